@@ -1,0 +1,1 @@
+"""JWT tokens, principals, scopes, permission classes and the request context."""

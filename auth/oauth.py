@@ -1,0 +1,71 @@
+"""POST /auth/token: the OAuth2 client-credentials grant (RFC 6749 section 4.4)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from urllib.parse import unquote
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from auth.scopes import UnknownScope, narrow, parse_scopes
+from auth.tokens import issue_token
+from config import Settings
+from services.brands import authenticate_app
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def _error(status: int, error: str, description: str) -> JSONResponse:
+    headers = dict(NO_STORE)
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="crm"'
+    return JSONResponse(
+        {"error": error, "error_description": description}, status_code=status, headers=headers
+    )
+
+
+def _basic_credentials(header: str | None) -> tuple[str, str] | None:
+    if not header or not header.lower().startswith("basic "):
+        return None
+    try:
+        raw = base64.b64decode(header[6:].strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    client_id, sep, secret = raw.partition(":")
+    return (unquote(client_id), unquote(secret)) if sep else None
+
+
+async def token_endpoint(request: Request) -> JSONResponse:
+    settings: Settings = request.app.state.settings
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return _error(400, "invalid_request", "send an application/x-www-form-urlencoded body")
+    form = await request.form()
+    if form.get("grant_type") != "client_credentials":
+        return _error(400, "unsupported_grant_type", "only client_credentials is supported")
+    credentials = _basic_credentials(request.headers.get("authorization"))
+    if credentials is None:
+        client_id, secret = form.get("client_id"), form.get("client_secret")
+        if not isinstance(client_id, str) or not isinstance(secret, str):
+            return _error(401, "invalid_client", "client authentication failed")
+        credentials = (client_id, secret)
+    app = await authenticate_app(*credentials)
+    if app is None:
+        return _error(401, "invalid_client", "client authentication failed")
+    granted = frozenset(app.scopes.split())
+    requested = form.get("scope")
+    try:
+        scopes = narrow(granted, parse_scopes(requested)) if isinstance(requested, str) else granted
+    except UnknownScope as exc:
+        return _error(400, "invalid_scope", str(exc))
+    token = issue_token(
+        settings, "app", app.id, app.brand.slug, scopes, settings.app_token_ttl_seconds
+    )
+    body = {
+        "access_token": token.token,
+        "token_type": "Bearer",
+        "expires_in": settings.app_token_ttl_seconds,
+        "scope": " ".join(sorted(scopes)),
+    }
+    return JSONResponse(body, headers=NO_STORE)

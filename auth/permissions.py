@@ -1,0 +1,103 @@
+"""Permission classes: every root field declares one, in one place, with `requires` or `public`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.exceptions import StrawberryGraphQLError
+from strawberry.extensions import FieldExtension
+from strawberry.extensions.field_extension import SyncExtensionResolver
+from strawberry.permission import BasePermission, PermissionExtension
+from strawberry.types.field import StrawberryField
+
+from auth.context import Info
+from auth.scopes import Scope
+from services.normalize import mask_email, mask_phone, mask_text
+
+
+def unauthenticated(info: Info) -> StrawberryGraphQLError:
+    reason = info.context.auth_error or "authentication required"
+    return StrawberryGraphQLError(reason, extensions={"code": "UNAUTHENTICATED"})
+
+
+class HasScope(BasePermission):
+    error_extensions = {"code": "FORBIDDEN"}
+
+    def __init__(self, scope: Scope | None) -> None:
+        self.scope = scope
+        self.message = f"requires scope {scope.value}" if scope else "authentication required"
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        principal = info.context.principal
+        if principal is None or info.context.brand is None:
+            raise unauthenticated(info)
+        return self.scope is None or principal.has(self.scope.value)
+
+
+class CustomerOnly(BasePermission):
+    """For `me`: only a customer's own token."""
+
+    error_extensions = {"code": "FORBIDDEN"}
+    message = "requires a customer token"
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        if info.context.principal is None:
+            raise unauthenticated(info)
+        return info.context.principal.kind == "customer"
+
+
+class AllowAny(BasePermission):
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return True
+
+
+class DeclaredPermission(PermissionExtension):
+    """A PermissionExtension that writes what it requires into the field's description."""
+
+    def __init__(self, permission: BasePermission, label: str) -> None:
+        super().__init__(permissions=[permission], use_directives=False)
+        self.label = label
+
+    def apply(self, field: StrawberryField) -> None:
+        super().apply(field)
+        note = f"Requires: {self.label}."
+        field.description = f"{field.description}\n\n{note}" if field.description else note
+
+
+def requires(scope: Scope | None = None) -> list[FieldExtension]:
+    """Field extensions for a field that needs a token (and, if given, a scope)."""
+    label = f"scope `{scope.value}`" if scope else "any valid token"
+    return [DeclaredPermission(HasScope(scope), label)]
+
+
+def customer_only() -> list[FieldExtension]:
+    return [DeclaredPermission(CustomerOnly(), "a customer token")]
+
+
+def public() -> list[FieldExtension]:
+    return [DeclaredPermission(AllowAny(), "nothing (public)")]
+
+
+_MASKS = {"phone": mask_phone, "email": mask_email, "text": mask_text}
+
+
+class MaskPII(FieldExtension):
+    """Masks a personal-data field for principals without `pii:read`; a customer sees their own."""
+
+    def __init__(self, kind: str) -> None:
+        self.mask = _MASKS.get(kind)
+
+    def apply(self, field: StrawberryField) -> None:
+        note = "Personal data: masked (or null) without scope `pii:read`."
+        field.description = f"{field.description}\n\n{note}" if field.description else note
+
+    def resolve(
+        self, next_: SyncExtensionResolver, source: Any, info: Info, **kwargs: Any
+    ) -> Any:
+        value = next_(source, info, **kwargs)
+        principal = info.context.principal
+        if value is None or principal is None:
+            return value
+        if principal.has(Scope.PII_READ.value) or principal.kind == "customer":
+            return value
+        return self.mask(value) if self.mask else None

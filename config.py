@@ -1,0 +1,98 @@
+"""Settings read from CRM_* environment variables; see docs/configuration.md."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_VAR_DIR = Path("var")
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _public_keys(raw: str) -> dict[str, str]:
+    """Parse "kid1=/path/a.pem,kid2=/path/b.pem" into {kid: PEM text}."""
+    keys: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        kid, _, path = item.partition("=")
+        keys[kid.strip()] = Path(path.strip()).read_text()
+    return keys
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str | None = None
+    jwt_secret: str = ""
+    jwt_algorithm: str = "HS256"
+    jwt_private_key: str | None = None
+    jwt_key_id: str | None = None
+    jwt_public_keys: dict[str, str] = field(default_factory=dict)
+    jwt_issuer: str = "crm"
+    jwt_audience: str = "crm-api"
+    jwt_leeway_seconds: int = 30
+    app_token_ttl_seconds: int = 3600
+    staff_token_ttl_seconds: int = 8 * 3600
+    graphiql: bool = True
+    introspection: bool = True
+    debug: bool = False
+    notices: tuple[str, ...] = ()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        var_dir = Path(env.get("CRM_VAR_DIR", str(DEFAULT_VAR_DIR)))
+        notices: list[str] = []
+        database_url = env.get("CRM_DATABASE_URL", "")
+        if not database_url:
+            var_dir.mkdir(parents=True, exist_ok=True)
+            database_url = f"sqlite://{var_dir / 'crm.sqlite3'}"
+            notices.append(f"CRM_DATABASE_URL not set: using SQLite at {var_dir / 'crm.sqlite3'}")
+        algorithm = env.get("CRM_JWT_ALGORITHM", "HS256").upper()
+        secret = env.get("CRM_JWT_SECRET", "")
+        if not secret and algorithm == "HS256":
+            secret = _dev_secret(var_dir)
+            notices.append(
+                f"CRM_JWT_SECRET not set: using a generated development secret in {var_dir}"
+            )
+        private_key_path = env.get("CRM_JWT_PRIVATE_KEY_FILE")
+        return cls(
+            database_url=database_url,
+            redis_url=env.get("CRM_REDIS_URL") or None,
+            jwt_secret=secret,
+            jwt_algorithm=algorithm,
+            jwt_private_key=Path(private_key_path).read_text() if private_key_path else None,
+            jwt_key_id=env.get("CRM_JWT_KEY_ID") or None,
+            jwt_public_keys=_public_keys(env.get("CRM_JWT_PUBLIC_KEYS", "")),
+            jwt_issuer=env.get("CRM_JWT_ISSUER", "crm"),
+            jwt_audience=env.get("CRM_JWT_AUDIENCE", "crm-api"),
+            jwt_leeway_seconds=int(env.get("CRM_JWT_LEEWAY_SECONDS", "30")),
+            app_token_ttl_seconds=int(env.get("CRM_APP_TOKEN_TTL_SECONDS", "3600")),
+            staff_token_ttl_seconds=int(env.get("CRM_STAFF_TOKEN_TTL_SECONDS", str(8 * 3600))),
+            graphiql=_bool(env.get("CRM_GRAPHIQL"), True),
+            introspection=_bool(env.get("CRM_INTROSPECTION"), True),
+            debug=_bool(env.get("CRM_DEBUG"), False),
+            notices=tuple(notices),
+        )
+
+
+def _dev_secret(var_dir: Path) -> str:
+    """A secret kept under var/ so that printed demo tokens survive a restart."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    path = var_dir / "dev-jwt-secret"
+    if path.exists():
+        return path.read_text().strip()
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret)
+    path.chmod(0o600)
+    return secret

@@ -1,0 +1,19 @@
+"""Tortoise ORM models. Every domain table carries its brand."""
+
+from __future__ import annotations
+
+from models.audit import AuditEntry
+from models.brands import App, Brand, RevokedToken, StaffUser
+from models.customers import Customer, CustomerExternalId, CustomerNote, CustomerTag
+
+__all__ = [
+    "App",
+    "AuditEntry",
+    "Brand",
+    "Customer",
+    "CustomerExternalId",
+    "CustomerNote",
+    "CustomerTag",
+    "RevokedToken",
+    "StaffUser",
+]

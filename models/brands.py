@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Brand(Model):
+    id = fields.BigIntField(primary_key=True)
+    slug = fields.CharField(max_length=64, unique=True)
+    name = fields.CharField(max_length=200)
+    display_name = fields.CharField(max_length=200)
+    logo_url = fields.CharField(max_length=1000, null=True)
+    primary_color = fields.CharField(max_length=16, null=True)
+    secondary_color = fields.CharField(max_length=16, null=True)
+    currency = fields.CharField(max_length=3, default="CNY")
+    timezone = fields.CharField(max_length=64, default="Asia/Shanghai")
+    locale = fields.CharField(max_length=16, default="zh-CN")
+    phone_region = fields.CharField(max_length=2, default="CN")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "brands"
+
+
+class App(Model):
+    """A partner system holding client credentials (OAuth2 client-credentials grant)."""
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "crm.Brand", related_name="apps", on_delete=fields.CASCADE
+    )
+    brand_id: int
+    name = fields.CharField(max_length=200)
+    client_id = fields.CharField(max_length=64, unique=True)
+    secret_hash = fields.CharField(max_length=200)
+    scopes = fields.TextField()
+    is_active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "apps"
+
+
+class StaffUser(Model):
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "crm.Brand", related_name="staff", on_delete=fields.CASCADE
+    )
+    brand_id: int
+    email = fields.CharField(max_length=254)
+    name = fields.CharField(max_length=200, default="")
+    password_hash = fields.CharField(max_length=200)
+    role = fields.CharField(max_length=32)
+    is_active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "staff_users"
+        unique_together = (("brand", "email"),)
+
+
+class RevokedToken(Model):
+    jti = fields.CharField(max_length=64, primary_key=True)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "crm.Brand", related_name="revoked_tokens", on_delete=fields.CASCADE
+    )
+    brand_id: int
+    expires_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "revoked_tokens"

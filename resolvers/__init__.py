@@ -1,0 +1,1 @@
+"""Thin resolvers: turn GraphQL arguments into service calls, and load nested data in batches."""

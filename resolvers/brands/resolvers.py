@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from typing import Any
+
+from auth.context import Context
+from models import Brand
+from resolvers.results import MutationResult, run
+from services import brands
+
+
+async def brand_by_slug(slug: str) -> Brand | None:
+    return await brands.get_brand(slug)
+
+
+async def update_brand(context: Context, changes: dict[str, Any]) -> MutationResult[Brand]:
+    return await run(brands.update_branding(context.actor, changes))

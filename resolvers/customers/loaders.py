@@ -1,0 +1,64 @@
+"""Batched loads of what hangs off a customer; one statement per page, whatever its size."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from auth.context import Context
+from models import Customer, CustomerExternalId, CustomerNote, CustomerTag
+from resolvers.loaders import BrandKey, get_loader, group_by_brand
+
+
+async def _tags(keys: Sequence[BrandKey]) -> list[list[str]]:
+    found: dict[BrandKey, list[str]] = defaultdict(list)
+    for brand_id, ids in group_by_brand(keys).items():
+        rows = await CustomerTag.filter(brand_id=brand_id, customer_id__in=ids).order_by("tag")
+        for row in rows:
+            found[(brand_id, row.customer_id)].append(row.tag)
+    return [found.get(key, []) for key in keys]
+
+
+async def _external_ids(keys: Sequence[BrandKey]) -> list[list[CustomerExternalId]]:
+    found: dict[BrandKey, list[CustomerExternalId]] = defaultdict(list)
+    for brand_id, ids in group_by_brand(keys).items():
+        query = CustomerExternalId.filter(brand_id=brand_id, customer_id__in=ids)
+        for row in await query.order_by("system"):
+            found[(brand_id, row.customer_id)].append(row)
+    return [found.get(key, []) for key in keys]
+
+
+async def _notes(keys: Sequence[BrandKey]) -> list[list[CustomerNote]]:
+    found: dict[BrandKey, list[CustomerNote]] = defaultdict(list)
+    for brand_id, ids in group_by_brand(keys).items():
+        query = CustomerNote.filter(brand_id=brand_id, customer_id__in=ids)
+        for row in await query.order_by("-created_at", "-id"):
+            found[(brand_id, row.customer_id)].append(row)
+    return [found.get(key, []) for key in keys]
+
+
+async def _customers(keys: Sequence[BrandKey]) -> list[Customer | None]:
+    found: dict[BrandKey, Customer] = {}
+    for brand_id, ids in group_by_brand(keys).items():
+        for row in await Customer.filter(brand_id=brand_id, id__in=ids):
+            found[(brand_id, row.id)] = row
+    return [found.get(key) for key in keys]
+
+
+async def tags(context: Context, customer: Customer) -> list[str]:
+    return await get_loader(context, "customer_tags", _tags).load((customer.brand_id, customer.id))
+
+
+async def external_ids(context: Context, customer: Customer) -> list[CustomerExternalId]:
+    loader = get_loader(context, "customer_external_ids", _external_ids)
+    return await loader.load((customer.brand_id, customer.id))
+
+
+async def notes(context: Context, customer: Customer) -> list[CustomerNote]:
+    loader = get_loader(context, "customer_notes", _notes)
+    return await loader.load((customer.brand_id, customer.id))
+
+
+async def customer_by_id(context: Context, customer_id: int) -> Customer | None:
+    brand = context.require_brand()
+    return await get_loader(context, "customers", _customers).load((brand.id, customer_id))

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Any
+
+from auth.context import Context
+from models import Customer, CustomerNote
+from resolvers.results import MutationResult, decode_or_error, run
+from services import customers
+
+
+async def create_customer(
+    context: Context, profile: dict[str, Any], tags: list[str], external_ids: list[tuple[str, str]]
+) -> MutationResult[Customer]:
+    brand = context.require_brand()
+    return await run(customers.create_customer(context.actor, brand, profile, tags, external_ids))
+
+
+async def update_customer(
+    context: Context, global_id: str, changes: dict[str, Any], external_ids: list[tuple[str, str]]
+) -> MutationResult[Customer]:
+    async def operation() -> Customer:
+        pk = decode_or_error(global_id, "Customer", "id")
+        brand = context.require_brand()
+        return await customers.update_customer(context.actor, brand, pk, changes, external_ids)
+
+    return await run(operation())
+
+
+async def add_note(context: Context, customer_id: str, body: str) -> MutationResult[CustomerNote]:
+    async def operation() -> CustomerNote:
+        pk = decode_or_error(customer_id, "Customer", "customerId")
+        return await customers.add_note(context.actor, pk, body)
+
+    return await run(operation())
+
+
+async def tag_customers(
+    context: Context, customer_ids: list[str], add: list[str], remove: list[str]
+) -> MutationResult[list[Customer]]:
+    async def operation() -> list[Customer]:
+        pks = [decode_or_error(gid, "Customer", "customerIds") for gid in customer_ids]
+        return await customers.tag_customers(context.actor, pks, add, remove)
+
+    return await run(operation())
+
+
+async def merge_customers(
+    context: Context, source_id: str, target_id: str
+) -> MutationResult[Customer]:
+    async def operation() -> Customer:
+        source = decode_or_error(source_id, "Customer", "sourceId")
+        target = decode_or_error(target_id, "Customer", "targetId")
+        return await customers.merge_customers(context.actor, source, target)
+
+    return await run(operation())
+
+
+async def delete_customer(context: Context, global_id: str) -> MutationResult[str]:
+    async def operation() -> str:
+        pk = decode_or_error(global_id, "Customer", "id")
+        await customers.delete_customer(context.actor, pk)
+        return global_id
+
+    return await run(operation())

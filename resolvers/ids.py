@@ -1,0 +1,32 @@
+"""Relay global ids: base64("TypeName:pk")."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+
+class BadGlobalId(ValueError):
+    pass
+
+
+def to_global_id(type_name: str, pk: int) -> str:
+    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
+
+
+def from_global_id(global_id: str) -> tuple[str, int]:
+    try:
+        raw = base64.b64decode(global_id.encode(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise BadGlobalId(f"'{global_id}' is not a valid id") from exc
+    type_name, _, pk = raw.partition(":")
+    if not type_name or not pk.isdigit():
+        raise BadGlobalId(f"'{global_id}' is not a valid id")
+    return type_name, int(pk)
+
+
+def decode_id(global_id: str, expected_type: str) -> int:
+    type_name, pk = from_global_id(global_id)
+    if type_name != expected_type:
+        raise BadGlobalId(f"'{global_id}' is not a {expected_type} id")
+    return pk

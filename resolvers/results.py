@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from resolvers.ids import BadGlobalId, decode_id
+from services.errors import DomainError, ErrorCode, FieldError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class MutationResult(Generic[T]):
+    value: T | None = None
+    errors: list[FieldError] = field(default_factory=list)
+
+
+async def run(operation: Awaitable[T]) -> MutationResult[T]:
+    """Await a service call; a DomainError (its transaction rolled back) becomes payload errors."""
+    try:
+        return MutationResult(value=await operation)
+    except DomainError as exc:
+        return MutationResult(errors=exc.errors)
+
+
+def decode_or_error(global_id: str, expected_type: str, field_name: str) -> int:
+    try:
+        return decode_id(global_id, expected_type)
+    except BadGlobalId as exc:
+        raise DomainError.single(field_name, ErrorCode.INVALID, str(exc)) from exc

@@ -1,0 +1,69 @@
+"""The GraphQL schema: each domain's Query/Mutation parts merged into the root types."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+from strawberry.tools import merge_types
+
+from schema.auth.operations import AuthMutations, AuthQueries
+from schema.brands.operations import BrandMutations, BrandQueries
+from schema.customers.mutations import CustomerMutations
+from schema.customers.queries import CustomerQueries
+from schema.customers.types import CustomerType
+from schema.extensions import MaskUnexpectedErrors, is_unexpected
+from schema.node import NodeQueries
+
+Query = merge_types("Query", (NodeQueries, AuthQueries, BrandQueries, CustomerQueries))
+Mutation = merge_types("Mutation", (AuthMutations, BrandMutations, CustomerMutations))
+
+MAX_DEPTH = 12
+MAX_ALIASES = 50
+MAX_TOKENS = 4000
+
+
+class CRMSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log only unexpected failures; auth and input errors are the client's business."""
+        unexpected = [e for e in errors if is_unexpected(e)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+def build_schema(introspection: bool = True) -> strawberry.Schema:
+    extensions: list[Callable[[], SchemaExtension]] = [
+        MaskUnexpectedErrors,
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return CRMSchema(
+        query=Query,
+        mutation=Mutation,
+        types=[CustomerType],
+        extensions=extensions,
+        config=StrawberryConfig(auto_camel_case=True),
+    )
+
+
+def printed_sdl() -> str:
+    return build_schema().as_str() + "\n"

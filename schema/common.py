@@ -1,0 +1,86 @@
+"""Types every domain shares: Node, UserError, PageInfo, DateTime in the brand's zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Generic, TypeVar
+
+import strawberry
+
+from auth.context import Info
+from resolvers.ids import to_global_id
+from services.errors import ErrorCode as DomainErrorCode
+from services.errors import FieldError
+from services.pagination import Page
+
+ErrorCode = strawberry.enum(
+    Enum("ErrorCode", {code.name: code.value for code in DomainErrorCode}),  # type: ignore[misc]
+    description="Why a mutation refused its input.",
+)
+
+
+@strawberry.interface(description="An object with a global id (Relay).")
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type(description="One problem with a mutation's input; nothing was written.")
+class UserError:
+    field: str | None = strawberry.field(description="The input field at fault, if one is.")
+    code: ErrorCode  # type: ignore[valid-type]
+    message: str
+    related_id: strawberry.ID | None = strawberry.field(
+        default=None, description="For DUPLICATE/CONFLICT: the global id of the existing record."
+    )
+
+
+def user_errors(errors: list[FieldError], related_type: str | None = None) -> list[UserError]:
+    return [
+        UserError(
+            field=e.field,
+            code=ErrorCode(e.code.value),
+            message=e.message,
+            related_id=strawberry.ID(to_global_id(related_type, int(e.related_id)))
+            if related_type and e.related_id and e.related_id.isdigit()
+            else None,
+        )
+        for e in errors
+    ]
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+    @classmethod
+    def from_page(cls, page: Page) -> PageInfo:  # type: ignore[type-arg]
+        return cls(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.start_cursor,
+            end_cursor=page.end_cursor,
+        )
+
+
+def local_time(info: Info, value: datetime) -> datetime:
+    """Times are stored in UTC and shown in the brand's time zone."""
+    return value.astimezone(info.context.tz)
+
+
+@strawberry.enum
+class SortDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+NodeT = TypeVar("NodeT")
+
+
+@strawberry.type
+class Edge(Generic[NodeT]):
+    cursor: str
+    node: NodeT

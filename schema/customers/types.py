@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+
+import strawberry
+
+from auth.context import Info
+from auth.permissions import MaskPII
+from models import Customer as CustomerModel
+from models import CustomerExternalId, CustomerNote
+from resolvers.customers import loaders, queries
+from resolvers.customers.queries import TimelineEntry as TimelineEntryData
+from resolvers.ids import to_global_id
+from schema.common import Edge, Node, PageInfo, local_time
+from services.pagination import Page
+
+
+@strawberry.enum
+class Gender(Enum):
+    FEMALE = "FEMALE"
+    MALE = "MALE"
+    OTHER = "OTHER"
+    UNKNOWN = "UNKNOWN"
+
+
+@strawberry.type(description="The id a partner system uses for this customer.")
+class ExternalId:
+    system: str
+    external_id: str
+
+    @classmethod
+    def from_model(cls, row: CustomerExternalId) -> ExternalId:
+        return cls(system=row.system, external_id=row.external_id)
+
+
+@strawberry.type(name="CustomerNote", description="An internal note by staff.")
+class CustomerNoteType:
+    id: strawberry.ID
+    body: str
+    author: str
+    model: strawberry.Private[CustomerNote]
+
+    @strawberry.field
+    def created_at(self, info: Info) -> datetime:
+        return local_time(info, self.model.created_at)
+
+    @classmethod
+    def from_model(cls, note: CustomerNote) -> CustomerNoteType:
+        return cls(
+            id=strawberry.ID(to_global_id("CustomerNote", note.id)),
+            body=note.body, author=note.author, model=note,
+        )  # fmt: skip
+
+
+@strawberry.type(description="One thing that happened to a customer.")
+class TimelineEntry:
+    kind: str
+    actor: str
+    summary: str
+    data: strawberry.Private[TimelineEntryData]
+
+    @strawberry.field
+    def occurred_at(self, info: Info) -> datetime:
+        return local_time(info, self.data.occurred_at)
+
+
+@strawberry.type(name="Customer", description="A customer of one brand.")
+class CustomerType(Node):
+    name: str
+    phone: str | None = strawberry.field(
+        extensions=[MaskPII("phone")], description="E.164, e.g. +8613800138000."
+    )
+    email: str | None = strawberry.field(extensions=[MaskPII("email")])
+    birthday: date | None = strawberry.field(extensions=[MaskPII("date")])
+    address: str | None = strawberry.field(extensions=[MaskPII("text")])
+    gender: Gender
+    birth_month: int | None = strawberry.field(
+        description="Month of the birthday (1-12), visible without pii:read, for birthday offers."
+    )
+    city: str | None
+    region: str | None
+    acquisition_channel: str | None
+    marketing_consent: bool
+    model: strawberry.Private[CustomerModel]
+
+    @classmethod
+    def from_model(cls, customer: CustomerModel) -> CustomerType:
+        return cls(
+            id=strawberry.ID(to_global_id("Customer", customer.id)),
+            name=customer.name,
+            phone=customer.phone,
+            email=customer.email,
+            birthday=customer.birthday,
+            birth_month=customer.birthday.month if customer.birthday else None,
+            address=customer.address,
+            gender=Gender(customer.gender),
+            city=customer.city,
+            region=customer.region,
+            acquisition_channel=customer.acquisition_channel,
+            marketing_consent=customer.marketing_consent,
+            model=customer,
+        )
+
+    @strawberry.field
+    def created_at(self, info: Info) -> datetime:
+        return local_time(info, self.model.created_at)
+
+    @strawberry.field
+    def updated_at(self, info: Info) -> datetime:
+        return local_time(info, self.model.updated_at)
+
+    @strawberry.field
+    async def tags(self, info: Info) -> list[str]:
+        return await loaders.tags(info.context, self.model)
+
+    @strawberry.field
+    async def external_ids(self, info: Info) -> list[ExternalId]:
+        rows = await loaders.external_ids(info.context, self.model)
+        return [ExternalId.from_model(row) for row in rows]
+
+    @strawberry.field(description="Staff notes, newest first.")
+    async def notes(self, info: Info, first: int = 20) -> list[CustomerNoteType]:
+        rows = await queries.notes(info.context, self.model, first)
+        return [CustomerNoteType.from_model(row) for row in rows]
+
+    @strawberry.field(description="Interactions and changes, newest first.")
+    async def timeline(self, info: Info, first: int = 20) -> list[TimelineEntry]:
+        entries = await queries.timeline(info.context, self.model, first)
+        return [TimelineEntry(kind=e.kind, actor=e.actor, summary=e.summary, data=e) for e in entries]
+
+
+@strawberry.type
+class CustomerConnection:
+    edges: list[Edge[CustomerType]]
+    page_info: PageInfo
+    count: strawberry.Private[object]
+
+    @strawberry.field(description="All customers matching the filter (one COUNT query).")
+    async def total_count(self) -> int:
+        return await self.count()  # type: ignore[operator,no-any-return]
+
+    @classmethod
+    def from_page(cls, page: Page[CustomerModel], count: object) -> CustomerConnection:
+        return cls(
+            edges=[Edge(cursor=c, node=CustomerType.from_model(m)) for c, m in page.items],
+            page_info=PageInfo.from_page(page),
+            count=count,
+        )

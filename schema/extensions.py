@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Replaces unexpected exceptions with a message carrying the request id (logged in full)."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=is_unexpected)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        context = self.execution_context.context
+        request_id = getattr(context, "request_id", "unknown")
+        return GraphQLError(
+            message=f"Internal server error (request id {request_id}).",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        )

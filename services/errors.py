@@ -1,0 +1,52 @@
+"""Domain errors: what a mutation reports back as `errors: [{field, code, message}]`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class ErrorCode(str, Enum):
+    INVALID = "INVALID"
+    REQUIRED = "REQUIRED"
+    NOT_FOUND = "NOT_FOUND"
+    DUPLICATE = "DUPLICATE"
+    CONFLICT = "CONFLICT"
+    TOO_LONG = "TOO_LONG"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str | None
+    code: ErrorCode
+    message: str
+    related_id: str | None = None
+
+
+class DomainError(Exception):
+    """Raised by services; the transaction rolls back and the errors go to the client."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(e.message for e in errors))
+        self.errors = errors
+
+    @classmethod
+    def single(
+        cls, field: str | None, code: ErrorCode, message: str, related_id: str | None = None
+    ) -> DomainError:
+        return cls([FieldError(field, code, message, related_id)])
+
+
+class ErrorCollector:
+    """Gathers every validation error of one input before raising them together."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def add(self, field: str | None, code: ErrorCode, message: str) -> None:
+        self.errors.append(FieldError(field, code, message))
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise DomainError(self.errors)

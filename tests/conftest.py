@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from tortoise import Tortoise
+
+from config import Settings
+from models.db import close_db, init_db, run_migrations
+from server import create_app
+from tests.support import GraphQL
+
+TEST_DATABASE_URL = os.environ.get("CRM_TEST_DATABASE_URL", "")
+TEST_REDIS_URL = os.environ.get("CRM_TEST_REDIS_URL") or None
+ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))
+
+
+def pytest_report_header() -> list[str]:
+    backend = "PostgreSQL " + TEST_DATABASE_URL if ON_POSTGRES else "SQLite (temporary file)"
+    return [f"crm database: {backend}", f"crm redis: {TEST_REDIS_URL or 'not configured'}"]
+
+
+async def _reset_postgres(url: str) -> None:
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if ON_POSTGRES:
+        return TEST_DATABASE_URL
+    path: Path = tmp_path_factory.mktemp("db") / "crm-test.sqlite3"
+    return f"sqlite://{path}"
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        redis_url=TEST_REDIS_URL,
+        jwt_secret="test-secret-that-is-long-enough-for-hs256-0123456789",
+        jwt_leeway_seconds=0,
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def database(database_url: str) -> AsyncIterator[None]:
+    """Migrate a fresh database once (this also tests the migrations), then share it."""
+    if ON_POSTGRES:
+        await _reset_postgres(database_url)
+    await run_migrations(database_url)
+    await init_db(database_url)
+    yield
+    await close_db()
+
+
+def _tables() -> list[str]:
+    return [
+        model._meta.db_table
+        for app in (Tortoise.apps or {}).values()
+        for model in app.values()
+        if model._meta.db_table
+    ]
+
+
+@pytest.fixture(autouse=True)
+async def clean_tables(database: None) -> AsyncIterator[None]:
+    yield
+    connection = Tortoise.get_connection("default")
+    tables = _tables()
+    if ON_POSTGRES:
+        quoted = ", ".join(f'"{t}"' for t in tables)
+        await connection.execute_script(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+    else:
+        script = "".join(f'DELETE FROM "{t}";' for t in tables)
+        await connection.execute_script(f"PRAGMA foreign_keys=OFF;{script}PRAGMA foreign_keys=ON;")
+
+
+@pytest.fixture
+async def http(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, manage_db=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
+@pytest.fixture
+def gql(http: httpx.AsyncClient) -> GraphQL:
+    return GraphQL(http)
