@@ -35,10 +35,15 @@ class UserError:
     )
 
 
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
 def user_errors(errors: list[FieldError], related_type: str | None = None) -> list[UserError]:
     return [
         UserError(
-            field=e.field,
+            field=camel(e.field) if e.field else None,
             code=ErrorCode(e.code.value),
             message=e.message,
             related_id=strawberry.ID(to_global_id(related_type, int(e.related_id)))

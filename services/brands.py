@@ -50,7 +50,7 @@ def validate_branding(values: dict[str, Any], errors: ErrorCollector) -> None:
             errors.add("timezone", ErrorCode.INVALID, f"unknown time zone '{tz}'")
     region = values.get("phone_region")
     if region is not None and region.upper() not in phonenumbers.SUPPORTED_REGIONS:
-        errors.add("phone_region", ErrorCode.INVALID, f"unknown phone region '{region}'")
+        errors.add("default_phone_region", ErrorCode.INVALID, f"unknown phone region '{region}'")
 
 
 async def create_brand(slug: str, name: str, **branding: Any) -> Brand:
