@@ -42,7 +42,21 @@ class Settings:
     graphiql: bool = True
     introspection: bool = True
     debug: bool = False
+    redis_prefix: str = "crm"
+    max_body_bytes: int = 1_000_000
+    max_batch_operations: int = 10
+    max_query_cost: int = 10_000
+    rate_limit_per_second: float = 2_000.0
+    rate_limit_burst: float = 20_000.0
     notices: tuple[str, ...] = ()
+    # Live events and webhooks (docs/realtime.md).
+    events_retention_hours: float = 24.0
+    events_poll_seconds: float = 0.5
+    webhook_allow_private: bool = False
+    webhook_max_attempts: int = 8
+    webhook_retry_base_seconds: float = 5.0
+    webhook_disable_after: int = 20
+    webhook_timeout_seconds: float = 10.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -82,7 +96,20 @@ class Settings:
             graphiql=_bool(env.get("CRM_GRAPHIQL"), True),
             introspection=_bool(env.get("CRM_INTROSPECTION"), True),
             debug=_bool(env.get("CRM_DEBUG"), False),
+            redis_prefix=env.get("CRM_REDIS_PREFIX", "crm"),
+            max_body_bytes=int(env.get("CRM_MAX_BODY_BYTES", "1000000")),
+            max_batch_operations=int(env.get("CRM_MAX_BATCH_OPERATIONS", "10")),
+            max_query_cost=int(env.get("CRM_MAX_QUERY_COST", "10000")),
+            rate_limit_per_second=float(env.get("CRM_RATE_LIMIT_PER_SECOND", "2000")),
+            rate_limit_burst=float(env.get("CRM_RATE_LIMIT_BURST", "20000")),
             notices=tuple(notices),
+            events_retention_hours=float(env.get("CRM_EVENTS_RETENTION_HOURS") or 24),
+            events_poll_seconds=float(env.get("CRM_EVENTS_POLL_SECONDS") or 0.5),
+            webhook_allow_private=_bool(env.get("CRM_WEBHOOK_ALLOW_PRIVATE"), False),
+            webhook_max_attempts=int(env.get("CRM_WEBHOOK_MAX_ATTEMPTS") or 8),
+            webhook_retry_base_seconds=float(env.get("CRM_WEBHOOK_RETRY_BASE_SECONDS") or 5),
+            webhook_disable_after=int(env.get("CRM_WEBHOOK_DISABLE_AFTER") or 20),
+            webhook_timeout_seconds=float(env.get("CRM_WEBHOOK_TIMEOUT_SECONDS") or 10),
         )
 
 

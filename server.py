@@ -16,6 +16,8 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.types import ExecutionResult
 from tortoise import Tortoise
 
 from auth.context import Context, build_context
@@ -23,6 +25,9 @@ from auth.oauth import token_endpoint
 from config import Settings
 from models.db import close_db, init_db
 from schema import build_schema
+from schema.persisted import apply_persisted_query
+from services.persisted_queries import build_query_store
+from services.ratelimit import build_rate_limiter
 
 log = logging.getLogger("crm")
 
@@ -52,17 +57,112 @@ class RequestIdMiddleware:
 
 class CRMGraphQL(GraphQL[Context, None]):
     def __init__(self, settings: Settings) -> None:
-        super().__init__(
-            build_schema(introspection=settings.introspection),
-            graphql_ide="graphiql" if settings.graphiql else None,
+        self.rate_limiter = build_rate_limiter(
+            settings.redis_url, settings.redis_prefix,
+            settings.rate_limit_per_second, settings.rate_limit_burst,
+        )  # fmt: skip
+        self.query_store = build_query_store(settings.redis_url, settings.redis_prefix)
+        schema = build_schema(
+            introspection=settings.introspection,
+            max_query_cost=settings.max_query_cost,
+            rate_limiter=self.rate_limiter,
+            max_batch_operations=settings.max_batch_operations,
         )
+        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
         self.settings = settings
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return await build_context(request, self.settings)
 
+    async def execute_single(  # type: ignore[override]
+        self, request: Request, request_adapter: Any, sub_response: Response,
+        context: Context, root_value: None, request_data: GraphQLRequestData,
+    ) -> ExecutionResult:  # fmt: skip
+        scope = context.brand.slug if context.brand is not None else "public"
+        error = await apply_persisted_query(self.query_store, scope, request_data)
+        if error is not None:
+            return ExecutionResult(data=None, errors=[error])
+        return await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        retry_after = _rate_limited(response_data)
+        if retry_after is not None:
+            response.status_code = 429
+            response.headers["Retry-After"] = str(retry_after)
+        return response
+
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)
+
+    async def close(self) -> None:
+        await self.rate_limiter.close()
+        await self.query_store.close()
+
+
+def _rate_limited(data: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> int | None:
+    for item in data if isinstance(data, list) else [data]:
+        for error in item.get("errors") or []:
+            extensions = error.get("extensions") or {}
+            if extensions.get("code") == "RATE_LIMITED":
+                return int(extensions.get("retryAfter", 1))
+    return None
+
+
+class BodySizeLimitMiddleware:
+    """Refuses request bodies over the limit with 413 before anything parses them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        if declared is not None:
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = JSONResponse(
+            {"errors": [{"message": f"request body over {self.max_bytes} bytes",
+                         "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]},
+            status_code=413,
+        )  # fmt: skip
+        await response(scope, receive, send)
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -109,6 +209,7 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
         try:
             yield
         finally:
+            await graphql.close()
             if manage_db:
                 await close_db()
 
@@ -124,6 +225,7 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     return app
 

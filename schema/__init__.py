@@ -25,7 +25,9 @@ from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.customers.types import CustomerType
 from schema.extensions import MaskUnexpectedErrors, is_unexpected
+from schema.limits import QueryCostLimiter
 from schema.node import NodeQueries
+from services.ratelimit import RateLimiter
 
 Query = merge_types("Query", (NodeQueries, AuthQueries, BrandQueries, CustomerQueries))
 Mutation = merge_types("Mutation", (AuthMutations, BrandMutations, CustomerMutations))
@@ -45,7 +47,12 @@ class CRMSchema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
-def build_schema(introspection: bool = True) -> strawberry.Schema:
+def build_schema(
+    introspection: bool = True,
+    max_query_cost: int = 10_000,
+    rate_limiter: RateLimiter | None = None,
+    max_batch_operations: int = 10,
+) -> strawberry.Schema:
     extensions: list[Callable[[], SchemaExtension]] = [
         MaskUnexpectedErrors,
         lambda: ParserCache(maxsize=512),
@@ -56,12 +63,15 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
+    extensions.append(lambda: QueryCostLimiter(max_query_cost, rate_limiter))
     return CRMSchema(
         query=Query,
         mutation=Mutation,
         types=[CustomerType],
         extensions=extensions,
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(
+            auto_camel_case=True, batching_config={"max_operations": max_batch_operations}
+        ),
     )
 
 

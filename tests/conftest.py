@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -47,6 +48,9 @@ def settings(database_url: str) -> Settings:
         redis_url=TEST_REDIS_URL,
         jwt_secret="test-secret-that-is-long-enough-for-hs256-0123456789",
         jwt_leeway_seconds=0,
+        redis_prefix=f"crm-test-{uuid.uuid4().hex[:8]}",
+        rate_limit_per_second=1e6,  # tests/test_protection.py sets its own limits
+        rate_limit_burst=1e9,
     )
 
 
@@ -87,7 +91,10 @@ async def clean_tables(database: None) -> AsyncIterator[None]:
 async def http(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings, manage_db=False)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+    ):
         yield client
 
 

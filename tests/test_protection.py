@@ -1,0 +1,148 @@
+"""Cost limits, rate limits, persisted queries, batches and body size: refused early."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import httpx
+import pytest
+
+from config import Settings
+from server import create_app
+from tests.support import GraphQL, app_token, error_codes, make_brand
+
+SMALL = "{ customers(first: 10) { edges { node { name } } } }"
+
+
+@pytest.fixture
+async def strict(settings: Settings) -> AsyncIterator[tuple[Settings, httpx.AsyncClient]]:
+    tight = replace(settings, rate_limit_per_second=1.0, rate_limit_burst=40.0,
+                    max_query_cost=500, max_body_bytes=20_000, max_batch_operations=3)  # fmt: skip
+    app = create_app(tight, manage_db=False)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+    ):
+        yield tight, client
+
+
+def sha(query: str) -> str:
+    return hashlib.sha256(query.encode()).hexdigest()
+
+
+async def test_cost_is_reported_and_counts_page_sizes(gql: GraphQL, settings: Settings) -> None:
+    token = await app_token(settings, await make_brand())
+    body = await gql.post(SMALL, token=token)
+    # customers 1 + 10 x (edges 1 + node 1 + name 1)
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 31
+    by_variable = await gql.post(
+        "query($n: Int) { customers(first: $n) { edges { node { name } } } }", {"n": 50}, token
+    )
+    assert by_variable["extensions"]["cost"]["requestedQueryCost"] == 151
+
+
+async def test_too_complex_query_is_refused_before_execution(
+    strict: tuple[Settings, httpx.AsyncClient],
+) -> None:
+    settings, client = strict
+    token = await app_token(settings, await make_brand())
+    query = "{ customers(first: 100) { edges { node { name notes(first: 100) { body } } } } }"
+    response = await client.post(
+        "/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"}
+    )
+    body = response.json()
+    assert body["data"] is None
+    assert error_codes(body) == ["QUERY_TOO_COMPLEX"]
+    assert body["errors"][0]["extensions"]["cost"] > 500
+
+
+async def test_rate_limit_per_app_with_retry_after(
+    strict: tuple[Settings, httpx.AsyncClient],
+) -> None:
+    settings, client = strict
+    brand = await make_brand()
+    flooding, other = await app_token(settings, brand), await app_token(settings, brand)
+    statuses = []
+    for _ in range(3):
+        response = await client.post(
+            "/graphql", json={"query": SMALL}, headers={"Authorization": f"Bearer {flooding}"}
+        )
+        statuses.append(response.status_code)
+    assert statuses[0] == 200
+    assert statuses[-1] == 429
+    assert int(response.headers["Retry-After"]) >= 1
+    assert error_codes(response.json()) == ["RATE_LIMITED"]
+    served = await client.post(
+        "/graphql", json={"query": SMALL}, headers={"Authorization": f"Bearer {other}"}
+    )
+    assert served.status_code == 200 and served.json()["data"]["customers"]["edges"] == []
+
+
+async def test_automatic_persisted_queries(gql: GraphQL, http: httpx.AsyncClient,
+                                           settings: Settings) -> None:  # fmt: skip
+    token_a = await app_token(settings, await make_brand("brand-a"))
+    token_b = await app_token(settings, await make_brand("brand-b"))
+    query = "{ customers(first: 3) { totalCount } }"
+    persisted = {"persistedQuery": {"version": 1, "sha256Hash": sha(query)}}
+
+    async def send(token: str, body: dict[str, object]) -> dict[str, object]:
+        response = await http.post("/graphql", json=body,
+                                   headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+        assert response.status_code == 200
+        result: dict[str, object] = response.json()
+        return result
+
+    missing = await send(token_a, {"extensions": persisted})
+    assert error_codes(missing) == ["PERSISTED_QUERY_NOT_FOUND"]
+    registered = await send(token_a, {"query": query, "extensions": persisted})
+    assert registered["data"] == {"customers": {"totalCount": 0}}
+    by_hash = await send(token_a, {"extensions": persisted})
+    assert by_hash["data"] == {"customers": {"totalCount": 0}}
+    other_brand = await send(token_b, {"extensions": persisted})
+    assert error_codes(other_brand) == ["PERSISTED_QUERY_NOT_FOUND"]
+    wrong = await send(token_a, {"query": "{ viewer { kind } }", "extensions": persisted})
+    assert error_codes(wrong) == ["INVALID_PERSISTED_QUERY_HASH"]
+
+
+async def test_batches_are_capped(strict: tuple[Settings, httpx.AsyncClient]) -> None:
+    _, client = strict
+    await make_brand()
+    one = {"query": '{ brand(slug: "acme") { name } }'}
+    ok = await client.post("/graphql", json=[one, one])
+    assert [item["data"] for item in ok.json()] == [{"brand": {"name": "Acme"}}] * 2
+    too_many = await client.post("/graphql", json=[one] * 4)
+    assert too_many.status_code == 400
+
+
+async def test_oversized_bodies_are_refused(strict: tuple[Settings, httpx.AsyncClient]) -> None:
+    _, client = strict
+    huge = "{ " + "a: __typename " * 2_000 + "}"
+    response = await client.post("/graphql", json={"query": huge})
+    assert response.status_code == 413
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(30):
+            yield b" " * 1_000
+
+    streamed = await client.post("/graphql", content=chunks(),
+                                 headers={"content-type": "application/json"})  # fmt: skip
+    assert streamed.status_code == 413
+    health = await client.get("/healthz")
+    assert health.status_code == 200
+
+
+async def test_introspection_and_graphiql_can_be_turned_off(settings: Settings) -> None:
+    production = replace(settings, introspection=False, graphiql=False)
+    app = create_app(production, manage_db=False)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+    ):
+        body = (await client.post("/graphql", json={"query": "{ __schema { types { name } } }"}))
+        assert body.json()["data"] is None
+        page = await client.get("/graphql", headers={"accept": "text/html"})
+        assert page.status_code == 404
