@@ -22,6 +22,7 @@ query($first: Int, $after: String, $last: Int, $before: String, $filter: Custome
 NESTED = """
 query($first: Int) { customers(first: $first) { edges { node {
   id name phone tags externalIds { system externalId } notes { body createdAt } createdAt
+  timeline(first: 5) { kind summary occurredAt }
 } } } }
 """
 

@@ -6,8 +6,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from auth.context import Context
-from models import Customer, CustomerExternalId, CustomerNote, CustomerTag
+from models import AuditEntry, Customer, CustomerExternalId, CustomerNote, CustomerTag
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
+from services.recent import newest_per_group
 
 
 async def _tags(keys: Sequence[BrandKey]) -> list[list[str]]:
@@ -28,12 +29,28 @@ async def _external_ids(keys: Sequence[BrandKey]) -> list[list[CustomerExternalI
     return [found.get(key, []) for key in keys]
 
 
+MAX_NESTED = 100  # the most `first` a nested list accepts
+
+
 async def _notes(keys: Sequence[BrandKey]) -> list[list[CustomerNote]]:
     found: dict[BrandKey, list[CustomerNote]] = defaultdict(list)
     for brand_id, ids in group_by_brand(keys).items():
-        query = CustomerNote.filter(brand_id=brand_id, customer_id__in=ids)
+        query = newest_per_group(CustomerNote, "customer_id", brand_id, ids, MAX_NESTED)
         for row in await query.order_by("-created_at", "-id"):
             found[(brand_id, row.customer_id)].append(row)
+    return [found.get(key, []) for key in keys]
+
+
+async def _history(keys: Sequence[BrandKey]) -> list[list[AuditEntry]]:
+    """Audit rows about each customer (notes excluded: they have their own loader)."""
+    found: dict[BrandKey, list[AuditEntry]] = defaultdict(list)
+    condition = "AND target_type = 'Customer' AND operation <> 'addCustomerNote'"
+    for brand_id, ids in group_by_brand(keys).items():
+        query = newest_per_group(
+            AuditEntry, "target_id", brand_id, ids, MAX_NESTED, condition, text_column=True
+        )
+        for row in await query.order_by("-created_at", "-id"):
+            found[(brand_id, int(row.target_id or 0))].append(row)
     return [found.get(key, []) for key in keys]
 
 
@@ -56,6 +73,11 @@ async def external_ids(context: Context, customer: Customer) -> list[CustomerExt
 
 async def notes(context: Context, customer: Customer) -> list[CustomerNote]:
     loader = get_loader(context, "customer_notes", _notes)
+    return await loader.load((customer.brand_id, customer.id))
+
+
+async def history(context: Context, customer: Customer) -> list[AuditEntry]:
+    loader = get_loader(context, "customer_history", _history)
     return await loader.load((customer.brand_id, customer.id))
 
 

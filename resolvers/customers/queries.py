@@ -73,9 +73,7 @@ async def timeline(context: Context, owner: Customer, first: int) -> list[Timeli
         TimelineEntry("NOTE", note.created_at, note.author, note.body)
         for note in await loaders.notes(context, owner)
     ]
-    audit_rows = await AuditEntry.filter(
-        brand_id=owner.brand_id, target_type="Customer", target_id=str(owner.id)
-    ).exclude(operation="addCustomerNote").order_by("-created_at").limit(first)
+    audit_rows = await loaders.history(context, owner)
     entries += [
         TimelineEntry(row.operation, row.created_at, f"{row.principal_kind}:{row.principal_id}",
                       _describe(row))
