@@ -106,7 +106,8 @@ class CRMGraphQL(GraphQL[Context, None]):
 
 def _rate_limited(data: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> int | None:
     for item in data if isinstance(data, list) else [data]:
-        for error in item.get("errors") or []:
+        errors: list[dict[str, Any]] = list(item.get("errors") or [])  # type: ignore[arg-type]
+        for error in errors:
             extensions = error.get("extensions") or {}
             if extensions.get("code") == "RATE_LIMITED":
                 return int(extensions.get("retryAfter", 1))

@@ -20,7 +20,7 @@ class AuditEntry(Model):
     target_type = fields.CharField(max_length=64)
     target_id = fields.CharField(max_length=64, null=True)
     request_id = fields.CharField(max_length=64)
-    details = fields.JSONField(default=dict)
+    details = fields.JSONField(default=dict)  # type: ignore[var-annotated]
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

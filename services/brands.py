@@ -64,7 +64,9 @@ async def create_brand(slug: str, name: str, **branding: Any) -> Brand:
     if "phone_region" in values:
         values["phone_region"] = values["phone_region"].upper()
     try:
-        return await Brand.create(slug=slug, **values)
+        brand = Brand(slug=slug, **values)
+        await brand.save()
+        return brand
     except IntegrityError as exc:
         raise DomainError.single("slug", ErrorCode.DUPLICATE, f"brand '{slug}' exists") from exc
 

@@ -112,7 +112,7 @@ async def paginate(
         value, row_id = decode_cursor(behind_cursor, order_key, is_datetime)
         beyond_dir = descending if not backwards else not descending
         behind = await query.filter(_beyond(field, value, row_id, beyond_dir)).exists()
-    items = [(encode_cursor(order_key, getattr(r, field), r.id), r) for r in rows]
+    items = [(encode_cursor(order_key, getattr(r, field), r.pk), r) for r in rows]
     if backwards:
         return Page(items, has_next_page=behind, has_previous_page=more)
     return Page(items, has_next_page=more, has_previous_page=behind)

@@ -7,7 +7,8 @@ from auth.scopes import ROLE_SCOPES
 from auth.tokens import IssuedToken, issue_token
 from models import StaffUser
 from resolvers.results import MutationResult, run
-from services import brands
+from services import audit, brands
+from services.actor import Actor
 from services.errors import DomainError, ErrorCode
 
 
@@ -24,6 +25,8 @@ async def login(context: Context, brand: str, email: str, password: str) -> Muta
             raise DomainError.single(
                 None, ErrorCode.INVALID_CREDENTIALS, "unknown brand, email or password"
             )
+        actor = Actor(user.brand_id, "user", str(user.id), context.request_id)
+        await audit.record(actor, "login", "StaffUser", user.id)
         token = issue_token(
             context.settings, "user", user.id, brand, ROLE_SCOPES[user.role],
             context.settings.staff_token_ttl_seconds,
