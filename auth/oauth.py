@@ -39,7 +39,8 @@ def _basic_credentials(header: str | None) -> tuple[str, str] | None:
 
 async def token_endpoint(request: Request) -> JSONResponse:
     settings: Settings = request.app.state.settings
-    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+    content_type = request.headers.get("content-type", "").lower()
+    if not content_type.startswith("application/x-www-form-urlencoded"):
         return _error(400, "invalid_request", "send an application/x-www-form-urlencoded body")
     form = await request.form()
     if form.get("grant_type") != "client_credentials":

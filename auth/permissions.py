@@ -12,6 +12,7 @@ from strawberry.types.field import StrawberryField
 
 from auth.context import Info
 from auth.scopes import Scope
+from models import Customer
 from services.normalize import mask_email, mask_phone, mask_text
 
 
@@ -61,7 +62,8 @@ class DeclaredPermission(PermissionExtension):
     def apply(self, field: StrawberryField) -> None:
         super().apply(field)
         note = f"Requires: {self.label}."
-        field.description = f"{field.description}\n\n{note}" if field.description else note
+        if note not in (field.description or ""):  # idempotent: a schema may be built twice
+            field.description = f"{field.description}\n\n{note}" if field.description else note
 
 
 def requires(scope: Scope | None = None) -> list[FieldExtension]:
@@ -89,7 +91,8 @@ class MaskPII(FieldExtension):
 
     def apply(self, field: StrawberryField) -> None:
         note = "Personal data: masked (or null) without scope `pii:read`."
-        field.description = f"{field.description}\n\n{note}" if field.description else note
+        if note not in (field.description or ""):  # idempotent: a schema may be built twice
+            field.description = f"{field.description}\n\n{note}" if field.description else note
 
     def resolve(
         self, next_: SyncExtensionResolver, source: Any, info: Info, **kwargs: Any
@@ -98,6 +101,20 @@ class MaskPII(FieldExtension):
         principal = info.context.principal
         if value is None or principal is None:
             return value
-        if principal.has(Scope.PII_READ.value) or principal.kind == "customer":
+        if principal.has(Scope.PII_READ.value) or _is_own_record(source, info):
             return value
         return self.mask(value) if self.mask else None
+
+
+def _is_own_record(source: Any, info: Info) -> bool:
+    """A customer's token unmasks that customer's own profile, never another customer's."""
+    principal, brand = info.context.principal, info.context.brand
+    model = getattr(source, "model", None)
+    return (
+        principal is not None
+        and brand is not None
+        and principal.kind == "customer"
+        and isinstance(model, Customer)
+        and model.id == principal.subject_id
+        and model.brand_id == brand.id
+    )
