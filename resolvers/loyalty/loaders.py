@@ -1,0 +1,77 @@
+"""Batched loads of loyalty data hanging off customers: one statement per kind and page."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from auth.context import Context
+from models import Customer, CustomerStats, Membership, PurchaseItem, Tier, TierChange
+from resolvers.loaders import BrandKey, get_loader, group_by_brand
+
+
+async def _memberships(keys: Sequence[BrandKey]) -> list[Membership | None]:
+    found: dict[BrandKey, Membership] = {}
+    for brand_id, ids in group_by_brand(keys).items():
+        for row in await Membership.filter(brand_id=brand_id, customer_id__in=ids):
+            found[(brand_id, row.customer_id)] = row
+    return [found.get(key) for key in keys]
+
+
+async def _tiers(keys: Sequence[BrandKey]) -> list[Tier | None]:
+    found: dict[BrandKey, Tier] = {}
+    for brand_id, ids in group_by_brand(keys).items():
+        for row in await Tier.filter(brand_id=brand_id, id__in=ids):
+            found[(brand_id, row.id)] = row
+    return [found.get(key) for key in keys]
+
+
+async def _stats(keys: Sequence[BrandKey]) -> list[CustomerStats | None]:
+    found: dict[BrandKey, CustomerStats] = {}
+    for brand_id, ids in group_by_brand(keys).items():
+        for row in await CustomerStats.filter(brand_id=brand_id, customer_id__in=ids):
+            found[(brand_id, row.customer_id)] = row
+    return [found.get(key) for key in keys]
+
+
+async def _history(keys: Sequence[BrandKey]) -> list[list[TierChange]]:
+    found: dict[BrandKey, list[TierChange]] = defaultdict(list)
+    for brand_id, ids in group_by_brand(keys).items():
+        query = TierChange.filter(brand_id=brand_id, membership_id__in=ids)
+        for row in await query.order_by("-created_at", "-id"):
+            found[(brand_id, row.membership_id)].append(row)
+    return [found.get(key, []) for key in keys]
+
+
+async def _items(keys: Sequence[BrandKey]) -> list[list[PurchaseItem]]:
+    found: dict[BrandKey, list[PurchaseItem]] = defaultdict(list)
+    for brand_id, ids in group_by_brand(keys).items():
+        query = PurchaseItem.filter(brand_id=brand_id, purchase_id__in=ids)
+        for row in await query.order_by("id"):
+            found[(brand_id, row.purchase_id)].append(row)
+    return [found.get(key, []) for key in keys]
+
+
+async def membership(context: Context, customer: Customer) -> Membership | None:
+    loader = get_loader(context, "memberships", _memberships)
+    return await loader.load((customer.brand_id, customer.id))
+
+
+async def tier(context: Context, brand_id: int, tier_id: int | None) -> Tier | None:
+    if tier_id is None:
+        return None
+    return await get_loader(context, "tiers", _tiers).load((brand_id, tier_id))
+
+
+async def stats(context: Context, customer: Customer) -> CustomerStats | None:
+    loader = get_loader(context, "customer_stats", _stats)
+    return await loader.load((customer.brand_id, customer.id))
+
+
+async def tier_history(context: Context, membership: Membership) -> list[TierChange]:
+    loader = get_loader(context, "tier_history", _history)
+    return await loader.load((membership.brand_id, membership.id))
+
+
+async def purchase_items(context: Context, brand_id: int, purchase_id: int) -> list[PurchaseItem]:
+    return await get_loader(context, "purchase_items", _items).load((brand_id, purchase_id))

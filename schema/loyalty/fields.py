@@ -1,0 +1,76 @@
+"""The loyalty fields of `Customer` and `me`, as a base type both inherit."""
+
+from __future__ import annotations
+
+import strawberry
+
+from auth.context import Info
+from models import Customer as CustomerModel
+from resolvers.errors import bad_input
+from resolvers.loyalty import queries
+from schema.loyalty.types import (
+    LifecycleStage,
+    MembershipType,
+    PointsBalance,
+    PointsTransactionConnection,
+    PointsTransactionFilter,
+    PurchaseConnection,
+    Rfm,
+    ValueTier,
+    membership_of,
+    points_of,
+    rfm_of,
+    stats_of,
+)
+from services.pagination import PageRequest
+
+
+def _page(first: int, after: str | None) -> PageRequest:
+    if not 0 <= first <= 100:
+        raise bad_input("first must be between 0 and 100")
+    return PageRequest(first=first, after=after)
+
+
+@strawberry.type
+class LoyaltyFields:
+    model: strawberry.Private[CustomerModel]
+
+    @strawberry.field(
+        description="Null until the customer is enrolled (first purchase or enrollMember)."
+    )
+    async def membership(self, info: Info) -> MembershipType | None:
+        return await membership_of(info, self.model)
+
+    @strawberry.field
+    async def points(self, info: Info) -> PointsBalance:
+        return await points_of(info, self.model)
+
+    @strawberry.field(description="The points ledger, newest first.")
+    async def points_transactions(
+        self, info: Info, first: int = 20, after: str | None = None,
+        filter: PointsTransactionFilter | None = None,
+    ) -> PointsTransactionConnection:  # fmt: skip
+        spec = (filter or PointsTransactionFilter()).to_spec()
+        page = await queries.points_transactions(self.model, _page(first, after), spec)
+        return PointsTransactionConnection.from_page(page)
+
+    @strawberry.field(description="Purchases, newest first, with their items.")
+    async def purchases(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> PurchaseConnection:
+        page = await queries.purchases(self.model, _page(first, after))
+        return PurchaseConnection.from_page(page)
+
+    @strawberry.field
+    async def lifecycle_stage(self, info: Info) -> LifecycleStage:
+        stats = await stats_of(info, self.model)
+        return LifecycleStage(stats.lifecycle_stage if stats else "PROSPECT")
+
+    @strawberry.field(description="From RFM quintiles within the brand (crm analytics refresh).")
+    async def value_tier(self, info: Info) -> ValueTier | None:
+        stats = await stats_of(info, self.model)
+        return ValueTier(stats.value_tier) if stats and stats.value_tier else None
+
+    @strawberry.field
+    async def rfm(self, info: Info) -> Rfm | None:
+        return rfm_of(await stats_of(info, self.model))

@@ -1,0 +1,280 @@
+"""The points ledger: lots, earning, redemption, expiry, all under the member's row lock."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from events.outbox import emit
+from models import Brand, LoyaltySettings, Membership, PointsTransaction
+from services import audit, memberships
+from services.actor import Actor
+from services.errors import DomainError, ErrorCode, ErrorCollector
+from services.loyalty_config import calendar, get_settings, utcnow
+
+KINDS = ("EARN", "REDEEM", "EXPIRE", "ADJUST", "REVERSE", "RELEASE")
+SOURCES = ("purchase", "offer", "ticket", "survey", "staff", "referral")
+MAX_POINTS = 100_000_000
+
+
+def fingerprint(operation: str, **fields: Any) -> str:
+    raw = json.dumps({"op": operation, **fields}, sort_keys=True, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def check_points(points: int, errors: ErrorCollector, field: str = "points") -> None:
+    if points <= 0:
+        errors.add(field, ErrorCode.INVALID, "points must be greater than zero")
+    elif points > MAX_POINTS:
+        errors.add(field, ErrorCode.INVALID, f"points must be at most {MAX_POINTS}")
+
+
+def check_key(key: str | None, errors: ErrorCollector) -> None:
+    if key is not None and not 1 <= len(key.strip()) <= 200:
+        errors.add("idempotency_key", ErrorCode.INVALID, "idempotencyKey must be 1-200 characters")
+
+
+def lot_expiry(settings: LoyaltySettings, earned_at: datetime, tz: Any) -> datetime | None:
+    if settings.expiry_rule == "DAYS":
+        return earned_at + timedelta(days=settings.expiry_days)
+    if settings.expiry_rule == "END_OF_MONTH":
+        local = earned_at.astimezone(tz)
+        first_next = (local.replace(day=28) + timedelta(days=4)).replace(
+            day=1, hour=0, minute=0, second=0, microsecond=0
+        )
+        return first_next
+    return None
+
+
+async def add_lot(
+    actor: Actor, m: Membership, kind: str, points: int, source: str, reason: str, *,
+    expires_at: datetime | None = None, pending_until: datetime | None = None,
+    purchase_id: int | None = None, key: str | None = None, fp: str | None = None,
+) -> PointsTransaction:  # fmt: skip
+    """Credit a lot to a locked membership (pending lots count only once released)."""
+    pending = pending_until is not None
+    if pending:
+        m.pending += points
+    else:
+        m.available += points
+    if kind == "EARN":
+        m.lifetime_earned += points
+    await m.save(update_fields=["available", "pending", "lifetime_earned"])
+    return await PointsTransaction.create(
+        brand_id=m.brand_id, customer_id=m.customer_id, kind=kind,
+        amount=0 if pending else points, balance_after=m.available, reason=reason,
+        source=source, actor=actor.label, idempotency_key=key, fingerprint=fp,
+        purchase_id=purchase_id, lot_points=points, remaining=points,
+        pending_until=pending_until, expires_at=expires_at,
+    )  # fmt: skip
+
+
+async def consume(m: Membership, points: int, prefer_purchase: int | None = None) -> None:
+    """Take points from released lots: a given purchase's lot first, then soonest expiry first."""
+    lots = await PointsTransaction.filter(
+        customer_id=m.customer_id, brand_id=m.brand_id, remaining__gt=0, pending_until=None
+    ).order_by("id")
+    far = datetime.max.replace(tzinfo=utcnow().tzinfo)
+    lots.sort(key=lambda lot: (lot.purchase_id != prefer_purchase if prefer_purchase else 0,
+                               lot.expires_at or far, lot.id))  # fmt: skip
+    left = points
+    for lot in lots:
+        if left == 0:
+            break
+        take = min(left, lot.remaining)
+        lot.remaining -= take
+        left -= take
+        await lot.save(update_fields=["remaining"])
+    if left:  # the balance row says otherwise: never silently go negative
+        raise RuntimeError(f"ledger lots short by {left} for membership {m.id}")
+
+
+async def debit(
+    actor: Actor, m: Membership, kind: str, points: int, source: str, reason: str, *,
+    purchase_id: int | None = None, key: str | None = None, fp: str | None = None,
+) -> PointsTransaction:  # fmt: skip
+    if points > m.available:
+        raise DomainError.single(
+            "points", ErrorCode.INSUFFICIENT_POINTS,
+            f"{points} points asked, {m.available} available",
+        )  # fmt: skip
+    await consume(m, points, prefer_purchase=purchase_id)
+    m.available -= points
+    if kind == "REDEEM":
+        m.redeemed += points
+    elif kind == "EXPIRE":
+        m.expired += points
+    await m.save(update_fields=["available", "redeemed", "expired"])
+    return await PointsTransaction.create(
+        brand_id=m.brand_id, customer_id=m.customer_id, kind=kind, amount=-points,
+        balance_after=m.available, reason=reason, source=source, actor=actor.label,
+        idempotency_key=key, fingerprint=fp, purchase_id=purchase_id,
+    )  # fmt: skip
+
+
+async def release_due(actor: Actor, m: Membership, now: datetime) -> None:
+    """Move this member's pending lots whose waiting period is over to the available balance."""
+    due = await PointsTransaction.filter(
+        customer_id=m.customer_id, brand_id=m.brand_id, pending_until__lte=now
+    ).order_by("id")
+    for lot in due:
+        lot.pending_until = None
+        await lot.save(update_fields=["pending_until"])
+        m.pending -= lot.remaining
+        m.available += lot.remaining
+        await m.save(update_fields=["available", "pending"])
+        await PointsTransaction.create(
+            brand_id=m.brand_id, customer_id=m.customer_id, kind="RELEASE", amount=lot.remaining,
+            balance_after=m.available, reason=f"released lot {lot.id}", source=lot.source,
+            actor=actor.label, purchase_id=lot.purchase_id,
+        )  # fmt: skip
+
+
+Operation = Callable[[Membership], Awaitable[PointsTransaction]]
+
+
+async def _idempotent(
+    actor: Actor, name: str, customer_id: int, key: str | None, fp: str, op: Operation
+) -> PointsTransaction:
+    async def replay() -> PointsTransaction | None:
+        if key is None:
+            return None
+        found = await PointsTransaction.get_or_none(brand_id=actor.brand_id, idempotency_key=key)
+        if found is not None and found.fingerprint != fp:
+            raise DomainError.single(
+                "idempotencyKey", ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                "this idempotency key was used for a different request",
+            )  # fmt: skip
+        return found
+
+    try:
+        async with in_transaction():
+            m = await memberships.enroll_locked(actor, customer_id)
+            earlier = await replay()  # after the lock: a concurrent twin has committed by now
+            if earlier is not None:
+                return earlier
+            await release_due(actor, m, utcnow())
+            tx = await op(m)
+            await audit.record(
+                actor,
+                name,
+                "Customer",
+                customer_id,
+                {"transaction": tx.id, "kind": tx.kind, "amount": tx.amount},
+            )
+            await emit(
+                actor, "points.changed", customer_id=customer_id,
+                subject=("PointsTransaction", tx.id),
+                payload={"kind": tx.kind, "amount": tx.amount, "balance": m.available},
+            )  # fmt: skip
+            return tx
+    except IntegrityError:
+        # the same key raced in for another customer: the unique constraint decided
+        earlier = await replay()
+        if earlier is None:
+            raise
+        return earlier
+
+
+async def award_points(
+    actor: Actor, customer_id: int, points: int, reason: str, source: str, key: str | None
+) -> PointsTransaction:
+    errors = ErrorCollector()
+    check_points(points, errors)
+    check_key(key, errors)
+    if source not in SOURCES:
+        errors.add("source", ErrorCode.INVALID, f"source must be one of {', '.join(SOURCES)}")
+    errors.raise_if_any()
+    fp = fingerprint("award", customer=customer_id, points=points, reason=reason, source=source)
+
+    async def op(m: Membership) -> PointsTransaction:
+        settings = await get_settings(actor.brand_id)
+        brand = await Brand.get(id=actor.brand_id)
+        expires = lot_expiry(settings, utcnow(), calendar(brand).tz)
+        return await add_lot(actor, m, "EARN", points, source, reason, expires_at=expires,
+                             key=key, fp=fp)  # fmt: skip
+
+    return await _idempotent(actor, "awardPoints", customer_id, key, fp, op)
+
+
+async def redeem_points(
+    actor: Actor, customer_id: int, points: int, reason: str, key: str | None
+) -> PointsTransaction:
+    errors = ErrorCollector()
+    check_points(points, errors)
+    check_key(key, errors)
+    errors.raise_if_any()
+    fp = fingerprint("redeem", customer=customer_id, points=points, reason=reason)
+
+    async def op(m: Membership) -> PointsTransaction:
+        return await debit(actor, m, "REDEEM", points, "offer", reason, key=key, fp=fp)
+
+    return await _idempotent(actor, "redeemPoints", customer_id, key, fp, op)
+
+
+async def adjust_points(
+    actor: Actor, customer_id: int, delta: int, reason: str, key: str | None
+) -> PointsTransaction:
+    errors = ErrorCollector()
+    if delta == 0:
+        errors.add("points", ErrorCode.INVALID, "an adjustment must not be zero")
+    elif abs(delta) > MAX_POINTS:
+        errors.add("points", ErrorCode.INVALID, f"at most {MAX_POINTS} points at once")
+    if not reason.strip():
+        errors.add("reason", ErrorCode.REQUIRED, "an adjustment needs a reason")
+    check_key(key, errors)
+    errors.raise_if_any()
+    fp = fingerprint("adjust", customer=customer_id, points=delta, reason=reason)
+
+    async def op(m: Membership) -> PointsTransaction:
+        if delta > 0:
+            return await add_lot(actor, m, "ADJUST", delta, "staff", reason, key=key, fp=fp)
+        return await debit(actor, m, "ADJUST", -delta, "staff", reason, key=key, fp=fp)
+
+    return await _idempotent(actor, "adjustPoints", customer_id, key, fp, op)
+
+
+async def expire_due(actor: Actor, now: datetime | None = None) -> int:
+    """Release what is due, then expire lots past their date: one transaction per member."""
+    now = now or utcnow()
+    ids = set(
+        await PointsTransaction.filter(
+            brand_id=actor.brand_id, remaining__gt=0, expires_at__lte=now
+        ).values_list("customer_id", flat=True)
+    )
+    ids |= set(await PointsTransaction.filter(
+        brand_id=actor.brand_id, pending_until__lte=now
+    ).values_list("customer_id", flat=True))  # fmt: skip
+    expired = 0
+    for customer_id in sorted(int(i) for i in ids):  # type: ignore[call-overload]
+        async with in_transaction():
+            m = await memberships.enroll_locked(actor, customer_id)
+            await release_due(actor, m, now)
+            due = await PointsTransaction.filter(
+                customer_id=customer_id, brand_id=actor.brand_id, remaining__gt=0,
+                expires_at__lte=now, pending_until=None,
+            )  # fmt: skip
+            total = sum(lot.remaining for lot in due)
+            if total:
+                for lot in due:
+                    lot.remaining = 0
+                    await lot.save(update_fields=["remaining"])
+                m.available -= total
+                m.expired += total
+                await m.save(update_fields=["available", "expired"])
+                await PointsTransaction.create(
+                    brand_id=actor.brand_id, customer_id=customer_id, kind="EXPIRE",
+                    amount=-total, balance_after=m.available, reason="expired",
+                    source="staff", actor=actor.label,
+                )  # fmt: skip
+                await audit.record(
+                    actor, "expirePoints", "Customer", customer_id, {"points": total}
+                )
+                expired += total
+    return expired
