@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from auth.context import Context
+from models.surveys import Survey, SurveyInvitation
+from resolvers.errors import bad_input
+from resolvers.loaders import BrandKey, get_loader, group_by_brand
+from resolvers.tickets.queries import decode_query_id
+from services import nps, surveys
+
+
+async def _surveys(keys: Sequence[BrandKey]) -> list[Survey | None]:
+    found: dict[BrandKey, Survey] = {}
+    for brand_id, ids in group_by_brand(keys).items():
+        for row in await Survey.filter(brand_id=brand_id, id__in=ids):
+            found[(brand_id, row.id)] = row
+    return [found.get(key) for key in keys]
+
+
+async def survey_by_id(context: Context, survey_id: int) -> Survey | None:
+    loader = get_loader(context, "surveys", _surveys)
+    return await loader.load((context.require_brand().id, survey_id))  # type: ignore[no-any-return]
+
+
+async def survey(context: Context, global_id: str) -> Survey | None:
+    return await survey_by_id(context, decode_query_id(global_id, "Survey"))
+
+
+async def invitation(token: str) -> tuple[SurveyInvitation, Survey] | None:
+    """Public: the token is the credential; nothing of the customer is revealed."""
+    found = await surveys.invitation_by_token(token)
+    if found is None:
+        return None
+    return found, await Survey.get(id=found.survey_id)
+
+
+async def nps_report(
+    context: Context, survey_id: str, frm: datetime | None, to: datetime | None,
+    group_by: str | None,
+) -> nps.NpsReport | None:  # fmt: skip
+    pk = decode_query_id(survey_id, "Survey")
+    if frm is not None and to is not None and frm >= to:
+        raise bad_input("`from` must be before `to`")
+    if await survey_by_id(context, pk) is None:
+        return None
+    try:
+        return await nps.report(context.require_brand().id, pk, frm, to, group_by, context.tz)
+    except nps.UnsupportedGrouping as exc:
+        raise bad_input(str(exc)) from exc

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from dataclasses import replace
+
+from auth.context import Context
+from models import PointsTransaction
+from models.tickets import ServiceSettings, SlaPolicy, Ticket, TicketMessage
+from resolvers.results import MutationResult, decode_or_error, run
+from services import ticket_compensation, ticket_config, tickets
+from services.ticket_config import SettingsChange
+
+
+async def open_ticket(
+    context: Context, customer_id: str, channel: str, category: str, severity: str,
+    subject: str, description: str,
+) -> MutationResult[Ticket]:  # fmt: skip
+    async def operation() -> Ticket:
+        pk = decode_or_error(customer_id, "Customer", "customerId")
+        spec = tickets.NewTicket(pk, channel, category, severity, subject, description)
+        return await tickets.open_ticket(context.actor, spec)
+
+    return await run(operation())
+
+
+async def transition(context: Context, ticket_id: str, to: str) -> MutationResult[Ticket]:
+    async def operation() -> Ticket:
+        pk = decode_or_error(ticket_id, "Ticket", "ticketId")
+        return await tickets.transition(context.actor, pk, to)
+
+    return await run(operation())
+
+
+async def assign(
+    context: Context, ticket_id: str, assignee_id: str | None
+) -> MutationResult[Ticket]:
+    async def operation() -> Ticket:
+        pk = decode_or_error(ticket_id, "Ticket", "ticketId")
+        staff = None if assignee_id is None else decode_or_error(assignee_id, "StaffUser",
+                                                                 "assigneeId")  # fmt: skip
+        return await tickets.assign(context.actor, pk, staff)
+
+    return await run(operation())
+
+
+async def add_message(
+    context: Context, ticket_id: str, body: str, internal: bool
+) -> MutationResult[TicketMessage]:
+    async def operation() -> TicketMessage:
+        pk = decode_or_error(ticket_id, "Ticket", "ticketId")
+        return await tickets.add_message(context.actor, pk, body, internal)
+
+    return await run(operation())
+
+
+async def resolve(
+    context: Context, ticket_id: str, resolution: str, root_cause: str
+) -> MutationResult[Ticket]:
+    async def operation() -> Ticket:
+        pk = decode_or_error(ticket_id, "Ticket", "ticketId")
+        return await tickets.resolve(context.actor, pk, resolution, root_cause)
+
+    return await run(operation())
+
+
+async def rate(
+    context: Context, ticket_id: str, score: int, comment: str | None
+) -> MutationResult[Ticket]:
+    async def operation() -> Ticket:
+        pk = decode_or_error(ticket_id, "Ticket", "ticketId")
+        return await tickets.rate(context.actor, pk, score, comment)
+
+    return await run(operation())
+
+
+async def configure(
+    context: Context, change: SettingsChange, follow_up_survey: str | None,
+    resolution_survey: str | None, clear_follow_up: bool, clear_resolution: bool,
+) -> MutationResult[ServiceSettings]:  # fmt: skip
+    async def operation() -> ServiceSettings:
+        follow_up = (decode_or_error(follow_up_survey, "Survey", "followUpSurveyId")
+                     if follow_up_survey else None)  # fmt: skip
+        resolution = (decode_or_error(resolution_survey, "Survey", "resolutionSurveyId")
+                      if resolution_survey else None)  # fmt: skip
+        full = replace(change, follow_up_survey_id=follow_up, resolution_survey_id=resolution,
+                       clear_follow_up_survey=clear_follow_up,
+                       clear_resolution_survey=clear_resolution)  # fmt: skip
+        return await ticket_config.configure(context.actor, full)
+
+    return await run(operation())
+
+
+async def set_sla_policy(
+    context: Context, severity: str, first_response_minutes: int, resolution_minutes: int,
+    business_hours: bool,
+) -> MutationResult[SlaPolicy]:  # fmt: skip
+    return await run(ticket_config.set_sla_policy(
+        context.actor, severity, first_response_minutes, resolution_minutes, business_hours))
+
+
+async def compensate(
+    context: Context, ticket_id: str, points: int, reason: str, key: str | None
+) -> MutationResult[PointsTransaction]:
+    async def operation() -> PointsTransaction:
+        pk = decode_or_error(ticket_id, "Ticket", "ticketId")
+        return await ticket_compensation.compensate(context.actor, pk, points, reason, key)
+
+    return await run(operation())

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from auth.context import Context
+from models.tickets import ServiceSettings, SlaPolicy, Ticket
+from resolvers.errors import bad_input
+from resolvers.ids import BadGlobalId, decode_id
+from resolvers.tickets import loaders
+from services import ticket_config, ticket_query, ticket_stats
+from services.pagination import Page, PageRequest, PaginationError
+from services.ticket_query import TicketFilter
+from services.ticket_stats import TicketStats
+
+
+def decode_query_id(global_id: str, type_name: str) -> int:
+    try:
+        return decode_id(global_id, type_name)
+    except BadGlobalId as exc:
+        raise bad_input(str(exc)) from exc
+
+
+async def ticket(context: Context, global_id: str) -> Ticket | None:
+    return await loaders.ticket_by_id(context, decode_query_id(global_id, "Ticket"))
+
+
+async def ticket_model(context: Context, ticket_id: int) -> Ticket | None:
+    """Fresh from the database (after a mutation), not from the request's loader cache."""
+    return await Ticket.get_or_none(brand_id=context.require_brand().id, id=ticket_id)
+
+
+async def tickets(context: Context, spec: TicketFilter, page: PageRequest) -> Page[Ticket]:
+    brand = context.require_brand()
+    try:
+        return await ticket_query.list_tickets(brand.id, spec, page, datetime.now(UTC))
+    except PaginationError as exc:
+        raise bad_input(str(exc)) from exc
+
+
+async def tickets_count(context: Context, spec: TicketFilter) -> int:
+    brand = context.require_brand()
+    return await ticket_query.count_tickets(brand.id, spec, datetime.now(UTC))
+
+
+async def stats(context: Context, frm: datetime | None, to: datetime | None) -> TicketStats:
+    if frm is not None and to is not None and frm >= to:
+        raise bad_input("`from` must be before `to`")
+    return await ticket_stats.ticket_stats(context.require_brand().id, frm, to)
+
+
+async def settings(context: Context) -> tuple[ServiceSettings, list[SlaPolicy]]:
+    brand_id = context.require_brand().id
+    found = await ticket_config.get_settings(brand_id)
+    return found, await ticket_config.sla_policies(brand_id)

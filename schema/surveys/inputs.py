@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import strawberry
+
+from schema.surveys.types import QuestionKind, SurveyKind, SurveyStatus
+from schema.tickets.types import TicketChannel
+
+
+@strawberry.input
+class QuestionInput:
+    kind: QuestionKind
+    text: str
+    required: bool = True
+    choices: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CreateSurveyInput:
+    name: str
+    kind: SurveyKind
+    questions: list[QuestionInput]
+    status: SurveyStatus = SurveyStatus.DRAFT
+    reward_points: int = 0
+
+
+@strawberry.input
+class SetSurveyStatusInput:
+    survey_id: strawberry.ID
+    status: SurveyStatus
+
+
+@strawberry.input(description="Sending to a segment will come with segments.")
+class SendSurveyInput:
+    survey_id: strawberry.ID
+    customer_ids: list[strawberry.ID]
+    channel: TicketChannel = TicketChannel.OTHER
+    store: str | None = None
+
+
+@strawberry.input(description="Give `score` (NPS, RATING), `choices` or `text` by kind.")
+class AnswerInput:
+    question_id: str
+    score: int | None = None
+    choices: list[str] | None = None
+    text: str | None = None
+
+
+@strawberry.input
+class SubmitSurveyResponseInput:
+    token: str = strawberry.field(description="The invitation's single-use token.")
+    answers: list[AnswerInput]

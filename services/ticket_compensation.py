@@ -1,0 +1,45 @@
+"""Goodwill compensation: points through the loyalty ledger, idempotent, linked to a ticket."""
+
+from __future__ import annotations
+
+import hashlib
+
+from tortoise.transactions import in_transaction
+
+from models import PointsTransaction
+from services import audit, points
+from services.actor import Actor
+from services.errors import DomainError, ErrorCode, ErrorCollector
+from services.tickets import lock
+
+MAX_REASON = 500
+
+
+def compensation_key(ticket_id: int, points_: int, reason: str, key: str | None) -> str:
+    """The ledger's idempotency key: a retried compensation never awards twice."""
+    if key:
+        return f"ticket:{ticket_id}:{key}"[:200]
+    digest = hashlib.sha256(f"{points_}|{reason}".encode()).hexdigest()[:24]
+    return f"ticket:{ticket_id}:compensation:{digest}"
+
+
+async def compensate(actor: Actor, ticket_id: int, points_: int, reason: str,
+                     key: str | None) -> PointsTransaction:  # fmt: skip
+    errors = ErrorCollector()
+    reason = reason.strip()
+    if not reason or len(reason) > MAX_REASON:
+        errors.add("reason", ErrorCode.INVALID, f"a reason of 1 to {MAX_REASON} characters")
+    if points_ <= 0:
+        errors.add("points", ErrorCode.INVALID, "points must be positive")
+    errors.raise_if_any()
+    async with in_transaction():
+        ticket = await lock(actor.brand_id, ticket_id)
+        if ticket.status == "CLOSED":
+            raise DomainError.single("ticketId", ErrorCode.TICKET_CLOSED, "the ticket is closed")
+        tx = await points.award_points(
+            actor, ticket.customer_id, points_, f"Ticket {ticket.id}: {reason}", "ticket",
+            compensation_key(ticket.id, points_, reason, key),
+        )  # fmt: skip
+        await audit.record(actor, "compensateTicket", "Ticket", ticket.id,
+                           {"transaction": tx.id, "points": points_})  # fmt: skip
+    return tx
