@@ -16,13 +16,16 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 from tortoise import Tortoise
 
-from auth.context import Context, build_context
+from auth.context import Context, authenticate, bearer_token, build_context
 from auth.oauth import token_endpoint
 from config import Settings
+from events.runtime import EventsRuntime
 from models.db import close_db, init_db
 from schema import build_schema
 from schema.persisted import apply_persisted_query
@@ -73,6 +76,16 @@ class CRMGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return await build_context(request, self.settings)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """The token travels in connection_init; a bad or missing one refuses the socket."""
+        params = context.connection_params or {}
+        token = bearer_token(str(params.get("authorization") or params.get("Authorization") or ""))
+        if token is not None:
+            await authenticate(context, token)
+        if context.principal is None:
+            raise ConnectionRejectionError({"message": context.auth_error or "token required"})
+        return UNSET
 
     async def execute_single(  # type: ignore[override]
         self, request: Request, request_adapter: Any, sub_response: Response,
@@ -207,9 +220,13 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_db:
             await init_db(settings.database_url)
+        events = EventsRuntime(settings)
+        app.state.events = events
+        await events.start()
         try:
             yield
         finally:
+            await events.stop()
             await graphql.close()
             if manage_db:
                 await close_db()

@@ -28,6 +28,8 @@ class Context:
     brand: Brand | None = None
     auth_error: str | None = None
     loaders: dict[str, Any] = field(default_factory=dict)
+    # Websockets: the connection_init payload (strawberry fills it), see CRMGraphQL.on_ws_connect.
+    connection_params: dict[str, Any] | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -69,7 +71,8 @@ async def authenticate(context: Context, token: str) -> None:
         return
     app_id = principal.subject_id if principal.kind == "app" else None
     user_id = principal.subject_id if principal.kind == "user" else None
-    if await principal_is_revoked(principal.jti, app_id, user_id):
+    customer_id = principal.subject_id if principal.kind == "customer" else None
+    if await principal_is_revoked(principal.jti, app_id, user_id, customer_id, brand.id):
         context.auth_error = "token has been revoked"
         return
     context.principal, context.brand = principal, brand

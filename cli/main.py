@@ -172,6 +172,13 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, help="OWNER MANAGER AGENT CLERK MARKETER ANALYST")
     create.add_argument("--name", default="")
     create.set_defaults(func=cmd_user_create)
+
+    from cli.service import add_commands as add_service_commands  # tickets and surveys
+
+    add_service_commands(sub)
+    from cli.loyalty import register as add_loyalty_commands  # tiers, analytics, points
+
+    add_loyalty_commands(sub)
     return parser
 
 

@@ -5,6 +5,17 @@ from __future__ import annotations
 from models.audit import AuditEntry
 from models.brands import App, Brand, RevokedToken, StaffUser
 from models.customers import Customer, CustomerExternalId, CustomerNote, CustomerTag
+from models.loyalty import (
+    CustomerStats,
+    DailySpend,
+    LoyaltySettings,
+    Membership,
+    PointsTransaction,
+    Purchase,
+    PurchaseItem,
+    Tier,
+    TierChange,
+)
 
 __all__ = [
     "App",
@@ -13,7 +24,16 @@ __all__ = [
     "Customer",
     "CustomerExternalId",
     "CustomerNote",
+    "CustomerStats",
     "CustomerTag",
+    "DailySpend",
+    "LoyaltySettings",
+    "Membership",
+    "PointsTransaction",
+    "Purchase",
+    "PurchaseItem",
+    "Tier",
+    "TierChange",
     "RevokedToken",
     "StaffUser",
 ]

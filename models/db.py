@@ -8,7 +8,7 @@ from tortoise import Tortoise
 from tortoise.migrations.api.migrate import migrate
 
 APP_LABEL = "crm"
-MODEL_MODULES = ["models.brands", "models.customers", "models.audit"]
+MODEL_MODULES = ["models.brands", "models.customers", "models.audit", "models.loyalty"]
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
@@ -22,7 +22,17 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
                 "models": MODEL_MODULES,
                 "default_connection": "default",
                 "migrations": "models.migrations",
-            }
+            },
+            "events": {  # live events (outbox, webhooks); migrates after `crm`
+                "models": ["models.events"],
+                "default_connection": "default",
+                "migrations": "models.events_migrations",
+            },
+            "service": {  # tickets and surveys; migrates after `crm`
+                "models": ["models.tickets", "models.surveys"],
+                "default_connection": "default",
+                "migrations": "models.service_migrations",
+            },
         },
         "use_tz": True,
         "timezone": "UTC",

@@ -17,21 +17,36 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from schema.auth.operations import AuthMutations, AuthQueries
 from schema.brands.operations import BrandMutations, BrandQueries
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.customers.types import CustomerType
+from schema.events.subscriptions import EventSubscriptions
+from schema.events.types import ALL_EVENT_TYPES
+from schema.events.webhooks import WebhookMutations, WebhookQueries
 from schema.extensions import MaskUnexpectedErrors, is_unexpected
 from schema.limits import QueryCostLimiter
+from schema.loyalty.mutations import LoyaltyMutations
+from schema.loyalty.queries import LoyaltyQueries
 from schema.node import NodeQueries
+from schema.surveys.operations import SurveyMutations, SurveyQueries
+from schema.tickets.mutations import TicketMutations
+from schema.tickets.queries import TicketQueries
 from services.ratelimit import RateLimiter
 
-Query = merge_types("Query", (NodeQueries, AuthQueries, BrandQueries, CustomerQueries))
-Mutation = merge_types("Mutation", (AuthMutations, BrandMutations, CustomerMutations))
+Query = merge_types(
+    "Query", (NodeQueries, AuthQueries, BrandQueries, CustomerQueries, TicketQueries,
+             SurveyQueries, LoyaltyQueries, WebhookQueries)
+)
+Mutation = merge_types(
+    "Mutation", (AuthMutations, BrandMutations, CustomerMutations, TicketMutations,
+                 SurveyMutations, LoyaltyMutations, WebhookMutations)
+)
+Subscription = merge_types("Subscription", (EventSubscriptions,))
 
 MAX_DEPTH = 12
 MAX_ALIASES = 50
@@ -72,7 +87,8 @@ def build_schema(
     return CRMSchema(
         query=Query,
         mutation=Mutation,
-        types=[CustomerType],
+        subscription=Subscription,
+        types=[CustomerType, *ALL_EVENT_TYPES],
         extensions=extensions,
         config=StrawberryConfig(
             auto_camel_case=True, batching_config={"max_operations": max_batch_operations}

@@ -14,8 +14,12 @@ from auth.scopes import Scope
 from resolvers.customers import loaders as customer_loaders
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, from_global_id
+from resolvers.surveys import queries as survey_queries
+from resolvers.tickets import loaders as ticket_loaders
 from schema.common import Node
 from schema.customers.types import CustomerType
+from schema.surveys.types import SurveyType
+from schema.tickets.types import TicketType
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,19 @@ async def _customer(info: Info, pk: int) -> Node | None:
     return CustomerType.from_model(found) if found else None
 
 
+async def _ticket(info: Info, pk: int) -> Node | None:
+    found = await ticket_loaders.ticket_by_id(info.context, pk)
+    return TicketType.from_model(found) if found else None
+
+
+async def _survey(info: Info, pk: int) -> Node | None:
+    found = await survey_queries.survey_by_id(info.context, pk)
+    return SurveyType.from_model(found) if found else None
+
+
 NODE_KINDS: dict[str, NodeKind] = {
+    "Survey": NodeKind(Scope.SURVEYS_READ, _survey),
+    "Ticket": NodeKind(Scope.TICKETS_READ, _ticket),
     "Customer": NodeKind(Scope.CUSTOMERS_READ, _customer),
 }
 

@@ -12,7 +12,7 @@ import phonenumbers
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import App, Brand, RevokedToken, StaffUser
+from models import App, Brand, Customer, RevokedToken, StaffUser
 from services import audit
 from services.actor import Actor
 from services.credentials import hash_secret, new_client_id, new_client_secret, verify_secret
@@ -171,12 +171,21 @@ async def revoke_token(actor: Actor, jti: str, expires_at: datetime | None) -> N
         await audit.record(actor, "revokeToken", "Token", jti)
 
 
-async def principal_is_revoked(jti: str, app_id: int | None, user_id: int | None) -> bool:
-    """One check per request: the token's jti is revoked, or its app/user is disabled."""
+async def principal_is_revoked(
+    jti: str,
+    app_id: int | None,
+    user_id: int | None,
+    customer_id: int | None = None,
+    brand_id: int | None = None,
+) -> bool:
+    """One check per request: the token's jti is revoked, its app/user is disabled, or its
+    customer no longer exists in the brand."""
     if await RevokedToken.exists(jti=jti):
         return True
     if app_id is not None:
         return not await App.exists(id=app_id, is_active=True)
     if user_id is not None:
         return not await StaffUser.exists(id=user_id, is_active=True)
+    if customer_id is not None:
+        return not await Customer.exists(id=customer_id, brand_id=brand_id)
     return False

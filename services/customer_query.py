@@ -9,6 +9,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from models import Customer, CustomerExternalId, CustomerTag
+from services.loyalty_filters import loyalty_filters
 from services.normalize import try_normalize_phone
 from services.pagination import Page, PageRequest, paginate
 
@@ -25,6 +26,9 @@ class CustomerFilter:
     created_to: datetime | None = None
     external_system: str | None = None
     external_id: str | None = None
+    tier: str | None = None
+    lifecycle_stage: str | None = None
+    value_tier: str | None = None
 
 
 def filtered(brand_id: int, phone_region: str, spec: CustomerFilter) -> QuerySet[Customer]:
@@ -52,7 +56,7 @@ def filtered(brand_id: int, phone_region: str, spec: CustomerFilter) -> QuerySet
         if spec.external_system:
             holders = holders.filter(system=spec.external_system)
         query = query.filter(id__in=Subquery(holders.values("customer_id")))
-    return query
+    return loyalty_filters(brand_id, query, spec.tier, spec.lifecycle_stage, spec.value_tier)
 
 
 async def list_customers(

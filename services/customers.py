@@ -9,6 +9,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from events.outbox import emit
 from models import Brand, Customer, CustomerExternalId, CustomerNote, CustomerTag
 from services import audit
 from services.actor import Actor
@@ -163,6 +164,10 @@ async def create_customer(
             )
             await _set_external_ids(customer, ids)
             await audit.record(actor, "createCustomer", "Customer", customer.id)
+            await emit(
+                actor, "customer.created", customer_id=customer.id,
+                subject=("Customer", customer.id), payload={"tags": clean_tag_list},
+            )  # fmt: skip
     except IntegrityError:
         # A concurrent request won the race for the same phone, email or external id.
         await _check_unique(brand.id, values, exclude_id=None)
@@ -205,6 +210,10 @@ async def update_customer(
             await _set_external_ids(customer, ids)
             details = {"fields": changed, "externalIds": sorted(ids)}
             await audit.record(actor, "updateCustomer", "Customer", customer.id, details)
+            await emit(
+                actor, "customer.updated", customer_id=customer.id,
+                subject=("Customer", customer.id), payload=details,
+            )  # fmt: skip
     except IntegrityError:
         await _check_unique(brand.id, values, exclude_id=customer_id)
         await _check_external_ids(brand.id, ids, exclude_id=customer_id)
@@ -259,9 +268,13 @@ async def tag_customers(
                 if (c.id, tag) not in existing
             ]
         )
+        details = {"add": add, "remove": remove}
+        await audit.record_many(actor, "tagCustomers", "Customer", [c.id for c in customers], details)
         for customer in customers:
-            details = {"add": add, "remove": remove}
-            await audit.record(actor, "tagCustomers", "Customer", customer.id, details)
+            await emit(
+                actor, "customer.updated", customer_id=customer.id,
+                subject=("Customer", customer.id), payload={"fields": ["tags"], **details},
+            )  # fmt: skip
     order = {cid: i for i, cid in enumerate(customer_ids)}
     return sorted(customers, key=lambda c: order[c.id])
 
@@ -308,6 +321,10 @@ async def merge_customers(actor: Actor, source_id: int, target_id: int) -> Custo
             "dropped_external_ids": [list(pair) for pair in dropped],
         }  # fmt: skip
         await audit.record(actor, "mergeCustomers", "Customer", target.id, details)
+        await emit(
+            actor, "customer.merged", customer_id=target.id, subject=("Customer", target.id),
+            payload={"sourceId": source_id, "targetId": target.id, "filled": filled},
+        )  # fmt: skip
     return target
 
 
@@ -317,3 +334,6 @@ async def delete_customer(actor: Actor, customer_id: int) -> None:
         customer = await _require(actor.brand_id, customer_id)
         await customer.delete()
         await audit.record(actor, "deleteCustomer", "Customer", customer_id)
+        await emit(
+            actor, "customer.deleted", customer_id=customer_id, subject=("Customer", customer_id)
+        )

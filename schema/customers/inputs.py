@@ -9,6 +9,7 @@ import strawberry
 
 from schema.common import SortDirection
 from schema.customers.types import Gender
+from schema.loyalty.types import LifecycleStage, ValueTier
 from services.customer_query import CustomerFilter as CustomerFilterSpec
 
 
@@ -116,6 +117,9 @@ class CustomerFilter:
     gender: Gender | None = None
     created_at: DateTimeRange | None = None
     external_id: ExternalIdFilter | None = None
+    tier: str | None = strawberry.field(default=None, description="Membership tier name.")
+    lifecycle_stage: LifecycleStage | None = None
+    value_tier: ValueTier | None = None
 
     def to_spec(self) -> CustomerFilterSpec:
         created = self.created_at or DateTimeRange()
@@ -128,6 +132,9 @@ class CustomerFilter:
             created_to=created.to,
             external_system=self.external_id.system if self.external_id else None,
             external_id=self.external_id.external_id if self.external_id else None,
+            tier=self.tier,
+            lifecycle_stage=self.lifecycle_stage.value if self.lifecycle_stage else None,
+            value_tier=self.value_tier.value if self.value_tier else None,
         )
 
 

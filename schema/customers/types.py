@@ -13,6 +13,7 @@ from resolvers.customers import loaders, queries
 from resolvers.customers.queries import TimelineEntry as TimelineEntryData
 from resolvers.ids import to_global_id
 from schema.common import Edge, Node, PageInfo, local_time
+from schema.loyalty.fields import LoyaltyFields
 from services.pagination import Page
 
 
@@ -66,7 +67,7 @@ class TimelineEntry:
 
 
 @strawberry.type(name="Customer", description="A customer of one brand.")
-class CustomerType(Node):
+class CustomerType(Node, LoyaltyFields):
     name: str
     phone: str | None = strawberry.field(
         extensions=[MaskPII("phone")], description="E.164, e.g. +8613800138000."

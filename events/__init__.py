@@ -1,0 +1,1 @@
+"""Live events: outbox, broker, relay and webhooks. Imports models and config only."""

@@ -1,0 +1,128 @@
+"""Brokers fan events out to subscribers: in-process by default, Redis pub/sub across workers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+
+from events.outbox import Event
+
+log = logging.getLogger("crm.events")
+
+QUEUE_SIZE = 1000
+
+
+class Subscription:
+    """A subscriber's queue of one brand's events; `lagged` when it overflowed."""
+
+    def __init__(self, brand_id: int) -> None:
+        self.brand_id = brand_id
+        self.queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=QUEUE_SIZE)
+        self.lagged = False
+
+    def put(self, event: Event) -> None:
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            self.lagged = True  # the subscriber re-reads the outbox to catch up
+
+    async def get(self, timeout: float) -> Event | None:
+        try:
+            return await asyncio.wait_for(self.queue.get(), timeout)
+        except TimeoutError:
+            return None
+
+
+class Broker:
+    """In-process broker: events published in this process reach this process's subscribers."""
+
+    def __init__(self) -> None:
+        self._subscriptions: dict[int, set[Subscription]] = {}
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def publish(self, event: Event) -> None:
+        self.deliver_local(event)
+
+    def deliver_local(self, event: Event) -> None:
+        for subscription in list(self._subscriptions.get(event.brand_id, ())):
+            subscription.put(event)
+
+    @asynccontextmanager
+    async def subscribe(self, brand_id: int) -> AsyncIterator[Subscription]:
+        subscription = Subscription(brand_id)
+        self._subscriptions.setdefault(brand_id, set()).add(subscription)
+        try:
+            yield subscription
+        finally:
+            subscribers = self._subscriptions.get(brand_id, set())
+            subscribers.discard(subscription)
+            if not subscribers:
+                self._subscriptions.pop(brand_id, None)
+
+
+class RedisBroker(Broker):
+    """Publishes to `{prefix}:events:{brand_id}`; one pattern subscription per process."""
+
+    def __init__(self, url: str, prefix: str) -> None:
+        super().__init__()
+        from redis.asyncio import Redis
+
+        self.prefix = prefix
+        self._redis: Any = Redis.from_url(url, socket_connect_timeout=5)
+        self._pubsub: Any = None
+        self._reader: asyncio.Task[None] | None = None
+
+    def channel(self, brand_id: int) -> str:
+        return f"{self.prefix}:events:{brand_id}"
+
+    async def start(self) -> None:
+        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        await self._pubsub.psubscribe(f"{self.prefix}:events:*")
+        self._reader = asyncio.create_task(self._read(), name="crm-redis-broker")
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._reader
+        if self._pubsub is not None:
+            with contextlib.suppress(Exception):
+                await self._pubsub.aclose()
+        await self._redis.aclose()
+
+    async def publish(self, event: Event) -> None:
+        await self._redis.publish(self.channel(event.brand_id), orjson.dumps(event.to_json()))
+
+    async def _read(self) -> None:
+        while True:
+            try:
+                message = await self._pubsub.get_message(timeout=1.0)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # connection lost: subscribers catch up from the outbox
+                log.exception("redis broker read failed; retrying")
+                await asyncio.sleep(1.0)
+                continue
+            if message is None or message.get("type") != "pmessage":
+                continue
+            try:
+                event = Event.from_json(orjson.loads(message["data"]))
+            except (ValueError, KeyError, TypeError):
+                log.warning("dropped a malformed event message")
+                continue
+            self.deliver_local(event)
+
+
+def make_broker(redis_url: str | None, prefix: str) -> Broker:
+    return RedisBroker(redis_url, prefix) if redis_url else Broker()

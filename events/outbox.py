@@ -1,0 +1,147 @@
+"""`emit()`: write an event to the outbox inside the caller's transaction; reading it back."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from tortoise.expressions import F
+
+from events.catalogue import check_type
+from models.events import BrandEventCounter, OutboxEvent
+
+
+class EventSource(Protocol):
+    """Who caused the event (services.actor.Actor fits)."""
+
+    @property
+    def brand_id(self) -> int: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def request_id(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event as it travels through the broker and reaches subscribers and webhooks."""
+
+    brand_id: int
+    seq: int
+    type: str
+    customer_id: int | None
+    subject_type: str | None
+    subject_id: str | None
+    payload: dict[str, Any]
+    occurred_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "brand_id": self.brand_id, "seq": self.seq, "type": self.type,
+            "customer_id": self.customer_id, "subject_type": self.subject_type,
+            "subject_id": self.subject_id, "payload": self.payload,
+            "occurred_at": self.occurred_at.isoformat(),
+        }  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Event:
+        return cls(
+            brand_id=int(data["brand_id"]), seq=int(data["seq"]), type=str(data["type"]),
+            customer_id=data.get("customer_id"), subject_type=data.get("subject_type"),
+            subject_id=data.get("subject_id"), payload=dict(data.get("payload") or {}),
+            occurred_at=datetime.fromisoformat(data["occurred_at"]),
+        )  # fmt: skip
+
+    @classmethod
+    def from_row(cls, row: OutboxEvent) -> Event:
+        return cls(
+            brand_id=row.brand_id, seq=row.seq, type=row.type, customer_id=row.customer_id,
+            subject_type=row.subject_type, subject_id=row.subject_id, payload=dict(row.payload),
+            occurred_at=row.created_at,
+        )  # fmt: skip
+
+
+_wakers: list[asyncio.Event] = []
+
+
+def register_waker(waker: asyncio.Event) -> None:
+    """The relay registers an asyncio.Event that emit() sets (shortly after) to wake it."""
+    _wakers.append(waker)
+
+
+def unregister_waker(waker: asyncio.Event) -> None:
+    if waker in _wakers:
+        _wakers.remove(waker)
+
+
+def _wake() -> None:
+    for waker in list(_wakers):
+        waker.set()
+
+
+async def _next_seq(brand_id: int) -> int:
+    """Take the brand's next id; the counter's row lock serialises a brand's events to commit."""
+    updated = await BrandEventCounter.filter(brand_id=brand_id).update(last_seq=F("last_seq") + 1)
+    if not updated:
+        await BrandEventCounter.bulk_create(
+            [BrandEventCounter(brand_id=brand_id, last_seq=0)], ignore_conflicts=True
+        )
+        await BrandEventCounter.filter(brand_id=brand_id).update(last_seq=F("last_seq") + 1)
+    counter = await BrandEventCounter.get(brand_id=brand_id)
+    return int(counter.last_seq)
+
+
+async def emit(
+    source: EventSource,
+    event_type: str,
+    *,
+    customer_id: int | None = None,
+    subject: tuple[str, int | str] | None = None,
+    payload: dict[str, Any] | None = None,
+) -> OutboxEvent:
+    """Record an event; call inside the domain change's `in_transaction()` block."""
+    check_type(event_type)
+    seq = await _next_seq(source.brand_id)
+    row = await OutboxEvent.create(
+        brand_id=source.brand_id, seq=seq, type=event_type, customer_id=customer_id,
+        subject_type=subject[0] if subject else None,
+        subject_id=str(subject[1]) if subject else None,
+        payload=payload or {}, actor=source.label, request_id=source.request_id,
+    )  # fmt: skip
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # pragma: no cover - emit is always awaited in a loop
+        return row
+    # The transaction commits after this returns: wake the relay a little later (it also polls).
+    for delay in (0.02, 0.15):
+        loop.call_later(delay, _wake)
+    return row
+
+
+async def events_after(brand_id: int, after: int, limit: int = 500) -> list[Event]:
+    """Committed events of a brand with an id greater than `after`, in order."""
+    rows = await OutboxEvent.filter(brand_id=brand_id, seq__gt=after).order_by("seq").limit(limit)
+    return [Event.from_row(row) for row in rows]
+
+
+async def last_seq(brand_id: int) -> int:
+    """The id of the brand's latest committed event (0 if none)."""
+    counter = await BrandEventCounter.get_or_none(brand_id=brand_id)
+    return int(counter.last_seq) if counter else 0
+
+
+async def oldest_seq(brand_id: int) -> int | None:
+    row = await OutboxEvent.filter(brand_id=brand_id).order_by("seq").first()
+    return int(row.seq) if row else None
+
+
+async def prune(older_than: datetime) -> int:
+    """Drop relayed events past the retention window."""
+    query = OutboxEvent.filter(created_at__lt=older_than, published_at__not_isnull=True)
+    return await query.delete()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,86 @@
+"""The relay: moves committed outbox rows to the broker and queues webhook deliveries.
+
+At least once, in order per brand: rows are read in id order (a brand's ids follow its commit
+order, see outbox._next_seq), published, then marked. On PostgreSQL an advisory lock lets one
+relay of all workers work at a time; elsewhere duplicates are possible and subscribers drop them
+by event id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from tortoise.transactions import in_transaction
+
+from config import Settings
+from events import webhooks
+from events.broker import Broker
+from events.outbox import Event, prune, register_waker, unregister_waker, utcnow
+from models.events import OutboxEvent
+
+log = logging.getLogger("crm.events")
+
+BATCH = 200
+ADVISORY_LOCK_KEY = 0x63726D0E  # "crm" + events
+PRUNE_EVERY_SECONDS = 300.0
+
+
+class Relay:
+    def __init__(self, settings: Settings, broker: Broker) -> None:
+        self.settings = settings
+        self.broker = broker
+        self.waker = asyncio.Event()
+        self.stopped = False  # set by EventsRuntime.stop: leave between batches, never mid-way
+        self._last_prune = 0.0
+
+    async def relay_once(self) -> int:
+        """Publish one batch of unpublished events; returns how many were moved."""
+        async with in_transaction() as connection:
+            if not self.settings.is_sqlite:
+                locked = await connection.execute_query_dict(
+                    "SELECT pg_try_advisory_xact_lock($1) AS ok", [ADVISORY_LOCK_KEY]
+                )
+                if not locked or not locked[0]["ok"]:
+                    return 0
+            rows = await OutboxEvent.filter(published_at=None).order_by("id").limit(BATCH)
+            if not rows:
+                return 0
+            for row in rows:
+                await self.broker.publish(Event.from_row(row))
+            await webhooks.enqueue(rows)
+            await OutboxEvent.filter(id__in=[r.id for r in rows]).update(published_at=utcnow())
+        return len(rows)
+
+    async def _maybe_prune(self) -> None:
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._last_prune < PRUNE_EVERY_SECONDS:
+            return
+        self._last_prune = loop.time()
+        cutoff = utcnow() - timedelta(hours=self.settings.events_retention_hours)
+        removed = await prune(cutoff)
+        if removed:
+            log.info("pruned %d events older than %s", removed, cutoff.isoformat())
+
+    async def run(self) -> None:
+        register_waker(self.waker)
+        try:
+            while not self.stopped:
+                try:
+                    moved = await self.relay_once()
+                    await self._maybe_prune()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("event relay failed; retrying")
+                    moved = 0
+                    await asyncio.sleep(1.0)
+                if moved >= BATCH:
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.waker.wait(), self.settings.events_poll_seconds)
+                self.waker.clear()
+        finally:
+            unregister_waker(self.waker)
