@@ -21,7 +21,7 @@ STAMP = VENV / ".install-stamp"
 
 
 def ensure_installed() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - run.py is started by any python3
         sys.exit("Python 3.11 or newer is required")
     if not (BIN / "python").exists():
         print("creating .venv ...", flush=True)

@@ -61,9 +61,11 @@ class RequestIdMiddleware:
 class CRMGraphQL(GraphQL[Context, None]):
     def __init__(self, settings: Settings) -> None:
         self.rate_limiter = build_rate_limiter(
-            settings.redis_url, settings.redis_prefix,
-            settings.rate_limit_per_second, settings.rate_limit_burst,
-        )  # fmt: skip
+            settings.redis_url,
+            settings.redis_prefix,
+            settings.rate_limit_per_second,
+            settings.rate_limit_burst,
+        )
         self.query_store = build_query_store(settings.redis_url, settings.redis_prefix)
         schema = build_schema(
             introspection=settings.introspection,
@@ -88,9 +90,14 @@ class CRMGraphQL(GraphQL[Context, None]):
         return UNSET
 
     async def execute_single(  # type: ignore[override]
-        self, request: Request, request_adapter: Any, sub_response: Response,
-        context: Context, root_value: None, request_data: GraphQLRequestData,
-    ) -> ExecutionResult:  # fmt: skip
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
         scope = context.brand.slug if context.brand is not None else "public"
         error = await apply_persisted_query(self.query_store, scope, request_data)
         if error is not None:
@@ -172,10 +179,16 @@ class BodySizeLimitMiddleware:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = JSONResponse(
-            {"errors": [{"message": f"request body over {self.max_bytes} bytes",
-                         "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]},
+            {
+                "errors": [
+                    {
+                        "message": f"request body over {self.max_bytes} bytes",
+                        "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+                    }
+                ]
+            },
             status_code=413,
-        )  # fmt: skip
+        )
         await response(scope, receive, send)
 
 
@@ -194,8 +207,10 @@ async def readyz(request: Request) -> JSONResponse:
     if settings.redis_url:
         checks["redis"] = await _redis_check(settings.redis_url)
     ready = all(v == "ok" for v in checks.values())
-    return JSONResponse({"status": "ok" if ready else "unavailable", "checks": checks},
-                        status_code=200 if ready else 503)  # fmt: skip
+    return JSONResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks},
+        status_code=200 if ready else 503,
+    )
 
 
 async def _redis_check(url: str) -> str:
@@ -246,5 +261,3 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     return app
-
-

@@ -94,9 +94,7 @@ class MaskPII(FieldExtension):
         if note not in (field.description or ""):  # idempotent: a schema may be built twice
             field.description = f"{field.description}\n\n{note}" if field.description else note
 
-    def resolve(
-        self, next_: SyncExtensionResolver, source: Any, info: Info, **kwargs: Any
-    ) -> Any:
+    def resolve(self, next_: SyncExtensionResolver, source: Any, info: Info, **kwargs: Any) -> Any:
         value = next_(source, info, **kwargs)
         principal = info.context.principal
         if value is None or principal is None:

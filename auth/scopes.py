@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
-RESOURCES = ("customers", "memberships", "points", "offers", "tickets", "surveys",
-             "analytics", "events")  # fmt: skip
+RESOURCES = (
+    "customers",
+    "memberships",
+    "points",
+    "offers",
+    "tickets",
+    "surveys",
+    "analytics",
+    "events",
+)
 
 
-class Scope(str, Enum):
+class Scope(StrEnum):
     CUSTOMERS_READ = "customers:read"
     CUSTOMERS_WRITE = "customers:write"
     MEMBERSHIPS_READ = "memberships:read"
@@ -65,12 +73,49 @@ _ALL_WRITE = frozenset(f"{r}:write" for r in RESOURCES)
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     "OWNER": frozenset({Scope.ADMIN.value}),
     "MANAGER": _ALL_WRITE | {Scope.PII_READ.value},
-    "AGENT": frozenset({"customers:write", "tickets:write", "surveys:read", "points:read",
-                        "memberships:read", "offers:read", "events:read", "pii:read"}),
-    "CLERK": frozenset({"customers:write", "points:write", "memberships:write", "offers:write",
-                        "tickets:write", "pii:read"}),
-    "MARKETER": frozenset({"customers:read", "offers:write", "surveys:write", "analytics:read",
-                           "memberships:read", "points:read", "events:read"}),
-    "ANALYST": frozenset({"customers:read", "analytics:read", "memberships:read", "points:read",
-                          "offers:read", "tickets:read", "surveys:read", "events:read"}),
-}  # fmt: skip
+    "AGENT": frozenset(
+        {
+            "customers:write",
+            "tickets:write",
+            "surveys:read",
+            "points:read",
+            "memberships:read",
+            "offers:read",
+            "events:read",
+            "pii:read",
+        }
+    ),
+    "CLERK": frozenset(
+        {
+            "customers:write",
+            "points:write",
+            "memberships:write",
+            "offers:write",
+            "tickets:write",
+            "pii:read",
+        }
+    ),
+    "MARKETER": frozenset(
+        {
+            "customers:read",
+            "offers:write",
+            "surveys:write",
+            "analytics:read",
+            "memberships:read",
+            "points:read",
+            "events:read",
+        }
+    ),
+    "ANALYST": frozenset(
+        {
+            "customers:read",
+            "analytics:read",
+            "memberships:read",
+            "points:read",
+            "offers:read",
+            "tickets:read",
+            "surveys:read",
+            "events:read",
+        }
+    ),
+}

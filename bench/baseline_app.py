@@ -42,33 +42,53 @@ async def baseline_customers(request: Request) -> Response:
         zone = ZoneInfo(brand["timezone"])
         rows = await conn.fetch(
             "SELECT id, name, phone, email FROM customers WHERE brand_id = $1 "
-            "ORDER BY created_at DESC, id DESC LIMIT $2", brand["id"], first,
-        )  # fmt: skip
+            "ORDER BY created_at DESC, id DESC LIMIT $2",
+            brand["id"],
+            first,
+        )
         ids = [r["id"] for r in rows]
         tags, external, notes = defaultdict(list), defaultdict(list), defaultdict(list)
-        for r in await conn.fetch("SELECT customer_id, tag FROM customer_tags WHERE brand_id = $1 "
-                                  "AND customer_id = ANY($2) ORDER BY tag", brand["id"], ids):
+        for r in await conn.fetch(
+            "SELECT customer_id, tag FROM customer_tags WHERE brand_id = $1 "
+            "AND customer_id = ANY($2) ORDER BY tag",
+            brand["id"],
+            ids,
+        ):
             tags[r["customer_id"]].append(r["tag"])
         for r in await conn.fetch(
             "SELECT customer_id, system, external_id FROM customer_external_ids "
-            "WHERE brand_id = $1 AND customer_id = ANY($2) ORDER BY system", brand["id"], ids,
+            "WHERE brand_id = $1 AND customer_id = ANY($2) ORDER BY system",
+            brand["id"],
+            ids,
         ):
-            external[r["customer_id"]].append({"system": r["system"], "externalId": r["external_id"]})
+            external[r["customer_id"]].append(
+                {"system": r["system"], "externalId": r["external_id"]}
+            )
         for r in await conn.fetch(
-            "SELECT customer_id, body, created_at FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY "
-            "customer_id ORDER BY created_at DESC, id DESC) rn FROM customer_notes WHERE brand_id = $1 "
-            "AND customer_id = ANY($2)) ranked WHERE rn <= 10 ORDER BY created_at DESC, id DESC",
-            brand["id"], ids,
+            "SELECT customer_id, body, created_at FROM (SELECT *, ROW_NUMBER() OVER "
+            "(PARTITION BY customer_id ORDER BY created_at DESC, id DESC) rn "
+            "FROM customer_notes WHERE brand_id = $1 AND customer_id = ANY($2)) ranked "
+            "WHERE rn <= 10 ORDER BY created_at DESC, id DESC",
+            brand["id"],
+            ids,
         ):
             notes[r["customer_id"]].append(
                 {"body": r["body"], "createdAt": r["created_at"].astimezone(zone).isoformat()}
             )
     edges: list[dict[str, Any]] = [
-        {"node": {"id": _gid("Customer", r["id"]), "name": r["name"], "phone": r["phone"],
-                  "email": r["email"], "tags": tags[r["id"]], "externalIds": external[r["id"]],
-                  "notes": notes[r["id"]]}}
+        {
+            "node": {
+                "id": _gid("Customer", r["id"]),
+                "name": r["name"],
+                "phone": r["phone"],
+                "email": r["email"],
+                "tags": tags[r["id"]],
+                "externalIds": external[r["id"]],
+                "notes": notes[r["id"]],
+            }
+        }
         for r in rows
-    ]  # fmt: skip
+    ]
     body = {"data": {"customers": {"edges": edges}}}
     return Response(orjson.dumps(body), media_type="application/json")
 

@@ -53,9 +53,21 @@ async def demo_token(settings: Settings, slug: str) -> str:
 
 def start_server(port: int) -> subprocess.Popen[bytes]:
     env = dict(os.environ, CRM_RATE_LIMIT_PER_SECOND="1e9", CRM_RATE_LIMIT_BURST="1e12")
-    cmd = [sys.executable, "-m", "uvicorn", "bench.baseline_app:create_bench_app", "--factory",
-           "--host", HOST, "--port", str(port), "--log-level", "warning", "--no-access-log"]
-    return subprocess.Popen(cmd, env=env)  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bench.baseline_app:create_bench_app",
+        "--factory",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    return subprocess.Popen(cmd, env=env)
 
 
 def wait_ready(port: int) -> None:
@@ -75,16 +87,21 @@ def graphql_request(port: int, token: str, first: int) -> bytes:
 
 
 def baseline_request(port: int, slug: str, first: int) -> bytes:
-    return (f"GET /baseline/customers?brand={slug}&first={first} HTTP/1.1\r\n"
-            f"Host: {HOST}:{port}\r\n\r\n").encode()  # fmt: skip
+    return (
+        f"GET /baseline/customers?brand={slug}&first={first} HTTP/1.1\r\n"
+        f"Host: {HOST}:{port}\r\n\r\n"
+    ).encode()
 
 
 def check_same_data(port: int, token: str, slug: str) -> None:
-    graphql = httpx.post(f"http://{HOST}:{port}/graphql",
-                         json={"query": NESTED_QUERY, "variables": {"first": 50}},
-                         headers={"Authorization": f"Bearer {token}"}).json()  # fmt: skip
-    baseline = httpx.get(f"http://{HOST}:{port}/baseline/customers",
-                         params={"brand": slug, "first": 50}).json()  # fmt: skip
+    graphql = httpx.post(
+        f"http://{HOST}:{port}/graphql",
+        json={"query": NESTED_QUERY, "variables": {"first": 50}},
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()
+    baseline = httpx.get(
+        f"http://{HOST}:{port}/baseline/customers", params={"brand": slug, "first": 50}
+    ).json()
     graphql.pop("extensions", None)
     if graphql != baseline:
         raise SystemExit("GraphQL and baseline answers differ; the comparison would be unfair")
@@ -93,11 +110,10 @@ def check_same_data(port: int, token: str, slug: str) -> None:
 async def statement_counts(settings: Settings, slug: str) -> dict[int, int]:
     import logging
 
+    from auth.context import Context, authenticate
     from models.db import close_db, init_db
     from schema import build_schema
     from tests.querycount import count_statements
-
-    from auth.context import Context, authenticate
 
     await init_db(settings.database_url)
     try:
@@ -141,10 +157,14 @@ def main() -> None:
         wait_ready(port)
         check_same_data(port, token, args.brand)
         for concurrency in (10, 50):
-            gql = asyncio.run(run_load(HOST, port, [graphql_request(port, token, 50)],
-                                       concurrency, args.seconds))  # fmt: skip
-            base = asyncio.run(run_load(HOST, port, [baseline_request(port, args.brand, 50)],
-                                        concurrency, args.seconds))  # fmt: skip
+            gql = asyncio.run(
+                run_load(HOST, port, [graphql_request(port, token, 50)], concurrency, args.seconds)
+            )
+            base = asyncio.run(
+                run_load(
+                    HOST, port, [baseline_request(port, args.brand, 50)], concurrency, args.seconds
+                )
+            )
             print(f"concurrency {concurrency}")
             print(f"  graphql   {gql.summary()}")
             print(f"  baseline  {base.summary()}")

@@ -47,11 +47,20 @@ async def seed_customers(brand: Brand, count: int, rng: random.Random) -> None:
         for customer in created:
             for tag in rng.sample(TAGS, rng.randrange(0, 3)):
                 tags.append(CustomerTag(brand_id=brand.id, customer_id=customer.id, tag=tag))
-            ids.append(CustomerExternalId(brand_id=brand.id, customer_id=customer.id,
-                                          system="pos", external_id=f"P{customer.id}"))  # fmt: skip
+            ids.append(
+                CustomerExternalId(
+                    brand_id=brand.id,
+                    customer_id=customer.id,
+                    system="pos",
+                    external_id=f"P{customer.id}",
+                )
+            )
             for n in range(rng.randrange(0, 4)):
-                notes.append(CustomerNote(brand_id=brand.id, customer_id=customer.id,
-                                          body=f"note {n}", author="seed"))  # fmt: skip
+                notes.append(
+                    CustomerNote(
+                        brand_id=brand.id, customer_id=customer.id, body=f"note {n}", author="seed"
+                    )
+                )
         await CustomerTag.bulk_create(tags)
         await CustomerExternalId.bulk_create(ids)
         await CustomerNote.bulk_create(notes)

@@ -47,9 +47,11 @@ def _command(job: str) -> Any:
 
 def register(sub: Any) -> None:
     """Add the loyalty subcommands to the `crm` parser."""
-    jobs = (("tiers", "review", "re-qualify every member (upgrades, due downgrades)"),
-            ("analytics", "refresh", "recompute lifecycle stages and RFM value tiers"),
-            ("points", "expire", "release pending points and expire what is due"))  # fmt: skip
+    jobs = (
+        ("tiers", "review", "re-qualify every member (upgrades, due downgrades)"),
+        ("analytics", "refresh", "recompute lifecycle stages and RFM value tiers"),
+        ("points", "expire", "release pending points and expire what is due"),
+    )
     for group, action, helptext in jobs:
         parser = sub.add_parser(group).add_subparsers(dest="command", required=True)
         cmd = parser.add_parser(action, help=helptext)

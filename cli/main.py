@@ -47,9 +47,13 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_brand_create(settings: Settings, args: argparse.Namespace) -> None:
     async def work() -> None:
         brand = await brands.create_brand(
-            args.slug, args.name, currency=args.currency, timezone=args.timezone,
-            phone_region=args.phone_region, locale=args.locale,
-        )  # fmt: skip
+            args.slug,
+            args.name,
+            currency=args.currency,
+            timezone=args.timezone,
+            phone_region=args.phone_region,
+            locale=args.locale,
+        )
         print(json.dumps({"slug": brand.slug, "name": brand.name}))
 
     asyncio.run(_with_db(settings, work))
@@ -63,8 +67,15 @@ def cmd_app_create(settings: Settings, args: argparse.Namespace) -> None:
 
     async def work() -> None:
         created = await brands.create_app(await _brand(args.brand), args.name, scopes)
-        print(json.dumps({"client_id": created.app.client_id,
-                          "client_secret": created.client_secret, "scopes": " ".join(scopes)}))
+        print(
+            json.dumps(
+                {
+                    "client_id": created.app.client_id,
+                    "client_secret": created.client_secret,
+                    "scopes": " ".join(scopes),
+                }
+            )
+        )
 
     asyncio.run(_with_db(settings, work))
 
@@ -82,7 +93,9 @@ def cmd_app_set_active(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_user_create(settings: Settings, args: argparse.Namespace) -> None:
     async def work() -> None:
         brand = await _brand(args.brand)
-        user = await brands.create_staff_user(brand, args.email, args.password, args.role, args.name)
+        user = await brands.create_staff_user(
+            brand, args.email, args.password, args.role, args.name
+        )
         print(json.dumps({"email": user.email, "role": user.role, "brand": brand.slug}))
 
     asyncio.run(_with_db(settings, work))
@@ -91,16 +104,24 @@ def cmd_user_create(settings: Settings, args: argparse.Namespace) -> None:
 def _print_demo(settings: Settings, host: str, port: int) -> None:
     async def work() -> None:
         demo = await ensure_demo(sorted(ALL_SCOPES))
-        token = issue_token(settings, "app", demo.app.id, demo.brand.slug,
-                            frozenset(demo.app.scopes.split()), DEMO_TOKEN_TTL)  # fmt: skip
+        token = issue_token(
+            settings,
+            "app",
+            demo.app.id,
+            demo.brand.slug,
+            frozenset(demo.app.scopes.split()),
+            DEMO_TOKEN_TTL,
+        )
         url = f"http://{host}:{port}/graphql"
         print(f"\nDemo brand '{demo.brand.slug}' ({demo.brand.display_name}) is ready.")
         print(f"  GraphiQL:    {url}")
         print(f"  Staff login: brand=demo email={DEMO_EMAIL} password={DEMO_PASSWORD}")
         print(f"  Demo token (all scopes, 24 h):\n\n{token.token}\n")
-        print(f"  Try: curl -s {url} -H 'Authorization: Bearer <token>' "
-              "-H 'Content-Type: application/json' "
-              "-d '{\"query\": \"{ customers(first: 5) { edges { node { name phone } } } }\"}'\n")
+        print(
+            f"  Try: curl -s {url} -H 'Authorization: Bearer <token>' "
+            "-H 'Content-Type: application/json' "
+            '-d \'{"query": "{ customers(first: 5) { edges { node { name phone } } } }"}\'\n'
+        )
 
     asyncio.run(_with_db(settings, work))
 
@@ -132,8 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm", description="Headless CRM and loyalty backend")
     sub = parser.add_subparsers(dest="group", required=True)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
-    for name, func, helptext in (("serve", cmd_serve, "run the HTTP server"),
-                                 ("demo", cmd_demo, "create the demo brand, print a token")):
+    for name, func, helptext in (
+        ("serve", cmd_serve, "run the HTTP server"),
+        ("demo", cmd_demo, "create the demo brand, print a token"),
+    ):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)

@@ -39,28 +39,41 @@ class Event:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "brand_id": self.brand_id, "seq": self.seq, "type": self.type,
-            "customer_id": self.customer_id, "subject_type": self.subject_type,
-            "subject_id": self.subject_id, "payload": self.payload,
+            "brand_id": self.brand_id,
+            "seq": self.seq,
+            "type": self.type,
+            "customer_id": self.customer_id,
+            "subject_type": self.subject_type,
+            "subject_id": self.subject_id,
+            "payload": self.payload,
             "occurred_at": self.occurred_at.isoformat(),
-        }  # fmt: skip
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Event:
         return cls(
-            brand_id=int(data["brand_id"]), seq=int(data["seq"]), type=str(data["type"]),
-            customer_id=data.get("customer_id"), subject_type=data.get("subject_type"),
-            subject_id=data.get("subject_id"), payload=dict(data.get("payload") or {}),
+            brand_id=int(data["brand_id"]),
+            seq=int(data["seq"]),
+            type=str(data["type"]),
+            customer_id=data.get("customer_id"),
+            subject_type=data.get("subject_type"),
+            subject_id=data.get("subject_id"),
+            payload=dict(data.get("payload") or {}),
             occurred_at=datetime.fromisoformat(data["occurred_at"]),
-        )  # fmt: skip
+        )
 
     @classmethod
     def from_row(cls, row: OutboxEvent) -> Event:
         return cls(
-            brand_id=row.brand_id, seq=row.seq, type=row.type, customer_id=row.customer_id,
-            subject_type=row.subject_type, subject_id=row.subject_id, payload=dict(row.payload),
+            brand_id=row.brand_id,
+            seq=row.seq,
+            type=row.type,
+            customer_id=row.customer_id,
+            subject_type=row.subject_type,
+            subject_id=row.subject_id,
+            payload=dict(row.payload),
             occurred_at=row.created_at,
-        )  # fmt: skip
+        )
 
 
 _wakers: list[asyncio.Event] = []
@@ -105,11 +118,16 @@ async def emit(
     check_type(event_type)
     seq = await _next_seq(source.brand_id)
     row = await OutboxEvent.create(
-        brand_id=source.brand_id, seq=seq, type=event_type, customer_id=customer_id,
+        brand_id=source.brand_id,
+        seq=seq,
+        type=event_type,
+        customer_id=customer_id,
         subject_type=subject[0] if subject else None,
         subject_id=str(subject[1]) if subject else None,
-        payload=payload or {}, actor=source.label, request_id=source.request_id,
-    )  # fmt: skip
+        payload=payload or {},
+        actor=source.label,
+        request_id=source.request_id,
+    )
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:  # pragma: no cover - emit is always awaited in a loop

@@ -49,9 +49,10 @@ async def check_url(url: str, allow_private: bool) -> None:
         return
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(
-            parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
+            parts.hostname,
+            parts.port or (443 if parts.scheme == "https" else 80),
             type=socket.SOCK_STREAM,
-        )  # fmt: skip
+        )
     except OSError as exc:
         raise RefusedURL(f"the host does not resolve: {parts.hostname}") from exc
     for info in infos:
@@ -78,8 +79,13 @@ def message_id(event: Event) -> str:
 
 
 def body_of(event: Event) -> str:
-    data = {"id": str(event.seq), "customerId": event.customer_id,
-            "subjectType": event.subject_type, "subjectId": event.subject_id, **event.payload}
+    data = {
+        "id": str(event.seq),
+        "customerId": event.customer_id,
+        "subjectType": event.subject_type,
+        "subjectId": event.subject_id,
+        **event.payload,
+    }
     document = {"type": event.type, "timestamp": event.occurred_at.isoformat(), "data": data}
     return orjson.dumps(document).decode()
 
@@ -101,11 +107,17 @@ async def enqueue(rows: Sequence[OutboxEvent]) -> None:
         event = Event.from_row(row)
         for hook in hooks:
             if hook.brand_id == row.brand_id and matches(hook, row.type):
-                deliveries.append(WebhookDelivery(
-                    brand_id=row.brand_id, webhook_id=hook.id, event_seq=row.seq,
-                    event_type=row.type, message_id=message_id(event), body=body_of(event),
-                    next_attempt_at=now,
-                ))  # fmt: skip
+                deliveries.append(
+                    WebhookDelivery(
+                        brand_id=row.brand_id,
+                        webhook_id=hook.id,
+                        event_seq=row.seq,
+                        event_type=row.type,
+                        message_id=message_id(event),
+                        body=body_of(event),
+                        next_attempt_at=now,
+                    )
+                )
     if deliveries:
         await WebhookDelivery.bulk_create(deliveries, ignore_conflicts=True)
 
@@ -124,9 +136,11 @@ class Dispatcher:
 
     async def deliver_due(self) -> int:
         now = utcnow()
-        due = await WebhookDelivery.filter(status="PENDING", next_attempt_at__lte=now).order_by(
-            "next_attempt_at", "id"
-        ).limit(20)
+        due = (
+            await WebhookDelivery.filter(status="PENDING", next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "id")
+            .limit(20)
+        )
         claimed: list[WebhookDelivery] = []
         for delivery in due:
             lease = now + timedelta(seconds=CLAIM_SECONDS)
@@ -169,9 +183,13 @@ class Dispatcher:
         await self._record(hook, delivery, error, status_code, elapsed_ms)
 
     async def _record(
-        self, hook: Webhook, delivery: WebhookDelivery, error: str | None,
-        status_code: int | None, elapsed_ms: int,
-    ) -> None:  # fmt: skip
+        self,
+        hook: Webhook,
+        delivery: WebhookDelivery,
+        error: str | None,
+        status_code: int | None,
+        elapsed_ms: int,
+    ) -> None:
         common = {"last_status_code": status_code, "response_ms": elapsed_ms, "last_error": error}
         if error is None:
             await WebhookDelivery.filter(id=delivery.id).update(

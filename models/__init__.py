@@ -32,8 +32,8 @@ __all__ = [
     "PointsTransaction",
     "Purchase",
     "PurchaseItem",
-    "Tier",
-    "TierChange",
     "RevokedToken",
     "StaffUser",
+    "Tier",
+    "TierChange",
 ]

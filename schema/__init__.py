@@ -39,12 +39,29 @@ from schema.tickets.queries import TicketQueries
 from services.ratelimit import RateLimiter
 
 Query = merge_types(
-    "Query", (NodeQueries, AuthQueries, BrandQueries, CustomerQueries, TicketQueries,
-             SurveyQueries, LoyaltyQueries, WebhookQueries)
+    "Query",
+    (
+        NodeQueries,
+        AuthQueries,
+        BrandQueries,
+        CustomerQueries,
+        TicketQueries,
+        SurveyQueries,
+        LoyaltyQueries,
+        WebhookQueries,
+    ),
 )
 Mutation = merge_types(
-    "Mutation", (AuthMutations, BrandMutations, CustomerMutations, TicketMutations,
-                 SurveyMutations, LoyaltyMutations, WebhookMutations)
+    "Mutation",
+    (
+        AuthMutations,
+        BrandMutations,
+        CustomerMutations,
+        TicketMutations,
+        SurveyMutations,
+        LoyaltyMutations,
+        WebhookMutations,
+    ),
 )
 Subscription = merge_types("Subscription", (EventSubscriptions,))
 

@@ -10,8 +10,7 @@ import strawberry
 
 from auth.context import Info
 from resolvers.ids import to_global_id
-from services.errors import ErrorCode
-from services.errors import FieldError
+from services.errors import ErrorCode, FieldError
 from services.pagination import Page
 
 # The domain's own enum, so a code added in services/ appears in the schema with no second list.

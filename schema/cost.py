@@ -44,9 +44,11 @@ def _page_size(field: GraphQLField, node: FieldNode, variables: dict[str, Any]) 
 
 class _Walker:
     def __init__(
-        self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode],
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
         variables: dict[str, Any],
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.schema, self.fragments, self.variables = schema, fragments, variables
 
     def selection_cost(

@@ -34,8 +34,9 @@ class QueryCostLimiter(SchemaExtension):
                 ctx.schema._schema, ctx.graphql_document, ctx.validation_rules
             )
         if not ctx.pre_execution_errors and ctx.graphql_document is not None:
-            cost = query_cost(ctx.schema._schema, ctx.graphql_document, ctx.operation_name,
-                              ctx.variables)  # fmt: skip
+            cost = query_cost(
+                ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables
+            )
             self.cost = cost
             error = await self._check(cost)
             if error is not None:

@@ -32,11 +32,13 @@ async def touch(brand: Brand, customer_id: int) -> CustomerStats:
     days = [day for day, _, count in rows if count > 0]
     first, last = (min(days), max(days)) if days else (None, None)
     values = {
-        "first_day": first, "last_day": last,
-        "frequency": sum(r[2] for r in rows), "monetary_cents": sum(r[1] for r in rows),
+        "first_day": first,
+        "last_day": last,
+        "frequency": sum(r[2] for r in rows),
+        "monetary_cents": sum(r[1] for r in rows),
         "recency_days": today - last if last is not None else None,
         "lifecycle_stage": stage(settings, today, first, last),
-    }  # fmt: skip
+    }
     row = await CustomerStats.get_or_none(customer_id=customer_id)
     if row is None:
         return await CustomerStats.create(brand_id=brand.id, customer_id=customer_id, **values)
@@ -69,9 +71,17 @@ async def refresh(brand: Brand, now: datetime | None = None) -> int:
         " WHEN ? - last_day > ? THEN 'CHURNED' WHEN ? - last_day > ? THEN 'AT_RISK'"
         " WHEN ? - first_day <= ? THEN 'NEW' ELSE 'ACTIVE' END,"
         " score = NULL, value_tier = NULL WHERE brand_id = ?",
-        [today, today, settings.churned_days, today, settings.at_risk_days, today,
-         settings.new_days, b],
-    )  # fmt: skip
+        [
+            today,
+            today,
+            settings.churned_days,
+            today,
+            settings.at_risk_days,
+            today,
+            settings.new_days,
+            b,
+        ],
+    )
     await sql.execute(
         "UPDATE customer_stats SET score = q.score, value_tier = CASE"
         " WHEN q.score >= 13 THEN 'HIGH_VALUE' WHEN q.score >= 10 THEN 'POTENTIAL'"

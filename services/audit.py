@@ -37,10 +37,15 @@ async def record_many(
     await AuditEntry.bulk_create(
         [
             AuditEntry(
-                brand_id=actor.brand_id, principal_kind=actor.kind, principal_id=actor.subject,
-                operation=operation, target_type=target_type, target_id=str(target_id),
-                request_id=actor.request_id, details=details or {},
-            )  # fmt: skip
+                brand_id=actor.brand_id,
+                principal_kind=actor.kind,
+                principal_id=actor.subject,
+                operation=operation,
+                target_type=target_type,
+                target_id=str(target_id),
+                request_id=actor.request_id,
+                details=details or {},
+            )
             for target_id in target_ids
         ]
     )

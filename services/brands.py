@@ -23,9 +23,16 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 STAFF_ROLES = ("OWNER", "MANAGER", "AGENT", "CLERK", "MARKETER", "ANALYST")
 BRANDING_FIELDS = (
-    "name", "display_name", "logo_url", "primary_color", "secondary_color",
-    "currency", "timezone", "locale", "phone_region",
-)  # fmt: skip
+    "name",
+    "display_name",
+    "logo_url",
+    "primary_color",
+    "secondary_color",
+    "currency",
+    "timezone",
+    "locale",
+    "phone_region",
+)
 
 
 def validate_branding(values: dict[str, Any], errors: ErrorCollector) -> None:
@@ -140,9 +147,12 @@ async def create_staff_user(
     errors.raise_if_any()
     try:
         return await StaffUser.create(
-            brand=brand, email=email, password_hash=hash_secret(password),
-            role=role.upper(), name=name,
-        )  # fmt: skip
+            brand=brand,
+            email=email,
+            password_hash=hash_secret(password),
+            role=role.upper(),
+            name=name,
+        )
     except IntegrityError as exc:
         raise DomainError.single("email", ErrorCode.DUPLICATE, f"{email} exists") from exc
 

@@ -18,12 +18,24 @@ from services.normalize import InvalidValue, normalize_email, normalize_phone
 
 GENDERS = ("FEMALE", "MALE", "OTHER", "UNKNOWN")
 PROFILE_FIELDS = (
-    "name", "phone", "email", "gender", "birthday", "city", "region", "address",
-    "acquisition_channel", "marketing_consent",
-)  # fmt: skip
+    "name",
+    "phone",
+    "email",
+    "gender",
+    "birthday",
+    "city",
+    "region",
+    "address",
+    "acquisition_channel",
+    "marketing_consent",
+)
 MAX_LENGTHS = {
-    "name": 200, "city": 100, "region": 100, "address": 500, "acquisition_channel": 64,
-}  # fmt: skip
+    "name": 200,
+    "city": 100,
+    "region": 100,
+    "address": 500,
+    "acquisition_channel": 64,
+}
 MAX_TAG_LENGTH = 64
 MAX_NOTE_LENGTH = 10_000
 
@@ -110,10 +122,11 @@ async def _check_unique(brand_id: int, values: dict[str, Any], exclude_id: int |
         if existing is not None:
             errors.append(
                 FieldError(
-                    key, ErrorCode.DUPLICATE,
+                    key,
+                    ErrorCode.DUPLICATE,
                     f"customer {existing.id} ({existing.name}) already has this {key}",
                     related_id=str(existing.id),
-                )  # fmt: skip
+                )
             )
     if errors:
         raise DomainError(errors)
@@ -127,19 +140,22 @@ async def _check_external_ids(brand_id: int, ids: dict[str, str], exclude_id: in
         holder = await query.first()
         if holder is not None:
             raise DomainError.single(
-                "externalIds", ErrorCode.DUPLICATE,
+                "externalIds",
+                ErrorCode.DUPLICATE,
                 f"customer {holder.customer_id} already has {system} id '{external_id}'",
                 related_id=str(holder.customer_id),
-            )  # fmt: skip
+            )
 
 
 async def _set_external_ids(customer: Customer, ids: dict[str, str]) -> None:
     for system, external_id in ids.items():
         await CustomerExternalId.filter(customer_id=customer.id, system=system).delete()
         await CustomerExternalId.create(
-            brand_id=customer.brand_id, customer_id=customer.id,
-            system=system, external_id=external_id,
-        )  # fmt: skip
+            brand_id=customer.brand_id,
+            customer_id=customer.id,
+            system=system,
+            external_id=external_id,
+        )
 
 
 async def create_customer(
@@ -160,14 +176,20 @@ async def create_customer(
         async with in_transaction():
             customer = await Customer.create(brand_id=brand.id, **values)
             await CustomerTag.bulk_create(
-                [CustomerTag(brand_id=brand.id, customer_id=customer.id, tag=t) for t in clean_tag_list]
+                [
+                    CustomerTag(brand_id=brand.id, customer_id=customer.id, tag=t)
+                    for t in clean_tag_list
+                ]
             )
             await _set_external_ids(customer, ids)
             await audit.record(actor, "createCustomer", "Customer", customer.id)
             await emit(
-                actor, "customer.created", customer_id=customer.id,
-                subject=("Customer", customer.id), payload={"tags": clean_tag_list},
-            )  # fmt: skip
+                actor,
+                "customer.created",
+                customer_id=customer.id,
+                subject=("Customer", customer.id),
+                payload={"tags": clean_tag_list},
+            )
     except IntegrityError:
         # A concurrent request won the race for the same phone, email or external id.
         await _check_unique(brand.id, values, exclude_id=None)
@@ -211,9 +233,12 @@ async def update_customer(
             details = {"fields": changed, "externalIds": sorted(ids)}
             await audit.record(actor, "updateCustomer", "Customer", customer.id, details)
             await emit(
-                actor, "customer.updated", customer_id=customer.id,
-                subject=("Customer", customer.id), payload=details,
-            )  # fmt: skip
+                actor,
+                "customer.updated",
+                customer_id=customer.id,
+                subject=("Customer", customer.id),
+                payload=details,
+            )
     except IntegrityError:
         await _check_unique(brand.id, values, exclude_id=customer_id)
         await _check_external_ids(brand.id, ids, exclude_id=customer_id)
@@ -269,12 +294,17 @@ async def tag_customers(
             ]
         )
         details = {"add": add, "remove": remove}
-        await audit.record_many(actor, "tagCustomers", "Customer", [c.id for c in customers], details)
+        await audit.record_many(
+            actor, "tagCustomers", "Customer", [c.id for c in customers], details
+        )
         for customer in customers:
             await emit(
-                actor, "customer.updated", customer_id=customer.id,
-                subject=("Customer", customer.id), payload={"fields": ["tags"], **details},
-            )  # fmt: skip
+                actor,
+                "customer.updated",
+                customer_id=customer.id,
+                subject=("Customer", customer.id),
+                payload={"fields": ["tags"], **details},
+            )
     order = {cid: i for i, cid in enumerate(customer_ids)}
     return sorted(customers, key=lambda c: order[c.id])
 
@@ -282,7 +312,9 @@ async def tag_customers(
 async def merge_customers(actor: Actor, source_id: int, target_id: int) -> Customer:
     """Move everything of the source onto the target, fill the target's gaps, delete the source."""
     if source_id == target_id:
-        raise DomainError.single("sourceId", ErrorCode.INVALID, "cannot merge a customer into itself")
+        raise DomainError.single(
+            "sourceId", ErrorCode.INVALID, "cannot merge a customer into itself"
+        )
     async with in_transaction():
         locked = {}
         for cid in sorted((source_id, target_id)):  # fixed lock order: no deadlock
@@ -290,7 +322,9 @@ async def merge_customers(actor: Actor, source_id: int, target_id: int) -> Custo
             locked[cid] = await _require(actor.brand_id, cid, field)
         source, target = locked[source_id], locked[target_id]
 
-        target_tags = set(await CustomerTag.filter(customer_id=target.id).values_list("tag", flat=True))
+        target_tags = set(
+            await CustomerTag.filter(customer_id=target.id).values_list("tag", flat=True)
+        )
         await CustomerTag.filter(customer_id=source.id, tag__in=list(target_tags)).delete()
         await CustomerTag.filter(customer_id=source.id).update(customer_id=target.id)
 
@@ -300,14 +334,20 @@ async def merge_customers(actor: Actor, source_id: int, target_id: int) -> Custo
         dropped = await CustomerExternalId.filter(
             customer_id=source.id, system__in=list(target_systems)
         ).values_list("system", "external_id")
-        await CustomerExternalId.filter(customer_id=source.id, system__in=list(target_systems)).delete()
+        await CustomerExternalId.filter(
+            customer_id=source.id, system__in=list(target_systems)
+        ).delete()
         await CustomerExternalId.filter(customer_id=source.id).update(customer_id=target.id)
         await CustomerNote.filter(customer_id=source.id).update(customer_id=target.id)
         for hook in MERGE_HOOKS:
             await hook(source, target)
 
-        filled = [f for f in PROFILE_FIELDS if getattr(target, f) in (None, "", "UNKNOWN")
-                  and getattr(source, f) not in (None, "", "UNKNOWN")]  # fmt: skip
+        filled = [
+            f
+            for f in PROFILE_FIELDS
+            if getattr(target, f) in (None, "", "UNKNOWN")
+            and getattr(source, f) not in (None, "", "UNKNOWN")
+        ]
         filled_values = {f: getattr(source, f) for f in filled}
         target.marketing_consent = target.marketing_consent or source.marketing_consent
         if source.created_at < target.created_at:
@@ -317,14 +357,19 @@ async def merge_customers(actor: Actor, source_id: int, target_id: int) -> Custo
             setattr(target, key, value)
         await target.save()
         details = {
-            "source": source_id, "source_name": source.name, "filled": filled,
+            "source": source_id,
+            "source_name": source.name,
+            "filled": filled,
             "dropped_external_ids": [list(pair) for pair in dropped],
-        }  # fmt: skip
+        }
         await audit.record(actor, "mergeCustomers", "Customer", target.id, details)
         await emit(
-            actor, "customer.merged", customer_id=target.id, subject=("Customer", target.id),
+            actor,
+            "customer.merged",
+            customer_id=target.id,
+            subject=("Customer", target.id),
             payload={"sourceId": source_id, "targetId": target.id, "filled": filled},
-        )  # fmt: skip
+        )
     return target
 
 

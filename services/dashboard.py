@@ -10,9 +10,15 @@ from zoneinfo import ZoneInfo
 from models import Brand, Customer
 
 KPI_KEYS = (
-    "new_members_today", "purchases_today", "revenue_today", "points_issued_today",
-    "points_redeemed_today", "open_tickets", "sla_breaches_today", "nps_30_days",
-)  # fmt: skip
+    "new_members_today",
+    "purchases_today",
+    "revenue_today",
+    "points_issued_today",
+    "points_redeemed_today",
+    "open_tickets",
+    "sla_breaches_today",
+    "nps_30_days",
+)
 
 # A provider gets (brand, start of today in UTC, now in UTC) and returns some of KPI_KEYS.
 KpiProvider = Callable[[Brand, datetime, datetime], Awaitable[dict[str, Any]]]

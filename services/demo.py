@@ -13,15 +13,34 @@ DEMO_SLUG = "demo"
 DEMO_EMAIL = "owner@demo.example"
 DEMO_PASSWORD = "demo-password"
 SAMPLE_CUSTOMERS = [
-    {"name": "Li Wei", "phone": "13800138000", "email": "li.wei@example.com", "gender": "MALE",
-     "birthday": date(1990, 5, 12), "city": "Shanghai", "acquisition_channel": "APP",
-     "marketing_consent": True},
-    {"name": "Wang Fang", "phone": "+86 139 0013 9000", "email": "wang.fang@example.com",
-     "gender": "FEMALE", "birthday": date(1988, 11, 3), "city": "Beijing",
-     "acquisition_channel": "STORE"},
-    {"name": "Zhang Min", "phone": "13700137000", "gender": "FEMALE", "city": "Shanghai",
-     "acquisition_channel": "MINI_PROGRAM", "marketing_consent": True},
-]  # fmt: skip
+    {
+        "name": "Li Wei",
+        "phone": "13800138000",
+        "email": "li.wei@example.com",
+        "gender": "MALE",
+        "birthday": date(1990, 5, 12),
+        "city": "Shanghai",
+        "acquisition_channel": "APP",
+        "marketing_consent": True,
+    },
+    {
+        "name": "Wang Fang",
+        "phone": "+86 139 0013 9000",
+        "email": "wang.fang@example.com",
+        "gender": "FEMALE",
+        "birthday": date(1988, 11, 3),
+        "city": "Beijing",
+        "acquisition_channel": "STORE",
+    },
+    {
+        "name": "Zhang Min",
+        "phone": "13700137000",
+        "gender": "FEMALE",
+        "city": "Shanghai",
+        "acquisition_channel": "MINI_PROGRAM",
+        "marketing_consent": True,
+    },
+]
 
 
 @dataclass(frozen=True)
@@ -36,10 +55,16 @@ async def ensure_demo(app_scopes: list[str]) -> Demo:
     brand = await Brand.get_or_none(slug=DEMO_SLUG)
     if brand is None:
         brand = await brands.create_brand(
-            DEMO_SLUG, "Demo Coffee", display_name="Demo Coffee Club", currency="CNY",
-            timezone="Asia/Shanghai", locale="zh-CN", phone_region="CN",
-            primary_color="#6f4e37", secondary_color="#f5e6d3",
-        )  # fmt: skip
+            DEMO_SLUG,
+            "Demo Coffee",
+            display_name="Demo Coffee Club",
+            currency="CNY",
+            timezone="Asia/Shanghai",
+            locale="zh-CN",
+            phone_region="CN",
+            primary_color="#6f4e37",
+            secondary_color="#f5e6d3",
+        )
     user = await StaffUser.get_or_none(brand_id=brand.id, email=DEMO_EMAIL)
     if user is None:
         user = await brands.create_staff_user(brand, DEMO_EMAIL, DEMO_PASSWORD, "OWNER", "Owner")

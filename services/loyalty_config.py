@@ -19,27 +19,67 @@ ROUNDINGS = ("FLOOR", "ROUND", "CEIL")
 EXPIRY_RULES = ("NEVER", "DAYS", "END_OF_MONTH")
 DOWNGRADE_POLICIES = ("NEVER", "ROLLING", "ANNIVERSARY")
 SETTINGS_FIELDS = (
-    "earn_rate", "rounding", "expiry_rule", "expiry_days", "pending_days", "daily_cap",
-    "promotions", "downgrade_policy", "review_days", "grace_days", "new_days",
-    "at_risk_days", "churned_days",
-)  # fmt: skip
+    "earn_rate",
+    "rounding",
+    "expiry_rule",
+    "expiry_days",
+    "pending_days",
+    "daily_cap",
+    "promotions",
+    "downgrade_policy",
+    "review_days",
+    "grace_days",
+    "new_days",
+    "at_risk_days",
+    "churned_days",
+)
 DEFAULT_MONTHLY_MIN = Decimal("200.00")
 DEFAULT_LADDER: list[dict[str, Any]] = [
     {"name": "Regular", "rank": 0, "min_lifetime_spend": Decimal("0.01")},
-    {"name": "Silver", "rank": 1, "consecutive_months": 3, "monthly_min": DEFAULT_MONTHLY_MIN,
-     "points_multiplier": Decimal("1.2"), "discount_percent": Decimal("5")},
-    {"name": "Gold", "rank": 2, "consecutive_months": 6, "monthly_min": DEFAULT_MONTHLY_MIN,
-     "points_multiplier": Decimal("1.5"), "discount_percent": Decimal("10"),
-     "birthday_bonus_points": 200, "priority_booking": True},
-    {"name": "Platinum", "rank": 3, "consecutive_months": 12, "monthly_min": DEFAULT_MONTHLY_MIN,
-     "points_multiplier": Decimal("2"), "discount_percent": Decimal("15"),
-     "birthday_bonus_points": 500, "priority_booking": True},
-]  # fmt: skip
+    {
+        "name": "Silver",
+        "rank": 1,
+        "consecutive_months": 3,
+        "monthly_min": DEFAULT_MONTHLY_MIN,
+        "points_multiplier": Decimal("1.2"),
+        "discount_percent": Decimal("5"),
+    },
+    {
+        "name": "Gold",
+        "rank": 2,
+        "consecutive_months": 6,
+        "monthly_min": DEFAULT_MONTHLY_MIN,
+        "points_multiplier": Decimal("1.5"),
+        "discount_percent": Decimal("10"),
+        "birthday_bonus_points": 200,
+        "priority_booking": True,
+    },
+    {
+        "name": "Platinum",
+        "rank": 3,
+        "consecutive_months": 12,
+        "monthly_min": DEFAULT_MONTHLY_MIN,
+        "points_multiplier": Decimal("2"),
+        "discount_percent": Decimal("15"),
+        "birthday_bonus_points": 500,
+        "priority_booking": True,
+    },
+]
 TIER_FIELDS = (
-    "name", "rank", "min_lifetime_spend", "window_days", "window_spend", "consecutive_months",
-    "monthly_min", "min_lifetime_points", "discount_percent", "points_multiplier",
-    "birthday_bonus_points", "priority_booking", "free_services",
-)  # fmt: skip
+    "name",
+    "rank",
+    "min_lifetime_spend",
+    "window_days",
+    "window_spend",
+    "consecutive_months",
+    "monthly_min",
+    "min_lifetime_points",
+    "discount_percent",
+    "points_multiplier",
+    "birthday_bonus_points",
+    "priority_booking",
+    "free_services",
+)
 EPOCH = date(1970, 1, 1)
 
 
@@ -113,12 +153,23 @@ def _clean_settings(changes: dict[str, Any], errors: ErrorCollector) -> dict[str
         if rate < 0 or rate.as_tuple().exponent < -4:  # type: ignore[operator]
             errors.add("earn_rate", ErrorCode.INVALID, "earn_rate must be >= 0, 4 decimals")
         values["earn_rate"] = rate
-    for key, allowed in (("rounding", ROUNDINGS), ("expiry_rule", EXPIRY_RULES),
-                         ("downgrade_policy", DOWNGRADE_POLICIES)):  # fmt: skip
+    for key, allowed in (
+        ("rounding", ROUNDINGS),
+        ("expiry_rule", EXPIRY_RULES),
+        ("downgrade_policy", DOWNGRADE_POLICIES),
+    ):
         if key in values and values[key] not in allowed:
             errors.add(key, ErrorCode.INVALID, f"{key} must be one of {', '.join(allowed)}")
-    for key in ("expiry_days", "pending_days", "review_days", "grace_days", "new_days",
-                "at_risk_days", "churned_days", "daily_cap"):  # fmt: skip
+    for key in (
+        "expiry_days",
+        "pending_days",
+        "review_days",
+        "grace_days",
+        "new_days",
+        "at_risk_days",
+        "churned_days",
+        "daily_cap",
+    ):
         value = values.get(key)
         if value is not None and (value < 0 or value > 100_000_000):
             errors.add(key, ErrorCode.INVALID, f"{key} must be between 0 and 100000000")
@@ -145,8 +196,9 @@ async def set_settings(actor: Actor, changes: dict[str, Any]) -> LoyaltySettings
         for key, value in values.items():
             setattr(row, key, value)
         await row.save()
-        await audit.record(actor, "setLoyaltySettings", "LoyaltySettings", row.id,
-                           {"fields": sorted(values)})  # fmt: skip
+        await audit.record(
+            actor, "setLoyaltySettings", "LoyaltySettings", row.id, {"fields": sorted(values)}
+        )
     return row
 
 

@@ -58,13 +58,18 @@ async def _merge_memberships(source: Customer, target: Customer) -> None:
     if src_tier is not None and (dst_tier is None or src_tier.rank > dst_tier.rank):
         dst.tier_id, dst.tier_since = src_tier.id, src.tier_since
         await TierChange.create(
-            brand_id=dst.brand_id, membership_id=dst.id,
-            from_tier=dst_tier.name if dst_tier else None, to_tier=src_tier.name,
+            brand_id=dst.brand_id,
+            membership_id=dst.id,
+            from_tier=dst_tier.name if dst_tier else None,
+            to_tier=src_tier.name,
             reason=f"merged member {src.member_number}",
-        )  # fmt: skip
+        )
     await dst.save()
     await TierChange.filter(membership_id=src.id).update(membership_id=dst.id)
     await src.delete()
 
 
-MERGE_HOOKS.append(merge_loyalty)
+def register() -> None:
+    """Idempotent: customers' merge moves loyalty rows once this has run."""
+    if merge_loyalty not in MERGE_HOOKS:
+        MERGE_HOOKS.append(merge_loyalty)

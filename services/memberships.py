@@ -97,14 +97,19 @@ async def change_tier(
     membership.tier_since = utcnow()
     await membership.save(update_fields=["tier_id", "tier_since"])
     await TierChange.create(
-        brand_id=membership.brand_id, membership_id=membership.id,
-        from_tier=old.name if old else None, to_tier=new.name, reason=reason,
-    )  # fmt: skip
+        brand_id=membership.brand_id,
+        membership_id=membership.id,
+        from_tier=old.name if old else None,
+        to_tier=new.name,
+        reason=reason,
+    )
     await emit(
-        actor, "membership.tier_changed", customer_id=membership.customer_id,
+        actor,
+        "membership.tier_changed",
+        customer_id=membership.customer_id,
         subject=("Membership", membership.id),
         payload={"from": old.name if old else None, "to": new.name, "reason": reason},
-    )  # fmt: skip
+    )
 
 
 async def upgrade_if_qualified(
@@ -138,15 +143,22 @@ async def enroll_locked(actor: Actor, customer_id: int, field: str = "customerId
     now = utcnow()
     days = 365 if settings.downgrade_policy == "ANNIVERSARY" else settings.review_days
     membership = await Membership.create(
-        brand_id=actor.brand_id, customer_id=customer_id, member_number=uuid.uuid4().hex[:32],
-        tier_id=tiers[0].id, tier_since=now, next_review_at=now + timedelta(days=days),
-    )  # fmt: skip
+        brand_id=actor.brand_id,
+        customer_id=customer_id,
+        member_number=uuid.uuid4().hex[:32],
+        tier_id=tiers[0].id,
+        tier_since=now,
+        next_review_at=now + timedelta(days=days),
+    )
     membership.member_number = f"M{membership.id:08d}"
     await membership.save(update_fields=["member_number"])
     await TierChange.create(
-        brand_id=actor.brand_id, membership_id=membership.id, from_tier=None,
-        to_tier=tiers[0].name, reason="enrolled",
-    )  # fmt: skip
+        brand_id=actor.brand_id,
+        membership_id=membership.id,
+        from_tier=None,
+        to_tier=tiers[0].name,
+        reason="enrolled",
+    )
     await audit.record(
         actor, "enrollMember", "Customer", customer_id, {"membership": membership.id}
     )

@@ -50,8 +50,9 @@ def summarize(scores: Iterable[int | None]) -> NpsSummary:
         if score is not None:
             counts[classify(score)] += 1
     answered = sum(counts.values())
-    return NpsSummary(responses, answered, counts["PROMOTER"], counts["PASSIVE"],
-                      counts["DETRACTOR"])  # fmt: skip
+    return NpsSummary(
+        responses, answered, counts["PROMOTER"], counts["PASSIVE"], counts["DETRACTOR"]
+    )
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,14 @@ def _key(group_by: str | None, row: dict[str, object], tz: ZoneInfo) -> str:
     return "ALL"
 
 
-async def report(brand_id: int, survey_id: int, frm: datetime | None, to: datetime | None,
-                 group_by: str | None, tz: ZoneInfo) -> NpsReport:  # fmt: skip
+async def report(
+    brand_id: int,
+    survey_id: int,
+    frm: datetime | None,
+    to: datetime | None,
+    group_by: str | None,
+    tz: ZoneInfo,
+) -> NpsReport:
     if group_by == "TIER":
         raise UnsupportedGrouping("grouping by TIER needs memberships, which do not exist yet")
     query = SurveyResponse.filter(brand_id=brand_id, survey_id=survey_id)
@@ -87,8 +94,9 @@ async def report(brand_id: int, survey_id: int, frm: datetime | None, to: dateti
         query = query.filter(submitted_at__gte=frm)
     if to is not None:
         query = query.filter(submitted_at__lt=to)
-    rows = await query.order_by("submitted_at").values("nps_score", "submitted_at", "channel",
-                                                       "store")  # fmt: skip
+    rows = await query.order_by("submitted_at").values(
+        "nps_score", "submitted_at", "channel", "store"
+    )
     grouped: dict[str, list[int | None]] = {}
     for row in rows:
         grouped.setdefault(_key(group_by, row, tz), []).append(row["nps_score"])

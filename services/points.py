@@ -53,10 +53,19 @@ def lot_expiry(settings: LoyaltySettings, earned_at: datetime, tz: Any) -> datet
 
 
 async def add_lot(
-    actor: Actor, m: Membership, kind: str, points: int, source: str, reason: str, *,
-    expires_at: datetime | None = None, pending_until: datetime | None = None,
-    purchase_id: int | None = None, key: str | None = None, fp: str | None = None,
-) -> PointsTransaction:  # fmt: skip
+    actor: Actor,
+    m: Membership,
+    kind: str,
+    points: int,
+    source: str,
+    reason: str,
+    *,
+    expires_at: datetime | None = None,
+    pending_until: datetime | None = None,
+    purchase_id: int | None = None,
+    key: str | None = None,
+    fp: str | None = None,
+) -> PointsTransaction:
     """Credit a lot to a locked membership (pending lots count only once released)."""
     pending = pending_until is not None
     if pending:
@@ -67,12 +76,22 @@ async def add_lot(
         m.lifetime_earned += points
     await m.save(update_fields=["available", "pending", "lifetime_earned"])
     return await PointsTransaction.create(
-        brand_id=m.brand_id, customer_id=m.customer_id, kind=kind,
-        amount=0 if pending else points, balance_after=m.available, reason=reason,
-        source=source, actor=actor.label, idempotency_key=key, fingerprint=fp,
-        purchase_id=purchase_id, lot_points=points, remaining=points,
-        pending_until=pending_until, expires_at=expires_at,
-    )  # fmt: skip
+        brand_id=m.brand_id,
+        customer_id=m.customer_id,
+        kind=kind,
+        amount=0 if pending else points,
+        balance_after=m.available,
+        reason=reason,
+        source=source,
+        actor=actor.label,
+        idempotency_key=key,
+        fingerprint=fp,
+        purchase_id=purchase_id,
+        lot_points=points,
+        remaining=points,
+        pending_until=pending_until,
+        expires_at=expires_at,
+    )
 
 
 async def consume(m: Membership, points: int, prefer_purchase: int | None = None) -> None:
@@ -81,8 +100,13 @@ async def consume(m: Membership, points: int, prefer_purchase: int | None = None
         customer_id=m.customer_id, brand_id=m.brand_id, remaining__gt=0, pending_until=None
     ).order_by("id")
     far = datetime.max.replace(tzinfo=utcnow().tzinfo)
-    lots.sort(key=lambda lot: (lot.purchase_id != prefer_purchase if prefer_purchase else 0,
-                               lot.expires_at or far, lot.id))  # fmt: skip
+    lots.sort(
+        key=lambda lot: (
+            lot.purchase_id != prefer_purchase if prefer_purchase else 0,
+            lot.expires_at or far,
+            lot.id,
+        )
+    )
     left = points
     for lot in lots:
         if left == 0:
@@ -96,14 +120,23 @@ async def consume(m: Membership, points: int, prefer_purchase: int | None = None
 
 
 async def debit(
-    actor: Actor, m: Membership, kind: str, points: int, source: str, reason: str, *,
-    purchase_id: int | None = None, key: str | None = None, fp: str | None = None,
-) -> PointsTransaction:  # fmt: skip
+    actor: Actor,
+    m: Membership,
+    kind: str,
+    points: int,
+    source: str,
+    reason: str,
+    *,
+    purchase_id: int | None = None,
+    key: str | None = None,
+    fp: str | None = None,
+) -> PointsTransaction:
     if points > m.available:
         raise DomainError.single(
-            "points", ErrorCode.INSUFFICIENT_POINTS,
+            "points",
+            ErrorCode.INSUFFICIENT_POINTS,
             f"{points} points asked, {m.available} available",
-        )  # fmt: skip
+        )
     await consume(m, points, prefer_purchase=purchase_id)
     m.available -= points
     if kind == "REDEEM":
@@ -112,10 +145,18 @@ async def debit(
         m.expired += points
     await m.save(update_fields=["available", "redeemed", "expired"])
     return await PointsTransaction.create(
-        brand_id=m.brand_id, customer_id=m.customer_id, kind=kind, amount=-points,
-        balance_after=m.available, reason=reason, source=source, actor=actor.label,
-        idempotency_key=key, fingerprint=fp, purchase_id=purchase_id,
-    )  # fmt: skip
+        brand_id=m.brand_id,
+        customer_id=m.customer_id,
+        kind=kind,
+        amount=-points,
+        balance_after=m.available,
+        reason=reason,
+        source=source,
+        actor=actor.label,
+        idempotency_key=key,
+        fingerprint=fp,
+        purchase_id=purchase_id,
+    )
 
 
 async def release_due(actor: Actor, m: Membership, now: datetime) -> None:
@@ -130,10 +171,16 @@ async def release_due(actor: Actor, m: Membership, now: datetime) -> None:
         m.available += lot.remaining
         await m.save(update_fields=["available", "pending"])
         await PointsTransaction.create(
-            brand_id=m.brand_id, customer_id=m.customer_id, kind="RELEASE", amount=lot.remaining,
-            balance_after=m.available, reason=f"released lot {lot.id}", source=lot.source,
-            actor=actor.label, purchase_id=lot.purchase_id,
-        )  # fmt: skip
+            brand_id=m.brand_id,
+            customer_id=m.customer_id,
+            kind="RELEASE",
+            amount=lot.remaining,
+            balance_after=m.available,
+            reason=f"released lot {lot.id}",
+            source=lot.source,
+            actor=actor.label,
+            purchase_id=lot.purchase_id,
+        )
 
 
 Operation = Callable[[Membership], Awaitable[PointsTransaction]]
@@ -148,9 +195,10 @@ async def _idempotent(
         found = await PointsTransaction.get_or_none(brand_id=actor.brand_id, idempotency_key=key)
         if found is not None and found.fingerprint != fp:
             raise DomainError.single(
-                "idempotencyKey", ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                "idempotencyKey",
+                ErrorCode.IDEMPOTENCY_KEY_REUSED,
                 "this idempotency key was used for a different request",
-            )  # fmt: skip
+            )
         return found
 
     try:
@@ -169,10 +217,12 @@ async def _idempotent(
                 {"transaction": tx.id, "kind": tx.kind, "amount": tx.amount},
             )
             await emit(
-                actor, "points.changed", customer_id=customer_id,
+                actor,
+                "points.changed",
+                customer_id=customer_id,
                 subject=("PointsTransaction", tx.id),
                 payload={"kind": tx.kind, "amount": tx.amount, "balance": m.available},
-            )  # fmt: skip
+            )
             return tx
     except IntegrityError:
         # the same key raced in for another customer: the unique constraint decided
@@ -197,8 +247,9 @@ async def award_points(
         settings = await get_settings(actor.brand_id)
         brand = await Brand.get(id=actor.brand_id)
         expires = lot_expiry(settings, utcnow(), calendar(brand).tz)
-        return await add_lot(actor, m, "EARN", points, source, reason, expires_at=expires,
-                             key=key, fp=fp)  # fmt: skip
+        return await add_lot(
+            actor, m, "EARN", points, source, reason, expires_at=expires, key=key, fp=fp
+        )
 
     return await _idempotent(actor, "awardPoints", customer_id, key, fp, op)
 
@@ -248,18 +299,23 @@ async def expire_due(actor: Actor, now: datetime | None = None) -> int:
             brand_id=actor.brand_id, remaining__gt=0, expires_at__lte=now
         ).values_list("customer_id", flat=True)
     )
-    ids |= set(await PointsTransaction.filter(
-        brand_id=actor.brand_id, pending_until__lte=now
-    ).values_list("customer_id", flat=True))  # fmt: skip
+    ids |= set(
+        await PointsTransaction.filter(brand_id=actor.brand_id, pending_until__lte=now).values_list(
+            "customer_id", flat=True
+        )
+    )
     expired = 0
     for customer_id in sorted(int(i) for i in ids):  # type: ignore[call-overload]
         async with in_transaction():
             m = await memberships.enroll_locked(actor, customer_id)
             await release_due(actor, m, now)
             due = await PointsTransaction.filter(
-                customer_id=customer_id, brand_id=actor.brand_id, remaining__gt=0,
-                expires_at__lte=now, pending_until=None,
-            )  # fmt: skip
+                customer_id=customer_id,
+                brand_id=actor.brand_id,
+                remaining__gt=0,
+                expires_at__lte=now,
+                pending_until=None,
+            )
             total = sum(lot.remaining for lot in due)
             if total:
                 for lot in due:
@@ -269,10 +325,15 @@ async def expire_due(actor: Actor, now: datetime | None = None) -> int:
                 m.expired += total
                 await m.save(update_fields=["available", "expired"])
                 await PointsTransaction.create(
-                    brand_id=actor.brand_id, customer_id=customer_id, kind="EXPIRE",
-                    amount=-total, balance_after=m.available, reason="expired",
-                    source="staff", actor=actor.label,
-                )  # fmt: skip
+                    brand_id=actor.brand_id,
+                    customer_id=customer_id,
+                    kind="EXPIRE",
+                    amount=-total,
+                    balance_after=m.available,
+                    reason="expired",
+                    source="staff",
+                    actor=actor.label,
+                )
                 await audit.record(
                     actor, "expirePoints", "Customer", customer_id, {"points": total}
                 )

@@ -17,7 +17,7 @@ from services.actor import Actor
 from services.errors import DomainError, ErrorCode, ErrorCollector
 from services.loyalty_config import Calendar, clean_money, to_cents, utcnow
 
-assert loyalty_merge.merge_loyalty  # importing it registers the customer merge hook
+loyalty_merge.register()
 CLOCK_SKEW = timedelta(minutes=1)
 ROUNDING = {"FLOOR": ROUND_FLOOR, "ROUND": ROUND_HALF_UP, "CEIL": ROUND_CEILING}
 
@@ -58,9 +58,12 @@ def _multiplier(promos: list[dict[str, Any]], local: datetime, category: str | N
 
 
 def compute_points(
-    settings: LoyaltySettings, tier: Tier | None, amount: Decimal, items: list[ItemSpec],
+    settings: LoyaltySettings,
+    tier: Tier | None,
+    amount: Decimal,
+    items: list[ItemSpec],
     local: datetime,
-) -> int:  # fmt: skip
+) -> int:
     """Base rate x tier multiplier x active promotions (per item category), then rounded."""
     promos = settings.promotions or []
     tier_mult = tier.points_multiplier if tier else Decimal(1)
@@ -106,8 +109,10 @@ async def _replay(brand_id: int, customer_id: int, external_id: str) -> Purchase
         return None
     if found.customer_id != customer_id:
         raise DomainError.single(
-            "externalId", ErrorCode.DUPLICATE, "another customer's purchase has this externalId",
-        )  # fmt: skip
+            "externalId",
+            ErrorCode.DUPLICATE,
+            "another customer's purchase has this externalId",
+        )
     membership = await Membership.get(brand_id=brand_id, customer_id=customer_id)
     return PurchaseResult(found, found.points_earned, membership)
 
@@ -117,8 +122,14 @@ async def add_spend(cal: Calendar, purchase: Purchase, cents: int, count: int) -
     day, month = cal.day(purchase.occurred_at), cal.month(purchase.occurred_at)
     row = await DailySpend.get_or_none(customer_id=purchase.customer_id, day=day)
     if row is None:
-        await DailySpend.create(brand_id=purchase.brand_id, customer_id=purchase.customer_id,
-                                day=day, month=month, cents=cents, purchases=count)  # fmt: skip
+        await DailySpend.create(
+            brand_id=purchase.brand_id,
+            customer_id=purchase.customer_id,
+            day=day,
+            month=month,
+            cents=cents,
+            purchases=count,
+        )
     else:
         row.cents += cents
         row.purchases += count
@@ -138,10 +149,16 @@ async def _earned_today(m: Membership, cal: Calendar, when: datetime) -> int:
 
 
 async def record_purchase(
-    actor: Actor, brand: Brand, customer_id: int, amount: Any, items: list[ItemSpec],
-    store_id: str | None, channel: str | None, occurred_at: datetime | None,
+    actor: Actor,
+    brand: Brand,
+    customer_id: int,
+    amount: Any,
+    items: list[ItemSpec],
+    store_id: str | None,
+    channel: str | None,
+    occurred_at: datetime | None,
     external_id: str | None,
-) -> PurchaseResult:  # fmt: skip
+) -> PurchaseResult:
     value, when = _clean(amount, items, occurred_at, external_id)
     external_id = external_id.strip() if external_id else None
     cal = loyalty_config.calendar(brand)
@@ -156,15 +173,29 @@ async def record_purchase(
             if settings.daily_cap is not None:
                 earned = max(0, min(earned, settings.daily_cap - await _earned_today(m, cal, when)))
             purchase = await Purchase.create(
-                brand_id=brand.id, customer_id=customer_id, amount=value, points_earned=earned,
-                store_id=store_id, channel=channel, external_id=external_id, occurred_at=when,
-            )  # fmt: skip
-            await PurchaseItem.bulk_create([
-                PurchaseItem(brand_id=brand.id, purchase_id=purchase.id, sku=i.sku.strip(),
-                             name=i.name.strip(), category=i.category, quantity=i.quantity,
-                             unit_price=i.unit_price)
-                for i in items
-            ])  # fmt: skip
+                brand_id=brand.id,
+                customer_id=customer_id,
+                amount=value,
+                points_earned=earned,
+                store_id=store_id,
+                channel=channel,
+                external_id=external_id,
+                occurred_at=when,
+            )
+            await PurchaseItem.bulk_create(
+                [
+                    PurchaseItem(
+                        brand_id=brand.id,
+                        purchase_id=purchase.id,
+                        sku=i.sku.strip(),
+                        name=i.name.strip(),
+                        category=i.category,
+                        quantity=i.quantity,
+                        unit_price=i.unit_price,
+                    )
+                    for i in items
+                ]
+            )
             await add_spend(cal, purchase, to_cents(value), 1)
             if earned:
                 now = utcnow()
@@ -172,10 +203,16 @@ async def record_purchase(
                     now + timedelta(days=settings.pending_days) if settings.pending_days else None
                 )
                 await points.add_lot(
-                    actor, m, "EARN", earned, "purchase", f"purchase {purchase.id}",
-                    expires_at=points.lot_expiry(settings, now, cal.tz), pending_until=pending,
+                    actor,
+                    m,
+                    "EARN",
+                    earned,
+                    "purchase",
+                    f"purchase {purchase.id}",
+                    expires_at=points.lot_expiry(settings, now, cal.tz),
+                    pending_until=pending,
                     purchase_id=purchase.id,
-                )  # fmt: skip
+                )
             await memberships.upgrade_if_qualified(actor, brand, m, f"purchase {purchase.id}")
             await analytics.touch(brand, customer_id)
             await audit.record(
@@ -186,10 +223,12 @@ async def record_purchase(
                 {"purchase": purchase.id, "amount": str(value), "points": earned},
             )
             await emit(
-                actor, "purchase.recorded", customer_id=customer_id,
+                actor,
+                "purchase.recorded",
+                customer_id=customer_id,
                 subject=("Purchase", purchase.id),
                 payload={"amount": str(value), "pointsEarned": earned},
-            )  # fmt: skip
+            )
             return PurchaseResult(purchase, earned, m)
     except IntegrityError:
         if external_id and (earlier := await _replay(brand.id, customer_id, external_id)):
@@ -221,9 +260,10 @@ async def refund_purchase(
         value = left if value is None else value
         if value <= 0 or value > left:
             raise DomainError.single(
-                "amount", ErrorCode.REFUND_EXCEEDS_PURCHASE,
+                "amount",
+                ErrorCode.REFUND_EXCEEDS_PURCHASE,
                 f"at most {left} of this purchase can be refunded",
-            )  # fmt: skip
+            )
         refunded = purchase.refunded_amount + value
         target = int(purchase.points_earned * refunded / purchase.amount)
         to_reverse = target - purchase.points_reversed
@@ -240,8 +280,13 @@ async def refund_purchase(
         await analytics.touch(brand, purchase.customer_id)
         details = {"purchase": purchase.id, "amount": str(value), "points": to_reverse}
         await audit.record(actor, "refundPurchase", "Customer", purchase.customer_id, details)
-        await emit(actor, "purchase.refunded", customer_id=purchase.customer_id,
-                   subject=("Purchase", purchase.id), payload=details)  # fmt: skip
+        await emit(
+            actor,
+            "purchase.refunded",
+            customer_id=purchase.customer_id,
+            subject=("Purchase", purchase.id),
+            payload=details,
+        )
     return RefundResult(purchase, to_reverse, to_reverse - recovered)
 
 
@@ -260,10 +305,16 @@ async def _reverse(actor: Actor, m: Membership, purchase: Purchase, count: int) 
         m.pending -= taken
         await m.save(update_fields=["pending"])
         await PointsTransaction.create(
-            brand_id=m.brand_id, customer_id=m.customer_id, kind="REVERSE", amount=0,
-            balance_after=m.available, reason=f"refund: {taken} pending points cancelled",
-            source="purchase", actor=actor.label, purchase_id=purchase.id,
-        )  # fmt: skip
+            brand_id=m.brand_id,
+            customer_id=m.customer_id,
+            kind="REVERSE",
+            amount=0,
+            balance_after=m.available,
+            reason=f"refund: {taken} pending points cancelled",
+            source="purchase",
+            actor=actor.label,
+            purchase_id=purchase.id,
+        )
     rest = min(count - taken, m.available)
     if rest > 0:
         reason = f"refund of purchase {purchase.id}"

@@ -49,7 +49,8 @@ class InProcessRateLimiter:
 
 # KEYS[1] bucket; ARGV: rate, burst, cost, now (seconds). Atomic in Redis.
 _TAKE = """
-local rate, burst, cost, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
+local cost, now = tonumber(ARGV[3]), tonumber(ARGV[4])
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
 local tokens = tonumber(state[1]) or burst
 local ts = tonumber(state[2]) or now
@@ -84,7 +85,9 @@ class RedisRateLimiter:
         await self.redis.aclose()
 
 
-def build_rate_limiter(redis_url: str | None, prefix: str, rate: float, burst: float) -> RateLimiter:
+def build_rate_limiter(
+    redis_url: str | None, prefix: str, rate: float, burst: float
+) -> RateLimiter:
     if redis_url:
         return RedisRateLimiter(redis_url, prefix, rate, burst)
     return InProcessRateLimiter(rate, burst)

@@ -25,8 +25,12 @@ class BusinessHours:
     def from_json(cls, data: dict[str, Any] | None, tz: ZoneInfo) -> BusinessHours | None:
         if not data:
             return None
-        return cls(int(data["start_minute"]), int(data["end_minute"]),
-                   frozenset(int(d) for d in data["weekdays"]), tz)  # fmt: skip
+        return cls(
+            int(data["start_minute"]),
+            int(data["end_minute"]),
+            frozenset(int(d) for d in data["weekdays"]),
+            tz,
+        )
 
     def windows_from(self, moment: datetime) -> list[tuple[datetime, datetime]]:
         """The working windows (UTC) of the local day containing `moment`, clipped to it."""

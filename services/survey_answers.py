@@ -18,16 +18,16 @@ def _check(question: dict[str, Any], answer: dict[str, Any], errors: ErrorCollec
         low, high = RANGES[kind]
         score = answer.get("score")
         if not isinstance(score, int) or isinstance(score, bool) or not low <= score <= high:
-            errors.add(where, ErrorCode.INVALID_ANSWER,
-                       f"{label} needs an integer from {low} to {high}")  # fmt: skip
+            errors.add(
+                where, ErrorCode.INVALID_ANSWER, f"{label} needs an integer from {low} to {high}"
+            )
             return None
         return score
     if kind in ("SINGLE_CHOICE", "MULTI_CHOICE"):
         chosen = list(answer.get("choices") or [])
         unknown = [c for c in chosen if c not in question["choices"]]
         if unknown:
-            errors.add(where, ErrorCode.INVALID_ANSWER,
-                       f"{label}: no such choice {unknown[0]!r}")  # fmt: skip
+            errors.add(where, ErrorCode.INVALID_ANSWER, f"{label}: no such choice {unknown[0]!r}")
         elif not chosen or (kind == "SINGLE_CHOICE" and len(chosen) != 1):
             how = "exactly one" if kind == "SINGLE_CHOICE" else "one or more"
             errors.add(where, ErrorCode.INVALID_ANSWER, f"{label}: choose {how}")
@@ -63,8 +63,11 @@ def validate_answers(
         answer = answers.get(question["id"])
         if answer is None or _is_blank(answer):
             if question["required"]:
-                errors.add(f"answers.{question['id']}", ErrorCode.INVALID_ANSWER,
-                           f"question {question['id']} ('{question['text'][:40]}') is required")
+                errors.add(
+                    f"answers.{question['id']}",
+                    ErrorCode.INVALID_ANSWER,
+                    f"question {question['id']} ('{question['text'][:40]}') is required",
+                )
             continue
         value = _check(question, answer, errors)
         if value is not None:

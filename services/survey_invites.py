@@ -15,24 +15,41 @@ def new_token() -> str:
 
 
 async def create_invitations(
-    actor: Actor, survey: Survey, customer_ids: list[int], channel: str, store: str | None,
-    trigger: str, ticket_id: int | None = None,
-) -> list[SurveyInvitation]:  # fmt: skip
+    actor: Actor,
+    survey: Survey,
+    customer_ids: list[int],
+    channel: str,
+    store: str | None,
+    trigger: str,
+    ticket_id: int | None = None,
+) -> list[SurveyInvitation]:
     """Invite each customer once (call inside a transaction; the ids are checked)."""
     tokens = [new_token() for _ in customer_ids]
     await SurveyInvitation.bulk_create(
         [
-            SurveyInvitation(brand_id=actor.brand_id, survey_id=survey.id, customer_id=cid,
-                             token=token, channel=channel, store=store, trigger=trigger,
-                             ticket_id=ticket_id)
+            SurveyInvitation(
+                brand_id=actor.brand_id,
+                survey_id=survey.id,
+                customer_id=cid,
+                token=token,
+                channel=channel,
+                store=store,
+                trigger=trigger,
+                ticket_id=ticket_id,
+            )
             for cid, token in zip(customer_ids, tokens, strict=True)
         ]
     )
     created = await SurveyInvitation.filter(brand_id=actor.brand_id, token__in=tokens)
     order = {token: i for i, token in enumerate(tokens)}
     created.sort(key=lambda inv: order[inv.token])
-    await audit.record_many(actor, "sendSurvey", "SurveyInvitation", [i.id for i in created],
-                            {"survey": survey.id, "trigger": trigger})  # fmt: skip
+    await audit.record_many(
+        actor,
+        "sendSurvey",
+        "SurveyInvitation",
+        [i.id for i in created],
+        {"survey": survey.id, "trigger": trigger},
+    )
     return created
 
 
@@ -41,5 +58,6 @@ async def invite_after_ticket(actor: Actor, survey_id: int, ticket: Ticket) -> N
     survey = await Survey.get_or_none(brand_id=actor.brand_id, id=survey_id, status="ACTIVE")
     if survey is None:
         return
-    await create_invitations(actor, survey, [ticket.customer_id], ticket.channel, None,
-                             "TICKET_RESOLVED", ticket.id)  # fmt: skip
+    await create_invitations(
+        actor, survey, [ticket.customer_id], ticket.channel, None, "TICKET_RESOLVED", ticket.id
+    )

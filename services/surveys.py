@@ -47,18 +47,37 @@ def clean_questions(specs: list[QuestionSpec], errors: ErrorCollector) -> list[d
         choices = [c.strip() for c in spec.choices if c.strip()]
         is_choice = spec.kind in ("SINGLE_CHOICE", "MULTI_CHOICE")
         if is_choice and (len(choices) < 2 or len(set(choices)) != len(choices)):
-            errors.add(f"questions.{key}", ErrorCode.INVALID,
-                       f"question {key} needs at least two distinct choices")  # fmt: skip
+            errors.add(
+                f"questions.{key}",
+                ErrorCode.INVALID,
+                f"question {key} needs at least two distinct choices",
+            )
         if not is_choice and choices:
-            errors.add(f"questions.{key}", ErrorCode.INVALID,
-                       f"question {key}: only choice questions have choices")  # fmt: skip
-        cleaned.append({"id": key, "kind": spec.kind, "text": text, "required": spec.required,
-                        "choices": choices})  # fmt: skip
+            errors.add(
+                f"questions.{key}",
+                ErrorCode.INVALID,
+                f"question {key}: only choice questions have choices",
+            )
+        cleaned.append(
+            {
+                "id": key,
+                "kind": spec.kind,
+                "text": text,
+                "required": spec.required,
+                "choices": choices,
+            }
+        )
     return cleaned
 
 
-async def create_survey(actor: Actor, name: str, kind: str, questions: list[QuestionSpec],
-                        status: str, reward_points: int) -> Survey:  # fmt: skip
+async def create_survey(
+    actor: Actor,
+    name: str,
+    kind: str,
+    questions: list[QuestionSpec],
+    status: str,
+    reward_points: int,
+) -> Survey:
     errors = ErrorCollector()
     name = name.strip()
     if not name or len(name) > 200:
@@ -76,9 +95,14 @@ async def create_survey(actor: Actor, name: str, kind: str, questions: list[Ques
         errors.add("questions", ErrorCode.INVALID, "at most one NPS question per survey")
     errors.raise_if_any()
     async with in_transaction():
-        survey = await Survey.create(brand_id=actor.brand_id, name=name, kind=kind,
-                                     status=status, questions=cleaned,
-                                     reward_points=reward_points)  # fmt: skip
+        survey = await Survey.create(
+            brand_id=actor.brand_id,
+            name=name,
+            kind=kind,
+            status=status,
+            questions=cleaned,
+            reward_points=reward_points,
+        )
         await audit.record(actor, "createSurvey", "Survey", survey.id, {"kind": kind})
     return survey
 
@@ -98,13 +122,15 @@ async def set_status(actor: Actor, survey_id: int, status: str) -> Survey:
             raise DomainError.single("status", ErrorCode.INVALID_TRANSITION, message)
         previous, survey.status = survey.status, status
         await survey.save()
-        await audit.record(actor, "setSurveyStatus", "Survey", survey.id,
-                           {"from": previous, "to": status})  # fmt: skip
+        await audit.record(
+            actor, "setSurveyStatus", "Survey", survey.id, {"from": previous, "to": status}
+        )
     return survey
 
 
-async def send_survey(actor: Actor, survey_id: int, customer_ids: list[int], channel: str,
-                      store: str | None) -> list[SurveyInvitation]:  # fmt: skip
+async def send_survey(
+    actor: Actor, survey_id: int, customer_ids: list[int], channel: str, store: str | None
+) -> list[SurveyInvitation]:
     errors = ErrorCollector()
     unique = list(dict.fromkeys(customer_ids))
     if not unique or len(unique) > MAX_SEND:
@@ -117,13 +143,15 @@ async def send_survey(actor: Actor, survey_id: int, customer_ids: list[int], cha
     async with in_transaction():
         survey = await _lock_survey(actor.brand_id, survey_id)
         if survey.status != "ACTIVE":
-            raise DomainError.single("surveyId", ErrorCode.SURVEY_CLOSED,
-                                     f"the survey is {survey.status}, not ACTIVE")  # fmt: skip
+            raise DomainError.single(
+                "surveyId", ErrorCode.SURVEY_CLOSED, f"the survey is {survey.status}, not ACTIVE"
+            )
         found = await Customer.filter(brand_id=actor.brand_id, id__in=unique).count()
         if found != len(unique):
             raise DomainError.single("customerIds", ErrorCode.NOT_FOUND, "customer not found")
-        return await survey_invites.create_invitations(actor, survey, unique, channel, store,
-                                                       "MANUAL")  # fmt: skip
+        return await survey_invites.create_invitations(
+            actor, survey, unique, channel, store, "MANUAL"
+        )
 
 
 async def invitation_by_token(token: str) -> SurveyInvitation | None:
@@ -135,8 +163,9 @@ async def submit(token: str, answers: dict[str, dict[str, Any]], request_id: str
     try:
         return await _submit(token, answers, request_id)
     except IntegrityError as exc:
-        raise DomainError.single("token", ErrorCode.ALREADY_ANSWERED,
-                                 "this invitation has already been answered") from exc  # fmt: skip
+        raise DomainError.single(
+            "token", ErrorCode.ALREADY_ANSWERED, "this invitation has already been answered"
+        ) from exc
 
 
 async def _submit(
@@ -150,35 +179,54 @@ async def _submit(
         if survey.status != "ACTIVE":
             raise DomainError.single("token", ErrorCode.SURVEY_CLOSED, "the survey is closed")
         if invitation.responded_at is not None:
-            raise DomainError.single("token", ErrorCode.ALREADY_ANSWERED,
-                                     "this invitation has already been answered")  # fmt: skip
+            raise DomainError.single(
+                "token", ErrorCode.ALREADY_ANSWERED, "this invitation has already been answered"
+            )
         cleaned, nps = validate_answers(survey.questions, answers)
         actor = Actor(invitation.brand_id, "customer", str(invitation.customer_id), request_id)
         response = await SurveyResponse.create(
-            brand_id=invitation.brand_id, survey_id=survey.id, invitation_id=invitation.id,
-            customer_id=invitation.customer_id, answers=cleaned, nps_score=nps,
-            channel=invitation.channel, store=invitation.store,
-        )  # fmt: skip
+            brand_id=invitation.brand_id,
+            survey_id=survey.id,
+            invitation_id=invitation.id,
+            customer_id=invitation.customer_id,
+            answers=cleaned,
+            nps_score=nps,
+            channel=invitation.channel,
+            store=invitation.store,
+        )
         invitation.responded_at = response.submitted_at
         await invitation.save(update_fields=["responded_at"])
-        await audit.record(actor, "submitSurveyResponse", "SurveyResponse", response.id,
-                           {"survey": survey.id, "nps": nps})  # fmt: skip
-        await emit(actor, "survey.response_submitted", customer_id=invitation.customer_id,
-                   subject=("SurveyResponse", response.id),
-                   payload={"survey": survey.id, "nps": nps})  # fmt: skip
+        await audit.record(
+            actor,
+            "submitSurveyResponse",
+            "SurveyResponse",
+            response.id,
+            {"survey": survey.id, "nps": nps},
+        )
+        await emit(
+            actor,
+            "survey.response_submitted",
+            customer_id=invitation.customer_id,
+            subject=("SurveyResponse", response.id),
+            payload={"survey": survey.id, "nps": nps},
+        )
         if survey.reward_points > 0:  # through the loyalty ledger, once per invitation
             await points.award_points(
                 Actor(invitation.brand_id, "system", "survey-reward", request_id),
-                invitation.customer_id, survey.reward_points, f"Survey {survey.id} answered",
-                "survey", f"survey-invitation:{invitation.id}",
-            )  # fmt: skip
+                invitation.customer_id,
+                survey.reward_points,
+                f"Survey {survey.id} answered",
+                "survey",
+                f"survey-invitation:{invitation.id}",
+            )
         if nps is not None and nps <= 6:
             await _follow_up(invitation, response, nps, request_id)
     return response
 
 
-async def _follow_up(invitation: SurveyInvitation, response: SurveyResponse, nps: int,
-                     request_id: str) -> None:  # fmt: skip
+async def _follow_up(
+    invitation: SurveyInvitation, response: SurveyResponse, nps: int, request_id: str
+) -> None:
     """A detractor: open a follow-up ticket linked to the response (unless the brand opts out)."""
     settings = await get_settings(invitation.brand_id)
     if not settings.detractor_follow_up:
@@ -186,12 +234,15 @@ async def _follow_up(invitation: SurveyInvitation, response: SurveyResponse, nps
     system = Actor(invitation.brand_id, "system", "detractor-loop", request_id)
     channel = invitation.channel if invitation.channel in CHANNELS else "OTHER"
     spec = tickets.NewTicket(
-        customer_id=invitation.customer_id, channel=channel,
-        category=settings.follow_up_category, severity="HIGH" if nps <= 3 else "NORMAL",
+        customer_id=invitation.customer_id,
+        channel=channel,
+        category=settings.follow_up_category,
+        severity="HIGH" if nps <= 3 else "NORMAL",
         subject=f"Detractor follow-up (NPS {nps})",
         description=f"Survey response {response.id} scored {nps}; call the customer back.",
-    )  # fmt: skip
-    ticket = await tickets.create_ticket(system, spec, source_response_id=response.id,
-                                         settings=settings)  # fmt: skip
+    )
+    ticket = await tickets.create_ticket(
+        system, spec, source_response_id=response.id, settings=settings
+    )
     response.follow_up_ticket_id = ticket.id
     await response.save(update_fields=["follow_up_ticket_id"])

@@ -23,8 +23,9 @@ def compensation_key(ticket_id: int, points_: int, reason: str, key: str | None)
     return f"ticket:{ticket_id}:compensation:{digest}"
 
 
-async def compensate(actor: Actor, ticket_id: int, points_: int, reason: str,
-                     key: str | None) -> PointsTransaction:  # fmt: skip
+async def compensate(
+    actor: Actor, ticket_id: int, points_: int, reason: str, key: str | None
+) -> PointsTransaction:
     errors = ErrorCollector()
     reason = reason.strip()
     if not reason or len(reason) > MAX_REASON:
@@ -37,9 +38,18 @@ async def compensate(actor: Actor, ticket_id: int, points_: int, reason: str,
         if ticket.status == "CLOSED":
             raise DomainError.single("ticketId", ErrorCode.TICKET_CLOSED, "the ticket is closed")
         tx = await points.award_points(
-            actor, ticket.customer_id, points_, f"Ticket {ticket.id}: {reason}", "ticket",
+            actor,
+            ticket.customer_id,
+            points_,
+            f"Ticket {ticket.id}: {reason}",
+            "ticket",
             compensation_key(ticket.id, points_, reason, key),
-        )  # fmt: skip
-        await audit.record(actor, "compensateTicket", "Ticket", ticket.id,
-                           {"transaction": tx.id, "points": points_})  # fmt: skip
+        )
+        await audit.record(
+            actor,
+            "compensateTicket",
+            "Ticket",
+            ticket.id,
+            {"transaction": tx.id, "points": points_},
+        )
     return tx

@@ -94,15 +94,19 @@ async def configure(actor: Actor, change: SettingsChange) -> ServiceSettings:
         else:
             settings.update_from_dict(values)
             await settings.save()
-        await audit.record(actor, "configureService", "ServiceSettings", settings.id,
-                           {"fields": sorted(values)})  # fmt: skip
+        await audit.record(
+            actor, "configureService", "ServiceSettings", settings.id, {"fields": sorted(values)}
+        )
     return settings
 
 
 async def set_sla_policy(
-    actor: Actor, severity: str, first_response_minutes: int, resolution_minutes: int,
+    actor: Actor,
+    severity: str,
+    first_response_minutes: int,
+    resolution_minutes: int,
     business_hours: bool,
-) -> SlaPolicy:  # fmt: skip
+) -> SlaPolicy:
     errors = ErrorCollector()
     if severity not in SEVERITIES:
         errors.add("severity", ErrorCode.INVALID, f"severity must be one of {SEVERITIES}")
@@ -112,14 +116,18 @@ async def set_sla_policy(
         errors.add("resolutionMinutes", ErrorCode.INVALID, "must be positive")
     errors.raise_if_any()
     if business_hours and (await get_settings(actor.brand_id)).business_hours is None:
-        raise DomainError.single("businessHours", ErrorCode.INVALID,
-                                 "configure the brand's business hours first")  # fmt: skip
+        raise DomainError.single(
+            "businessHours", ErrorCode.INVALID, "configure the brand's business hours first"
+        )
     async with in_transaction():
         policy = await SlaPolicy.select_for_update().get_or_none(
             brand_id=actor.brand_id, severity=severity
         )
-        values: dict[str, Any] = {"first_response_minutes": first_response_minutes,
-                  "resolution_minutes": resolution_minutes, "business_hours": business_hours}
+        values: dict[str, Any] = {
+            "first_response_minutes": first_response_minutes,
+            "resolution_minutes": resolution_minutes,
+            "business_hours": business_hours,
+        }
         if policy is None:
             policy = await SlaPolicy.create(brand_id=actor.brand_id, severity=severity, **values)
         else:

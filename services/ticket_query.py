@@ -34,8 +34,12 @@ def breached_condition(now: datetime) -> Q:
     """Breached, stored or not yet swept: a running clock past its due time counts."""
     late_response = Q(first_responded_at__isnull=True, first_response_due__lt=now)
     late_resolution = Q(status__in=["NEW", "OPEN"], resolution_due__lt=now)
-    return (Q(first_response_breached=True) | Q(resolution_breached=True) | late_response
-            | late_resolution)  # fmt: skip
+    return (
+        Q(first_response_breached=True)
+        | Q(resolution_breached=True)
+        | late_response
+        | late_resolution
+    )
 
 
 def filtered(brand_id: int, spec: TicketFilter, now: datetime) -> QuerySet[Ticket]:
@@ -64,8 +68,7 @@ def filtered(brand_id: int, spec: TicketFilter, now: datetime) -> QuerySet[Ticke
 async def list_tickets(
     brand_id: int, spec: TicketFilter, page: PageRequest, now: datetime
 ) -> Page[Ticket]:
-    return await paginate(filtered(brand_id, spec, now), "created_at", True, page,
-                          is_datetime=True)  # fmt: skip
+    return await paginate(filtered(brand_id, spec, now), "created_at", True, page, is_datetime=True)
 
 
 async def count_tickets(brand_id: int, spec: TicketFilter, now: datetime) -> int:
@@ -93,13 +96,17 @@ async def mark_breaches(actor: Actor, now: datetime) -> SweepResult:
     """Flag every ticket of the brand whose running clock is past due: two UPDATEs."""
     async with in_transaction():
         late_response = Ticket.filter(
-            brand_id=actor.brand_id, first_response_breached=False,
-            first_responded_at__isnull=True, first_response_due__lt=now,
-        ).exclude(status__in=["RESOLVED", "CLOSED"])  # fmt: skip
+            brand_id=actor.brand_id,
+            first_response_breached=False,
+            first_responded_at__isnull=True,
+            first_response_due__lt=now,
+        ).exclude(status__in=["RESOLVED", "CLOSED"])
         late_resolution = Ticket.filter(
-            brand_id=actor.brand_id, resolution_breached=False, status__in=["NEW", "OPEN"],
+            brand_id=actor.brand_id,
+            resolution_breached=False,
+            status__in=["NEW", "OPEN"],
             resolution_due__lt=now,
-        )  # fmt: skip
+        )
         response_ids = await _ids(late_response)
         resolution_ids = await _ids(late_resolution)
         if response_ids:
@@ -110,10 +117,18 @@ async def mark_breaches(actor: Actor, now: datetime) -> SweepResult:
             "id", "customer_id"
         )
         for ticket_id, customer_id in rows:
-            clocks = [name for name, ids in (("firstResponse", response_ids),
-                                             ("resolution", resolution_ids)) if ticket_id in ids]
-            await emit(actor, "ticket.sla_breached", customer_id=customer_id,
-                       subject=("Ticket", ticket_id), payload={"clocks": clocks})  # fmt: skip
+            clocks = [
+                name
+                for name, ids in (("firstResponse", response_ids), ("resolution", resolution_ids))
+                if ticket_id in ids
+            ]
+            await emit(
+                actor,
+                "ticket.sla_breached",
+                customer_id=customer_id,
+                subject=("Ticket", ticket_id),
+                payload={"clocks": clocks},
+            )
         if rows:
             await audit.record_many(actor, "markSlaBreaches", "Ticket", [r[0] for r in rows])
     return SweepResult(sorted(response_ids), sorted(resolution_ids))

@@ -49,8 +49,11 @@ def pareto(counts: Counter[str]) -> list[ParetoEntry]:
     running = 0
     for cause, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         running += count
-        entries.append(ParetoEntry(cause, count, round(100 * count / total, 1),
-                                   round(100 * running / total, 1)))  # fmt: skip
+        entries.append(
+            ParetoEntry(
+                cause, count, round(100 * count / total, 1), round(100 * running / total, 1)
+            )
+        )
     return entries
 
 
@@ -58,8 +61,9 @@ def _percent(good: int, total: int) -> float | None:
     return round(100 * good / total, 1) if total else None
 
 
-async def _buckets(brand_id: int, frm: datetime | None, to: datetime | None,
-                   column: str) -> list[Bucket]:  # fmt: skip
+async def _buckets(
+    brand_id: int, frm: datetime | None, to: datetime | None, column: str
+) -> list[Bucket]:
     query = _window(brand_id, frm, to)
     rows = await query.annotate(n=Count("id")).group_by(column).values(column, "n")
     found = [Bucket(str(row[column]), int(row["n"])) for row in rows]
@@ -78,19 +82,34 @@ def _window(brand_id: int, frm: datetime | None, to: datetime | None) -> QuerySe
 async def ticket_stats(brand_id: int, frm: datetime | None, to: datetime | None) -> TicketStats:
     """Over tickets opened in [from, to): grouped counts in SQL, the rest from one row scan."""
     rows = await _window(brand_id, frm, to).values(
-        "created_at", "first_responded_at", "resolved_at", "first_response_due",
-        "resolution_due", "first_response_breached", "resolution_breached", "csat_score",
-        "root_cause", "status",
-    )  # fmt: skip
-    responses = [(r["first_responded_at"] - r["created_at"]).total_seconds()
-                 for r in rows if r["first_responded_at"]]  # fmt: skip
-    resolutions = [(r["resolved_at"] - r["created_at"]).total_seconds()
-                   for r in rows if r["resolved_at"]]  # fmt: skip
+        "created_at",
+        "first_responded_at",
+        "resolved_at",
+        "first_response_due",
+        "resolution_due",
+        "first_response_breached",
+        "resolution_breached",
+        "csat_score",
+        "root_cause",
+        "status",
+    )
+    responses = [
+        (r["first_responded_at"] - r["created_at"]).total_seconds()
+        for r in rows
+        if r["first_responded_at"]
+    ]
+    resolutions = [
+        (r["resolved_at"] - r["created_at"]).total_seconds() for r in rows if r["resolved_at"]
+    ]
     # Compliance: of the clocks that have stopped or been flagged, the share within target.
-    fr_done = [r for r in rows if r["first_response_due"] and (r["first_responded_at"]
-                                                               or r["first_response_breached"])]
-    res_done = [r for r in rows if r["resolution_due"] and (r["resolved_at"]
-                                                            or r["resolution_breached"])]
+    fr_done = [
+        r
+        for r in rows
+        if r["first_response_due"] and (r["first_responded_at"] or r["first_response_breached"])
+    ]
+    res_done = [
+        r for r in rows if r["resolution_due"] and (r["resolved_at"] or r["resolution_breached"])
+    ]
     ratings = [int(r["csat_score"]) for r in rows if r["csat_score"] is not None]
     causes = Counter(str(r["root_cause"]) for r in rows if r["root_cause"])
     return TicketStats(
@@ -102,9 +121,11 @@ async def ticket_stats(brand_id: int, frm: datetime | None, to: datetime | None)
         median_first_response_seconds=median(responses) if responses else None,
         median_resolution_seconds=median(resolutions) if resolutions else None,
         first_response_compliance=_percent(
-            sum(1 for r in fr_done if not r["first_response_breached"]), len(fr_done)),
+            sum(1 for r in fr_done if not r["first_response_breached"]), len(fr_done)
+        ),
         resolution_compliance=_percent(
-            sum(1 for r in res_done if not r["resolution_breached"]), len(res_done)),
+            sum(1 for r in res_done if not r["resolution_breached"]), len(res_done)
+        ),
         csat_average=round(sum(ratings) / len(ratings), 2) if ratings else None,
         csat_count=len(ratings),
         root_causes=pareto(causes),

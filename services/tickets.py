@@ -39,8 +39,9 @@ def check_transition(current: str, to: str) -> None:
     """Raise INVALID_TRANSITION unless the state machine allows `current -> to`."""
     if to not in TRANSITIONS.get(current, frozenset()):
         hint = " (use resolveTicket)" if to == "RESOLVED" else ""
-        raise DomainError.single("to", ErrorCode.INVALID_TRANSITION,
-                                 f"a {current} ticket cannot move to {to}{hint}")  # fmt: skip
+        raise DomainError.single(
+            "to", ErrorCode.INVALID_TRANSITION, f"a {current} ticket cannot move to {to}{hint}"
+        )
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,12 @@ async def _hours_of(ticket: Ticket) -> BusinessHours | None:
     return await business_hours(ticket.brand_id) if ticket.sla_business_hours else None
 
 
-async def create_ticket(actor: Actor, spec: NewTicket, source_response_id: int | None = None,
-                        settings: ServiceSettings | None = None) -> Ticket:  # fmt: skip
+async def create_ticket(
+    actor: Actor,
+    spec: NewTicket,
+    source_response_id: int | None = None,
+    settings: ServiceSettings | None = None,
+) -> Ticket:
     """Write a ticket with its SLA due times; call inside a transaction, input validated."""
     now = now_utc()
     values: dict[str, Any] = {}
@@ -89,14 +94,25 @@ async def create_ticket(actor: Actor, spec: NewTicket, source_response_id: int |
             "sla_business_hours": policy.business_hours,
         }
     ticket = await Ticket.create(
-        brand_id=actor.brand_id, customer_id=spec.customer_id, channel=spec.channel,
-        category=spec.category, severity=spec.severity, subject=spec.subject,
-        description=spec.description, opened_by=actor.label,
-        source_response_id=source_response_id, **values,
-    )  # fmt: skip
+        brand_id=actor.brand_id,
+        customer_id=spec.customer_id,
+        channel=spec.channel,
+        category=spec.category,
+        severity=spec.severity,
+        subject=spec.subject,
+        description=spec.description,
+        opened_by=actor.label,
+        source_response_id=source_response_id,
+        **values,
+    )
     await audit.record(actor, "openTicket", "Ticket", ticket.id, {"customer": spec.customer_id})
-    await emit(actor, "ticket.created", customer_id=spec.customer_id, subject=("Ticket", ticket.id),
-               payload={"severity": spec.severity, "category": spec.category})  # fmt: skip
+    await emit(
+        actor,
+        "ticket.created",
+        customer_id=spec.customer_id,
+        subject=("Ticket", ticket.id),
+        payload={"severity": spec.severity, "category": spec.category},
+    )
     return ticket
 
 
@@ -110,16 +126,20 @@ async def open_ticket(actor: Actor, spec: NewTicket) -> Ticket:
         errors.add("severity", ErrorCode.INVALID, f"severity must be one of {SEVERITIES}")
     settings = await get_settings(actor.brand_id)
     if spec.category not in settings.categories:
-        errors.add("category", ErrorCode.UNKNOWN_CATEGORY,
-                   f"'{spec.category}' is not one of the brand's categories")  # fmt: skip
+        errors.add(
+            "category",
+            ErrorCode.UNKNOWN_CATEGORY,
+            f"'{spec.category}' is not one of the brand's categories",
+        )
     if actor.kind == "customer" and str(spec.customer_id) != actor.subject:
         errors.add("customerId", ErrorCode.NOT_FOUND, "customer not found")
     errors.raise_if_any()
     async with in_transaction():
         if not await Customer.exists(brand_id=actor.brand_id, id=spec.customer_id):
             raise DomainError.single("customerId", ErrorCode.NOT_FOUND, "customer not found")
-        cleaned = NewTicket(spec.customer_id, spec.channel, spec.category, spec.severity,
-                            subject, description)  # fmt: skip
+        cleaned = NewTicket(
+            spec.customer_id, spec.channel, spec.category, spec.severity, subject, description
+        )
         return await create_ticket(actor, cleaned, settings=settings)
 
 
@@ -136,14 +156,18 @@ async def _changed(
     await ticket.save()
     await audit.record(actor, operation, "Ticket", ticket.id, details)
     await emit(
-        actor, "ticket.updated", customer_id=ticket.customer_id, subject=("Ticket", ticket.id),
+        actor,
+        "ticket.updated",
+        customer_id=ticket.customer_id,
+        subject=("Ticket", ticket.id),
         payload={"operation": operation, **details},
     )
 
 
 def _clock(ticket: Ticket) -> Clock:
-    return Clock(ticket.resolution_due, ticket.resolution_remaining_seconds,
-                 ticket.resolution_breached)  # fmt: skip
+    return Clock(
+        ticket.resolution_due, ticket.resolution_remaining_seconds, ticket.resolution_breached
+    )
 
 
 def _store_clock(ticket: Ticket, clock: Clock) -> None:
@@ -175,9 +199,11 @@ async def transition(actor: Actor, ticket_id: int, to: str) -> Ticket:
             settings = await get_settings(actor.brand_id)
             resolved = ticket.resolved_at or now
             if now - resolved > timedelta(days=settings.reopen_days):
-                raise DomainError.single("to", ErrorCode.INVALID_TRANSITION,
-                                         f"reopening is allowed for {settings.reopen_days} days"
-                                         " after resolution")  # fmt: skip
+                raise DomainError.single(
+                    "to",
+                    ErrorCode.INVALID_TRANSITION,
+                    f"reopening is allowed for {settings.reopen_days} days after resolution",
+                )
             ticket.resolved_at = ticket.closed_at = None
             await _resume_clock(ticket, now)
         if to == "PENDING_CUSTOMER":
@@ -215,11 +241,17 @@ async def add_message(actor: Actor, ticket_id: int, body: str, internal: bool) -
     async with in_transaction():
         ticket = await lock(actor.brand_id, ticket_id)
         if ticket.status == "CLOSED" and not internal:
-            raise DomainError.single("ticketId", ErrorCode.TICKET_CLOSED,
-                                     "the ticket is closed: reopen it to reply")  # fmt: skip
+            raise DomainError.single(
+                "ticketId", ErrorCode.TICKET_CLOSED, "the ticket is closed: reopen it to reply"
+            )
         now = now_utc()
-        message = await TicketMessage.create(brand_id=actor.brand_id, ticket_id=ticket.id,
-                                             internal=internal, body=body, author=actor.label)
+        message = await TicketMessage.create(
+            brand_id=actor.brand_id,
+            ticket_id=ticket.id,
+            internal=internal,
+            body=body,
+            author=actor.label,
+        )
         operation = "addTicketNote" if internal else "replyToTicket"
         if not internal and actor.kind != "customer" and ticket.first_responded_at is None:
             ticket.first_responded_at = now
@@ -239,14 +271,20 @@ async def resolve(actor: Actor, ticket_id: int, resolution: str, root_cause: str
     resolution = _text(resolution, "resolution", MAX_BODY, errors)
     settings = await get_settings(actor.brand_id)
     if root_cause not in settings.root_causes:
-        errors.add("rootCause", ErrorCode.UNKNOWN_ROOT_CAUSE,
-                   f"'{root_cause}' is not one of the brand's root causes")  # fmt: skip
+        errors.add(
+            "rootCause",
+            ErrorCode.UNKNOWN_ROOT_CAUSE,
+            f"'{root_cause}' is not one of the brand's root causes",
+        )
     errors.raise_if_any()
     async with in_transaction():
         ticket = await lock(actor.brand_id, ticket_id)
         if ticket.status not in RESOLVABLE:
-            raise DomainError.single("ticketId", ErrorCode.INVALID_TRANSITION,
-                                     f"a {ticket.status} ticket cannot be resolved")  # fmt: skip
+            raise DomainError.single(
+                "ticketId",
+                ErrorCode.INVALID_TRANSITION,
+                f"a {ticket.status} ticket cannot be resolved",
+            )
         now = now_utc()
         await _stop_clock(ticket, now)
         previous = ticket.status
@@ -271,8 +309,9 @@ async def rate(actor: Actor, ticket_id: int, score: int, comment: str | None) ->
         if actor.kind == "customer" and str(ticket.customer_id) != actor.subject:
             raise DomainError.single("ticketId", ErrorCode.NOT_FOUND, "ticket not found")
         if ticket.status not in ("RESOLVED", "CLOSED"):
-            raise DomainError.single("ticketId", ErrorCode.NOT_RESOLVED,
-                                     "only a resolved ticket can be rated")  # fmt: skip
+            raise DomainError.single(
+                "ticketId", ErrorCode.NOT_RESOLVED, "only a resolved ticket can be rated"
+            )
         if ticket.csat_score is not None:
             raise DomainError.single("ticketId", ErrorCode.ALREADY_RATED, "already rated")
         ticket.csat_score, ticket.rated_at = score, now_utc()

@@ -13,12 +13,16 @@ def _conditions(tier: Tier, brand_id: int, today: int, month: int) -> tuple[str,
     parts: list[str] = []
     params: list[object] = []
     if tier.min_lifetime_spend is not None:
-        parts.append("customer_id IN (SELECT customer_id FROM daily_spend WHERE brand_id = ?"
-                     " GROUP BY customer_id HAVING SUM(cents) >= ?)")  # fmt: skip
+        parts.append(
+            "customer_id IN (SELECT customer_id FROM daily_spend WHERE brand_id = ?"
+            " GROUP BY customer_id HAVING SUM(cents) >= ?)"
+        )
         params += [brand_id, to_cents(tier.min_lifetime_spend)]
     if tier.window_days and tier.window_spend is not None:
-        parts.append("customer_id IN (SELECT customer_id FROM daily_spend WHERE brand_id = ?"
-                     " AND day > ? GROUP BY customer_id HAVING SUM(cents) >= ?)")  # fmt: skip
+        parts.append(
+            "customer_id IN (SELECT customer_id FROM daily_spend WHERE brand_id = ?"
+            " AND day > ? GROUP BY customer_id HAVING SUM(cents) >= ?)"
+        )
         params += [brand_id, today - tier.window_days, to_cents(tier.window_spend)]
     if tier.consecutive_months and tier.monthly_min is not None:
         parts.append(
@@ -28,8 +32,7 @@ def _conditions(tier: Tier, brand_id: int, today: int, month: int) -> tuple[str,
             " GROUP BY customer_id, month HAVING SUM(cents) >= ?) mm) s"
             " GROUP BY customer_id, grp HAVING COUNT(*) >= ? AND MAX(month) >= ?)"
         )
-        params += [brand_id, month, to_cents(tier.monthly_min), tier.consecutive_months,
-                   month - 1]  # fmt: skip
+        params += [brand_id, month, to_cents(tier.monthly_min), tier.consecutive_months, month - 1]
     if tier.min_lifetime_points is not None:
         parts.append("lifetime_earned >= ?")
         params.append(tier.min_lifetime_points)

@@ -29,23 +29,33 @@ mutation($input: SubmitSurveyResponseInput!) {
 """
 NPS_QUESTIONS = [
     {"kind": "NPS", "text": "Would you recommend us?"},
-    {"kind": "SINGLE_CHOICE", "text": "Favourite drink", "choices": ["latte", "mocha"],
-     "required": False},
+    {
+        "kind": "SINGLE_CHOICE",
+        "text": "Favourite drink",
+        "choices": ["latte", "mocha"],
+        "required": False,
+    },
     {"kind": "TEXT", "text": "Anything else?", "required": False},
 ]
 
 
 async def create_survey(gql: GraphQL, token: str, **fields: Any) -> dict[str, Any]:
-    values = {"name": "Quarterly NPS", "kind": "NPS", "status": "ACTIVE",
-              "questions": NPS_QUESTIONS, **fields}
+    values = {
+        "name": "Quarterly NPS",
+        "kind": "NPS",
+        "status": "ACTIVE",
+        "questions": NPS_QUESTIONS,
+        **fields,
+    }
     payload = (await gql.data(CREATE, {"input": values}, token))["createSurvey"]
     assert payload["errors"] == [], payload["errors"]
     survey: dict[str, Any] = payload["survey"]
     return survey
 
 
-async def invite(gql: GraphQL, token: str, survey_id: str, customer_ids: list[str],
-                 **fields: Any) -> list[dict[str, Any]]:  # fmt: skip
+async def invite(
+    gql: GraphQL, token: str, survey_id: str, customer_ids: list[str], **fields: Any
+) -> list[dict[str, Any]]:
     values = {"surveyId": survey_id, "customerIds": customer_ids, **fields}
     payload = (await gql.data(SEND, {"input": values}, token))["sendSurvey"]
     assert payload["errors"] == [], payload["errors"]

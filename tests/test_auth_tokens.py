@@ -28,10 +28,15 @@ VIEWER = "{ viewer { kind scopes brand } }"
 def claims(settings: Settings, app_id: int, brand: str = "acme", **override: Any) -> dict[str, Any]:
     now = datetime.now(UTC)
     base: dict[str, Any] = {
-        "sub": f"app:{app_id}", "brand": brand, "scope": "admin", "iat": now,
-        "exp": now + timedelta(minutes=5), "jti": "j" * 32,
-        "iss": settings.jwt_issuer, "aud": settings.jwt_audience,
-    }  # fmt: skip
+        "sub": f"app:{app_id}",
+        "brand": brand,
+        "scope": "admin",
+        "iat": now,
+        "exp": now + timedelta(minutes=5),
+        "jti": "j" * 32,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+    }
     base.update(override)
     return {k: v for k, v in base.items() if v is not None}
 
@@ -199,9 +204,10 @@ def ec_pair() -> tuple[str, str]:
 
 def _pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> str:
     return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
-    ).decode()  # fmt: skip
+    ).decode()
 
 
 def _pub(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> str:
@@ -225,9 +231,13 @@ def asymmetric(
     trusted: list[str],
 ) -> Settings:
     return dataclasses.replace(
-        base, jwt_algorithm=algorithm, jwt_secret="", jwt_private_key=keys[signing][0],
-        jwt_key_id=signing, jwt_public_keys={kid: keys[kid][1] for kid in trusted},
-    )  # fmt: skip
+        base,
+        jwt_algorithm=algorithm,
+        jwt_secret="",
+        jwt_private_key=keys[signing][0],
+        jwt_key_id=signing,
+        jwt_public_keys={kid: keys[kid][1] for kid in trusted},
+    )
 
 
 def test_rs256_rotation_unit(settings: Settings, rsa_keys: dict[str, tuple[str, str]]) -> None:
@@ -242,8 +252,14 @@ def test_rs256_rotation_unit(settings: Settings, rsa_keys: dict[str, tuple[str, 
     retired = asymmetric(settings, "RS256", rsa_keys, "k2", ["k2"])
     with pytest.raises(InvalidToken, match="unknown signing key"):
         verify_token(retired, by_k1)
-    by_k3 = issue_token(asymmetric(settings, "RS256", rsa_keys, "k3", ["k3"]), "app", 1, "acme",
-                        frozenset({"admin"}), 60).token  # fmt: skip
+    by_k3 = issue_token(
+        asymmetric(settings, "RS256", rsa_keys, "k3", ["k3"]),
+        "app",
+        1,
+        "acme",
+        frozenset({"admin"}),
+        60,
+    ).token
     with pytest.raises(InvalidToken, match="unknown signing key"):
         verify_token(old, by_k3)
 
@@ -280,10 +296,13 @@ def test_es256_round_trip_and_unknown_kid(settings: Settings) -> None:
     assert jwt.get_unverified_header(token)["alg"] == "ES256"
     principal = verify_token(signer, token)
     assert (principal.kind, principal.subject_id, principal.scopes) == (
-        "user", 7, frozenset({"customers:read"}),
-    )  # fmt: skip
-    other = issue_token(asymmetric(settings, "ES256", keys, "e2", ["e2"]), "user", 7, "acme",
-                        frozenset(), 60).token  # fmt: skip
+        "user",
+        7,
+        frozenset({"customers:read"}),
+    )
+    other = issue_token(
+        asymmetric(settings, "ES256", keys, "e2", ["e2"]), "user", 7, "acme", frozenset(), 60
+    ).token
     with pytest.raises(InvalidToken, match="unknown signing key"):
         verify_token(signer, other)
     with pytest.raises(InvalidToken, match="expired"):
@@ -314,10 +333,14 @@ async def test_rs256_tokens_through_the_api(
     brand = await make_brand()
     created = await brands.create_app(brand, "POS", ["customers:read"])
     # The token endpoint signs with the configured RS256 key.
-    response = await gql.http.post("/auth/token", data={
-        "grant_type": "client_credentials", "client_id": created.app.client_id,
-        "client_secret": created.client_secret,
-    })  # fmt: skip
+    response = await gql.http.post(
+        "/auth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": created.app.client_id,
+            "client_secret": created.client_secret,
+        },
+    )
     issued = response.json()["access_token"]
     assert jwt.get_unverified_header(issued) == {"alg": "RS256", "kid": "k1", "typ": "JWT"}
     assert (await gql.data(VIEWER, token=issued))["viewer"]["brand"] == "acme"

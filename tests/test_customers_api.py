@@ -12,15 +12,21 @@ query($id: ID!) { customer(id: $id) { id name phone email birthday birthMonth ta
 async def test_create_normalises_phone_and_email(gql: GraphQL, settings: Settings) -> None:
     token = await app_token(settings, await make_brand())
     created = await create_customer(
-        gql, token, name="Li Wei", phone="+86 138 0013 8000", email="Li.Wei@Example.COM",
+        gql,
+        token,
+        name="Li Wei",
+        phone="+86 138 0013 8000",
+        email="Li.Wei@Example.COM",
         tags=["vip", "vip", "coffee"],
-    )  # fmt: skip
+    )
     assert created["phone"] == "+8613800138000"
     assert created["email"] == "li.wei@example.com"
     assert sorted(created["tags"]) == ["coffee", "vip"]
 
 
-async def test_same_phone_in_another_format_is_a_duplicate(gql: GraphQL, settings: Settings) -> None:
+async def test_same_phone_in_another_format_is_a_duplicate(
+    gql: GraphQL, settings: Settings
+) -> None:
     token = await app_token(settings, await make_brand())
     first = await create_customer(gql, token, name="Li Wei", phone="+86 138 0013 8000")
     body = await gql.data(
@@ -55,9 +61,12 @@ async def test_invalid_input_reports_every_field_and_writes_nothing(
     )
     errors = {(e["field"], e["code"]) for e in body["createCustomer"]["errors"]}
     assert errors == {
-        ("name", "REQUIRED"), ("phone", "INVALID"), ("email", "INVALID"),
-        ("birthday", "INVALID"), ("tags", "INVALID"),
-    }  # fmt: skip
+        ("name", "REQUIRED"),
+        ("phone", "INVALID"),
+        ("email", "INVALID"),
+        ("birthday", "INVALID"),
+        ("tags", "INVALID"),
+    }
     assert (await gql.data("{ customers { totalCount } }", token=token))["customers"][
         "totalCount"
     ] == 0
@@ -75,9 +84,11 @@ async def test_update_changes_only_given_fields(gql: GraphQL, settings: Settings
     )
     customer = body["updateCustomer"]["customer"]
     assert customer == {
-        "name": "Li Wei", "email": "li@example.com", "city": None,
+        "name": "Li Wei",
+        "email": "li@example.com",
+        "city": None,
         "externalIds": [{"system": "pos", "externalId": "P-1"}],
-    }  # fmt: skip
+    }
 
 
 async def test_update_to_a_taken_email_is_a_duplicate(gql: GraphQL, settings: Settings) -> None:
@@ -131,8 +142,9 @@ async def test_notes_tags_and_timeline(gql: GraphQL, settings: Settings) -> None
         token,
     )
     assert tagged["tagCustomers"]["customers"] == [
-        {"name": "A", "tags": ["gold"]}, {"name": "B", "tags": ["gold"]},
-    ]  # fmt: skip
+        {"name": "A", "tags": ["gold"]},
+        {"name": "B", "tags": ["gold"]},
+    ]
     timeline = (await gql.data(CUSTOMER, {"id": a["id"]}, token))["customer"]["timeline"]
     assert [entry["kind"] for entry in timeline] == ["tagCustomers", "NOTE", "createCustomer"]
 
@@ -146,15 +158,22 @@ async def test_empty_note_is_refused(gql: GraphQL, settings: Settings) -> None:
         {"id": a["id"]},
         token,
     )
-    assert body["addCustomerNote"] == {"note": None, "errors": [{"field": "body", "code": "REQUIRED"}]}
+    assert body["addCustomerNote"] == {
+        "note": None,
+        "errors": [{"field": "body", "code": "REQUIRED"}],
+    }
 
 
 async def test_merge_moves_everything_onto_the_target(gql: GraphQL, settings: Settings) -> None:
     token = await app_token(settings, await make_brand())
     source = await create_customer(
-        gql, token, name="Li (app)", phone="13800138000", tags=["app"],
+        gql,
+        token,
+        name="Li (app)",
+        phone="13800138000",
+        tags=["app"],
         externalIds=[{"system": "shop", "externalId": "S-9"}],
-    )  # fmt: skip
+    )
     target = await create_customer(gql, token, name="Li Wei", email="li@example.com", tags=["pos"])
     await gql.data(
         """mutation($id: ID!) { addCustomerNote(input: {customerId: $id, body: "from app"})

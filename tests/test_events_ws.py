@@ -34,18 +34,37 @@ def free_port() -> int:
 
 def start_server(database_url: str, redis_url: str | None, prefix: str) -> tuple[Any, str]:
     port = free_port()
-    env = {**os.environ, "CRM_DATABASE_URL": database_url, "CRM_JWT_SECRET": JWT_SECRET,
-           "CRM_REDIS_PREFIX": prefix, "CRM_EVENTS_POLL_SECONDS": "0.2",
-           "CRM_WEBHOOK_ALLOW_PRIVATE": "true", "CRM_JWT_LEEWAY_SECONDS": "0",
-           "CRM_WEBHOOK_RETRY_BASE_SECONDS": "0.2"}  # fmt: skip
+    env = {
+        **os.environ,
+        "CRM_DATABASE_URL": database_url,
+        "CRM_JWT_SECRET": JWT_SECRET,
+        "CRM_REDIS_PREFIX": prefix,
+        "CRM_EVENTS_POLL_SECONDS": "0.2",
+        "CRM_WEBHOOK_ALLOW_PRIVATE": "true",
+        "CRM_JWT_LEEWAY_SECONDS": "0",
+        "CRM_WEBHOOK_RETRY_BASE_SECONDS": "0.2",
+    }
     env.pop("CRM_REDIS_URL", None)
     if redis_url:
         env["CRM_REDIS_URL"] = redis_url
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "server:create_app", "--factory", "--host",
-         "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "server:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"127.0.0.1:{port}"
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -77,9 +96,10 @@ def server(database_url: str) -> Iterator[str]:
 async def mutate(base: str, token: str, query: str, variables: dict[str, Any]) -> Any:
     async with httpx.AsyncClient(timeout=10) as client:
         response = await client.post(
-            f"http://{base}/graphql", json={"query": query, "variables": variables},
+            f"http://{base}/graphql",
+            json={"query": query, "variables": variables},
             headers={"Authorization": f"Bearer {token}"},
-        )  # fmt: skip
+        )
     return response.json()
 
 
@@ -101,8 +121,9 @@ class WS:
 async def connect(base: str, token: str, protocol: str = "graphql-transport-ws") -> WS:
     conn = await websockets.connect(f"ws://{base}/graphql", subprotocols=[protocol])  # type: ignore[list-item]
     ws = WS(conn)
-    await conn.send(json.dumps({"type": "connection_init",
-                                "payload": {"authorization": f"Bearer {token}"}}))  # fmt: skip
+    await conn.send(
+        json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+    )
     return ws
 
 

@@ -8,9 +8,8 @@ import pytest
 from config import Settings
 from models import AuditEntry, Customer
 from services import brands as brand_service
-from tests.support import GraphQL, app_token, error_codes, make_brand
-
 from tests.conftest import TEST_REDIS_URL
+from tests.support import GraphQL, app_token, error_codes, make_brand
 
 
 async def test_health_and_readiness(http: httpx.AsyncClient) -> None:
@@ -40,7 +39,9 @@ async def test_malformed_json_is_a_400_and_server_keeps_serving(
     http: httpx.AsyncClient, gql: GraphQL
 ) -> None:
     response = await http.post(
-        "/graphql", content=b'{"query": "{ brand(slug: ', headers={"content-type": "application/json"}
+        "/graphql",
+        content=b'{"query": "{ brand(slug: ',
+        headers={"content-type": "application/json"},
     )
     assert response.status_code == 400
     await make_brand()
@@ -65,13 +66,17 @@ async def test_unknown_field_and_wrong_type_are_validation_errors(
     assert await Customer.all().count() == 0
 
 
-async def test_queries_over_get_but_not_mutations(http: httpx.AsyncClient, settings: Settings) -> None:
+async def test_queries_over_get_but_not_mutations(
+    http: httpx.AsyncClient, settings: Settings
+) -> None:
     await make_brand()
     ok = await http.get("/graphql", params={"query": '{ brand(slug: "acme") { name } }'})
     assert ok.json()["data"] == {"brand": {"name": "Acme"}}
     refused = await http.get(
-        "/graphql", params={"query": 'mutation { login(input: {brand: "a", email: "b", '
-                                     'password: "c"}) { token } }'}  # fmt: skip
+        "/graphql",
+        params={
+            "query": 'mutation { login(input: {brand: "a", email: "b", password: "c"}) { token } }'
+        },
     )
     assert refused.status_code in (400, 405)
 
@@ -96,9 +101,10 @@ async def test_unexpected_errors_are_masked_with_the_request_id(
 
     monkeypatch.setattr(brand_service, "get_brand", broken)
     response = await http.post(
-        "/graphql", json={"query": '{ brand(slug: "x") { name } }'},
+        "/graphql",
+        json={"query": '{ brand(slug: "x") { name } }'},
         headers={"x-request-id": "req-123"},
-    )  # fmt: skip
+    )
     error = response.json()["errors"][0]
     assert "hunter2" not in response.text
     assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": "req-123"}
@@ -142,16 +148,19 @@ async def test_update_brand_branding(gql: GraphQL, settings: Settings) -> None:
         token=token,
     )
     assert body["updateBrand"]["brand"] == {
-        "displayName": "ACME Coffee", "primaryColor": "#112233", "timezone": "Europe/Paris",
+        "displayName": "ACME Coffee",
+        "primaryColor": "#112233",
+        "timezone": "Europe/Paris",
         "defaultPhoneRegion": "FR",
-    }  # fmt: skip
+    }
     bad = await gql.data(
         """mutation { updateBrand(input: {primaryColor: "red", timezone: "Mars/Base",
              displayName: "Changed"}) { brand { displayName } errors { field code } } }""",
         token=token,
     )
     assert {(e["field"], e["code"]) for e in bad["updateBrand"]["errors"]} == {
-        ("primaryColor", "INVALID"), ("timezone", "INVALID"),
-    }  # fmt: skip
+        ("primaryColor", "INVALID"),
+        ("timezone", "INVALID"),
+    }
     public = await gql.data('{ brand(slug: "acme") { displayName } }')
     assert public["brand"]["displayName"] == "ACME Coffee"

@@ -66,12 +66,15 @@ async def test_customer_token_needs_scope_and_existing_customer(
     mine = await _customer_token(gql, token, li["id"])
     await gql.data(
         "mutation($id: ID!) { deleteCustomer(input: {id: $id}) { errors { code } } }",
-        {"id": li["id"]}, token,
-    )  # fmt: skip
+        {"id": li["id"]},
+        token,
+    )
     assert error_codes(await gql.post(ME, token=mine)) == ["UNAUTHENTICATED"]
 
 
-async def test_merge_moves_purchases_and_combines_balances(gql: GraphQL, settings: Settings) -> None:
+async def test_merge_moves_purchases_and_combines_balances(
+    gql: GraphQL, settings: Settings
+) -> None:
     token = await app_token(settings, await make_brand())
     a = await create_customer(gql, token, name="A")
     b = await create_customer(gql, token, name="B")

@@ -11,17 +11,34 @@ async def test_first_purchase_enrols_and_earns(gql: GraphQL, settings: Settings)
     token = await app_token(settings, await make_brand())
     c = await create_customer(gql, token, name="Li")
     result = await record(
-        gql, token, customerId=c["id"], amount="123.45", externalId="pos-1", channel="STORE",
-        items=[{"sku": "A1", "name": "Latte", "category": "coffee", "quantity": 3,
-                "unitPrice": "41.15"}],
-    )  # fmt: skip
+        gql,
+        token,
+        customerId=c["id"],
+        amount="123.45",
+        externalId="pos-1",
+        channel="STORE",
+        items=[
+            {
+                "sku": "A1",
+                "name": "Latte",
+                "category": "coffee",
+                "quantity": 3,
+                "unitPrice": "41.15",
+            }
+        ],
+    )
     assert result["errors"] == []
     assert result["pointsEarned"] == 123  # 1 point per unit, floored
     assert result["membership"]["tier"] == {"name": "Regular", "rank": 0}
     assert result["purchase"]["items"][0]["unitPrice"] == "41.15"
     data = await loyalty(gql, token, c["id"])
-    assert data["points"] == {"available": 123, "pending": 0, "lifetimeEarned": 123,
-                              "redeemed": 0, "expired": 0}  # fmt: skip
+    assert data["points"] == {
+        "available": 123,
+        "pending": 0,
+        "lifetimeEarned": 123,
+        "redeemed": 0,
+        "expired": 0,
+    }
     assert data["membership"]["memberNumber"].startswith("M")
     assert data["membership"]["tierProgress"]["nextTier"] == {"name": "Silver"}
     assert data["lifecycleStage"] == "NEW"

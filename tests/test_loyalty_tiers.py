@@ -41,11 +41,15 @@ async def test_default_ladder_and_consecutive_months_upgrade(
     assert r["membership"]["tier"]["name"] == "Silver"  # 3 consecutive months, same transaction
     data = await loyalty(gql, token, c["id"])
     m = data["membership"]
-    assert m["tierProgress"] == {"nextTier": {"name": "Gold"}, "missingSpend": "0",
-                                 "missingMonths": 3}  # fmt: skip
+    assert m["tierProgress"] == {
+        "nextTier": {"name": "Gold"},
+        "missingSpend": "0",
+        "missingMonths": 3,
+    }
     assert [(h["fromTier"], h["toTier"]) for h in m["tierHistory"]] == [
-        ("Regular", "Silver"), (None, "Regular"),
-    ]  # fmt: skip
+        ("Regular", "Silver"),
+        (None, "Regular"),
+    ]
 
 
 async def test_a_gap_month_breaks_the_streak(gql: GraphQL, settings: Settings) -> None:
@@ -71,11 +75,13 @@ async def test_set_tier_ladder_with_brand_words(gql: GraphQL, settings: Settings
     assert r["pointsEarned"] == 150  # multiplier of the tier held before the purchase
     r = await record(gql, token, customerId=c["id"], amount="10")
     assert r["pointsEarned"] == 15
-    bad = await gql.data(LADDER, {"input": {"tiers": [{"name": "A", "rank": 0},
-                                                      {"name": "A", "rank": 1}]}}, token)  # fmt: skip
+    bad = await gql.data(
+        LADDER, {"input": {"tiers": [{"name": "A", "rank": 0}, {"name": "A", "rank": 1}]}}, token
+    )
     assert bad["setTierLadder"]["errors"][0]["code"] == "DUPLICATE"
-    bad = await gql.data(LADDER, {"input": {"tiers": [
-        {"name": "A", "rank": 0, "minLifetimeSpend": "1.001"}]}}, token)  # fmt: skip
+    bad = await gql.data(
+        LADDER, {"input": {"tiers": [{"name": "A", "rank": 0, "minLifetimeSpend": "1.001"}]}}, token
+    )
     assert bad["setTierLadder"]["errors"][0]["code"] == "INVALID"
 
 
@@ -87,12 +93,16 @@ async def test_set_member_tier_unknown_tier_and_floor(gql: GraphQL, settings: Se
     assert bad["setMemberTier"]["errors"] == [{"field": "tier", "code": "UNKNOWN_TIER"}]
     assert (await loyalty(gql, token, c["id"]))["membership"] is None
     until = (datetime.now(UTC) + timedelta(days=30)).isoformat()
-    ok = await gql.data(SET_TIER, {"input": {"customerId": c["id"], "tier": "Gold",
-                                             "until": until, "reason": "VIP"}}, token)  # fmt: skip
+    ok = await gql.data(
+        SET_TIER,
+        {"input": {"customerId": c["id"], "tier": "Gold", "until": until, "reason": "VIP"}},
+        token,
+    )
     assert ok["setMemberTier"]["membership"]["tier"]["name"] == "Gold"
     pk = decode_id(c["id"], "Customer")
-    await Membership.filter(customer_id=pk).update(next_review_at=datetime.now(UTC),
-                                                   tier_since=datetime(2020, 1, 1, tzinfo=UTC))
+    await Membership.filter(customer_id=pk).update(
+        next_review_at=datetime.now(UTC), tier_since=datetime(2020, 1, 1, tzinfo=UTC)
+    )
     await tier_review.review(brand, datetime.now(UTC) + timedelta(days=1))
     assert (await loyalty(gql, token, c["id"]))["membership"]["tier"]["name"] == "Gold"
     # after the manual tier expires the review brings the member down
@@ -114,9 +124,10 @@ async def test_review_upgrades_and_downgrades_set_based(gql: GraphQL, settings: 
     pk = decode_id(lapsed["id"], "Customer")
     silver = await loyalty_config.tier_by_name(brand.id, "Silver", "tier")
     await Membership.filter(customer_id=pk).update(
-        tier_id=silver.id, tier_since=datetime(2020, 1, 1, tzinfo=UTC),
+        tier_id=silver.id,
+        tier_since=datetime(2020, 1, 1, tzinfo=UTC),
         next_review_at=datetime(2020, 1, 1, tzinfo=UTC),
-    )  # fmt: skip
+    )
     changed = await tier_review.review(brand)
     assert changed == 1
     assert (await loyalty(gql, token, lapsed["id"]))["membership"]["tier"]["name"] == "Regular"
@@ -133,8 +144,9 @@ async def test_analytics_refresh_and_filters(gql: GraphQL, settings: Settings) -
         c = await create_customer(gql, token, name=f"C{i}")
         ids.append(c["id"])
         for _ in range(i % 3 + 1):
-            await record(gql, token, customerId=c["id"], amount=str(10 * (i + 1)),
-                         occurredAt=months_ago(i))  # fmt: skip
+            await record(
+                gql, token, customerId=c["id"], amount=str(10 * (i + 1)), occurredAt=months_ago(i)
+            )
     prospect = await create_customer(gql, token, name="P")
     touched = await analytics.refresh(brand)
     assert touched == 10

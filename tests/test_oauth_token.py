@@ -48,18 +48,22 @@ async def test_form_credentials_get_a_bearer_token(
     app = await brands.authenticate_app(client_id, secret)
     assert app is not None
     assert viewer == {
-        "kind": "app", "subject": f"app:{app.id}", "brand": "acme",
+        "kind": "app",
+        "subject": f"app:{app.id}",
+        "brand": "acme",
         "scopes": ["customers:write", "pii:read"],
-    }  # fmt: skip
+    }
 
 
 async def test_token_expiry_matches_expires_in(http: httpx.AsyncClient, settings: Settings) -> None:
     client_id, secret = await new_app(await make_brand())
     body = (await request_token(http, client_id=client_id, client_secret=secret)).json()
     claims = jwt.decode(
-        body["access_token"], settings.jwt_secret, algorithms=["HS256"],
+        body["access_token"],
+        settings.jwt_secret,
+        algorithms=["HS256"],
         audience=settings.jwt_audience,
-    )  # fmt: skip
+    )
     assert claims["exp"] - claims["iat"] == body["expires_in"]
     assert claims["brand"] == "acme"
 
@@ -78,9 +82,10 @@ async def test_http_basic_credentials_get_a_token(http: httpx.AsyncClient, gql: 
 async def test_wrong_basic_secret_is_refused(http: httpx.AsyncClient) -> None:
     client_id, _ = await new_app(await make_brand())
     response = await http.post(
-        "/auth/token", data={"grant_type": "client_credentials"},
+        "/auth/token",
+        data={"grant_type": "client_credentials"},
         headers=basic(client_id, "not-the-secret"),
-    )  # fmt: skip
+    )
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_client"
     assert response.headers["www-authenticate"].lower().startswith("basic")

@@ -21,35 +21,75 @@ async def _ledger_sum(customer_id: int) -> int:
 async def test_award_redeem_and_balance(gql: GraphQL, settings: Settings) -> None:
     token = await app_token(settings, await make_brand())
     c = await create_customer(gql, token, name="Li")
-    award = await mutate(gql, token, AWARD, "awardPoints", customerId=c["id"], points=100,
-                         reason="survey", source="survey")  # fmt: skip
+    award = await mutate(
+        gql,
+        token,
+        AWARD,
+        "awardPoints",
+        customerId=c["id"],
+        points=100,
+        reason="survey",
+        source="survey",
+    )
     assert award["transaction"]["kind"] == "EARN"
     assert award["transaction"]["balanceAfter"] == 100
     redeem = await mutate(gql, token, REDEEM, "redeemPoints", customerId=c["id"], points=30)
     assert redeem["transaction"]["amount"] == -30
     assert redeem["transaction"]["balanceAfter"] == 70
     too_much = await mutate(gql, token, REDEEM, "redeemPoints", customerId=c["id"], points=71)
-    assert too_much == {"transaction": None,
-                        "errors": [{"field": "points", "code": "INSUFFICIENT_POINTS"}]}
+    assert too_much == {
+        "transaction": None,
+        "errors": [{"field": "points", "code": "INSUFFICIENT_POINTS"}],
+    }
     data = await loyalty(gql, token, c["id"])
-    assert data["points"] == {"available": 70, "pending": 0, "lifetimeEarned": 100,
-                              "redeemed": 30, "expired": 0}  # fmt: skip
+    assert data["points"] == {
+        "available": 70,
+        "pending": 0,
+        "lifetimeEarned": 100,
+        "redeemed": 30,
+        "expired": 0,
+    }
     assert len(data["pointsTransactions"]["edges"]) == 2
 
 
 async def test_idempotency_key(gql: GraphQL, settings: Settings) -> None:
     token = await app_token(settings, await make_brand())
     c = await create_customer(gql, token, name="Li")
-    first = await mutate(gql, token, AWARD, "awardPoints", customerId=c["id"], points=10,
-                         idempotencyKey="k-1", source="offer")  # fmt: skip
-    again = await mutate(gql, token, AWARD, "awardPoints", customerId=c["id"], points=10,
-                         idempotencyKey="k-1", source="offer")  # fmt: skip
+    first = await mutate(
+        gql,
+        token,
+        AWARD,
+        "awardPoints",
+        customerId=c["id"],
+        points=10,
+        idempotencyKey="k-1",
+        source="offer",
+    )
+    again = await mutate(
+        gql,
+        token,
+        AWARD,
+        "awardPoints",
+        customerId=c["id"],
+        points=10,
+        idempotencyKey="k-1",
+        source="offer",
+    )
     assert again["transaction"] == first["transaction"]
-    other = await mutate(gql, token, AWARD, "awardPoints", customerId=c["id"], points=11,
-                         idempotencyKey="k-1", source="offer")  # fmt: skip
+    other = await mutate(
+        gql,
+        token,
+        AWARD,
+        "awardPoints",
+        customerId=c["id"],
+        points=11,
+        idempotencyKey="k-1",
+        source="offer",
+    )
     assert other["errors"] == [{"field": "idempotencyKey", "code": "IDEMPOTENCY_KEY_REUSED"}]
-    redeem = await mutate(gql, token, REDEEM, "redeemPoints", customerId=c["id"], points=1,
-                          idempotencyKey="k-1")  # fmt: skip
+    redeem = await mutate(
+        gql, token, REDEEM, "redeemPoints", customerId=c["id"], points=1, idempotencyKey="k-1"
+    )
     assert redeem["errors"][0]["code"] == "IDEMPOTENCY_KEY_REUSED"
     data = await loyalty(gql, token, c["id"])
     assert data["points"]["available"] == 10
@@ -81,16 +121,19 @@ async def test_adjust_needs_admin_and_cannot_go_negative(gql: GraphQL, settings:
     admin = await app_token(settings, brand)
     clerk = await app_token(settings, brand, "points:write customers:read")
     c = await create_customer(gql, admin, name="Li")
-    body = await gql.post(ADJUST, {"input": {"customerId": c["id"], "points": 5, "reason": "x"}},
-                          clerk)  # fmt: skip
+    body = await gql.post(
+        ADJUST, {"input": {"customerId": c["id"], "points": 5, "reason": "x"}}, clerk
+    )
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     ok = await mutate(gql, clerk, AWARD, "awardPoints", customerId=c["id"], points=5)
     assert ok["errors"] == []
-    neg = await mutate(gql, admin, ADJUST, "adjustPoints", customerId=c["id"], points=-6,
-                       reason="typo")  # fmt: skip
+    neg = await mutate(
+        gql, admin, ADJUST, "adjustPoints", customerId=c["id"], points=-6, reason="typo"
+    )
     assert neg["errors"][0]["code"] == "INSUFFICIENT_POINTS"
-    fix = await mutate(gql, admin, ADJUST, "adjustPoints", customerId=c["id"], points=-5,
-                       reason="typo")  # fmt: skip
+    fix = await mutate(
+        gql, admin, ADJUST, "adjustPoints", customerId=c["id"], points=-5, reason="typo"
+    )
     assert fix["transaction"]["balanceAfter"] == 0
 
 

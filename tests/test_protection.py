@@ -18,8 +18,14 @@ SMALL = "{ customers(first: 10) { edges { node { name } } } }"
 
 @pytest.fixture
 async def strict(settings: Settings) -> AsyncIterator[tuple[Settings, httpx.AsyncClient]]:
-    tight = replace(settings, rate_limit_per_second=1.0, rate_limit_burst=40.0,
-                    max_query_cost=500, max_body_bytes=20_000, max_batch_operations=3)  # fmt: skip
+    tight = replace(
+        settings,
+        rate_limit_per_second=1.0,
+        rate_limit_burst=40.0,
+        max_query_cost=500,
+        max_body_bytes=20_000,
+        max_batch_operations=3,
+    )
     app = create_app(tight, manage_db=False)
     transport = httpx.ASGITransport(app=app)
     async with (
@@ -81,16 +87,18 @@ async def test_rate_limit_per_app_with_retry_after(
     assert served.status_code == 200 and served.json()["data"]["customers"]["edges"] == []
 
 
-async def test_automatic_persisted_queries(gql: GraphQL, http: httpx.AsyncClient,
-                                           settings: Settings) -> None:  # fmt: skip
+async def test_automatic_persisted_queries(
+    gql: GraphQL, http: httpx.AsyncClient, settings: Settings
+) -> None:
     token_a = await app_token(settings, await make_brand("brand-a"))
     token_b = await app_token(settings, await make_brand("brand-b"))
     query = "{ customers(first: 3) { totalCount } }"
     persisted = {"persistedQuery": {"version": 1, "sha256Hash": sha(query)}}
 
     async def send(token: str, body: dict[str, object]) -> dict[str, object]:
-        response = await http.post("/graphql", json=body,
-                                   headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+        response = await http.post(
+            "/graphql", json=body, headers={"Authorization": f"Bearer {token}"}
+        )
         assert response.status_code == 200
         result: dict[str, object] = response.json()
         return result
@@ -127,8 +135,9 @@ async def test_oversized_bodies_are_refused(strict: tuple[Settings, httpx.AsyncC
         for _ in range(30):
             yield b" " * 1_000
 
-    streamed = await client.post("/graphql", content=chunks(),
-                                 headers={"content-type": "application/json"})  # fmt: skip
+    streamed = await client.post(
+        "/graphql", content=chunks(), headers={"content-type": "application/json"}
+    )
     assert streamed.status_code == 413
     health = await client.get("/healthz")
     assert health.status_code == 200
@@ -142,7 +151,7 @@ async def test_introspection_and_graphiql_can_be_turned_off(settings: Settings) 
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=transport, base_url="http://test") as client,
     ):
-        body = (await client.post("/graphql", json={"query": "{ __schema { types { name } } }"}))
+        body = await client.post("/graphql", json={"query": "{ __schema { types { name } } }"})
         assert body.json()["data"] is None
         page = await client.get("/graphql", headers={"accept": "text/html"})
         assert page.status_code == 404

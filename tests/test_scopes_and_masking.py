@@ -90,9 +90,14 @@ async def test_no_token_is_unauthenticated_but_brand_is_public(gql: GraphQL) -> 
 
 async def _profile(gql: GraphQL, token: str) -> str:
     created = await create_customer(
-        gql, token, name="Jane", phone="+86 138 0013 8000", email="jane@example.com",
-        birthday="1990-05-17", address="Shanghai, Nanjing Road 1",
-    )  # fmt: skip
+        gql,
+        token,
+        name="Jane",
+        phone="+86 138 0013 8000",
+        email="jane@example.com",
+        birthday="1990-05-17",
+        address="Shanghai, Nanjing Road 1",
+    )
     return str(created["id"])
 
 
@@ -102,15 +107,23 @@ async def test_pii_is_masked_without_pii_read(gql: GraphQL, settings: Settings) 
     reader = await app_token(settings, brand, "customers:read")
     masked = await gql.data(PII, {"id": customer_id}, reader)
     assert masked["customer"] == {
-        "name": "Jane", "phone": "+86 138****8000", "email": "j***@example.com",
-        "birthday": None, "birthMonth": 5, "address": "Sha***",
-    }  # fmt: skip
+        "name": "Jane",
+        "phone": "+86 138****8000",
+        "email": "j***@example.com",
+        "birthday": None,
+        "birthMonth": 5,
+        "address": "Sha***",
+    }
     clear_token = await app_token(settings, brand, "customers:read pii:read")
     clear = (await gql.data(PII, {"id": customer_id}, clear_token))["customer"]
     assert clear == {
-        "name": "Jane", "phone": "+8613800138000", "email": "jane@example.com",
-        "birthday": "1990-05-17", "birthMonth": 5, "address": "Shanghai, Nanjing Road 1",
-    }  # fmt: skip
+        "name": "Jane",
+        "phone": "+8613800138000",
+        "email": "jane@example.com",
+        "birthday": "1990-05-17",
+        "birthMonth": 5,
+        "address": "Shanghai, Nanjing Road 1",
+    }
 
 
 async def test_listing_and_search_mask_too(gql: GraphQL, settings: Settings) -> None:
@@ -137,17 +150,36 @@ async def test_brand_isolation(gql: GraphQL, settings: Settings) -> None:
     listing = await gql.data("{ customers { edges { node { id } } } }", token=token_b)
     assert [e["node"]["id"] for e in listing["customers"]["edges"]] == [b["id"]]
     attempts: list[tuple[str, dict[str, Any], str]] = [
-        ('mutation($id: ID!) { updateCustomer(input: {id: $id, name: "Hacked"}) '
-         "{ errors { code } } }", ids, "updateCustomer"),
-        ("mutation($id: ID!) { deleteCustomer(input: {id: $id}) { errors { code } } }",
-         ids, "deleteCustomer"),
-        ('mutation($id: ID!) { tagCustomers(input: {customerIds: [$id], remove: ["vip"]}) '
-         "{ errors { code } } }", ids, "tagCustomers"),
-        ("mutation($s: ID!, $t: ID!) { mergeCustomers(input: {sourceId: $s, targetId: $t}) "
-         "{ errors { code } } }", {"s": a["id"], "t": b["id"]}, "mergeCustomers"),
-        ('mutation($id: ID!) { addCustomerNote(input: {customerId: $id, body: "x"}) '
-         "{ errors { code } } }", ids, "addCustomerNote"),
-    ]  # fmt: skip
+        (
+            'mutation($id: ID!) { updateCustomer(input: {id: $id, name: "Hacked"}) '
+            "{ errors { code } } }",
+            ids,
+            "updateCustomer",
+        ),
+        (
+            "mutation($id: ID!) { deleteCustomer(input: {id: $id}) { errors { code } } }",
+            ids,
+            "deleteCustomer",
+        ),
+        (
+            'mutation($id: ID!) { tagCustomers(input: {customerIds: [$id], remove: ["vip"]}) '
+            "{ errors { code } } }",
+            ids,
+            "tagCustomers",
+        ),
+        (
+            "mutation($s: ID!, $t: ID!) { mergeCustomers(input: {sourceId: $s, targetId: $t}) "
+            "{ errors { code } } }",
+            {"s": a["id"], "t": b["id"]},
+            "mergeCustomers",
+        ),
+        (
+            'mutation($id: ID!) { addCustomerNote(input: {customerId: $id, body: "x"}) '
+            "{ errors { code } } }",
+            ids,
+            "addCustomerNote",
+        ),
+    ]
     for query, variables, name in attempts:
         payload = (await gql.data(query, variables, token_b))[name]
         assert [e["code"] for e in payload["errors"]] == ["NOT_FOUND"], name
@@ -201,8 +233,12 @@ async def test_bad_login_is_invalid_credentials(
     await make_brand("other")
     variables = {"brand": brand, "email": email, "password": password}
     payload = (await gql.data(LOGIN, variables))["login"]
-    assert payload == {"token": None, "scopes": [], "user": None,
-                       "errors": [{"code": "INVALID_CREDENTIALS"}]}  # fmt: skip
+    assert payload == {
+        "token": None,
+        "scopes": [],
+        "user": None,
+        "errors": [{"code": "INVALID_CREDENTIALS"}],
+    }
 
 
 async def test_analyst_sees_masked_pii(gql: GraphQL, settings: Settings) -> None:
@@ -214,8 +250,10 @@ async def test_analyst_sees_masked_pii(gql: GraphQL, settings: Settings) -> None
     token = (await gql.data(LOGIN, variables))["login"]["token"]
     seen = (await gql.data(PII, {"id": customer_id}, token))["customer"]
     assert (seen["phone"], seen["email"], seen["birthday"]) == (
-        "+86 138****8000", "j***@example.com", None,
-    )  # fmt: skip
+        "+86 138****8000",
+        "j***@example.com",
+        None,
+    )
     assert error_codes(await gql.post(CREATE, token=token)) == ["FORBIDDEN"]
 
 
@@ -226,30 +264,48 @@ async def test_every_mutation_is_audited_with_the_request_id(
     created = await brands.create_app(brand, "POS", ["admin"])
     token = mint(settings, created.app.id, brand.slug, "admin")
     headers = {"Authorization": f"Bearer {token}", "X-Request-ID": "req-create-1"}
-    response = await gql.http.post("/graphql", headers=headers, json={
-        "query": 'mutation { createCustomer(input: {name: "Li"}) { customer { id } } }'
-    })  # fmt: skip
+    response = await gql.http.post(
+        "/graphql",
+        headers=headers,
+        json={"query": 'mutation { createCustomer(input: {name: "Li"}) { customer { id } } }'},
+    )
     assert response.headers["x-request-id"] == "req-create-1"
     customer_id = response.json()["data"]["createCustomer"]["customer"]["id"]
     ops = [
-        ('mutation($id: ID!) { updateCustomer(input: {id: $id, name: "Wei"}) { errors { code } } }',
-         {"id": customer_id}),
-        ('mutation($id: ID!) { tagCustomers(input: {customerIds: [$id], add: ["x"]}) '
-         "{ errors { code } } }", {"id": customer_id}),
-        ('mutation($id: ID!) { addCustomerNote(input: {customerId: $id, body: "n"}) '
-         "{ errors { code } } }", {"id": customer_id}),
+        (
+            'mutation($id: ID!) { updateCustomer(input: {id: $id, name: "Wei"})'
+            " { errors { code } } }",
+            {"id": customer_id},
+        ),
+        (
+            'mutation($id: ID!) { tagCustomers(input: {customerIds: [$id], add: ["x"]}) '
+            "{ errors { code } } }",
+            {"id": customer_id},
+        ),
+        (
+            'mutation($id: ID!) { addCustomerNote(input: {customerId: $id, body: "n"}) '
+            "{ errors { code } } }",
+            {"id": customer_id},
+        ),
         ('mutation { updateBrand(input: {displayName: "Acme!"}) { errors { code } } }', {}),
         ('mutation { revokeToken(input: {jti: "abc"}) { errors { code } } }', {}),
-        ("mutation($id: ID!) { deleteCustomer(input: {id: $id}) { errors { code } } }",
-         {"id": customer_id}),
-    ]  # fmt: skip
+        (
+            "mutation($id: ID!) { deleteCustomer(input: {id: $id}) { errors { code } } }",
+            {"id": customer_id},
+        ),
+    ]
     for query, variables in ops:
         await gql.data(query, variables, token)
     rows = await AuditEntry.all().order_by("id")
     assert [r.operation for r in rows] == [
-        "createCustomer", "updateCustomer", "tagCustomers", "addCustomerNote", "updateBrand",
-        "revokeToken", "deleteCustomer",
-    ]  # fmt: skip
+        "createCustomer",
+        "updateCustomer",
+        "tagCustomers",
+        "addCustomerNote",
+        "updateBrand",
+        "revokeToken",
+        "deleteCustomer",
+    ]
     assert {(r.brand_id, r.principal_kind, r.principal_id) for r in rows} == {
         (brand.id, "app", str(created.app.id))
     }

@@ -73,8 +73,10 @@ async def test_create_customer_collects_all_errors_and_writes_nothing() -> None:
         )
     codes = {(e.field, e.code) for e in caught.value.errors}
     assert codes == {
-        ("name", ErrorCode.TOO_LONG), ("email", ErrorCode.INVALID), ("gender", ErrorCode.INVALID),
-    }  # fmt: skip
+        ("name", ErrorCode.TOO_LONG),
+        ("email", ErrorCode.INVALID),
+        ("gender", ErrorCode.INVALID),
+    }
     assert await Customer.all().count() == 0
 
 

@@ -24,7 +24,13 @@ query($id: ID!, $groupBy: NpsGroupBy, $from: DateTime) {
 
 def test_classification_bounds() -> None:
     assert [classify(s) for s in (0, 6, 7, 8, 9, 10)] == [
-        "DETRACTOR", "DETRACTOR", "PASSIVE", "PASSIVE", "PROMOTER", "PROMOTER"]
+        "DETRACTOR",
+        "DETRACTOR",
+        "PASSIVE",
+        "PASSIVE",
+        "PROMOTER",
+        "PROMOTER",
+    ]
 
 
 def test_score_is_promoters_minus_detractors_over_answered() -> None:
@@ -38,8 +44,14 @@ def test_score_is_promoters_minus_detractors_over_answered() -> None:
 
 
 def test_state_machine_table() -> None:
-    allowed = {("NEW", "OPEN"), ("OPEN", "PENDING_CUSTOMER"), ("PENDING_CUSTOMER", "OPEN"),
-               ("RESOLVED", "CLOSED"), ("RESOLVED", "OPEN"), ("CLOSED", "OPEN")}
+    allowed = {
+        ("NEW", "OPEN"),
+        ("OPEN", "PENDING_CUSTOMER"),
+        ("PENDING_CUSTOMER", "OPEN"),
+        ("RESOLVED", "CLOSED"),
+        ("RESOLVED", "OPEN"),
+        ("CLOSED", "OPEN"),
+    }
     states = ("NEW", "OPEN", "PENDING_CUSTOMER", "RESOLVED", "CLOSED")
     for current in states:
         for to in states:
@@ -54,8 +66,13 @@ def test_state_machine_table() -> None:
 def test_answer_validation_unit() -> None:
     questions = [
         {"id": "q1", "kind": "NPS", "text": "Recommend?", "required": False, "choices": []},
-        {"id": "q2", "kind": "MULTI_CHOICE", "text": "Which?", "required": True,
-         "choices": ["a", "b"]},
+        {
+            "id": "q2",
+            "kind": "MULTI_CHOICE",
+            "text": "Which?",
+            "required": True,
+            "choices": ["a", "b"],
+        },
         {"id": "q3", "kind": "RATING", "text": "Rate", "required": False, "choices": []},
     ]
     cleaned, nps = validate_answers(questions, {"q2": {"choices": ["a", "b"]}})
@@ -69,35 +86,50 @@ def test_answer_validation_unit() -> None:
 
 async def test_nps_report_grouped(gql: GraphQL, settings: Settings) -> None:
     _, token, customer = await setup_brand(gql, settings, detractorFollowUp=False)
-    questions = [{"kind": "NPS", "text": "Recommend?", "required": False},
-                 {"kind": "TEXT", "text": "Why?", "required": False}]
+    questions = [
+        {"kind": "NPS", "text": "Recommend?", "required": False},
+        {"kind": "TEXT", "text": "Why?", "required": False},
+    ]
     survey = await create_survey(gql, token, questions=questions)
     others = [await create_customer(gql, token, name=f"C{i}") for i in range(4)]
     ids = [customer["id"]] + [c["id"] for c in others]
     wechat = await invite(gql, token, survey["id"], ids[:3], channel="WECHAT", store="Xi'an 1")
     store = await invite(gql, token, survey["id"], ids[3:], channel="STORE")
     for inv, score in zip(wechat + store, (10, 9, 3, 7, None), strict=True):
-        answers = [{"questionId": "q1", "score": score}] if score is not None else [
-            {"questionId": "q2", "text": "no score"}]
+        answers = (
+            [{"questionId": "q1", "score": score}]
+            if score is not None
+            else [{"questionId": "q2", "text": "no score"}]
+        )
         assert (await answer(gql, inv["token"], answers))["errors"] == []
     report = (await gql.data(REPORT, {"id": survey["id"]}, token))["npsReport"]
-    assert report["overall"] == {"responses": 5, "answered": 4, "promoters": 2, "passives": 1,
-                                 "detractors": 1, "score": 25.0}
+    assert report["overall"] == {
+        "responses": 5,
+        "answered": 4,
+        "promoters": 2,
+        "passives": 1,
+        "detractors": 1,
+        "score": 25.0,
+    }
     assert report["groups"] == []
-    by_channel = (await gql.data(REPORT, {"id": survey["id"], "groupBy": "CHANNEL"},
-                                 token))["npsReport"]["groups"]
+    by_channel = (await gql.data(REPORT, {"id": survey["id"], "groupBy": "CHANNEL"}, token))[
+        "npsReport"
+    ]["groups"]
     assert by_channel == [
         {"key": "STORE", "responses": 2, "answered": 1, "score": 0.0},
         {"key": "WECHAT", "responses": 3, "answered": 3, "score": 33.3},
     ]
-    by_store = (await gql.data(REPORT, {"id": survey["id"], "groupBy": "STORE"},
-                               token))["npsReport"]["groups"]
+    by_store = (await gql.data(REPORT, {"id": survey["id"], "groupBy": "STORE"}, token))[
+        "npsReport"
+    ]["groups"]
     assert [g["key"] for g in by_store] == ["UNKNOWN", "Xi'an 1"]
     # months in the brand's zone
-    await SurveyResponse.all().limit(1).update(submitted_at=datetime(2026, 1, 31, 17, 0,
-                                                                     tzinfo=UTC))
-    by_month = (await gql.data(REPORT, {"id": survey["id"], "groupBy": "MONTH"},
-                               token))["npsReport"]["groups"]
+    await (
+        SurveyResponse.all().limit(1).update(submitted_at=datetime(2026, 1, 31, 17, 0, tzinfo=UTC))
+    )
+    by_month = (await gql.data(REPORT, {"id": survey["id"], "groupBy": "MONTH"}, token))[
+        "npsReport"
+    ]["groups"]
     assert by_month[0]["key"] == "2026-02"  # 01:00 on 1 February in Shanghai
     tier = await gql.post(REPORT, {"id": survey["id"], "groupBy": "TIER"}, token)
     assert error_codes(tier) == ["BAD_USER_INPUT"]
@@ -110,6 +142,7 @@ async def test_nps_report_of_another_brand_is_null(gql: GraphQL, settings: Setti
     _, other_token, _ = await setup_brand(gql, settings, slug="other")
     survey = await create_survey(gql, token)
     assert (await gql.data(REPORT, {"id": survey["id"]}, other_token))["npsReport"] is None
-    node = await gql.data("query($id: ID!) { node(id: $id) { id } }", {"id": survey["id"]},
-                          other_token)
+    node = await gql.data(
+        "query($id: ID!) { node(id: $id) { id } }", {"id": survey["id"]}, other_token
+    )
     assert node["node"] is None

@@ -30,7 +30,7 @@ async def test_open_and_walk_the_state_machine(gql: GraphQL, settings: Settings)
     assert (await move(gql, token, ticket["id"], "OPEN"))["ticket"]["status"] == "OPEN"
     paused = (await move(gql, token, ticket["id"], "PENDING_CUSTOMER"))["ticket"]
     assert paused["status"] == "PENDING_CUSTOMER"
-    resolved = (await gql.data(RESOLVE, {"id": ticket["id"], "rootCause": "courier"}, token))
+    resolved = await gql.data(RESOLVE, {"id": ticket["id"], "rootCause": "courier"}, token)
     assert resolved["resolveTicket"]["ticket"]["status"] == "RESOLVED"
     assert resolved["resolveTicket"]["ticket"]["rootCause"] == "courier"
     assert (await move(gql, token, ticket["id"], "CLOSED"))["ticket"]["status"] == "CLOSED"
@@ -64,8 +64,14 @@ async def test_reopen_window(gql: GraphQL, settings: Settings) -> None:
 
 async def test_unknown_category_and_root_cause(gql: GraphQL, settings: Settings) -> None:
     _, token, customer = await setup_brand(gql, settings)
-    values = {"customerId": customer["id"], "channel": "PHONE", "category": "weather",
-              "severity": "LOW", "subject": "x", "description": "y"}
+    values = {
+        "customerId": customer["id"],
+        "channel": "PHONE",
+        "category": "weather",
+        "severity": "LOW",
+        "subject": "x",
+        "description": "y",
+    }
     payload = (await gql.data(OPEN, {"input": values}, token))["openTicket"]
     assert payload["ticket"] is None
     codes = [(e["field"], e["code"]) for e in payload["errors"]]
@@ -80,11 +86,19 @@ async def test_unknown_category_and_root_cause(gql: GraphQL, settings: Settings)
 
 async def test_open_validates_every_field(gql: GraphQL, settings: Settings) -> None:
     _, token, _ = await setup_brand(gql, settings)
-    values = {"customerId": to_global_id("Customer", 999), "channel": "APP",
-              "category": "delivery", "severity": "LOW", "subject": " ", "description": ""}
+    values = {
+        "customerId": to_global_id("Customer", 999),
+        "channel": "APP",
+        "category": "delivery",
+        "severity": "LOW",
+        "subject": " ",
+        "description": "",
+    }
     payload = (await gql.data(OPEN, {"input": values}, token))["openTicket"]
     assert {(e["field"], e["code"]) for e in payload["errors"]} == {
-        ("subject", "REQUIRED"), ("description", "REQUIRED")}
+        ("subject", "REQUIRED"),
+        ("description", "REQUIRED"),
+    }
     values.update(subject="s", description="d")
     payload = (await gql.data(OPEN, {"input": values}, token))["openTicket"]
     assert [(e["field"], e["code"]) for e in payload["errors"]] == [("customerId", "NOT_FOUND")]
@@ -93,7 +107,7 @@ async def test_open_validates_every_field(gql: GraphQL, settings: Settings) -> N
 async def test_replies_notes_and_visibility(gql: GraphQL, settings: Settings) -> None:
     brand, token, customer = await setup_brand(gql, settings)
     ticket = await open_ticket(gql, token, customer["id"])
-    reply = (await gql.data(REPLY, {"id": ticket["id"], "body": "We are on it"}, token))
+    reply = await gql.data(REPLY, {"id": ticket["id"], "body": "We are on it"}, token)
     assert reply["replyToTicket"]["ticket"]["status"] == "OPEN"  # a first reply opens it
     assert reply["replyToTicket"]["ticket"]["firstRespondedAt"] is not None
     note = await gql.data(NOTE, {"id": ticket["id"], "body": "courier again"}, token)
@@ -145,15 +159,18 @@ mutation($id: ID!, $to: ID) { assignTicket(input: {ticketId: $id, assigneeId: $t
 async def test_assign_to_staff_of_the_same_brand(gql: GraphQL, settings: Settings) -> None:
     brand, token, customer = await setup_brand(gql, settings)
     other = await make_brand("other")
-    agent = await brands.create_staff_user(brand, "agent@acme.example.com", "password123",
-                                           "AGENT", "Ann")
+    agent = await brands.create_staff_user(
+        brand, "agent@acme.example.com", "password123", "AGENT", "Ann"
+    )
     stranger = await brands.create_staff_user(other, "x@other.example.com", "password123", "AGENT")
     ticket = await open_ticket(gql, token, customer["id"])
-    ok = await gql.data(ASSIGN, {"id": ticket["id"], "to": to_global_id("StaffUser", agent.id)},
-                        token)
+    ok = await gql.data(
+        ASSIGN, {"id": ticket["id"], "to": to_global_id("StaffUser", agent.id)}, token
+    )
     assert ok["assignTicket"]["ticket"]["assignee"]["name"] == "Ann"
-    bad = await gql.data(ASSIGN, {"id": ticket["id"],
-                                  "to": to_global_id("StaffUser", stranger.id)}, token)
+    bad = await gql.data(
+        ASSIGN, {"id": ticket["id"], "to": to_global_id("StaffUser", stranger.id)}, token
+    )
     assert bad["assignTicket"]["errors"] == [{"field": "assigneeId", "code": "NOT_FOUND"}]
     malformed = await gql.data(ASSIGN, {"id": ticket["id"], "to": customer["id"]}, token)
     assert malformed["assignTicket"]["errors"][0]["code"] == "INVALID"
@@ -170,12 +187,19 @@ async def test_brand_isolation(gql: GraphQL, settings: Settings) -> None:
     assert payload["errors"][0]["code"] == "NOT_FOUND"
     listing = await gql.data("{ tickets { totalCount } }", token=other_token)
     assert listing["tickets"]["totalCount"] == 0
-    node = await gql.data("query($id: ID!) { node(id: $id) { id } }", {"id": ticket["id"]},
-                          other_token)
+    node = await gql.data(
+        "query($id: ID!) { node(id: $id) { id } }", {"id": ticket["id"]}, other_token
+    )
     assert node["node"] is None
     # a customer of another brand cannot be given a ticket
-    values = {"customerId": customer["id"], "channel": "APP", "category": "delivery",
-              "severity": "LOW", "subject": "s", "description": "d"}
+    values = {
+        "customerId": customer["id"],
+        "channel": "APP",
+        "category": "delivery",
+        "severity": "LOW",
+        "subject": "s",
+        "description": "d",
+    }
     body = (await gql.data(OPEN, {"input": values}, other_token))["openTicket"]
     assert body["errors"][0]["code"] == "NOT_FOUND"
 
@@ -183,8 +207,14 @@ async def test_brand_isolation(gql: GraphQL, settings: Settings) -> None:
 async def test_scopes(gql: GraphQL, settings: Settings) -> None:
     brand, _, customer = await setup_brand(gql, settings)
     reader = await app_token(settings, brand, "tickets:read")
-    values = {"customerId": customer["id"], "channel": "APP", "category": "delivery",
-              "severity": "LOW", "subject": "s", "description": "d"}
+    values = {
+        "customerId": customer["id"],
+        "channel": "APP",
+        "category": "delivery",
+        "severity": "LOW",
+        "subject": "s",
+        "description": "d",
+    }
     assert error_codes(await gql.post(OPEN, {"input": values}, reader)) == ["FORBIDDEN"]
     writer = await app_token(settings, brand, "tickets:write")
     body = await gql.post(CONFIGURE, {"input": {"categories": ["x"]}}, writer)
@@ -200,7 +230,8 @@ async def test_concurrent_transitions_exactly_one_wins(gql: GraphQL, settings: S
     # RESOLVED -> CLOSED and RESOLVED -> OPEN (reopen) conflict: once one lands, the other
     # starts from a state that does not allow it.
     results = await asyncio.gather(
-        move(gql, token, ticket["id"], "CLOSED"), move(gql, token, ticket["id"], "CLOSED"),
+        move(gql, token, ticket["id"], "CLOSED"),
+        move(gql, token, ticket["id"], "CLOSED"),
     )
     winners = [r for r in results if r["ticket"] is not None]
     losers = [r for r in results if r["errors"]]

@@ -47,7 +47,8 @@ async def test_answering_a_survey_can_award_points_once(gql: GraphQL, settings: 
     survey = await create_survey(gql, token, rewardPoints=50)
     [invitation] = await invite(gql, token, survey["id"], [customer["id"]])
     assert (await answer(gql, invitation["token"], [{"questionId": "q1", "score": 9}]))[
-        "errors"] == []
+        "errors"
+    ] == []
     again = await answer(gql, invitation["token"], [{"questionId": "q1", "score": 9}])
     assert again["errors"][0]["code"] == "ALREADY_ANSWERED"
     [tx] = await PointsTransaction.filter(source="survey")

@@ -17,16 +17,26 @@ query($first: Int, $after: String) { tickets(first: $first, after: $after) {
 
 
 async def _seed(brand_id: int, count: int) -> None:
-    staff = await StaffUser.create(brand_id=brand_id, email="a@example.com", name="Ann",
-                                   password_hash="x", role="AGENT")
+    staff = await StaffUser.create(
+        brand_id=brand_id, email="a@example.com", name="Ann", password_hash="x", role="AGENT"
+    )
     customers = [await Customer.create(brand_id=brand_id, name=f"C{i}") for i in range(count)]
     for customer in customers:
-        ticket = await Ticket.create(brand_id=brand_id, customer_id=customer.id, channel="APP",
-                                     category="delivery", severity="LOW", subject="s",
-                                     description="d", opened_by="test", assignee_id=staff.id)
+        ticket = await Ticket.create(
+            brand_id=brand_id,
+            customer_id=customer.id,
+            channel="APP",
+            category="delivery",
+            severity="LOW",
+            subject="s",
+            description="d",
+            opened_by="test",
+            assignee_id=staff.id,
+        )
         await TicketMessage.create(brand_id=brand_id, ticket_id=ticket.id, body="r", author="x")
-        await TicketMessage.create(brand_id=brand_id, ticket_id=ticket.id, body="n", author="x",
-                                   internal=True)
+        await TicketMessage.create(
+            brand_id=brand_id, ticket_id=ticket.id, body="n", author="x", internal=True
+        )
 
 
 async def test_statement_count_does_not_grow_with_page_size(
@@ -73,10 +83,13 @@ query($from: DateTime, $to: DateTime) { ticketStats(from: $from, to: $to) {
 
 async def test_ticket_stats(gql: GraphQL, settings: Settings) -> None:
     _, token, customer = await setup_brand(gql, settings)
-    ids = [(await open_ticket(gql, token, customer["id"], **extra))["id"] for extra in (
-        {}, {"channel": "PHONE"}, {"category": "product"}, {"severity": "URGENT"})]
-    for ticket_id, cause, score in zip(ids[:3], ("courier", "courier", "stock"), (5, 2, 4),
-                                       strict=True):
+    ids = [
+        (await open_ticket(gql, token, customer["id"], **extra))["id"]
+        for extra in ({}, {"channel": "PHONE"}, {"category": "product"}, {"severity": "URGENT"})
+    ]
+    for ticket_id, cause, score in zip(
+        ids[:3], ("courier", "courier", "stock"), (5, 2, 4), strict=True
+    ):
         await move(gql, token, ticket_id, "OPEN")
         await gql.data(RESOLVE, {"id": ticket_id, "rootCause": cause}, token)
         await gql.data(RATE, {"id": ticket_id, "score": score}, token)
@@ -94,8 +107,9 @@ async def test_ticket_stats(gql: GraphQL, settings: Settings) -> None:
     ]
     empty = await gql.data(STATS, {"from": "2999-01-01T00:00:00Z"}, token)
     assert empty["ticketStats"]["total"] == 0 and empty["ticketStats"]["csatAverage"] is None
-    bad = await gql.post(STATS, {"from": "2026-02-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"},
-                         token)
+    bad = await gql.post(
+        STATS, {"from": "2026-02-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"}, token
+    )
     assert error_codes(bad) == ["BAD_USER_INPUT"]
 
 
@@ -104,4 +118,7 @@ def test_pareto_ranks_and_accumulates() -> None:
 
     entries = pareto(Counter({"a": 1, "b": 5, "c": 4}))
     assert [(e.root_cause, e.cumulative_share) for e in entries] == [
-        ("b", 50.0), ("c", 90.0), ("a", 100.0)]
+        ("b", 50.0),
+        ("c", 90.0),
+        ("a", 100.0),
+    ]

@@ -110,7 +110,9 @@ async def test_sla_sweep_marks_breaches_set_based(gql: GraphQL, settings: Settin
     assert not rows[ids[2]].resolution_breached
     assert await OutboxEvent.filter(type="ticket.sla_breached").count() == 3
     assert await sweep("acme", datetime.now(UTC) + timedelta(hours=3)) == {
-        "firstResponse": [], "resolution": []}
+        "firstResponse": [],
+        "resolution": [],
+    }
     query = """query($b: Boolean) { tickets(filter: {breached: $b}) { totalCount } }"""
     assert (await gql.data(query, {"b": True}, token))["tickets"]["totalCount"] == 2
     assert (await gql.data(query, {"b": False}, token))["tickets"]["totalCount"] == 1
@@ -119,8 +121,12 @@ async def test_sla_sweep_marks_breaches_set_based(gql: GraphQL, settings: Settin
 
 async def test_business_hours_policy_needs_brand_hours(gql: GraphQL, settings: Settings) -> None:
     _, token, customer = await setup_brand(gql, settings)
-    policy = {"severity": "URGENT", "firstResponseMinutes": 60, "resolutionMinutes": 480,
-              "businessHours": True}
+    policy = {
+        "severity": "URGENT",
+        "firstResponseMinutes": 60,
+        "resolutionMinutes": 480,
+        "businessHours": True,
+    }
     body = (await gql.data(SET_SLA, {"input": policy}, token))["setSlaPolicy"]
     assert body["errors"] == [{"field": "businessHours", "code": "INVALID"}]
     configure = """mutation { configureTickets(input: {businessHours: {startMinute: 540,

@@ -40,8 +40,9 @@ class Receiver:
         body = (await request.body()).decode()
         msg_id = request.headers["webhook-id"]
         timestamp = request.headers["webhook-timestamp"]
-        expected = hmac.new(SECRET.encode(), f"{msg_id}.{timestamp}.{body}".encode(),
-                            hashlib.sha256).digest()  # fmt: skip
+        expected = hmac.new(
+            SECRET.encode(), f"{msg_id}.{timestamp}.{body}".encode(), hashlib.sha256
+        ).digest()
         assert request.headers["webhook-signature"] == "v1," + base64.b64encode(expected).decode()
         if self.calls <= self.fail_first:
             return Response("not yet", status_code=503)
@@ -86,8 +87,12 @@ async def test_failing_receiver_gets_each_event_once_after_recovering(
 ) -> None:
     recv, url = receiver
     token = await app_token(settings, await make_brand(), "events:write customers:write")
-    body = await mutate(server, token, CREATE_HOOK, {"input": {
-        "url": url, "eventTypes": ["customer.created"], "secret": SECRET}})  # fmt: skip
+    body = await mutate(
+        server,
+        token,
+        CREATE_HOOK,
+        {"input": {"url": url, "eventTypes": ["customer.created"], "secret": SECRET}},
+    )
     assert body["data"]["createWebhook"]["errors"] == [], body
     await create(server, token, "Hooked")
     for _ in range(200):
@@ -104,6 +109,10 @@ async def test_failing_receiver_gets_each_event_once_after_recovering(
 
 async def test_create_webhook_needs_events_write(server: str, settings: Settings) -> None:  # noqa: F811
     token = await app_token(settings, await make_brand(), "events:read")
-    body = await mutate(server, token, CREATE_HOOK, {"input": {
-        "url": "http://127.0.0.1:1/x", "eventTypes": [], "secret": SECRET}})  # fmt: skip
+    body = await mutate(
+        server,
+        token,
+        CREATE_HOOK,
+        {"input": {"url": "http://127.0.0.1:1/x", "eventTypes": [], "secret": SECRET}},
+    )
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -66,12 +66,16 @@ query($id: ID!) { ticket(id: $id) { id status replies { body } internalNotes { b
 """
 
 
-async def setup_brand(gql: GraphQL, settings: Settings, slug: str = "acme",
-                      **config: Any) -> tuple[Brand, str, dict[str, Any]]:  # fmt: skip
+async def setup_brand(
+    gql: GraphQL, settings: Settings, slug: str = "acme", **config: Any
+) -> tuple[Brand, str, dict[str, Any]]:
     brand = await make_brand(slug)
     token = await app_token(settings, brand)
-    body = {"categories": ["delivery", "product", "service"],
-            "rootCauses": ["courier", "stock", "training"], **config}  # fmt: skip
+    body = {
+        "categories": ["delivery", "product", "service"],
+        "rootCauses": ["courier", "stock", "training"],
+        **config,
+    }
     result = (await gql.data(CONFIGURE, {"input": body}, token))["configureTickets"]
     assert result["errors"] == [], result
     customer = await create_customer(gql, token, name="Li Wei")
@@ -79,8 +83,15 @@ async def setup_brand(gql: GraphQL, settings: Settings, slug: str = "acme",
 
 
 async def open_ticket(gql: GraphQL, token: str, customer_id: str, **fields: Any) -> dict[str, Any]:
-    values = {"customerId": customer_id, "channel": "APP", "category": "delivery",
-              "severity": "NORMAL", "subject": "Late", "description": "Order is late", **fields}
+    values = {
+        "customerId": customer_id,
+        "channel": "APP",
+        "category": "delivery",
+        "severity": "NORMAL",
+        "subject": "Late",
+        "description": "Order is late",
+        **fields,
+    }
     payload = (await gql.data(OPEN, {"input": values}, token))["openTicket"]
     assert payload["errors"] == [], payload["errors"]
     ticket: dict[str, Any] = payload["ticket"]
@@ -88,6 +99,7 @@ async def open_ticket(gql: GraphQL, token: str, customer_id: str, **fields: Any)
 
 
 async def move(gql: GraphQL, token: str, ticket_id: str, to: str) -> dict[str, Any]:
-    payload: dict[str, Any] = (await gql.data(TRANSITION, {"id": ticket_id, "to": to},
-                                              token))["transitionTicket"]  # fmt: skip
+    payload: dict[str, Any] = (await gql.data(TRANSITION, {"id": ticket_id, "to": to}, token))[
+        "transitionTicket"
+    ]
     return payload

@@ -18,7 +18,9 @@ class LoginResult:
     token: IssuedToken
 
 
-async def login(context: Context, brand: str, email: str, password: str) -> MutationResult[LoginResult]:
+async def login(
+    context: Context, brand: str, email: str, password: str
+) -> MutationResult[LoginResult]:
     async def operation() -> LoginResult:
         user = await brands.authenticate_staff(brand, email, password)
         if user is None:
@@ -28,9 +30,13 @@ async def login(context: Context, brand: str, email: str, password: str) -> Muta
         actor = Actor(user.brand_id, "user", str(user.id), context.request_id)
         await audit.record(actor, "login", "StaffUser", user.id)
         token = issue_token(
-            context.settings, "user", user.id, brand, ROLE_SCOPES[user.role],
+            context.settings,
+            "user",
+            user.id,
+            brand,
+            ROLE_SCOPES[user.role],
             context.settings.staff_token_ttl_seconds,
-        )  # fmt: skip
+        )
         return LoginResult(user=user, token=token)
 
     return await run(operation())

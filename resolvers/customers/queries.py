@@ -75,9 +75,13 @@ async def timeline(context: Context, owner: Customer, first: int) -> list[Timeli
     ]
     audit_rows = await loaders.history(context, owner)
     entries += [
-        TimelineEntry(row.operation, row.created_at, f"{row.principal_kind}:{row.principal_id}",
-                      _describe(row))
+        TimelineEntry(
+            row.operation,
+            row.created_at,
+            f"{row.principal_kind}:{row.principal_id}",
+            _describe(row),
+        )
         for row in audit_rows
-    ]  # fmt: skip
+    ]
     entries.sort(key=lambda e: e.occurred_at, reverse=True)
     return entries[:first]

@@ -14,16 +14,28 @@ CUSTOMER_TOKEN_TTL = 15 * 60
 
 
 async def record_purchase(
-    context: Context, customer_id: str, amount: Any, items: list[ItemSpec],
-    store_id: str | None, channel: str | None, occurred_at: datetime | None,
+    context: Context,
+    customer_id: str,
+    amount: Any,
+    items: list[ItemSpec],
+    store_id: str | None,
+    channel: str | None,
+    occurred_at: datetime | None,
     external_id: str | None,
-) -> MutationResult[PurchaseResult]:  # fmt: skip
+) -> MutationResult[PurchaseResult]:
     async def operation() -> PurchaseResult:
         pk = decode_or_error(customer_id, "Customer", "customerId")
         return await purchases.record_purchase(
-            context.actor, context.require_brand(), pk, amount, items, store_id, channel,
-            occurred_at, external_id,
-        )  # fmt: skip
+            context.actor,
+            context.require_brand(),
+            pk,
+            amount,
+            items,
+            store_id,
+            channel,
+            occurred_at,
+            external_id,
+        )
 
     return await run(operation())
 
@@ -69,9 +81,14 @@ async def set_loyalty_settings(
 
 
 async def change_points(
-    context: Context, operation_name: str, customer_id: str, amount: int, reason: str,
-    source: str, key: str | None,
-) -> MutationResult[PointsTransaction]:  # fmt: skip
+    context: Context,
+    operation_name: str,
+    customer_id: str,
+    amount: int,
+    reason: str,
+    source: str,
+    key: str | None,
+) -> MutationResult[PointsTransaction]:
     async def operation() -> PointsTransaction:
         pk = decode_or_error(customer_id, "Customer", "customerId")
         if operation_name == "award":

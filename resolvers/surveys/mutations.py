@@ -11,11 +11,16 @@ from services.surveys import QuestionSpec
 
 
 async def create_survey(
-    context: Context, name: str, kind: str, questions: list[QuestionSpec], status: str,
+    context: Context,
+    name: str,
+    kind: str,
+    questions: list[QuestionSpec],
+    status: str,
     reward_points: int,
-) -> MutationResult[Survey]:  # fmt: skip
-    return await run(surveys.create_survey(context.actor, name, kind, questions, status,
-                                           reward_points))  # fmt: skip
+) -> MutationResult[Survey]:
+    return await run(
+        surveys.create_survey(context.actor, name, kind, questions, status, reward_points)
+    )
 
 
 async def set_status(context: Context, survey_id: str, status: str) -> MutationResult[Survey]:
@@ -44,8 +49,11 @@ async def submit(
         by_question: dict[str, dict[str, Any]] = {}
         for question_id, answer in answers:
             if question_id in by_question:
-                raise DomainError.single(f"answers.{question_id}", ErrorCode.INVALID_ANSWER,
-                                         f"question {question_id} is answered twice")  # fmt: skip
+                raise DomainError.single(
+                    f"answers.{question_id}",
+                    ErrorCode.INVALID_ANSWER,
+                    f"question {question_id} is answered twice",
+                )
             by_question[question_id] = answer
         return await surveys.submit(token, by_question, context.request_id)
 

@@ -37,9 +37,12 @@ async def invitation(token: str) -> tuple[SurveyInvitation, Survey] | None:
 
 
 async def nps_report(
-    context: Context, survey_id: str, frm: datetime | None, to: datetime | None,
+    context: Context,
+    survey_id: str,
+    frm: datetime | None,
+    to: datetime | None,
     group_by: str | None,
-) -> nps.NpsReport | None:  # fmt: skip
+) -> nps.NpsReport | None:
     pk = decode_query_id(survey_id, "Survey")
     if frm is not None and to is not None and frm >= to:
         raise bad_input("`from` must be before `to`")

@@ -11,9 +11,14 @@ from services.ticket_config import SettingsChange
 
 
 async def open_ticket(
-    context: Context, customer_id: str, channel: str, category: str, severity: str,
-    subject: str, description: str,
-) -> MutationResult[Ticket]:  # fmt: skip
+    context: Context,
+    customer_id: str,
+    channel: str,
+    category: str,
+    severity: str,
+    subject: str,
+    description: str,
+) -> MutationResult[Ticket]:
     async def operation() -> Ticket:
         pk = decode_or_error(customer_id, "Customer", "customerId")
         spec = tickets.NewTicket(pk, channel, category, severity, subject, description)
@@ -35,8 +40,9 @@ async def assign(
 ) -> MutationResult[Ticket]:
     async def operation() -> Ticket:
         pk = decode_or_error(ticket_id, "Ticket", "ticketId")
-        staff = None if assignee_id is None else decode_or_error(assignee_id, "StaffUser",
-                                                                 "assigneeId")  # fmt: skip
+        staff = (
+            None if assignee_id is None else decode_or_error(assignee_id, "StaffUser", "assigneeId")
+        )
         return await tickets.assign(context.actor, pk, staff)
 
     return await run(operation())
@@ -73,28 +79,48 @@ async def rate(
 
 
 async def configure(
-    context: Context, change: SettingsChange, follow_up_survey: str | None,
-    resolution_survey: str | None, clear_follow_up: bool, clear_resolution: bool,
-) -> MutationResult[ServiceSettings]:  # fmt: skip
+    context: Context,
+    change: SettingsChange,
+    follow_up_survey: str | None,
+    resolution_survey: str | None,
+    clear_follow_up: bool,
+    clear_resolution: bool,
+) -> MutationResult[ServiceSettings]:
     async def operation() -> ServiceSettings:
-        follow_up = (decode_or_error(follow_up_survey, "Survey", "followUpSurveyId")
-                     if follow_up_survey else None)  # fmt: skip
-        resolution = (decode_or_error(resolution_survey, "Survey", "resolutionSurveyId")
-                      if resolution_survey else None)  # fmt: skip
-        full = replace(change, follow_up_survey_id=follow_up, resolution_survey_id=resolution,
-                       clear_follow_up_survey=clear_follow_up,
-                       clear_resolution_survey=clear_resolution)  # fmt: skip
+        follow_up = (
+            decode_or_error(follow_up_survey, "Survey", "followUpSurveyId")
+            if follow_up_survey
+            else None
+        )
+        resolution = (
+            decode_or_error(resolution_survey, "Survey", "resolutionSurveyId")
+            if resolution_survey
+            else None
+        )
+        full = replace(
+            change,
+            follow_up_survey_id=follow_up,
+            resolution_survey_id=resolution,
+            clear_follow_up_survey=clear_follow_up,
+            clear_resolution_survey=clear_resolution,
+        )
         return await ticket_config.configure(context.actor, full)
 
     return await run(operation())
 
 
 async def set_sla_policy(
-    context: Context, severity: str, first_response_minutes: int, resolution_minutes: int,
+    context: Context,
+    severity: str,
+    first_response_minutes: int,
+    resolution_minutes: int,
     business_hours: bool,
-) -> MutationResult[SlaPolicy]:  # fmt: skip
-    return await run(ticket_config.set_sla_policy(
-        context.actor, severity, first_response_minutes, resolution_minutes, business_hours))
+) -> MutationResult[SlaPolicy]:
+    return await run(
+        ticket_config.set_sla_policy(
+            context.actor, severity, first_response_minutes, resolution_minutes, business_hours
+        )
+    )
 
 
 async def compensate(

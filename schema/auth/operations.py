@@ -85,8 +85,10 @@ class AuthMutations:
             scopes=sorted(token.scopes),
             user=StaffUser(
                 id=strawberry.ID(to_global_id("StaffUser", user.id)),
-                email=user.email, name=user.name, role=user.role,
-            ),  # fmt: skip
+                email=user.email,
+                name=user.name,
+                role=user.role,
+            ),
         )
 
     @strawberry.mutation(extensions=requires(Scope.ADMIN))

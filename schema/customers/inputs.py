@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -36,9 +35,17 @@ class CreateCustomerInput:
 
 
 PROFILE_INPUT_FIELDS = (
-    "name", "phone", "email", "gender", "birthday", "city", "region", "address",
-    "acquisition_channel", "marketing_consent",
-)  # fmt: skip
+    "name",
+    "phone",
+    "email",
+    "gender",
+    "birthday",
+    "city",
+    "region",
+    "address",
+    "acquisition_channel",
+    "marketing_consent",
+)
 
 
 def profile_values(source: object, only_set: bool) -> dict[str, Any]:
@@ -149,5 +156,3 @@ class CustomerOrderField(Enum):
 class CustomerOrder:
     field: CustomerOrderField = CustomerOrderField.CREATED_AT
     direction: SortDirection = SortDirection.DESC
-
-

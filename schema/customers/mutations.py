@@ -54,17 +54,21 @@ class CustomerMutations:
     @strawberry.mutation(extensions=WRITE, description="Phone/email are cleaned and de-duplicated.")
     async def create_customer(self, info: Info, input: CreateCustomerInput) -> CustomerPayload:
         result = await mutations.create_customer(
-            info.context, profile_values(input, only_set=False), input.tags,
+            info.context,
+            profile_values(input, only_set=False),
+            input.tags,
             external_id_pairs(input.external_ids),
-        )  # fmt: skip
+        )
         return _customer_payload(result.value, result.errors)
 
     @strawberry.mutation(extensions=WRITE)
     async def update_customer(self, info: Info, input: UpdateCustomerInput) -> CustomerPayload:
         result = await mutations.update_customer(
-            info.context, input.id, profile_values(input, only_set=True),
+            info.context,
+            input.id,
+            profile_values(input, only_set=True),
             external_id_pairs(input.external_ids),
-        )  # fmt: skip
+        )
         return _customer_payload(result.value, result.errors)
 
     @strawberry.mutation(extensions=WRITE)
@@ -92,7 +96,9 @@ class CustomerMutations:
         return _customer_payload(result.value, result.errors)
 
     @strawberry.mutation(extensions=WRITE, description="Erases the customer and their data.")
-    async def delete_customer(self, info: Info, input: DeleteCustomerInput) -> DeleteCustomerPayload:
+    async def delete_customer(
+        self, info: Info, input: DeleteCustomerInput
+    ) -> DeleteCustomerPayload:
         result = await mutations.delete_customer(info.context, input.id)
         deleted = strawberry.ID(result.value) if result.value else None
         return DeleteCustomerPayload(deleted_id=deleted, errors=user_errors(result.errors))

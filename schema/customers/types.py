@@ -50,8 +50,10 @@ class CustomerNoteType:
     def from_model(cls, note: CustomerNote) -> CustomerNoteType:
         return cls(
             id=strawberry.ID(to_global_id("CustomerNote", note.id)),
-            body=note.body, author=note.author, model=note,
-        )  # fmt: skip
+            body=note.body,
+            author=note.author,
+            model=note,
+        )
 
 
 @strawberry.type(description="One thing that happened to a customer.")
@@ -128,7 +130,9 @@ class CustomerType(Node, LoyaltyFields):
     @strawberry.field(description="Interactions and changes, newest first.")
     async def timeline(self, info: Info, first: int = 20) -> list[TimelineEntry]:
         entries = await queries.timeline(info.context, self.model, first)
-        return [TimelineEntry(kind=e.kind, actor=e.actor, summary=e.summary, data=e) for e in entries]
+        return [
+            TimelineEntry(kind=e.kind, actor=e.actor, summary=e.summary, data=e) for e in entries
+        ]
 
 
 @strawberry.type

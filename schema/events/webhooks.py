@@ -128,8 +128,9 @@ class WebhookQueries:
 
 
 def _payload(hook: Webhook | None, errors: list) -> WebhookPayload:  # type: ignore[type-arg]
-    return WebhookPayload(webhook=WebhookType(model=hook) if hook else None,
-                          errors=user_errors(errors))  # fmt: skip
+    return WebhookPayload(
+        webhook=WebhookType(model=hook) if hook else None, errors=user_errors(errors)
+    )
 
 
 @strawberry.type
@@ -142,8 +143,11 @@ class WebhookMutations:
 
     @strawberry.mutation(extensions=requires(Scope.EVENTS_WRITE))
     async def update_webhook(self, info: Info, input: UpdateWebhookInput) -> WebhookPayload:
-        changes = {k: getattr(input, k) for k in ("url", "event_types", "secret", "is_active")
-                   if getattr(input, k) is not strawberry.UNSET and getattr(input, k) is not None}
+        changes = {
+            k: getattr(input, k)
+            for k in ("url", "event_types", "secret", "is_active")
+            if getattr(input, k) is not strawberry.UNSET and getattr(input, k) is not None
+        }
         result = await resolvers.update(info.context, input.id, changes)
         return _payload(result.value, result.errors)
 

@@ -47,9 +47,12 @@ class LoyaltyFields:
 
     @strawberry.field(description="The points ledger, newest first.")
     async def points_transactions(
-        self, info: Info, first: int = 20, after: str | None = None,
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
         filter: PointsTransactionFilter | None = None,
-    ) -> PointsTransactionConnection:  # fmt: skip
+    ) -> PointsTransactionConnection:
         spec = (filter or PointsTransactionFilter()).to_spec()
         page = await queries.points_transactions(self.model, _page(first, after), spec)
         return PointsTransactionConnection.from_page(page)

@@ -88,8 +88,14 @@ class PromotionInput:
     category: str | None = None
 
     def values(self) -> dict[str, Any]:
-        return {"name": self.name, "multiplier": str(self.multiplier), "from": self.from_,
-                "to": self.to, "weekdays": self.weekdays, "category": self.category}  # fmt: skip
+        return {
+            "name": self.name,
+            "multiplier": str(self.multiplier),
+            "from": self.from_,
+            "to": self.to,
+            "weekdays": self.weekdays,
+            "category": self.category,
+        }
 
 
 @strawberry.input(description="Only the fields given are changed.")

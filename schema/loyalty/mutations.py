@@ -97,16 +97,23 @@ class LoyaltyMutations:
         self, info: Info, input: RecordPurchaseInput
     ) -> RecordPurchasePayload:
         result = await mutations.record_purchase(
-            info.context, input.customer_id, input.amount, [i.to_spec() for i in input.items],
-            input.store_id, input.channel, input.occurred_at, input.external_id,
-        )  # fmt: skip
+            info.context,
+            input.customer_id,
+            input.amount,
+            [i.to_spec() for i in input.items],
+            input.store_id,
+            input.channel,
+            input.occurred_at,
+            input.external_id,
+        )
         if result.value is None:
             return RecordPurchasePayload(errors=user_errors(result.errors))
         r = result.value
         return RecordPurchasePayload(
-            purchase=PurchaseType.from_model(r.purchase), points_earned=r.points_earned,
+            purchase=PurchaseType.from_model(r.purchase),
+            points_earned=r.points_earned,
             membership=MembershipType.from_model(r.membership),
-        )  # fmt: skip
+        )
 
     @strawberry.mutation(
         extensions=requires(Scope.CUSTOMERS_WRITE),
@@ -120,9 +127,10 @@ class LoyaltyMutations:
             return RefundPurchasePayload(errors=user_errors(result.errors))
         r = result.value
         return RefundPurchasePayload(
-            purchase=PurchaseType.from_model(r.purchase), points_reversed=r.points_reversed,
+            purchase=PurchaseType.from_model(r.purchase),
+            points_reversed=r.points_reversed,
             points_unrecovered=r.points_unrecovered,
-        )  # fmt: skip
+        )
 
     @strawberry.mutation(extensions=requires(Scope.MEMBERSHIPS_WRITE))
     async def enroll_member(self, info: Info, input: EnrollMemberInput) -> MembershipPayload:
@@ -157,25 +165,40 @@ class LoyaltyMutations:
     @strawberry.mutation(extensions=requires(Scope.POINTS_WRITE))
     async def award_points(self, info: Info, input: AwardPointsInput) -> PointsPayload:
         result = await mutations.change_points(
-            info.context, "award", input.customer_id, input.points, input.reason, input.source,
+            info.context,
+            "award",
+            input.customer_id,
+            input.points,
+            input.reason,
+            input.source,
             input.idempotency_key,
-        )  # fmt: skip
+        )
         return _points(result.value, result.errors)
 
     @strawberry.mutation(extensions=requires(Scope.POINTS_WRITE))
     async def redeem_points(self, info: Info, input: PointsInput) -> PointsPayload:
         result = await mutations.change_points(
-            info.context, "redeem", input.customer_id, input.points, input.reason, "offer",
+            info.context,
+            "redeem",
+            input.customer_id,
+            input.points,
+            input.reason,
+            "offer",
             input.idempotency_key,
-        )  # fmt: skip
+        )
         return _points(result.value, result.errors)
 
     @strawberry.mutation(extensions=ADMIN, description="Signed points; a reason is required.")
     async def adjust_points(self, info: Info, input: AdjustPointsInput) -> PointsPayload:
         result = await mutations.change_points(
-            info.context, "adjust", input.customer_id, input.points, input.reason, "staff",
+            info.context,
+            "adjust",
+            input.customer_id,
+            input.points,
+            input.reason,
+            "staff",
             input.idempotency_key,
-        )  # fmt: skip
+        )
         return _points(result.value, result.errors)
 
     @strawberry.mutation(
@@ -188,5 +211,6 @@ class LoyaltyMutations:
         result = await mutations.issue_customer_token(info.context, input.customer_id)
         if result.value is None:
             return IssueCustomerTokenPayload(errors=user_errors(result.errors))
-        return IssueCustomerTokenPayload(token=result.value,
-                                         expires_in=mutations.CUSTOMER_TOKEN_TTL)  # fmt: skip
+        return IssueCustomerTokenPayload(
+            token=result.value, expires_in=mutations.CUSTOMER_TOKEN_TTL
+        )

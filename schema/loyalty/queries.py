@@ -37,10 +37,22 @@ class LoyaltySettingsType:
     def from_model(cls, s: LoyaltySettings) -> LoyaltySettingsType:
         values: dict[str, Any] = {
             k: getattr(s, k)
-            for k in ("earn_rate", "rounding", "expiry_rule", "expiry_days", "pending_days",
-                      "daily_cap", "promotions", "downgrade_policy", "review_days", "grace_days",
-                      "new_days", "at_risk_days", "churned_days")
-        }  # fmt: skip
+            for k in (
+                "earn_rate",
+                "rounding",
+                "expiry_rule",
+                "expiry_days",
+                "pending_days",
+                "daily_cap",
+                "promotions",
+                "downgrade_policy",
+                "review_days",
+                "grace_days",
+                "new_days",
+                "at_risk_days",
+                "churned_days",
+            )
+        }
         return cls(**values)
 
 
@@ -58,8 +70,9 @@ class MeType(LoyaltyFields):
     @strawberry.field
     def profile(self) -> CustomerProfile:
         c = self.model
-        return CustomerProfile(name=c.name, phone=c.phone, email=c.email, birthday=c.birthday,
-                               city=c.city)  # fmt: skip
+        return CustomerProfile(
+            name=c.name, phone=c.phone, email=c.email, birthday=c.birthday, city=c.city
+        )
 
     @classmethod
     def from_model(cls, customer: CustomerModel) -> MeType:

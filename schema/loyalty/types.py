@@ -73,18 +73,24 @@ class TierType:
     @classmethod
     def from_model(cls, t: Tier) -> TierType:
         return cls(
-            name=t.name, rank=t.rank,
+            name=t.name,
+            rank=t.rank,
             benefits=TierBenefits(
-                discount_percent=t.discount_percent, points_multiplier=t.points_multiplier,
+                discount_percent=t.discount_percent,
+                points_multiplier=t.points_multiplier,
                 birthday_bonus_points=t.birthday_bonus_points,
-                priority_booking=t.priority_booking, free_services=t.free_services,
+                priority_booking=t.priority_booking,
+                free_services=t.free_services,
             ),
             rule=TierRule(
-                min_lifetime_spend=t.min_lifetime_spend, window_days=t.window_days,
-                window_spend=t.window_spend, consecutive_months=t.consecutive_months,
-                monthly_min=t.monthly_min, min_lifetime_points=t.min_lifetime_points,
+                min_lifetime_spend=t.min_lifetime_spend,
+                window_days=t.window_days,
+                window_spend=t.window_spend,
+                consecutive_months=t.consecutive_months,
+                monthly_min=t.monthly_min,
+                min_lifetime_points=t.min_lifetime_points,
             ),
-        )  # fmt: skip
+        )
 
 
 @strawberry.type(description="What is left to reach the next tier (null nextTier: at the top).")
@@ -139,14 +145,19 @@ class MembershipType:
     async def tier_progress(self, info: Info) -> TierProgress:
         p = await queries.tier_progress(info.context, self.model)
         nxt = TierType.from_model(p.next_tier) if p.next_tier else None
-        return TierProgress(next_tier=nxt, missing_spend=p.missing_spend,
-                            missing_months=p.missing_months)  # fmt: skip
+        return TierProgress(
+            next_tier=nxt, missing_spend=p.missing_spend, missing_months=p.missing_months
+        )
 
     @strawberry.field(description="Every tier change, newest first.")
     async def tier_history(self, info: Info) -> list[TierChange]:
         rows = await loaders.tier_history(info.context, self.model)
-        return [TierChange(from_tier=r.from_tier, to_tier=r.to_tier, reason=r.reason,
-                           created=r.created_at) for r in rows]  # fmt: skip
+        return [
+            TierChange(
+                from_tier=r.from_tier, to_tier=r.to_tier, reason=r.reason, created=r.created_at
+            )
+            for r in rows
+        ]
 
 
 @strawberry.type(description="Points balance: available = sum of the ledger.")
@@ -161,8 +172,13 @@ class PointsBalance:
     def of(cls, m: Membership | None) -> PointsBalance:
         if m is None:
             return cls(available=0, pending=0, lifetime_earned=0, redeemed=0, expired=0)
-        return cls(available=m.available, pending=m.pending, lifetime_earned=m.lifetime_earned,
-                   redeemed=m.redeemed, expired=m.expired)  # fmt: skip
+        return cls(
+            available=m.available,
+            pending=m.pending,
+            lifetime_earned=m.lifetime_earned,
+            redeemed=m.redeemed,
+            expired=m.expired,
+        )
 
 
 @strawberry.type(name="PointsTransaction")
@@ -179,10 +195,16 @@ class PointsTransactionType(Node):
     @classmethod
     def from_model(cls, t: PointsTransaction) -> PointsTransactionType:
         return cls(
-            id=strawberry.ID(to_global_id("PointsTransaction", t.id)), kind=PointsKind(t.kind),
-            amount=t.amount, balance_after=t.balance_after, reason=t.reason, source=t.source,
-            actor=t.actor, idempotency_key=t.idempotency_key, model=t,
-        )  # fmt: skip
+            id=strawberry.ID(to_global_id("PointsTransaction", t.id)),
+            kind=PointsKind(t.kind),
+            amount=t.amount,
+            balance_after=t.balance_after,
+            reason=t.reason,
+            source=t.source,
+            actor=t.actor,
+            idempotency_key=t.idempotency_key,
+            model=t,
+        )
 
     @strawberry.field
     def created_at(self, info: Info) -> datetime:
@@ -209,8 +231,13 @@ class PurchaseItemType:
 
     @classmethod
     def from_model(cls, i: PurchaseItem) -> PurchaseItemType:
-        return cls(sku=i.sku, name=i.name, category=i.category, quantity=i.quantity,
-                   unit_price=i.unit_price)  # fmt: skip
+        return cls(
+            sku=i.sku,
+            name=i.name,
+            category=i.category,
+            quantity=i.quantity,
+            unit_price=i.unit_price,
+        )
 
 
 @strawberry.type(name="Purchase")
@@ -227,11 +254,16 @@ class PurchaseType(Node):
     @classmethod
     def from_model(cls, p: Purchase) -> PurchaseType:
         return cls(
-            id=strawberry.ID(to_global_id("Purchase", p.id)), amount=p.amount,
-            refunded_amount=p.refunded_amount, points_earned=p.points_earned,
-            points_reversed=p.points_reversed, store_id=p.store_id, channel=p.channel,
-            external_id=p.external_id, model=p,
-        )  # fmt: skip
+            id=strawberry.ID(to_global_id("Purchase", p.id)),
+            amount=p.amount,
+            refunded_amount=p.refunded_amount,
+            points_earned=p.points_earned,
+            points_reversed=p.points_reversed,
+            store_id=p.store_id,
+            channel=p.channel,
+            external_id=p.external_id,
+            model=p,
+        )
 
     @strawberry.field
     def occurred_at(self, info: Info) -> datetime:
@@ -305,5 +337,9 @@ async def stats_of(info: Info, customer: CustomerModel) -> CustomerStats | None:
 def rfm_of(stats: CustomerStats | None) -> Rfm | None:
     if stats is None:
         return None
-    return Rfm(recency_days=stats.recency_days, frequency=stats.frequency,
-               monetary=Decimal(stats.monetary_cents) / 100, score=stats.score)  # fmt: skip
+    return Rfm(
+        recency_days=stats.recency_days,
+        frequency=stats.frequency,
+        monetary=Decimal(stats.monetary_cents) / 100,
+        score=stats.score,
+    )

@@ -64,18 +64,24 @@ class SurveyQueries:
         if found is None:
             return None
         invitation, survey = found
-        return SurveyForm(survey_name=survey.name,
-                          questions=[SurveyQuestion.from_json(q) for q in survey.questions],
-                          open=survey.status == "ACTIVE" and invitation.responded_at is None)
+        return SurveyForm(
+            survey_name=survey.name,
+            questions=[SurveyQuestion.from_json(q) for q in survey.questions],
+            open=survey.status == "ACTIVE" and invitation.responded_at is None,
+        )
 
     @strawberry.field(extensions=READ, description="NPS over responses submitted in [from, to).")
     async def nps_report(
-        self, info: Info, survey_id: strawberry.ID,
+        self,
+        info: Info,
+        survey_id: strawberry.ID,
         from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
-        to: datetime | None = None, group_by: NpsGroupBy | None = None,
-    ) -> NpsReportType | None:  # fmt: skip
-        report = await queries.nps_report(info.context, survey_id, from_, to,
-                                          group_by.value if group_by else None)  # fmt: skip
+        to: datetime | None = None,
+        group_by: NpsGroupBy | None = None,
+    ) -> NpsReportType | None:
+        report = await queries.nps_report(
+            info.context, survey_id, from_, to, group_by.value if group_by else None
+        )
         return NpsReportType.from_report(report) if report else None
 
 
@@ -83,10 +89,17 @@ class SurveyQueries:
 class SurveyMutations:
     @strawberry.mutation(extensions=WRITE)
     async def create_survey(self, info: Info, input: CreateSurveyInput) -> SurveyPayload:
-        specs = [QuestionSpec(q.kind.value, q.text, q.required, list(q.choices))
-                 for q in input.questions]  # fmt: skip
-        result = await mutations.create_survey(info.context, input.name, input.kind.value, specs,
-                                               input.status.value, input.reward_points)
+        specs = [
+            QuestionSpec(q.kind.value, q.text, q.required, list(q.choices)) for q in input.questions
+        ]
+        result = await mutations.create_survey(
+            info.context,
+            input.name,
+            input.kind.value,
+            specs,
+            input.status.value,
+            input.reward_points,
+        )
         return _survey_payload(result.value, result.errors)
 
     @strawberry.mutation(extensions=WRITE, description="DRAFT -> ACTIVE -> CLOSED.")
@@ -96,19 +109,26 @@ class SurveyMutations:
 
     @strawberry.mutation(extensions=WRITE, description="One single-use invitation per customer.")
     async def send_survey(self, info: Info, input: SendSurveyInput) -> SendSurveyPayload:
-        result = await mutations.send_survey(info.context, input.survey_id,
-                                             list(input.customer_ids), input.channel.value,
-                                             input.store)  # fmt: skip
+        result = await mutations.send_survey(
+            info.context,
+            input.survey_id,
+            list(input.customer_ids),
+            input.channel.value,
+            input.store,
+        )
         found = [SurveyInvitationType.from_model(i) for i in result.value or []]
         return SendSurveyPayload(invitations=found, errors=user_errors(result.errors))
 
-    @strawberry.mutation(extensions=public(),
-                         description="Answer by invitation token (the token is the credential).")
+    @strawberry.mutation(
+        extensions=public(), description="Answer by invitation token (the token is the credential)."
+    )
     async def submit_survey_response(
         self, info: Info, input: SubmitSurveyResponseInput
     ) -> SubmitSurveyResponsePayload:
-        answers = [(a.question_id, {"score": a.score, "choices": a.choices, "text": a.text})
-                   for a in input.answers]  # fmt: skip
+        answers = [
+            (a.question_id, {"score": a.score, "choices": a.choices, "text": a.text})
+            for a in input.answers
+        ]
         result = await mutations.submit(info.context, input.token, answers)
         found = SurveyResponseType.from_model(result.value) if result.value else None
         return SubmitSurveyResponsePayload(response=found, errors=user_errors(result.errors))

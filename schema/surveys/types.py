@@ -56,8 +56,13 @@ class SurveyQuestion:
 
     @classmethod
     def from_json(cls, q: dict[str, Any]) -> SurveyQuestion:
-        return cls(id=q["id"], kind=QuestionKind(q["kind"]), text=q["text"],
-                   required=q["required"], choices=list(q["choices"]))  # fmt: skip
+        return cls(
+            id=q["id"],
+            kind=QuestionKind(q["kind"]),
+            text=q["text"],
+            required=q["required"],
+            choices=list(q["choices"]),
+        )
 
 
 @strawberry.type(name="Survey")
@@ -66,18 +71,22 @@ class SurveyType(Node):
     kind: SurveyKind
     status: SurveyStatus
     reward_points: int = strawberry.field(
-        description="Points for answering (awarding them needs the points ledger).")
+        description="Points for answering (awarding them needs the points ledger)."
+    )
     questions: list[SurveyQuestion]
     model: strawberry.Private[Survey]
 
     @classmethod
     def from_model(cls, s: Survey) -> SurveyType:
         return cls(
-            id=strawberry.ID(to_global_id("Survey", s.id)), name=s.name,
-            kind=SurveyKind(s.kind), status=SurveyStatus(s.status),
+            id=strawberry.ID(to_global_id("Survey", s.id)),
+            name=s.name,
+            kind=SurveyKind(s.kind),
+            status=SurveyStatus(s.status),
             reward_points=s.reward_points,
-            questions=[SurveyQuestion.from_json(q) for q in s.questions], model=s,
-        )  # fmt: skip
+            questions=[SurveyQuestion.from_json(q) for q in s.questions],
+            model=s,
+        )
 
     @strawberry.field
     def created_at(self, info: Info) -> datetime:
@@ -93,16 +102,23 @@ class SurveyInvitationType:
     trigger: str
     model: strawberry.Private[SurveyInvitation]
 
-    @strawberry.field(extensions=requires(Scope.SURVEYS_WRITE),
-                      description="Single-use: the customer's link to answer without logging in.")
+    @strawberry.field(
+        extensions=requires(Scope.SURVEYS_WRITE),
+        description="Single-use: the customer's link to answer without logging in.",
+    )
     def token(self) -> str | None:
         return self.model.token
 
     @classmethod
     def from_model(cls, i: SurveyInvitation) -> SurveyInvitationType:
-        return cls(id=strawberry.ID(to_global_id("SurveyInvitation", i.id)),
-                   customer_id=strawberry.ID(to_global_id("Customer", i.customer_id)),
-                   channel=i.channel, store=i.store, trigger=i.trigger, model=i)  # fmt: skip
+        return cls(
+            id=strawberry.ID(to_global_id("SurveyInvitation", i.id)),
+            customer_id=strawberry.ID(to_global_id("Customer", i.customer_id)),
+            channel=i.channel,
+            store=i.store,
+            trigger=i.trigger,
+            model=i,
+        )
 
 
 @strawberry.type(description="What a token holder sees: the questions, never the customer.")
@@ -134,18 +150,20 @@ class SurveyResponseType:
     nps_score: int | None
     answers: list[Answer]
     follow_up_ticket_id: strawberry.ID | None = strawberry.field(
-        description="The ticket a detractor answer opened, if any.")
+        description="The ticket a detractor answer opened, if any."
+    )
     model: strawberry.Private[SurveyResponse]
 
     @classmethod
     def from_model(cls, r: SurveyResponse) -> SurveyResponseType:
         ticket = r.follow_up_ticket_id
         return cls(
-            id=strawberry.ID(to_global_id("SurveyResponse", r.id)), nps_score=r.nps_score,
+            id=strawberry.ID(to_global_id("SurveyResponse", r.id)),
+            nps_score=r.nps_score,
             answers=[_answer(k, v) for k, v in r.answers.items()],
             follow_up_ticket_id=strawberry.ID(to_global_id("Ticket", ticket)) if ticket else None,
             model=r,
-        )  # fmt: skip
+        )
 
 
 @strawberry.type
@@ -157,12 +175,20 @@ class NpsResult:
     passives: int
     detractors: int
     score: float | None = strawberry.field(
-        description="%promoters - %detractors over `answered`; null when none answered.")
+        description="%promoters - %detractors over `answered`; null when none answered."
+    )
 
     @classmethod
     def of(cls, key: str | None, s: NpsSummary) -> NpsResult:
-        return cls(key=key, responses=s.responses, answered=s.answered, promoters=s.promoters,
-                   passives=s.passives, detractors=s.detractors, score=s.score)  # fmt: skip
+        return cls(
+            key=key,
+            responses=s.responses,
+            answered=s.answered,
+            promoters=s.promoters,
+            passives=s.passives,
+            detractors=s.detractors,
+            score=s.score,
+        )
 
 
 @strawberry.type(name="NpsReport")
@@ -172,5 +198,7 @@ class NpsReportType:
 
     @classmethod
     def from_report(cls, r: NpsReport) -> NpsReportType:
-        return cls(overall=NpsResult.of(None, r.overall),
-                   groups=[NpsResult.of(g.key, g.summary) for g in r.groups])  # fmt: skip
+        return cls(
+            overall=NpsResult.of(None, r.overall),
+            groups=[NpsResult.of(g.key, g.summary) for g in r.groups],
+        )

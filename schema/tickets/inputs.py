@@ -95,8 +95,9 @@ class TicketFilter:
     severity: list[TicketSeverity] | None = None
     category: str | None = None
     channel: TicketChannel | None = None
-    assignee: strawberry.ID | None = strawberry.field(default=None,
-                                                      description="A staff user's id.")
+    assignee: strawberry.ID | None = strawberry.field(
+        default=None, description="A staff user's id."
+    )
     unassigned: bool = False
     breached: bool | None = strawberry.field(
         default=None, description="Either clock breached (flagged, or running past due)."
@@ -112,7 +113,10 @@ class TicketFilter:
         return TicketFilterSpec(
             status=[s.value for s in self.status] if self.status else None,
             severity=[s.value for s in self.severity] if self.severity else None,
-            category=self.category, channel=self.channel.value if self.channel else None,
-            assignee_id=assignee, unassigned=self.unassigned, breached=self.breached,
+            category=self.category,
+            channel=self.channel.value if self.channel else None,
+            assignee_id=assignee,
+            unassigned=self.unassigned,
+            breached=self.breached,
             customer_id=customer,
-        )  # fmt: skip
+        )

@@ -73,9 +73,17 @@ def _id(value: object) -> str | None:
 class TicketMutations:
     @strawberry.mutation(extensions=WRITE, description="SLA due times come from the policy.")
     async def open_ticket(self, info: Info, input: OpenTicketInput) -> TicketPayload:
-        return _payload(await mutations.open_ticket(
-            info.context, input.customer_id, input.channel.value, input.category,
-            input.severity.value, input.subject, input.description))  # fmt: skip
+        return _payload(
+            await mutations.open_ticket(
+                info.context,
+                input.customer_id,
+                input.channel.value,
+                input.category,
+                input.severity.value,
+                input.subject,
+                input.description,
+            )
+        )
 
     @strawberry.mutation(extensions=WRITE, description="An illegal move is INVALID_TRANSITION.")
     async def transition_ticket(self, info: Info, input: TransitionTicketInput) -> TicketPayload:
@@ -95,13 +103,17 @@ class TicketMutations:
 
     @strawberry.mutation(extensions=WRITE)
     async def resolve_ticket(self, info: Info, input: ResolveTicketInput) -> TicketPayload:
-        return _payload(await mutations.resolve(
-            info.context, input.ticket_id, input.resolution, input.root_cause))  # fmt: skip
+        return _payload(
+            await mutations.resolve(
+                info.context, input.ticket_id, input.resolution, input.root_cause
+            )
+        )
 
     @strawberry.mutation(extensions=WRITE, description="CSAT 1-5, once, after resolution.")
     async def rate_ticket(self, info: Info, input: RateTicketInput) -> TicketPayload:
-        return _payload(await mutations.rate(info.context, input.ticket_id, input.score,
-                                             input.comment))  # fmt: skip
+        return _payload(
+            await mutations.rate(info.context, input.ticket_id, input.score, input.comment)
+        )
 
     @strawberry.mutation(
         extensions=requires(Scope.POINTS_WRITE),
@@ -110,8 +122,9 @@ class TicketMutations:
     async def compensate_ticket(
         self, info: Info, input: CompensateTicketInput
     ) -> CompensateTicketPayload:
-        result = await mutations.compensate(info.context, input.ticket_id, input.points,
-                                            input.reason, input.idempotency_key)  # fmt: skip
+        result = await mutations.compensate(
+            info.context, input.ticket_id, input.points, input.reason, input.idempotency_key
+        )
         if result.value is None:
             return CompensateTicketPayload(errors=user_errors(result.errors))
         ticket = await queries.ticket_model(info.context, _ticket_pk(input.ticket_id))
@@ -126,26 +139,39 @@ class TicketMutations:
     ) -> TicketSettingsPayload:
         hours = input.business_hours
         change = SettingsChange(
-            categories=input.categories, root_causes=input.root_causes,
-            reopen_days=input.reopen_days, detractor_follow_up=input.detractor_follow_up,
+            categories=input.categories,
+            root_causes=input.root_causes,
+            reopen_days=input.reopen_days,
+            detractor_follow_up=input.detractor_follow_up,
             follow_up_category=input.follow_up_category,
-            business_hours=None if not hours else {
-                "start_minute": hours.start_minute, "end_minute": hours.end_minute,
-                "weekdays": sorted(set(hours.weekdays))},
+            business_hours=None
+            if not hours
+            else {
+                "start_minute": hours.start_minute,
+                "end_minute": hours.end_minute,
+                "weekdays": sorted(set(hours.weekdays)),
+            },
             clear_business_hours=hours is None,
-        )  # fmt: skip
+        )
         result = await mutations.configure(
-            info.context, change, _id(input.follow_up_survey_id), _id(input.resolution_survey_id),
+            info.context,
+            change,
+            _id(input.follow_up_survey_id),
+            _id(input.resolution_survey_id),
             clear_follow_up=input.follow_up_survey_id is None,
             clear_resolution=input.resolution_survey_id is None,
-        )  # fmt: skip
+        )
         return await _settings_payload(info, result.value is not None, result.errors)
 
     @strawberry.mutation(extensions=ADMIN, description="Targets for one severity.")
     async def set_sla_policy(self, info: Info, input: SetSlaPolicyInput) -> TicketSettingsPayload:
         result = await mutations.set_sla_policy(
-            info.context, input.severity.value, input.first_response_minutes,
-            input.resolution_minutes, input.business_hours)  # fmt: skip
+            info.context,
+            input.severity.value,
+            input.first_response_minutes,
+            input.resolution_minutes,
+            input.business_hours,
+        )
         return await _settings_payload(info, result.value is not None, result.errors)
 
 
@@ -154,8 +180,10 @@ async def _message(info: Info, input: TicketMessageInput, internal: bool) -> Tic
     if result.value is None:
         return TicketMessagePayload(errors=user_errors(result.errors))
     ticket = await queries.ticket_model(info.context, result.value.ticket_id)
-    return TicketMessagePayload(message=TicketMessageType.from_model(result.value),
-                                ticket=TicketType.from_model(ticket) if ticket else None)
+    return TicketMessagePayload(
+        message=TicketMessageType.from_model(result.value),
+        ticket=TicketType.from_model(ticket) if ticket else None,
+    )
 
 
 async def _settings_payload(

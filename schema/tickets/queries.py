@@ -26,9 +26,14 @@ class TicketQueries:
 
     @strawberry.field(extensions=READ, description="Newest first; keyset-paginated.")
     async def tickets(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None, filter: TicketFilter | None = None,
-    ) -> TicketConnection:  # fmt: skip
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: TicketFilter | None = None,
+    ) -> TicketConnection:
         spec = (filter or TicketFilter()).to_spec()
         page = await queries.tickets(info.context, spec, PageRequest(first, after, last, before))
 
@@ -39,14 +44,14 @@ class TicketQueries:
 
     @strawberry.field(extensions=READ, description="Over tickets opened in [from, to).")
     async def ticket_stats(
-        self, info: Info,
+        self,
+        info: Info,
         from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
         to: datetime | None = None,
-    ) -> TicketStatsType:  # fmt: skip
+    ) -> TicketStatsType:
         return TicketStatsType.from_stats(await queries.stats(info.context, from_, to))
 
     @strawberry.field(extensions=READ)
     async def ticket_settings(self, info: Info) -> TicketSettingsType:
         found, policies = await queries.settings(info.context)
         return TicketSettingsType.from_model(found, policies)
-

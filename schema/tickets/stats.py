@@ -24,8 +24,15 @@ def _buckets(rows: list[Bucket]) -> list[CountBucket]:
 
 
 def _pareto(rows: list[ParetoEntry]) -> list[RootCauseShare]:
-    return [RootCauseShare(root_cause=r.root_cause, count=r.count, share=r.share,
-                           cumulative_share=r.cumulative_share) for r in rows]  # fmt: skip
+    return [
+        RootCauseShare(
+            root_cause=r.root_cause,
+            count=r.count,
+            share=r.share,
+            cumulative_share=r.cumulative_share,
+        )
+        for r in rows
+    ]
 
 
 @strawberry.type(name="TicketStats", description="Over tickets opened in [from, to).")
@@ -38,9 +45,11 @@ class TicketStatsType:
     median_first_response_seconds: float | None
     median_resolution_seconds: float | None
     first_response_compliance: float | None = strawberry.field(
-        description="Percent of answered or breached first-response clocks answered in time.")
+        description="Percent of answered or breached first-response clocks answered in time."
+    )
     resolution_compliance: float | None = strawberry.field(
-        description="Percent of resolved or breached resolution clocks resolved in time.")
+        description="Percent of resolved or breached resolution clocks resolved in time."
+    )
     csat_average: float | None
     csat_count: int
     root_causes: list[RootCauseShare] = strawberry.field(description="Pareto: most first.")
@@ -48,11 +57,16 @@ class TicketStatsType:
     @classmethod
     def from_stats(cls, s: TicketStats) -> TicketStatsType:
         return cls(
-            total=s.total, by_status=_buckets(s.by_status), by_category=_buckets(s.by_category),
-            by_channel=_buckets(s.by_channel), by_severity=_buckets(s.by_severity),
+            total=s.total,
+            by_status=_buckets(s.by_status),
+            by_category=_buckets(s.by_category),
+            by_channel=_buckets(s.by_channel),
+            by_severity=_buckets(s.by_severity),
             median_first_response_seconds=s.median_first_response_seconds,
             median_resolution_seconds=s.median_resolution_seconds,
             first_response_compliance=s.first_response_compliance,
-            resolution_compliance=s.resolution_compliance, csat_average=s.csat_average,
-            csat_count=s.csat_count, root_causes=_pareto(s.root_causes),
-        )  # fmt: skip
+            resolution_compliance=s.resolution_compliance,
+            csat_average=s.csat_average,
+            csat_count=s.csat_count,
+            root_causes=_pareto(s.root_causes),
+        )

@@ -52,8 +52,12 @@ class TicketSeverity(Enum):
 
 
 def staff_type(user: StaffUserModel) -> StaffUser:
-    return StaffUser(id=strawberry.ID(to_global_id("StaffUser", user.id)), email=user.email,
-                     name=user.name, role=user.role)  # fmt: skip
+    return StaffUser(
+        id=strawberry.ID(to_global_id("StaffUser", user.id)),
+        email=user.email,
+        name=user.name,
+        role=user.role,
+    )
 
 
 @strawberry.type(name="TicketMessage", description="A reply or an internal note.")
@@ -69,8 +73,12 @@ class TicketMessageType:
 
     @classmethod
     def from_model(cls, row: TicketMessage) -> TicketMessageType:
-        return cls(id=strawberry.ID(to_global_id("TicketMessage", row.id)), body=row.body,
-                   author=row.author, model=row)  # fmt: skip
+        return cls(
+            id=strawberry.ID(to_global_id("TicketMessage", row.id)),
+            body=row.body,
+            author=row.author,
+            model=row,
+        )
 
 
 @strawberry.type(description="The customer's satisfaction rating of a resolved ticket.")
@@ -99,11 +107,18 @@ class TicketType(Node):
     @classmethod
     def from_model(cls, t: TicketModel) -> TicketType:
         return cls(
-            id=strawberry.ID(to_global_id("Ticket", t.id)), status=TicketStatus(t.status),
-            channel=TicketChannel(t.channel), category=t.category,
-            severity=TicketSeverity(t.severity), subject=t.subject, description=t.description,
-            resolution=t.resolution, root_cause=t.root_cause, opened_by=t.opened_by, model=t,
-        )  # fmt: skip
+            id=strawberry.ID(to_global_id("Ticket", t.id)),
+            status=TicketStatus(t.status),
+            channel=TicketChannel(t.channel),
+            category=t.category,
+            severity=TicketSeverity(t.severity),
+            subject=t.subject,
+            description=t.description,
+            resolution=t.resolution,
+            root_cause=t.root_cause,
+            opened_by=t.opened_by,
+            model=t,
+        )
 
     @strawberry.field
     async def customer(self, info: Info) -> CustomerType | None:
@@ -117,11 +132,14 @@ class TicketType(Node):
 
     @strawberry.field(description="Public replies, visible to the customer, oldest first.")
     async def replies(self, info: Info) -> list[TicketMessageType]:
-        return [TicketMessageType.from_model(m) for m in await loaders.replies(info.context,
-                                                                               self.model)]
+        return [
+            TicketMessageType.from_model(m) for m in await loaders.replies(info.context, self.model)
+        ]
 
-    @strawberry.field(extensions=requires(Scope.TICKETS_WRITE),
-                      description="Internal notes, never shown to customers.")  # fmt: skip
+    @strawberry.field(
+        extensions=requires(Scope.TICKETS_WRITE),
+        description="Internal notes, never shown to customers.",
+    )
     async def internal_notes(self, info: Info) -> list[TicketMessageType] | None:
         rows = await loaders.internal_notes(info.context, self.model)
         return [TicketMessageType.from_model(m) for m in rows]
@@ -133,8 +151,11 @@ class TicketType(Node):
     @strawberry.field(description="Answered late, or still unanswered past the due time.")
     def first_response_breached(self) -> bool:
         t = self.model
-        late_open = (t.first_responded_at is None and t.first_response_due is not None
-                     and datetime.now(UTC) > t.first_response_due)  # fmt: skip
+        late_open = (
+            t.first_responded_at is None
+            and t.first_response_due is not None
+            and datetime.now(UTC) > t.first_response_due
+        )
         return t.first_response_breached or late_open
 
     @strawberry.field(description="Null while the clock is paused or stopped.")
@@ -197,8 +218,11 @@ class TicketConnection:
 
     @classmethod
     def from_page(cls, page: Page[TicketModel], count: object) -> TicketConnection:
-        return cls(edges=[Edge(cursor=c, node=TicketType.from_model(m)) for c, m in page.items],
-                   page_info=PageInfo.from_page(page), count=count)  # fmt: skip
+        return cls(
+            edges=[Edge(cursor=c, node=TicketType.from_model(m)) for c, m in page.items],
+            page_info=PageInfo.from_page(page),
+            count=count,
+        )
 
 
 @strawberry.type
@@ -218,9 +242,11 @@ class SlaPolicyType:
     @classmethod
     def from_model(cls, p: SlaPolicy) -> SlaPolicyType:
         return cls(
-            severity=TicketSeverity(p.severity), first_response_minutes=p.first_response_minutes,
-            resolution_minutes=p.resolution_minutes, business_hours=p.business_hours,
-        )  # fmt: skip
+            severity=TicketSeverity(p.severity),
+            first_response_minutes=p.first_response_minutes,
+            resolution_minutes=p.resolution_minutes,
+            business_hours=p.business_hours,
+        )
 
 
 @strawberry.type(name="TicketSettings", description="The brand's complaint-handling settings.")
@@ -239,14 +265,16 @@ class TicketSettingsType:
     def from_model(cls, s: ServiceSettings, policies: list[SlaPolicy]) -> TicketSettingsType:
         hours = s.business_hours
         return cls(
-            categories=list(s.categories), root_causes=list(s.root_causes),
-            reopen_days=s.reopen_days, detractor_follow_up=s.detractor_follow_up,
+            categories=list(s.categories),
+            root_causes=list(s.root_causes),
+            reopen_days=s.reopen_days,
+            detractor_follow_up=s.detractor_follow_up,
             follow_up_category=s.follow_up_category,
             follow_up_survey_id=_survey_gid(s.follow_up_survey_id),
             resolution_survey_id=_survey_gid(s.resolution_survey_id),
             business_hours=BusinessHoursType(**hours) if hours else None,
             sla_policies=[SlaPolicyType.from_model(p) for p in policies],
-        )  # fmt: skip
+        )
 
 
 def _survey_gid(pk: int | None) -> strawberry.ID | None:
