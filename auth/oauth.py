@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from urllib.parse import unquote
+from urllib.parse import unquote_plus
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -34,7 +34,8 @@ def _basic_credentials(header: str | None) -> tuple[str, str] | None:
     except (binascii.Error, UnicodeDecodeError):
         return None
     client_id, sep, secret = raw.partition(":")
-    return (unquote(client_id), unquote(secret)) if sep else None
+    # RFC 6749 2.3.1: both parts are form-urlencoded before joining, so '+' is a space.
+    return (unquote_plus(client_id), unquote_plus(secret)) if sep else None
 
 
 async def token_endpoint(request: Request) -> JSONResponse:
@@ -43,7 +44,10 @@ async def token_endpoint(request: Request) -> JSONResponse:
     if not content_type.startswith("application/x-www-form-urlencoded"):
         return _error(400, "invalid_request", "send an application/x-www-form-urlencoded body")
     form = await request.form()
-    if form.get("grant_type") != "client_credentials":
+    grant_type = form.get("grant_type")
+    if not grant_type:
+        return _error(400, "invalid_request", "grant_type is required")
+    if grant_type != "client_credentials":
         return _error(400, "unsupported_grant_type", "only client_credentials is supported")
     credentials = _basic_credentials(request.headers.get("authorization"))
     if credentials is None:
@@ -57,7 +61,10 @@ async def token_endpoint(request: Request) -> JSONResponse:
     granted = frozenset(app.scopes.split())
     requested = form.get("scope")
     try:
-        scopes = narrow(granted, parse_scopes(requested)) if isinstance(requested, str) else granted
+        if isinstance(requested, str) and requested.strip():
+            scopes = narrow(granted, parse_scopes(requested))
+        else:  # an absent or empty scope means everything the app was granted (RFC 6749 3.3)
+            scopes = granted
     except UnknownScope as exc:
         return _error(400, "invalid_scope", str(exc))
     token = issue_token(

@@ -9,6 +9,7 @@ import httpx
 import jwt
 import pytest
 
+from auth.oauth import _basic_credentials
 from config import Settings
 from models import Brand
 from services import brands
@@ -158,7 +159,7 @@ async def test_re_enabled_app_gets_tokens_again(http: httpx.AsyncClient) -> None
     assert (await request_token(http, client_id=client_id, client_secret=secret)).status_code == 200
 
 
-@pytest.mark.parametrize("grant_type", ["password", "authorization_code", ""])
+@pytest.mark.parametrize("grant_type", ["password", "authorization_code"])
 async def test_other_grant_types_are_unsupported(http: httpx.AsyncClient, grant_type: str) -> None:
     client_id, secret = await new_app(await make_brand())
     response = await http.post(
@@ -167,6 +168,33 @@ async def test_other_grant_types_are_unsupported(http: httpx.AsyncClient, grant_
     )
     assert response.status_code == 400
     assert response.json()["error"] == "unsupported_grant_type"
+
+
+@pytest.mark.parametrize("form", [{"grant_type": ""}, {}])
+async def test_missing_grant_type_is_invalid_request(
+    http: httpx.AsyncClient, form: dict[str, str]
+) -> None:
+    client_id, secret = await new_app(await make_brand())
+    response = await http.post(
+        "/auth/token", data={**form, "client_id": client_id, "client_secret": secret}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+
+
+async def test_empty_scope_means_everything_granted(http: httpx.AsyncClient) -> None:
+    client_id, secret = await new_app(await make_brand(), "customers:write pii:read")
+    response = await request_token(http, client_id=client_id, client_secret=secret, scope=" ")
+    assert response.status_code == 200, response.text
+    assert response.json()["scope"] == "customers:write pii:read"
+
+
+def test_basic_credentials_are_form_decoded() -> None:
+    """RFC 6749 2.3.1: each part is form-urlencoded: '+' is a space, '%2B' a plus."""
+    header = basic("pos%3Aapp", "a+b%2Bc")["Authorization"]
+    assert _basic_credentials(header) == ("pos:app", "a b+c")
+    assert _basic_credentials("Basic not-base64!") is None
+    assert _basic_credentials("Basic " + base64.b64encode(b"no-colon").decode()) is None
 
 
 async def test_json_body_is_invalid_request(http: httpx.AsyncClient) -> None:
