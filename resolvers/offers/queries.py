@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from strawberry.exceptions import StrawberryGraphQLError
+from tortoise.expressions import Q
+
+from auth.context import Context
+from auth.scopes import Scope
+from models import Customer
+from models.offers import Coupon, Offer
+from resolvers.errors import bad_input
+from resolvers.ids import BadGlobalId, decode_id
+from resolvers.offers import loaders
+from resolvers.results import MutationResult, run
+from services import coupons, offer_eligibility
+from services.coupons import Cart, Quote
+from services.loyalty_config import utcnow
+from services.pagination import (
+    Page,
+    PageRequest,
+    PaginationError,
+    decode_cursor,
+    encode_cursor,
+    paginate,
+)
+
+
+@dataclass(frozen=True)
+class OfferFilter:
+    kind: str | None = None
+    active: bool | None = None
+    trigger: str | None = None
+
+
+def decode_query_id(global_id: str, type_name: str) -> int:
+    try:
+        return decode_id(global_id, type_name)
+    except BadGlobalId as exc:
+        raise bad_input(str(exc)) from exc
+
+
+def check_can_see_coupons(context: Context, customer: Customer) -> None:
+    """Staff and partners need offers:read; a customer sees only their own coupons."""
+    principal = context.principal
+    if principal is None:
+        return
+    if principal.kind == "customer" and principal.subject_id == customer.id:
+        return
+    if not principal.has(Scope.OFFERS_READ.value):
+        raise StrawberryGraphQLError(
+            f"requires scope {Scope.OFFERS_READ.value}", extensions={"code": "FORBIDDEN"}
+        )
+
+
+async def offer(context: Context, global_id: str) -> Offer | None:
+    pk = decode_query_id(global_id, "Offer")
+    return await loaders.offer_by_id(context, context.require_brand().id, pk)
+
+
+async def offer_model(context: Context, offer_id: int) -> Offer | None:
+    return await Offer.get_or_none(brand_id=context.require_brand().id, id=offer_id)
+
+
+async def offers(context: Context, spec: OfferFilter, page: PageRequest) -> Page[Offer]:
+    query = Offer.filter(brand_id=context.require_brand().id)
+    if spec.kind:
+        query = query.filter(kind=spec.kind)
+    if spec.active is not None:
+        query = query.filter(active=spec.active)
+    if spec.trigger:
+        query = query.filter(trigger=spec.trigger)
+    try:
+        return await paginate(query, "created_at", True, page, is_datetime=True)
+    except PaginationError as exc:
+        raise bad_input(str(exc)) from exc
+
+
+async def coupons_of(
+    context: Context, customer: Customer, status: str | None, page: PageRequest
+) -> Page[Coupon]:
+    check_can_see_coupons(context, customer)
+    query = Coupon.filter(brand_id=customer.brand_id, customer_id=customer.id)
+    now = utcnow()  # an ISSUED coupon past its expiry already reads as EXPIRED
+    if status == "EXPIRED":
+        query = query.filter(Q(status="EXPIRED") | Q(status="ISSUED", expires_at__lte=now))
+    elif status == "ISSUED":
+        query = query.filter(Q(expires_at=None) | Q(expires_at__gt=now), status="ISSUED")
+    elif status:
+        query = query.filter(status=status)
+    try:
+        return await paginate(query, "issued_at", True, page, is_datetime=True)
+    except PaginationError as exc:
+        raise bad_input(str(exc)) from exc
+
+
+async def available_offers(context: Context, customer: Customer, page: PageRequest) -> Page[Offer]:
+    """Eligible offers in id order, paginated in memory (a brand runs few offers at once)."""
+    check_can_see_coupons(context, customer)
+    try:
+        page.validate()
+        after = decode_cursor(page.after, "id:asc", False)[1] if page.after else 0
+    except PaginationError as exc:
+        raise bad_input(str(exc)) from exc
+    found = await offer_eligibility.available_offers(context.require_brand(), customer)
+    rest = [o for o in found if o.id > after]
+    size = 20 if page.first is None else page.first
+    items = [(encode_cursor("id:asc", o.id, o.id), o) for o in rest[:size]]
+    return Page(items, has_next_page=len(rest) > size, has_previous_page=after > 0)
+
+
+async def validate_coupon(context: Context, code: str, cart: Cart) -> MutationResult[Quote]:
+    return await run(coupons.validate_coupon(context.actor, code, cart))
+
+
+async def purchase_coupons(context: Context, brand_id: int, purchase_id: int) -> list[Coupon]:
+    return await loaders.purchase_coupons(context, brand_id, purchase_id)

@@ -1,0 +1,62 @@
+"""Offer fields hung on other domains' types: `Customer`/`me` coupons, `Purchase` discounts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import strawberry
+
+from auth.context import Info
+from models import Customer as CustomerModel
+from models import Purchase as PurchaseModel
+from resolvers.errors import bad_input
+from resolvers.offers import queries
+from schema.offers.types import CouponConnection, CouponStatus, CouponType, OfferConnection
+from services.pagination import PageRequest
+
+
+def _page(first: int, after: str | None) -> PageRequest:
+    if not 0 <= first <= 100:
+        raise bad_input("first must be between 0 and 100")
+    return PageRequest(first=first, after=after)
+
+
+@strawberry.type
+class CustomerOfferFields:
+    model: strawberry.Private[CustomerModel]
+
+    @strawberry.field(
+        description="Coupons, newest first (staff need offers:read; a customer sees their own)."
+    )
+    async def coupons(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        status: CouponStatus | None = None,
+    ) -> CouponConnection:
+        code = status.value if status else None
+        page = await queries.coupons_of(info.context, self.model, code, _page(first, after))
+        return CouponConnection.from_page(page)
+
+    @strawberry.field(description="Running offers this customer may claim now.")
+    async def available_offers(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> OfferConnection:
+        page = await queries.available_offers(info.context, self.model, _page(first, after))
+        return OfferConnection.from_page(page)
+
+
+@strawberry.type
+class PurchaseOfferFields:
+    model: strawberry.Private[PurchaseModel]
+
+    @strawberry.field(description="Coupons redeemed on this purchase.")
+    async def coupons(self, info: Info) -> list[CouponType]:
+        rows = await queries.purchase_coupons(info.context, self.model.brand_id, self.model.id)
+        return [CouponType.from_model(r) for r in rows]
+
+    @strawberry.field(description="Money taken off by the coupons redeemed on this purchase.")
+    async def discount(self, info: Info) -> Decimal:
+        rows = await queries.purchase_coupons(info.context, self.model.brand_id, self.model.id)
+        return sum((r.discount or Decimal(0) for r in rows), Decimal(0))
