@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from auth.context import Context
+from models.campaigns import Campaign
+from resolvers.campaigns import loaders
+from resolvers.errors import bad_input
+from resolvers.ids import BadGlobalId, decode_id
+from services import campaign_stats, campaigns
+from services.campaign_stats import CampaignStats
+from services.pagination import Page, PageRequest, PaginationError
+
+
+async def campaign(context: Context, global_id: str) -> Campaign | None:
+    try:
+        pk = decode_id(global_id, "Campaign")
+    except BadGlobalId as exc:
+        raise bad_input(str(exc)) from exc
+    return await loaders.campaign_by_id(context, pk)
+
+
+async def campaign_model(context: Context, campaign_id: int) -> Campaign | None:
+    """Fresh from the database (after a mutation), not from the request's loader cache."""
+    return await Campaign.get_or_none(brand_id=context.require_brand().id, id=campaign_id)
+
+
+async def campaign_list(context: Context, page: PageRequest) -> Page[Campaign]:
+    try:
+        return await campaigns.list_campaigns(context.require_brand().id, page)
+    except PaginationError as exc:
+        raise bad_input(str(exc)) from exc
+
+
+async def campaign_count(context: Context) -> int:
+    return await Campaign.filter(brand_id=context.require_brand().id).count()
+
+
+async def stats(context: Context, found: Campaign) -> CampaignStats | None:
+    """None before launch: there is nobody to measure yet."""
+    if found.status == "DRAFT" or found.brand_id != context.require_brand().id:
+        return None
+    return await campaign_stats.campaign_stats(found)
