@@ -43,7 +43,7 @@ async def test_default_ladder_and_consecutive_months_upgrade(
     m = data["membership"]
     assert m["tierProgress"] == {
         "nextTier": {"name": "Gold"},
-        "missingSpend": "0",
+        "missingSpend": "200",  # this month counts once it reaches 200
         "missingMonths": 3,
     }
     assert [(h["fromTier"], h["toTier"]) for h in m["tierHistory"]] == [
@@ -105,8 +105,11 @@ async def test_set_member_tier_unknown_tier_and_floor(gql: GraphQL, settings: Se
     )
     await tier_review.review(brand, datetime.now(UTC) + timedelta(days=1))
     assert (await loyalty(gql, token, c["id"]))["membership"]["tier"]["name"] == "Gold"
-    # after the manual tier expires the review brings the member down
+    # after the manual tier expires the review starts the grace period, then brings them down
     await tier_review.review(brand, datetime.now(UTC) + timedelta(days=200))
+    data = await loyalty(gql, token, c["id"])
+    assert (data["membership"]["tier"]["name"], data["membership"]["status"]) == ("Gold", "GRACE")
+    await tier_review.review(brand, datetime.now(UTC) + timedelta(days=231))
     data = await loyalty(gql, token, c["id"])
     assert data["membership"]["tier"]["name"] == "Regular"
     assert data["membership"]["tierHistory"][0]["reason"].startswith("review")
@@ -128,12 +131,16 @@ async def test_review_upgrades_and_downgrades_set_based(gql: GraphQL, settings: 
         tier_since=datetime(2020, 1, 1, tzinfo=UTC),
         next_review_at=datetime(2020, 1, 1, tzinfo=UTC),
     )
-    changed = await tier_review.review(brand)
+    first = await tier_review.review_brand(brand)
+    assert (first.changed, first.grace_started) == (0, 1)  # default grace: 30 days
+    assert (await loyalty(gql, token, lapsed["id"]))["membership"]["status"] == "GRACE"
+    assert await tier_review.review(brand) == 0  # still within the grace period
+    changed = await tier_review.review(brand, datetime.now(UTC) + timedelta(days=31))
     assert changed == 1
     assert (await loyalty(gql, token, lapsed["id"]))["membership"]["tier"]["name"] == "Regular"
     assert (await loyalty(gql, token, keeper["id"]))["membership"]["tier"]["name"] == "Silver"
     assert await TierChange.filter(reason__startswith="review").count() == 1
-    assert await tier_review.review(brand) == 0  # idempotent
+    assert await tier_review.review(brand, datetime.now(UTC) + timedelta(days=31)) == 0
 
 
 async def test_analytics_refresh_and_filters(gql: GraphQL, settings: Settings) -> None:
