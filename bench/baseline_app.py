@@ -24,71 +24,108 @@ from starlette.routing import Mount, Route
 from config import Settings
 from server import create_app
 
-NESTED_QUERY = """query($first: Int) { customers(first: $first) { edges { node {
-  id name phone email tags externalIds { system externalId } notes(first: 10) { body createdAt }
-} } } }"""
+COUPONS = "  coupons(first: 10, status: ISSUED) { edges { node { id code expiresAt } } }\n"
+
+
+def nested_query(with_coupons: bool = True) -> str:
+    return (
+        "query($first: Int) { customers(first: $first) { edges { node {\n"
+        "  id name phone email\n"
+        "  membership { memberNumber status tier { name rank } }\n"
+        "  pointsTransactions(first: 10) { edges { node {\n"
+        "    id kind amount balanceAfter reason createdAt } } }\n"
+        + (COUPONS if with_coupons else "")
+        + "} } } }"
+    )
+
+
+NESTED_QUERY = nested_query()
+
+
+POOL_SIZE = 10  # bench.nested_read gives the ORM's pool the same size
 
 
 def _gid(kind: str, pk: int) -> str:
     return base64.b64encode(f"{kind}:{pk}".encode()).decode()
 
 
+CUSTOMERS_SQL = (
+    "SELECT id, name, phone, email FROM customers WHERE brand_id = $1 "
+    "ORDER BY created_at DESC, id DESC LIMIT $2"
+)
+MEMBERSHIPS_SQL = (
+    "SELECT m.customer_id, m.member_number, m.status, t.name, t.rank FROM memberships m "
+    "LEFT JOIN tiers t ON t.id = m.tier_id AND t.brand_id = m.brand_id "
+    "WHERE m.brand_id = $1 AND m.customer_id = ANY($2)"
+)
+TRANSACTIONS_SQL = (
+    "SELECT id, customer_id, kind, amount, balance_after, reason, created_at FROM ("
+    "SELECT *, ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY created_at DESC, id DESC) rn "
+    "FROM points_transactions WHERE brand_id = $1 AND customer_id = ANY($2)) ranked "
+    "WHERE rn <= $3 ORDER BY created_at DESC, id DESC"
+)
+
+ACTIVE_COUPONS_SQL = (
+    "SELECT id, customer_id, code, expires_at FROM ("
+    "SELECT *, ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY issued_at DESC, id DESC) rn "
+    "FROM coupons WHERE brand_id = $1 AND customer_id = ANY($2) AND status = 'ISSUED' "
+    "AND (expires_at IS NULL OR expires_at > now())) ranked "
+    "WHERE rn <= $3 ORDER BY issued_at DESC, id DESC"
+)
+
+
+def _membership(row: asyncpg.Record | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    tier = {"name": row["name"], "rank": row["rank"]} if row["name"] is not None else None
+    return {"memberNumber": row["member_number"], "status": row["status"], "tier": tier}
+
+
 async def baseline_customers(request: Request) -> Response:
     pool: asyncpg.Pool = request.app.state.pool
     brand_slug = request.query_params.get("brand", "bench")
     first = min(int(request.query_params.get("first", "20")), 100)
+    with_coupons = request.query_params.get("coupons", "1") == "1"
     async with pool.acquire() as conn:
         brand = await conn.fetchrow("SELECT id, timezone FROM brands WHERE slug = $1", brand_slug)
         zone = ZoneInfo(brand["timezone"])
-        rows = await conn.fetch(
-            "SELECT id, name, phone, email FROM customers WHERE brand_id = $1 "
-            "ORDER BY created_at DESC, id DESC LIMIT $2",
-            brand["id"],
-            first,
-        )
+        rows = await conn.fetch(CUSTOMERS_SQL, brand["id"], first)
         ids = [r["id"] for r in rows]
-        tags, external, notes = defaultdict(list), defaultdict(list), defaultdict(list)
-        for r in await conn.fetch(
-            "SELECT customer_id, tag FROM customer_tags WHERE brand_id = $1 "
-            "AND customer_id = ANY($2) ORDER BY tag",
-            brand["id"],
-            ids,
-        ):
-            tags[r["customer_id"]].append(r["tag"])
-        for r in await conn.fetch(
-            "SELECT customer_id, system, external_id FROM customer_external_ids "
-            "WHERE brand_id = $1 AND customer_id = ANY($2) ORDER BY system",
-            brand["id"],
-            ids,
-        ):
-            external[r["customer_id"]].append(
-                {"system": r["system"], "externalId": r["external_id"]}
-            )
-        for r in await conn.fetch(
-            "SELECT customer_id, body, created_at FROM (SELECT *, ROW_NUMBER() OVER "
-            "(PARTITION BY customer_id ORDER BY created_at DESC, id DESC) rn "
-            "FROM customer_notes WHERE brand_id = $1 AND customer_id = ANY($2)) ranked "
-            "WHERE rn <= 10 ORDER BY created_at DESC, id DESC",
-            brand["id"],
-            ids,
-        ):
-            notes[r["customer_id"]].append(
-                {"body": r["body"], "createdAt": r["created_at"].astimezone(zone).isoformat()}
-            )
-    edges: list[dict[str, Any]] = [
-        {
-            "node": {
-                "id": _gid("Customer", r["id"]),
-                "name": r["name"],
-                "phone": r["phone"],
-                "email": r["email"],
-                "tags": tags[r["id"]],
-                "externalIds": external[r["id"]],
-                "notes": notes[r["id"]],
+        members = {r["customer_id"]: r for r in await conn.fetch(MEMBERSHIPS_SQL, brand["id"], ids)}
+        ledger: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for r in await conn.fetch(TRANSACTIONS_SQL, brand["id"], ids, 10):
+            node = {
+                "id": _gid("PointsTransaction", r["id"]),
+                "kind": r["kind"],
+                "amount": r["amount"],
+                "balanceAfter": r["balance_after"],
+                "reason": r["reason"],
+                "createdAt": r["created_at"].astimezone(zone).isoformat(),
             }
+            ledger[r["customer_id"]].append({"node": node})
+        coupons: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        active = await conn.fetch(ACTIVE_COUPONS_SQL, brand["id"], ids, 10) if with_coupons else []
+        for r in active:
+            expires = r["expires_at"]
+            node = {
+                "id": _gid("Coupon", r["id"]),
+                "code": r["code"],
+                "expiresAt": expires.astimezone(zone).isoformat() if expires else None,
+            }
+            coupons[r["customer_id"]].append({"node": node})
+    edges: list[dict[str, Any]] = []
+    for r in rows:
+        node = {
+            "id": _gid("Customer", r["id"]),
+            "name": r["name"],
+            "phone": r["phone"],
+            "email": r["email"],
+            "membership": _membership(members.get(r["id"])),
+            "pointsTransactions": {"edges": ledger[r["id"]]},
         }
-        for r in rows
-    ]
+        if with_coupons:
+            node["coupons"] = {"edges": coupons[r["id"]]}
+        edges.append({"node": node})
     body = {"data": {"customers": {"edges": edges}}}
     return Response(orjson.dumps(body), media_type="application/json")
 
@@ -99,8 +136,8 @@ def create_bench_app() -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        url = settings.database_url.replace("postgres://", "postgresql://", 1)
-        app.state.pool = await asyncpg.create_pool(url, min_size=2, max_size=10)
+        url = settings.database_url.replace("postgres://", "postgresql://", 1).split("?")[0]
+        app.state.pool = await asyncpg.create_pool(url, min_size=2, max_size=POOL_SIZE)
         async with crm.router.lifespan_context(crm):
             yield
         await app.state.pool.close()

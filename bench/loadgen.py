@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -71,7 +72,7 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
 
 
 async def run_load(
-    host: str, port: int, requests: list[bytes], concurrency: int, duration: float
+    host: str, port: int, requests: Sequence[bytes], concurrency: int, duration: float
 ) -> LoadResult:
     """Each of `concurrency` connections sends requests round-robin until `duration` ends."""
     latencies: list[float] = []
@@ -99,6 +100,17 @@ async def run_load(
     await asyncio.gather(*(worker(i) for i in range(concurrency)))
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     return LoadResult(count, errors, wall, latencies, cpu)
+
+
+def merge(results: list[LoadResult]) -> LoadResult:
+    """Several runs of the same load as one result (their times and latencies added up)."""
+    return LoadResult(
+        requests=sum(r.requests for r in results),
+        errors=sum(r.errors for r in results),
+        seconds=sum(r.seconds for r in results),
+        latencies_ms=[ms for r in results for ms in r.latencies_ms],
+        client_cpu_seconds=sum(r.client_cpu_seconds for r in results),
+    )
 
 
 def describe(latencies: list[float]) -> str:

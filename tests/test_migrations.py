@@ -1,0 +1,51 @@
+"""Upgrading a database that already holds data, not only creating a fresh one.
+
+Runs in a subprocess: migrating re-initialises Tortoise's global state, which this test
+session's own database connection lives in.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+UPGRADE = """
+import asyncio, sys
+from tortoise import Tortoise
+from tortoise.migrations.api.migrate import migrate
+from models.db import tortoise_config
+
+async def main(url):
+    config = tortoise_config(url)
+    await migrate(config=config, app_labels=["crm"], target="crm.0002_auto_20261122_2137")
+    await Tortoise.close_connections()
+    await Tortoise.init(config=config)
+    conn = Tortoise.get_connection("default")
+    await conn.execute_script(
+        "INSERT INTO brands (slug, name, display_name, currency, timezone, locale, phone_region,"
+        " created_at, updated_at) VALUES ('b', 'B', 'B', 'CNY', 'UTC', 'en', 'CN',"
+        " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP);"
+        "INSERT INTO apps (brand_id, name, client_id, secret_hash, scopes, is_active, created_at)"
+        " VALUES (1, 'pos', 'client', 'hash', 'customers:read', TRUE, CURRENT_TIMESTAMP)")
+    await Tortoise.close_connections()
+    await migrate(config=config)
+    await Tortoise.close_connections()
+    await Tortoise.init(config=config)
+    rows = await Tortoise.get_connection("default").execute_query_dict(
+        "SELECT client_id, persisted_queries_only FROM apps")
+    print(rows)
+    await Tortoise.close_connections()
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+def test_migrations_upgrade_a_database_holding_apps(tmp_path: Path) -> None:
+    url = f"sqlite://{tmp_path / 'old.sqlite3'}"
+    done = subprocess.run(
+        [sys.executable, "-c", UPGRADE, url], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[{'client_id': 'client', 'persisted_queries_only': 0}]"
