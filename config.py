@@ -52,6 +52,10 @@ class Settings:
     # Live events and webhooks (docs/realtime.md).
     events_retention_hours: float = 24.0
     events_poll_seconds: float = 0.5
+    # A worker with the relay off only serves subscribers (events reach it through Redis).
+    events_relay: bool = True
+    # How often an idle subscription re-reads the outbox (a safety net behind the broker).
+    events_recheck_seconds: float = 5.0
     webhook_allow_private: bool = False
     webhook_max_attempts: int = 8
     webhook_retry_base_seconds: float = 5.0
@@ -105,6 +109,8 @@ class Settings:
             notices=tuple(notices),
             events_retention_hours=float(env.get("CRM_EVENTS_RETENTION_HOURS") or 24),
             events_poll_seconds=float(env.get("CRM_EVENTS_POLL_SECONDS") or 0.5),
+            events_relay=_bool(env.get("CRM_EVENTS_RELAY"), True),
+            events_recheck_seconds=float(env.get("CRM_EVENTS_RECHECK_SECONDS") or 5),
             webhook_allow_private=_bool(env.get("CRM_WEBHOOK_ALLOW_PRIVATE"), False),
             webhook_max_attempts=int(env.get("CRM_WEBHOOK_MAX_ATTEMPTS") or 8),
             webhook_retry_base_seconds=float(env.get("CRM_WEBHOOK_RETRY_BASE_SECONDS") or 5),

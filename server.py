@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 import orjson
@@ -29,10 +31,15 @@ from events.runtime import EventsRuntime
 from models.db import close_db, init_db
 from schema import build_schema
 from schema.persisted import apply_persisted_query
+from services import query_allowlist
 from services.persisted_queries import build_query_store
 from services.ratelimit import build_rate_limiter
 
 log = logging.getLogger("crm")
+
+# Fanning an event out to a thousand websockets allocates heavily; with the default (700, 10,
+# 10) the cyclic collector took about a quarter of a worker's CPU (bench/subscriptions.py).
+GC_THRESHOLDS = (50_000, 50, 100)
 
 
 class RequestIdMiddleware:
@@ -99,7 +106,9 @@ class CRMGraphQL(GraphQL[Context, None]):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         scope = context.brand.slug if context.brand is not None else "public"
-        error = await apply_persisted_query(self.query_store, scope, request_data)
+        error = await apply_persisted_query(
+            self.query_store, scope, request_data, registered_lookup(context)
+        )
         if error is not None:
             return ExecutionResult(data=None, errors=[error])
         return await super().execute_single(
@@ -122,6 +131,15 @@ class CRMGraphQL(GraphQL[Context, None]):
     async def close(self) -> None:
         await self.rate_limiter.close()
         await self.query_store.close()
+
+
+def registered_lookup(context: Context) -> Callable[[str], Awaitable[str | None]] | None:
+    """Hash -> query text among the queries registered for the caller's app or brand."""
+    brand, principal = context.brand, context.principal
+    if brand is None or principal is None:
+        return None
+    app_id = principal.subject_id if principal.kind == "app" else None
+    return partial(query_allowlist.registered_query, brand.id, app_id)
 
 
 def _rate_limited(data: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> int | None:
@@ -238,6 +256,8 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
         events = EventsRuntime(settings)
         app.state.events = events
         await events.start()
+        if manage_db:  # a server process of its own; tests embed the app and keep the defaults
+            gc.set_threshold(*GC_THRESHOLDS)
         try:
             yield
         finally:

@@ -17,6 +17,7 @@ from config import Settings
 from models import Brand
 from services.actor import Actor
 from services.brands import principal_is_revoked
+from services.query_allowlist import app_state
 
 
 @dataclass
@@ -27,6 +28,8 @@ class Context:
     principal: Principal | None = None
     brand: Brand | None = None
     auth_error: str | None = None
+    # The app is in allow-list mode: only its registered persisted queries run (schema/allowlist).
+    allow_list_only: bool = False
     loaders: dict[str, Any] = field(default_factory=dict)
     # Websockets: the connection_init payload (strawberry fills it), see CRMGraphQL.on_ws_connect.
     connection_params: dict[str, Any] | None = None
@@ -72,7 +75,13 @@ async def authenticate(context: Context, token: str) -> None:
     app_id = principal.subject_id if principal.kind == "app" else None
     user_id = principal.subject_id if principal.kind == "user" else None
     customer_id = principal.subject_id if principal.kind == "customer" else None
-    if await principal_is_revoked(principal.jti, app_id, user_id, customer_id, brand.id):
+    if app_id is not None:  # one statement: revoked jti, active app, allow-list mode
+        state = await app_state(app_id, principal.jti)
+        if state is None or not state.usable:
+            context.auth_error = "token has been revoked"
+            return
+        context.allow_list_only = state.allow_list_only
+    elif await principal_is_revoked(principal.jti, None, user_id, customer_id, brand.id):
         context.auth_error = "token has been revoked"
         return
     context.principal, context.brand = principal, brand

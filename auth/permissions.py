@@ -47,6 +47,22 @@ class CustomerOnly(BasePermission):
         return info.context.principal.kind == "customer"
 
 
+class ScopeOrCustomer(BasePermission):
+    """A scope for staff and partners; a customer token passes (services limit it to its own)."""
+
+    error_extensions = {"code": "FORBIDDEN"}
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.message = f"requires scope {scope.value} or a customer token"
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        principal = info.context.principal
+        if principal is None or info.context.brand is None:
+            raise unauthenticated(info)
+        return principal.kind == "customer" or principal.has(self.scope.value)
+
+
 class AllowAny(BasePermission):
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         return True
@@ -74,6 +90,12 @@ def requires(scope: Scope | None = None) -> list[FieldExtension]:
 
 def customer_only() -> list[FieldExtension]:
     return [DeclaredPermission(CustomerOnly(), "a customer token")]
+
+
+def scope_or_customer(scope: Scope) -> list[FieldExtension]:
+    """Staff and partners with `scope`, or a customer token acting on its own records only."""
+    label = f"scope `{scope.value}`, or a customer token (own records only)"
+    return [DeclaredPermission(ScopeOrCustomer(scope), label)]
 
 
 def public() -> list[FieldExtension]:

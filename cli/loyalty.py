@@ -11,7 +11,7 @@ from typing import Any
 from config import Settings
 from models import Brand
 from models.db import close_db, init_db
-from services import analytics, brands, points, tier_review
+from services import analytics, brands, points_expiry, tier_review
 from services.actor import Actor
 
 
@@ -33,7 +33,7 @@ async def run_job(brand: Brand, job: str) -> dict[str, Any]:
     elif job == "refresh":
         result = {"customers": await analytics.refresh(brand)}
     else:
-        result = {"expired": await points.expire_due(Actor.system(brand.id))}
+        result = {"expired": await points_expiry.expire_due(Actor.system(brand.id))}
     result["seconds"] = round(time.perf_counter() - started, 3)
     return result
 

@@ -186,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
         toggle = app.add_parser(action, help=f"{action} an app (disabling revokes its tokens)")
         toggle.add_argument("client_id")
         toggle.set_defaults(func=cmd_app_set_active)
+    from cli.allowlist import register as add_allow_list_commands  # persisted-query allow-lists
+
+    add_allow_list_commands(app)
 
     user = sub.add_parser("user").add_subparsers(dest="command", required=True)
     create = user.add_parser("create", help="create a staff user")
@@ -202,6 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cli.loyalty import register as add_loyalty_commands  # tiers, analytics, points
 
     add_loyalty_commands(sub)
+    from cli.offers import register as add_offer_commands  # scheduled coupons
+
+    add_offer_commands(sub)
     return parser
 
 

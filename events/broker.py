@@ -33,8 +33,13 @@ class Subscription:
             self.lagged = True  # the subscriber re-reads the outbox to catch up
 
     async def get(self, timeout: float) -> Event | None:
+        # No wait_for: on Python 3.11 it wraps every get in a new task, i.e. one task per
+        # event per subscriber when fanning out.
+        if not self.queue.empty():
+            return self.queue.get_nowait()
         try:
-            return await asyncio.wait_for(self.queue.get(), timeout)
+            async with asyncio.timeout(timeout):
+                return await self.queue.get()
         except TimeoutError:
             return None
 

@@ -14,6 +14,7 @@ EVENT_TYPES: dict[str, str] = {
     "membership.tier_changed": "memberships:read",
     "coupon.issued": "offers:read",
     "coupon.redeemed": "offers:read",
+    "campaign.launched": "offers:read",
     "ticket.created": "tickets:read",
     "ticket.updated": "tickets:read",
     "ticket.sla_breached": "tickets:read",

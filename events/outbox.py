@@ -106,6 +106,28 @@ async def _next_seq(brand_id: int) -> int:
     return int(counter.last_seq)
 
 
+async def reserve_seqs(brand_id: int, count: int) -> int:
+    """For set-based jobs that INSERT ... SELECT their events: take `count` ids, return the first.
+
+    Call inside the job's transaction; the counter's row lock is held until it commits."""
+    updated = await BrandEventCounter.filter(brand_id=brand_id).update(
+        last_seq=F("last_seq") + count
+    )
+    if not updated:
+        await BrandEventCounter.bulk_create(
+            [BrandEventCounter(brand_id=brand_id, last_seq=0)], ignore_conflicts=True
+        )
+        await BrandEventCounter.filter(brand_id=brand_id).update(last_seq=F("last_seq") + count)
+    counter = await BrandEventCounter.get(brand_id=brand_id)
+    try:
+        loop = asyncio.get_running_loop()
+        for delay in (0.02, 0.15, 1.0):
+            loop.call_later(delay, _wake)
+    except RuntimeError:  # pragma: no cover - always awaited in a loop
+        pass
+    return int(counter.last_seq) - count + 1
+
+
 async def emit(
     source: EventSource,
     event_type: str,

@@ -19,6 +19,7 @@ from config import Settings
 from events import webhooks
 from events.broker import Broker
 from events.outbox import Event, prune, register_waker, unregister_waker, utcnow
+from events.reactions import run_reactions
 from models.events import OutboxEvent
 
 log = logging.getLogger("crm.events")
@@ -49,7 +50,9 @@ class Relay:
             if not rows:
                 return 0
             for row in rows:
-                await self.broker.publish(Event.from_row(row))
+                event = Event.from_row(row)
+                await self.broker.publish(event)
+                await run_reactions(event)
             await webhooks.enqueue(rows)
             await OutboxEvent.filter(id__in=[r.id for r in rows]).update(published_at=utcnow())
         return len(rows)

@@ -22,9 +22,10 @@ class EventsRuntime:
     async def start(self) -> None:
         await self.broker.start()
         self._tasks = [
-            asyncio.create_task(self.relay.run(), name="crm-event-relay"),
             asyncio.create_task(self.dispatcher.run(), name="crm-webhook-dispatcher"),
         ]
+        if self.settings.events_relay:
+            self._tasks.append(asyncio.create_task(self.relay.run(), name="crm-event-relay"))
 
     async def stop(self) -> None:
         # Let the loops finish their current batch (cancelling inside a transaction could leave

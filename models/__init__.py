@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models.audit import AuditEntry
-from models.brands import App, Brand, RevokedToken, StaffUser
+from models.brands import App, Brand, PersistedQuery, RevokedToken, StaffUser
 from models.customers import Customer, CustomerExternalId, CustomerNote, CustomerTag
 from models.loyalty import (
     CustomerStats,
@@ -16,6 +16,7 @@ from models.loyalty import (
     Tier,
     TierChange,
 )
+from models.segments import Segment
 
 __all__ = [
     "App",
@@ -29,10 +30,12 @@ __all__ = [
     "DailySpend",
     "LoyaltySettings",
     "Membership",
+    "PersistedQuery",
     "PointsTransaction",
     "Purchase",
     "PurchaseItem",
     "RevokedToken",
+    "Segment",
     "StaffUser",
     "Tier",
     "TierChange",

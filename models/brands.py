@@ -36,10 +36,34 @@ class App(Model):
     secret_hash = fields.CharField(max_length=200)
     scopes = fields.TextField()
     is_active = fields.BooleanField(default=True)
+    # Allow-list mode: only queries registered in PersistedQuery (for this app or its brand) run.
+    persisted_queries_only = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "apps"
+
+
+class PersistedQuery(Model):
+    """A query text registered by an admin under its SHA-256, for one app or (app null) a brand."""
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "crm.Brand", related_name="persisted_queries", on_delete=fields.CASCADE
+    )
+    brand_id: int
+    app: fields.ForeignKeyNullableRelation[App] = fields.ForeignKeyField(
+        "crm.App", related_name="persisted_queries", on_delete=fields.CASCADE, null=True
+    )
+    app_id: int | None
+    sha256 = fields.CharField(max_length=64)
+    query = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "persisted_queries"
+        unique_together = (("brand", "app", "sha256"),)
+        indexes = (("brand_id", "sha256"),)
 
 
 class StaffUser(Model):

@@ -47,6 +47,7 @@ class SurveyInvitation(Model):
     store = fields.CharField(max_length=100, null=True)
     trigger = fields.CharField(max_length=32, default="MANUAL")
     ticket_id = fields.BigIntField(null=True)
+    purchase_id = fields.BigIntField(null=True)
     sent_at = fields.DatetimeField(auto_now_add=True)
     responded_at = fields.DatetimeField(null=True)
 
@@ -54,6 +55,8 @@ class SurveyInvitation(Model):
         app = "service"
         table = "survey_invitations"
         indexes = (("brand_id", "survey_id"),)
+        # One invitation per purchase and survey: the automatic invite is idempotent.
+        unique_together = (("survey", "purchase_id"),)
 
 
 class SurveyResponse(Model):

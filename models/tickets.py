@@ -21,6 +21,7 @@ class ServiceSettings(Model):
     follow_up_category = fields.CharField(max_length=64, default="NPS_FOLLOW_UP")
     follow_up_survey_id = fields.BigIntField(null=True)
     resolution_survey_id = fields.BigIntField(null=True)
+    purchase_survey_id = fields.BigIntField(null=True)
     business_hours: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -17,11 +17,15 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.name_converter import NameConverter
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from schema.allowlist import PersistedQueryAllowList
 from schema.auth.operations import AuthMutations, AuthQueries
+from schema.brands.apps import AppMutations
 from schema.brands.operations import BrandMutations, BrandQueries
+from schema.campaigns.operations import CampaignMutations, CampaignQueries
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.customers.types import CustomerType
@@ -33,6 +37,10 @@ from schema.limits import QueryCostLimiter
 from schema.loyalty.mutations import LoyaltyMutations
 from schema.loyalty.queries import LoyaltyQueries
 from schema.node import NodeQueries
+from schema.offers.mutations import OfferMutations
+from schema.offers.queries import OfferQueries
+from schema.segments.mutations import SegmentMutations
+from schema.segments.queries import SegmentQueries
 from schema.surveys.operations import SurveyMutations, SurveyQueries
 from schema.tickets.mutations import TicketMutations
 from schema.tickets.queries import TicketQueries
@@ -48,6 +56,9 @@ Query = merge_types(
         TicketQueries,
         SurveyQueries,
         LoyaltyQueries,
+        OfferQueries,
+        SegmentQueries,
+        CampaignQueries,
         WebhookQueries,
     ),
 )
@@ -56,10 +67,14 @@ Mutation = merge_types(
     (
         AuthMutations,
         BrandMutations,
+        AppMutations,
         CustomerMutations,
         TicketMutations,
         SurveyMutations,
         LoyaltyMutations,
+        OfferMutations,
+        SegmentMutations,
+        CampaignMutations,
         WebhookMutations,
     ),
 )
@@ -68,6 +83,20 @@ Subscription = merge_types("Subscription", (EventSubscriptions,))
 MAX_DEPTH = 12
 MAX_ALIASES = 50
 MAX_TOKENS = 4000
+
+
+class CachedNameConverter(NameConverter):
+    """Strawberry converts argument names snake -> camel on every resolver call; cache them."""
+
+    def __init__(self) -> None:
+        super().__init__(auto_camel_case=True)
+        self._converted: dict[str, str] = {}
+
+    def apply_naming_config(self, name: str) -> str:
+        converted = self._converted.get(name)
+        if converted is None:
+            converted = self._converted[name] = super().apply_naming_config(name)
+        return converted
 
 
 class CRMSchema(strawberry.Schema):
@@ -100,6 +129,7 @@ def build_schema(
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
+    extensions.append(PersistedQueryAllowList)
     extensions.append(lambda: QueryCostLimiter(max_query_cost, rate_limiter))
     return CRMSchema(
         query=Query,
@@ -108,7 +138,9 @@ def build_schema(
         types=[CustomerType, *ALL_EVENT_TYPES],
         extensions=extensions,
         config=StrawberryConfig(
-            auto_camel_case=True, batching_config={"max_operations": max_batch_operations}
+            auto_camel_case=True,
+            name_converter=CachedNameConverter(),
+            batching_config={"max_operations": max_batch_operations},
         ),
     )
 

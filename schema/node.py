@@ -11,13 +11,19 @@ from strawberry.exceptions import StrawberryGraphQLError
 from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
+from resolvers.campaigns import loaders as campaign_loaders
 from resolvers.customers import loaders as customer_loaders
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, from_global_id
+from resolvers.offers import loaders as offer_loaders
+from resolvers.segments import queries as segment_queries
 from resolvers.surveys import queries as survey_queries
 from resolvers.tickets import loaders as ticket_loaders
+from schema.campaigns.types import CampaignType
 from schema.common import Node
 from schema.customers.types import CustomerType
+from schema.offers.types import OfferType
+from schema.segments.types import SegmentType
 from schema.surveys.types import SurveyType
 from schema.tickets.types import TicketType
 
@@ -43,7 +49,26 @@ async def _survey(info: Info, pk: int) -> Node | None:
     return SurveyType.from_model(found) if found else None
 
 
+async def _segment(info: Info, pk: int) -> Node | None:
+    found = await segment_queries.segment_by_id(info.context, pk)
+    return SegmentType.from_model(found) if found else None
+
+
+async def _offer(info: Info, pk: int) -> Node | None:
+    brand = info.context.require_brand()
+    found = await offer_loaders.offer_by_id(info.context, brand.id, pk)
+    return OfferType.from_model(found) if found else None
+
+
+async def _campaign(info: Info, pk: int) -> Node | None:
+    found = await campaign_loaders.campaign_by_id(info.context, pk)
+    return CampaignType.from_model(found) if found else None
+
+
 NODE_KINDS: dict[str, NodeKind] = {
+    "Campaign": NodeKind(Scope.OFFERS_READ, _campaign),
+    "Offer": NodeKind(Scope.OFFERS_READ, _offer),
+    "Segment": NodeKind(Scope.OFFERS_READ, _segment),
     "Survey": NodeKind(Scope.SURVEYS_READ, _survey),
     "Ticket": NodeKind(Scope.TICKETS_READ, _ticket),
     "Customer": NodeKind(Scope.CUSTOMERS_READ, _customer),

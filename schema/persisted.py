@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from graphql import GraphQLError
 from strawberry.http import GraphQLRequestData
 
@@ -13,9 +15,15 @@ def _error(message: str, code: str) -> GraphQLError:
 
 
 async def apply_persisted_query(
-    store: QueryStore, scope: str, request: GraphQLRequestData
+    store: QueryStore,
+    scope: str,
+    request: GraphQLRequestData,
+    registered: Callable[[str], Awaitable[str | None]] | None = None,
 ) -> GraphQLError | None:
-    """Fill `request.query` from the store, or store the query sent with its hash."""
+    """Fill `request.query` from the store, or store the query sent with its hash.
+
+    `registered` looks a hash up among the queries an admin registered (allow-lists), so
+    clients can send registered queries by hash alone without registering them first."""
     persisted = (request.extensions or {}).get("persistedQuery")
     if not isinstance(persisted, dict):
         return None
@@ -25,6 +33,8 @@ async def apply_persisted_query(
     digest = digest.lower()
     if request.query is None:
         query = await store.get(scope, digest)
+        if query is None and registered is not None:
+            query = await registered(digest)
         if query is None:
             return _error("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
         request.query = query

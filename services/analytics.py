@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tortoise.transactions import in_transaction
+
 from models import Brand, CustomerStats, DailySpend, LoyaltySettings
 from services import loyalty_config, sql
 from services.loyalty_config import utcnow
@@ -52,7 +54,11 @@ async def refresh(brand: Brand, now: datetime | None = None) -> int:
     """Rebuild stats, lifecycle and RFM quintiles of every customer of the brand: 3 statements."""
     settings = await loyalty_config.get_settings(brand.id)
     today = loyalty_config.calendar(brand).day(now or utcnow())
-    b = brand.id
+    async with in_transaction():  # readers see the old or the new quintiles, never a mix
+        return await _rebuild(brand.id, today, settings)
+
+
+async def _rebuild(b: int, today: int, settings: LoyaltySettings) -> int:
     await sql.execute(
         "INSERT INTO customer_stats (brand_id, customer_id, first_day, last_day, frequency,"
         " monetary_cents, lifecycle_stage)"

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from models import Brand, Customer
+from tortoise.expressions import Q
+from tortoise.functions import Count, Sum
+
+from models import Brand, Customer, PointsTransaction, Purchase
+from models.surveys import SurveyResponse
+from models.tickets import Ticket
+from services.nps import summarize
 
 KPI_KEYS = (
     "new_members_today",
@@ -52,3 +59,56 @@ async def compute(brand: Brand, now: datetime) -> dict[str, Any]:
 
 
 ROLLING_NPS_DAYS = timedelta(days=30)
+OPEN_TICKET_STATES = ("NEW", "OPEN", "PENDING_CUSTOMER")
+ISSUING_KINDS = ("EARN", "RELEASE")  # a pending EARN books 0; its RELEASE books the points
+
+
+@register
+async def _purchases(brand: Brand, day_start: datetime, now: datetime) -> dict[str, Any]:
+    rows = (
+        await Purchase.filter(brand_id=brand.id, occurred_at__gte=day_start)
+        .annotate(n=Count("id"), total=Sum("amount"), refunded=Sum("refunded_amount"))
+        .values("n", "total", "refunded")
+    )
+    row = rows[0] if rows else {}
+    revenue = Decimal(str(row.get("total") or 0)) - Decimal(str(row.get("refunded") or 0))
+    return {"purchases_today": int(row.get("n") or 0), "revenue_today": str(revenue)}
+
+
+@register
+async def _points(brand: Brand, day_start: datetime, now: datetime) -> dict[str, Any]:
+    today = PointsTransaction.filter(brand_id=brand.id, created_at__gte=day_start)
+    issued = await today.filter(Q(kind__in=ISSUING_KINDS) | Q(kind="ADJUST", amount__gt=0)).values(
+        "amount"
+    )
+    redeemed = await today.filter(kind="REDEEM").values("amount")
+    return {
+        "points_issued_today": sum(int(r["amount"]) for r in issued),
+        "points_redeemed_today": -sum(int(r["amount"]) for r in redeemed),
+    }
+
+
+def _breached_today(day_start: datetime, now: datetime) -> Q:
+    """A clock whose due time fell today and that was (or still is) missed."""
+    response_due = Q(first_response_due__gte=day_start, first_response_due__lt=now)
+    resolution_due = Q(resolution_due__gte=day_start, resolution_due__lt=now)
+    late_response = Q(first_response_breached=True) | Q(first_responded_at__isnull=True)
+    late_resolution = Q(resolution_breached=True) | Q(status__in=["NEW", "OPEN"])
+    return (response_due & late_response) | (resolution_due & late_resolution)
+
+
+@register
+async def _tickets(brand: Brand, day_start: datetime, now: datetime) -> dict[str, Any]:
+    tickets = Ticket.filter(brand_id=brand.id)
+    return {
+        "open_tickets": await tickets.filter(status__in=OPEN_TICKET_STATES).count(),
+        "sla_breaches_today": await tickets.filter(_breached_today(day_start, now)).count(),
+    }
+
+
+@register
+async def _nps(brand: Brand, day_start: datetime, now: datetime) -> dict[str, Any]:
+    scores = await SurveyResponse.filter(
+        brand_id=brand.id, submitted_at__gte=now - ROLLING_NPS_DAYS, nps_score__isnull=False
+    ).values("nps_score")
+    return {"nps_30_days": summarize(int(r["nps_score"]) for r in scores).score}

@@ -102,6 +102,8 @@ def clean_money(value: Any, field: str, errors: ErrorCollector, positive: bool =
         errors.add(field, ErrorCode.INVALID, f"{field} must not be negative")
     elif amount >= Decimal("1e12"):
         errors.add(field, ErrorCode.INVALID, f"{field} is too large")
+    else:
+        return amount.quantize(Decimal("0.01"))
     return amount
 
 
@@ -146,6 +148,13 @@ async def ladder(brand_id: int) -> list[Tier]:
     return await Tier.filter(brand_id=brand_id).order_by("rank")
 
 
+def _is_date(text: str) -> bool:
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
+
+
 def _clean_settings(changes: dict[str, Any], errors: ErrorCollector) -> dict[str, Any]:
     values = dict(changes)
     if "earn_rate" in values:
@@ -177,6 +186,9 @@ def _clean_settings(changes: dict[str, Any], errors: ErrorCollector) -> dict[str
         multiplier = Decimal(str(promo.get("multiplier", 1)))
         if multiplier <= 0 or multiplier > 100:
             errors.add("promotions", ErrorCode.INVALID, f"promotion {i}: bad multiplier")
+        for end in ("from", "to"):
+            if promo.get(end) is not None and not _is_date(str(promo[end])):
+                errors.add("promotions", ErrorCode.INVALID, f"promotion {i}: {end} is YYYY-MM-DD")
         weekdays = promo.get("weekdays") or []
         if any(d not in range(1, 8) for d in weekdays):
             errors.add("promotions", ErrorCode.INVALID, f"promotion {i}: weekdays are 1-7")

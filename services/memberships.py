@@ -68,8 +68,12 @@ def missing_for(
         have = spend.window_cents(cal.day(now), tier.window_days)
         missing_cents = max(missing_cents, to_cents(tier.window_spend) - have)
     if tier.consecutive_months and tier.monthly_min is not None:
-        streak = spend.streak(to_cents(tier.monthly_min), cal.month(now))
+        this_month = cal.month(now)
+        streak = spend.streak(to_cents(tier.monthly_min), this_month)
         months = max(0, tier.consecutive_months - streak)
+        if months:  # what this month still needs to count towards the streak
+            month_gap = to_cents(tier.monthly_min) - spend.by_month.get(this_month, 0)
+            missing_cents = max(missing_cents, month_gap)
     missing_points = max(0, (tier.min_lifetime_points or 0) - points)
     return Missing(Decimal(missing_cents) / 100, months, missing_points)
 
@@ -158,6 +162,13 @@ async def enroll_locked(actor: Actor, customer_id: int, field: str = "customerId
         from_tier=None,
         to_tier=tiers[0].name,
         reason="enrolled",
+    )
+    await emit(
+        actor,
+        "membership.tier_changed",
+        customer_id=customer_id,
+        subject=("Membership", membership.id),
+        payload={"from": None, "to": tiers[0].name, "reason": "enrolled"},
     )
     await audit.record(
         actor, "enrollMember", "Customer", customer_id, {"membership": membership.id}

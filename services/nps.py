@@ -2,7 +2,7 @@
 
 score = %promoters - %detractors over the responses that answered the NPS question; a
 response that skipped it (an optional NPS question) counts in `responses` but not in the
-denominator.
+denominator. Grouping by TIER uses each customer's current tier ("NONE" without one).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from models import Membership, Tier
 from models.surveys import SurveyResponse
 
 GROUPINGS = ("MONTH", "CHANNEL", "STORE", "TIER")
@@ -67,6 +68,21 @@ class NpsReport:
     groups: list[NpsGroup]
 
 
+NO_TIER = "NONE"
+
+
+async def tier_names(brand_id: int, customer_ids: set[int]) -> dict[int, str]:
+    """Each customer's current tier name (two queries, whatever the number of customers)."""
+    if not customer_ids:
+        return {}
+    members = await Membership.filter(
+        brand_id=brand_id, customer_id__in=sorted(customer_ids), tier_id__isnull=False
+    ).values("customer_id", "tier_id")
+    tier_ids = sorted({int(m["tier_id"]) for m in members})
+    names = dict(await Tier.filter(brand_id=brand_id, id__in=tier_ids).values_list("id", "name"))
+    return {int(m["customer_id"]): str(names.get(m["tier_id"], NO_TIER)) for m in members}
+
+
 def _key(group_by: str | None, row: dict[str, object], tz: ZoneInfo) -> str:
     if group_by == "MONTH":
         submitted = row["submitted_at"]
@@ -76,6 +92,8 @@ def _key(group_by: str | None, row: dict[str, object], tz: ZoneInfo) -> str:
         return str(row["channel"])
     if group_by == "STORE":
         return str(row["store"] or "UNKNOWN")
+    if group_by == "TIER":
+        return str(row["tier"])
     return "ALL"
 
 
@@ -87,16 +105,18 @@ async def report(
     group_by: str | None,
     tz: ZoneInfo,
 ) -> NpsReport:
-    if group_by == "TIER":
-        raise UnsupportedGrouping("grouping by TIER needs memberships, which do not exist yet")
     query = SurveyResponse.filter(brand_id=brand_id, survey_id=survey_id)
     if frm is not None:
         query = query.filter(submitted_at__gte=frm)
     if to is not None:
         query = query.filter(submitted_at__lt=to)
     rows = await query.order_by("submitted_at").values(
-        "nps_score", "submitted_at", "channel", "store"
+        "nps_score", "submitted_at", "channel", "store", "customer_id"
     )
+    if group_by == "TIER":
+        tiers = await tier_names(brand_id, {int(r["customer_id"]) for r in rows})
+        for row in rows:
+            row["tier"] = tiers.get(int(row["customer_id"]), NO_TIER)
     grouped: dict[str, list[int | None]] = {}
     for row in rows:
         grouped.setdefault(_key(group_by, row, tz), []).append(row["nps_score"])

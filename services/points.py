@@ -159,7 +159,7 @@ async def debit(
     )
 
 
-async def release_due(actor: Actor, m: Membership, now: datetime) -> None:
+async def release_due(actor: Actor, m: Membership, now: datetime) -> int:
     """Move this member's pending lots whose waiting period is over to the available balance."""
     due = await PointsTransaction.filter(
         customer_id=m.customer_id, brand_id=m.brand_id, pending_until__lte=now
@@ -167,6 +167,8 @@ async def release_due(actor: Actor, m: Membership, now: datetime) -> None:
     for lot in due:
         lot.pending_until = None
         await lot.save(update_fields=["pending_until"])
+        if not lot.remaining:  # all of it was refunded while pending
+            continue
         m.pending -= lot.remaining
         m.available += lot.remaining
         await m.save(update_fields=["available", "pending"])
@@ -181,6 +183,20 @@ async def release_due(actor: Actor, m: Membership, now: datetime) -> None:
             actor=actor.label,
             purchase_id=lot.purchase_id,
         )
+    return sum(lot.remaining for lot in due)
+
+
+async def emit_changed(
+    actor: Actor, m: Membership, kind: str, amount: int, subject: tuple[str, int]
+) -> None:
+    """`points.changed`, inside the transaction that changed the locked membership."""
+    await emit(
+        actor,
+        "points.changed",
+        customer_id=m.customer_id,
+        subject=subject,
+        payload={"kind": kind, "amount": amount, "balance": m.available, "pending": m.pending},
+    )
 
 
 Operation = Callable[[Membership], Awaitable[PointsTransaction]]
@@ -207,7 +223,8 @@ async def _idempotent(
             earlier = await replay()  # after the lock: a concurrent twin has committed by now
             if earlier is not None:
                 return earlier
-            await release_due(actor, m, utcnow())
+            if m.pending:  # pending lots hold exactly m.pending points: none means none due
+                await release_due(actor, m, utcnow())
             tx = await op(m)
             await audit.record(
                 actor,
@@ -216,13 +233,7 @@ async def _idempotent(
                 customer_id,
                 {"transaction": tx.id, "kind": tx.kind, "amount": tx.amount},
             )
-            await emit(
-                actor,
-                "points.changed",
-                customer_id=customer_id,
-                subject=("PointsTransaction", tx.id),
-                payload={"kind": tx.kind, "amount": tx.amount, "balance": m.available},
-            )
+            await emit_changed(actor, m, tx.kind, tx.amount, ("PointsTransaction", tx.id))
             return tx
     except IntegrityError:
         # the same key raced in for another customer: the unique constraint decided
@@ -245,8 +256,10 @@ async def award_points(
 
     async def op(m: Membership) -> PointsTransaction:
         settings = await get_settings(actor.brand_id)
-        brand = await Brand.get(id=actor.brand_id)
-        expires = lot_expiry(settings, utcnow(), calendar(brand).tz)
+        tz = None
+        if settings.expiry_rule == "END_OF_MONTH":  # the only rule that needs the brand's zone
+            tz = calendar(await Brand.get(id=actor.brand_id)).tz
+        expires = lot_expiry(settings, utcnow(), tz)
         return await add_lot(
             actor, m, "EARN", points, source, reason, expires_at=expires, key=key, fp=fp
         )
@@ -289,53 +302,3 @@ async def adjust_points(
         return await debit(actor, m, "ADJUST", -delta, "staff", reason, key=key, fp=fp)
 
     return await _idempotent(actor, "adjustPoints", customer_id, key, fp, op)
-
-
-async def expire_due(actor: Actor, now: datetime | None = None) -> int:
-    """Release what is due, then expire lots past their date: one transaction per member."""
-    now = now or utcnow()
-    ids = set(
-        await PointsTransaction.filter(
-            brand_id=actor.brand_id, remaining__gt=0, expires_at__lte=now
-        ).values_list("customer_id", flat=True)
-    )
-    ids |= set(
-        await PointsTransaction.filter(brand_id=actor.brand_id, pending_until__lte=now).values_list(
-            "customer_id", flat=True
-        )
-    )
-    expired = 0
-    for customer_id in sorted(int(i) for i in ids):  # type: ignore[call-overload]
-        async with in_transaction():
-            m = await memberships.enroll_locked(actor, customer_id)
-            await release_due(actor, m, now)
-            due = await PointsTransaction.filter(
-                customer_id=customer_id,
-                brand_id=actor.brand_id,
-                remaining__gt=0,
-                expires_at__lte=now,
-                pending_until=None,
-            )
-            total = sum(lot.remaining for lot in due)
-            if total:
-                for lot in due:
-                    lot.remaining = 0
-                    await lot.save(update_fields=["remaining"])
-                m.available -= total
-                m.expired += total
-                await m.save(update_fields=["available", "expired"])
-                await PointsTransaction.create(
-                    brand_id=actor.brand_id,
-                    customer_id=customer_id,
-                    kind="EXPIRE",
-                    amount=-total,
-                    balance_after=m.available,
-                    reason="expired",
-                    source="staff",
-                    actor=actor.label,
-                )
-                await audit.record(
-                    actor, "expirePoints", "Customer", customer_id, {"points": total}
-                )
-                expired += total
-    return expired

@@ -12,7 +12,15 @@ from tortoise.transactions import in_transaction
 
 from events.outbox import emit
 from models import Brand, DailySpend, LoyaltySettings, Membership, Purchase, PurchaseItem, Tier
-from services import analytics, audit, loyalty_config, loyalty_merge, memberships, points
+from services import (
+    analytics,
+    audit,
+    loyalty_config,
+    loyalty_merge,
+    memberships,
+    offer_earning,
+    points,
+)
 from services.actor import Actor
 from services.errors import DomainError, ErrorCode, ErrorCollector
 from services.loyalty_config import Calendar, clean_money, to_cents, utcnow
@@ -63,8 +71,10 @@ def compute_points(
     amount: Decimal,
     items: list[ItemSpec],
     local: datetime,
+    extra: Decimal = Decimal(1),
 ) -> int:
-    """Base rate x tier multiplier x active promotions (per item category), then rounded."""
+    """Base rate x tier multiplier x active promotions (per item category) x `extra` (double-points
+    offers), then rounded."""
     promos = settings.promotions or []
     tier_mult = tier.points_multiplier if tier else Decimal(1)
     raw = Decimal(0)
@@ -77,7 +87,7 @@ def compute_points(
     raw += rest * _multiplier(promos, local, None)
     if covered > amount:  # discounts: the items list more than was paid
         raw = raw * amount / covered
-    value = raw * Decimal(settings.earn_rate) * Decimal(tier_mult)
+    value = raw * Decimal(settings.earn_rate) * Decimal(tier_mult) * extra
     return int(value.quantize(Decimal(1), rounding=ROUNDING.get(settings.rounding, ROUND_FLOOR)))
 
 
@@ -169,7 +179,10 @@ async def record_purchase(
                 return earlier
             settings = await loyalty_config.get_settings(brand.id)
             tier = await Tier.get_or_none(id=m.tier_id) if m.tier_id else None
-            earned = compute_points(settings, tier, value, items, when.astimezone(cal.tz))
+            sale = offer_earning.Sale(value, store_id, channel, when)
+            bonus = await offer_earning.bonus(brand.id, customer_id, tier, sale)
+            local = when.astimezone(cal.tz)
+            earned = compute_points(settings, tier, value, items, local, bonus.multiplier)
             if settings.daily_cap is not None:
                 earned = max(0, min(earned, settings.daily_cap - await _earned_today(m, cal, when)))
             purchase = await Purchase.create(
@@ -196,13 +209,14 @@ async def record_purchase(
                     for i in items
                 ]
             )
+            await offer_earning.consume(actor, bonus, purchase)
             await add_spend(cal, purchase, to_cents(value), 1)
             if earned:
                 now = utcnow()
                 pending = (
                     now + timedelta(days=settings.pending_days) if settings.pending_days else None
                 )
-                await points.add_lot(
+                lot = await points.add_lot(
                     actor,
                     m,
                     "EARN",
@@ -213,6 +227,7 @@ async def record_purchase(
                     pending_until=pending,
                     purchase_id=purchase.id,
                 )
+                await points.emit_changed(actor, m, "EARN", earned, ("PointsTransaction", lot.id))
             await memberships.upgrade_if_qualified(actor, brand, m, f"purchase {purchase.id}")
             await analytics.touch(brand, customer_id)
             await audit.record(
@@ -269,6 +284,8 @@ async def refund_purchase(
         to_reverse = target - purchase.points_reversed
         await points.release_due(actor, m, utcnow())
         recovered = await _reverse(actor, m, purchase, to_reverse)
+        if recovered:
+            await points.emit_changed(actor, m, "REVERSE", -recovered, ("Purchase", purchase.id))
         purchase.refunded_amount = refunded
         purchase.points_reversed += to_reverse
         purchase.points_unrecovered += to_reverse - recovered

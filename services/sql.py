@@ -22,3 +22,28 @@ async def execute(sql: str, params: list[Any] | None = None) -> int:
         sql = _postgres(sql)
     count, _ = await conn.execute_query(sql, params or [])
     return int(count or 0)
+
+
+def for_dialect(sql: str) -> str:
+    """`?` placeholders as the default connection's dialect wants them."""
+    conn = Tortoise.get_connection("default")
+    return _postgres(sql) if conn.capabilities.dialect == "postgres" else sql
+
+
+def json_object(*pairs: str) -> str:
+    """A JSON object built in SQL from alternating 'key' literals and expressions."""
+    conn = Tortoise.get_connection("default")
+    function = "jsonb_build_object" if conn.capabilities.dialect == "postgres" else "json_object"
+    return f"{function}({', '.join(pairs)})"
+
+
+async def fetch(sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+    """Rows of one query with `?` placeholders, as dicts."""
+    conn = Tortoise.get_connection("default")
+    if conn.capabilities.dialect == "postgres":
+        sql = _postgres(sql)
+    return list(await conn.execute_query_dict(sql, params or []))
+
+
+def is_postgres() -> bool:
+    return bool(Tortoise.get_connection("default").capabilities.dialect == "postgres")

@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 from events.outbox import emit
 from models import Customer
 from models.surveys import Survey, SurveyInvitation, SurveyResponse
-from services import audit, points, survey_invites, tickets
+from services import audit, points, segments, survey_invites, tickets
 from services.actor import Actor
 from services.errors import DomainError, ErrorCode, ErrorCollector
 from services.survey_answers import validate_answers
@@ -23,6 +23,7 @@ STATUSES = ("DRAFT", "ACTIVE", "CLOSED")
 STATUS_MOVES = {"DRAFT": ("ACTIVE", "CLOSED"), "ACTIVE": ("CLOSED",), "CLOSED": ()}
 MAX_QUESTIONS = 50
 MAX_SEND = 1000
+MAX_SEGMENT_SEND = 50_000
 
 
 @dataclass(frozen=True)
@@ -128,18 +129,41 @@ async def set_status(actor: Actor, survey_id: int, status: str) -> Survey:
     return survey
 
 
+async def _segment_members(actor: Actor, segment_id: int) -> list[int]:
+    segment = await segments.get_segment(actor.brand_id, segment_id, field="segmentId")
+    members = await segments.customer_ids(actor.brand_id, segment.rule)
+    if len(members) > MAX_SEGMENT_SEND:
+        raise DomainError.single(
+            "segmentId",
+            ErrorCode.INVALID,
+            f"the segment has {len(members)} customers; at most {MAX_SEGMENT_SEND} per send",
+        )
+    return members
+
+
 async def send_survey(
-    actor: Actor, survey_id: int, customer_ids: list[int], channel: str, store: str | None
+    actor: Actor,
+    survey_id: int,
+    customer_ids: list[int],
+    channel: str,
+    store: str | None,
+    segment_id: int | None = None,
 ) -> list[SurveyInvitation]:
+    """Invite the given customers and/or a segment's current members (each customer once).
+
+    Members of a segment who already hold an invitation to this survey are not invited again,
+    so a segment can be re-sent to reach only its new members.
+    """
     errors = ErrorCollector()
     unique = list(dict.fromkeys(customer_ids))
-    if not unique or len(unique) > MAX_SEND:
+    if len(unique) > MAX_SEND or (not unique and segment_id is None):
         errors.add("customerIds", ErrorCode.INVALID, f"send to 1 to {MAX_SEND} customers")
     if channel not in CHANNELS:
         errors.add("channel", ErrorCode.INVALID, f"channel must be one of {CHANNELS}")
     if store is not None and len(store) > 100:
         errors.add("store", ErrorCode.TOO_LONG, "store is longer than 100")
     errors.raise_if_any()
+    members = [] if segment_id is None else await _segment_members(actor, segment_id)
     async with in_transaction():
         survey = await _lock_survey(actor.brand_id, survey_id)
         if survey.status != "ACTIVE":
@@ -149,8 +173,19 @@ async def send_survey(
         found = await Customer.filter(brand_id=actor.brand_id, id__in=unique).count()
         if found != len(unique):
             raise DomainError.single("customerIds", ErrorCode.NOT_FOUND, "customer not found")
+        if members:
+            invited = set(
+                await SurveyInvitation.filter(
+                    survey_id=survey.id, customer_id__in=members
+                ).values_list("customer_id", flat=True)
+            )
+            chosen = set(unique)
+            unique += [m for m in members if m not in invited and m not in chosen]
+        if not unique:
+            return []
+        trigger = "SEGMENT" if segment_id is not None else "MANUAL"
         return await survey_invites.create_invitations(
-            actor, survey, unique, channel, store, "MANUAL"
+            actor, survey, unique, channel, store, trigger
         )
 
 

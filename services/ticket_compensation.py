@@ -6,6 +6,7 @@ import hashlib
 
 from tortoise.transactions import in_transaction
 
+from events.outbox import emit
 from models import PointsTransaction
 from services import audit, points
 from services.actor import Actor
@@ -18,9 +19,9 @@ MAX_REASON = 500
 def compensation_key(ticket_id: int, points_: int, reason: str, key: str | None) -> str:
     """The ledger's idempotency key: a retried compensation never awards twice."""
     if key:
-        return f"ticket:{ticket_id}:{key}"[:200]
+        return f"{ticket_key_prefix(ticket_id)}{key}"[:200]
     digest = hashlib.sha256(f"{points_}|{reason}".encode()).hexdigest()[:24]
-    return f"ticket:{ticket_id}:compensation:{digest}"
+    return f"{ticket_key_prefix(ticket_id)}compensation:{digest}"
 
 
 async def compensate(
@@ -37,19 +38,39 @@ async def compensate(
         ticket = await lock(actor.brand_id, ticket_id)
         if ticket.status == "CLOSED":
             raise DomainError.single("ticketId", ErrorCode.TICKET_CLOSED, "the ticket is closed")
+        ledger_key = compensation_key(ticket.id, points_, reason, key)
+        # The ticket's row lock serialises compensations of a ticket: this check is exact.
+        replay = await PointsTransaction.exists(brand_id=actor.brand_id, idempotency_key=ledger_key)
         tx = await points.award_points(
             actor,
             ticket.customer_id,
             points_,
             f"Ticket {ticket.id}: {reason}",
             "ticket",
-            compensation_key(ticket.id, points_, reason, key),
+            ledger_key,
         )
-        await audit.record(
+        if replay:
+            return tx
+        details = {"transaction": tx.id, "points": points_}
+        await audit.record(actor, "compensateTicket", "Ticket", ticket.id, details)
+        await emit(
             actor,
-            "compensateTicket",
-            "Ticket",
-            ticket.id,
-            {"transaction": tx.id, "points": points_},
+            "ticket.updated",
+            customer_id=ticket.customer_id,
+            subject=("Ticket", ticket.id),
+            payload={"operation": "compensateTicket", "status": ticket.status, **details},
         )
     return tx
+
+
+def ticket_key_prefix(ticket_id: int) -> str:
+    return f"ticket:{ticket_id}:"
+
+
+async def compensations_of(brand_id: int, ticket_id: int) -> list[PointsTransaction]:
+    """The ledger entries a ticket's compensations wrote, oldest first."""
+    return await PointsTransaction.filter(
+        brand_id=brand_id,
+        source="ticket",
+        idempotency_key__startswith=ticket_key_prefix(ticket_id),
+    ).order_by("id")

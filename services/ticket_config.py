@@ -34,8 +34,10 @@ class SettingsChange:
     follow_up_category: str | None = None
     follow_up_survey_id: int | None = None
     resolution_survey_id: int | None = None
+    purchase_survey_id: int | None = None
     clear_follow_up_survey: bool = False
     clear_resolution_survey: bool = False
+    clear_purchase_survey: bool = False
     business_hours: dict[str, Any] | None = None
     clear_business_hours: bool = False
 
@@ -83,10 +85,13 @@ async def configure(actor: Actor, change: SettingsChange) -> ServiceSettings:
     errors.raise_if_any()
     await _check_survey(actor.brand_id, change.follow_up_survey_id, "followUpSurveyId")
     await _check_survey(actor.brand_id, change.resolution_survey_id, "resolutionSurveyId")
+    await _check_survey(actor.brand_id, change.purchase_survey_id, "purchaseSurveyId")
     if change.follow_up_survey_id is not None or change.clear_follow_up_survey:
         values["follow_up_survey_id"] = change.follow_up_survey_id
     if change.resolution_survey_id is not None or change.clear_resolution_survey:
         values["resolution_survey_id"] = change.resolution_survey_id
+    if change.purchase_survey_id is not None or change.clear_purchase_survey:
+        values["purchase_survey_id"] = change.purchase_survey_id
     async with in_transaction():
         settings = await ServiceSettings.select_for_update().get_or_none(brand_id=actor.brand_id)
         if settings is None:

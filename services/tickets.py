@@ -5,19 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
 from events.outbox import emit
-from models import Brand, Customer, StaffUser
+from models import Customer, StaffUser
 from models.tickets import ServiceSettings, SlaPolicy, Ticket, TicketMessage
-from services import audit, survey_invites
+from services import audit, service_merge, survey_invites, ticket_clock
 from services.actor import Actor
 from services.errors import DomainError, ErrorCode, ErrorCollector
-from services.sla import BusinessHours, Clock, add_working_time
+from services.sla import add_working_time
+from services.ticket_clock import record_change, resume_clock, stop_clock
 from services.ticket_config import CHANNELS, SEVERITIES, get_settings
 
+service_merge.register()
 STATUSES = ("NEW", "OPEN", "PENDING_CUSTOMER", "RESOLVED", "CLOSED")
 # Moves transitionTicket may make; RESOLVED is reached only through resolveTicket.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -63,19 +64,6 @@ def _text(value: str, field: str, limit: int, errors: ErrorCollector) -> str:
     return value
 
 
-async def business_hours(brand_id: int, settings: ServiceSettings | None = None) -> BusinessHours:
-    settings = settings or await get_settings(brand_id)
-    brand = await Brand.get(id=brand_id)
-    hours = BusinessHours.from_json(settings.business_hours, ZoneInfo(brand.timezone))
-    if hours is None:
-        raise DomainError.single("businessHours", ErrorCode.INVALID, "no business hours set")
-    return hours
-
-
-async def _hours_of(ticket: Ticket) -> BusinessHours | None:
-    return await business_hours(ticket.brand_id) if ticket.sla_business_hours else None
-
-
 async def create_ticket(
     actor: Actor,
     spec: NewTicket,
@@ -87,7 +75,11 @@ async def create_ticket(
     values: dict[str, Any] = {}
     policy = await SlaPolicy.get_or_none(brand_id=actor.brand_id, severity=spec.severity)
     if policy is not None:
-        hours = await business_hours(actor.brand_id, settings) if policy.business_hours else None
+        hours = (
+            await ticket_clock.business_hours(actor.brand_id, settings)
+            if policy.business_hours
+            else None
+        )
         values = {
             "first_response_due": add_working_time(now, policy.first_response_minutes * 60, hours),
             "resolution_due": add_working_time(now, policy.resolution_minutes * 60, hours),
@@ -111,7 +103,7 @@ async def create_ticket(
         "ticket.created",
         customer_id=spec.customer_id,
         subject=("Ticket", ticket.id),
-        payload={"severity": spec.severity, "category": spec.category},
+        payload={"status": ticket.status, "severity": spec.severity, "category": spec.category},
     )
     return ticket
 
@@ -143,49 +135,16 @@ async def open_ticket(actor: Actor, spec: NewTicket) -> Ticket:
         return await create_ticket(actor, cleaned, settings=settings)
 
 
-async def lock(brand_id: int, ticket_id: int, field: str = "ticketId") -> Ticket:
+async def lock(
+    brand_id: int, ticket_id: int, field: str = "ticketId", actor: Actor | None = None
+) -> Ticket:
+    """The ticket, row-locked; a customer's own tickets only (another's is not found)."""
     ticket = await Ticket.select_for_update().get_or_none(brand_id=brand_id, id=ticket_id)
-    if ticket is None:
+    if ticket is None or (
+        actor is not None and actor.kind == "customer" and str(ticket.customer_id) != actor.subject
+    ):
         raise DomainError.single(field, ErrorCode.NOT_FOUND, "ticket not found")
     return ticket
-
-
-async def _changed(
-    actor: Actor, ticket: Ticket, operation: str, details: dict[str, object]
-) -> None:
-    await ticket.save()
-    await audit.record(actor, operation, "Ticket", ticket.id, details)
-    await emit(
-        actor,
-        "ticket.updated",
-        customer_id=ticket.customer_id,
-        subject=("Ticket", ticket.id),
-        payload={"operation": operation, **details},
-    )
-
-
-def _clock(ticket: Ticket) -> Clock:
-    return Clock(
-        ticket.resolution_due, ticket.resolution_remaining_seconds, ticket.resolution_breached
-    )
-
-
-def _store_clock(ticket: Ticket, clock: Clock) -> None:
-    ticket.resolution_due = clock.due
-    ticket.resolution_remaining_seconds = clock.remaining_seconds
-    ticket.resolution_breached = clock.breached
-
-
-async def _stop_clock(ticket: Ticket, now: datetime) -> None:
-    clock = _clock(ticket)
-    clock.stop(now, await _hours_of(ticket))
-    _store_clock(ticket, clock)
-
-
-async def _resume_clock(ticket: Ticket, now: datetime) -> None:
-    clock = _clock(ticket)
-    clock.resume(now, await _hours_of(ticket))
-    _store_clock(ticket, clock)
 
 
 async def transition(actor: Actor, ticket_id: int, to: str) -> Ticket:
@@ -205,17 +164,17 @@ async def transition(actor: Actor, ticket_id: int, to: str) -> Ticket:
                     f"reopening is allowed for {settings.reopen_days} days after resolution",
                 )
             ticket.resolved_at = ticket.closed_at = None
-            await _resume_clock(ticket, now)
+            await resume_clock(ticket, now)
         if to == "PENDING_CUSTOMER":
             ticket.paused_at = now
-            await _stop_clock(ticket, now)
+            await stop_clock(ticket, now)
         if current == "PENDING_CUSTOMER":
             ticket.paused_at = None
-            await _resume_clock(ticket, now)
+            await resume_clock(ticket, now)
         if to == "CLOSED":
             ticket.closed_at = now
         ticket.status = to
-        await _changed(actor, ticket, "transitionTicket", {"from": current, "to": to})
+        await record_change(actor, ticket, "transitionTicket", {"from": current, "to": to})
     return ticket
 
 
@@ -229,7 +188,7 @@ async def assign(actor: Actor, ticket_id: int, staff_id: int | None) -> Ticket:
         ):
             raise DomainError.single("assigneeId", ErrorCode.NOT_FOUND, "staff user not found")
         ticket.assignee_id = staff_id
-        await _changed(actor, ticket, "assignTicket", {"assignee": staff_id})
+        await record_change(actor, ticket, "assignTicket", {"assignee": staff_id})
     return ticket
 
 
@@ -237,9 +196,11 @@ async def add_message(actor: Actor, ticket_id: int, body: str, internal: bool) -
     """A public reply (first staff reply answers the SLA) or an internal note."""
     errors = ErrorCollector()
     body = _text(body, "body", MAX_BODY, errors)
+    if internal and actor.kind == "customer":
+        errors.add("ticketId", ErrorCode.NOT_FOUND, "ticket not found")
     errors.raise_if_any()
     async with in_transaction():
-        ticket = await lock(actor.brand_id, ticket_id)
+        ticket = await lock(actor.brand_id, ticket_id, actor=actor)
         if ticket.status == "CLOSED" and not internal:
             raise DomainError.single(
                 "ticketId", ErrorCode.TICKET_CLOSED, "the ticket is closed: reopen it to reply"
@@ -261,8 +222,8 @@ async def add_message(actor: Actor, ticket_id: int, body: str, internal: bool) -
             ticket.status = "OPEN"
         if not internal and ticket.status == "PENDING_CUSTOMER" and actor.kind == "customer":
             ticket.status, ticket.paused_at = "OPEN", None
-            await _resume_clock(ticket, now)
-        await _changed(actor, ticket, operation, {"message": message.id})
+            await resume_clock(ticket, now)
+        await record_change(actor, ticket, operation, {"message": message.id})
     return message
 
 
@@ -286,11 +247,13 @@ async def resolve(actor: Actor, ticket_id: int, resolution: str, root_cause: str
                 f"a {ticket.status} ticket cannot be resolved",
             )
         now = now_utc()
-        await _stop_clock(ticket, now)
+        await stop_clock(ticket, now)
         previous = ticket.status
         ticket.status, ticket.resolved_at, ticket.paused_at = "RESOLVED", now, None
         ticket.resolution, ticket.root_cause = resolution, root_cause
-        await _changed(actor, ticket, "resolveTicket", {"from": previous, "rootCause": root_cause})
+        await record_change(
+            actor, ticket, "resolveTicket", {"from": previous, "rootCause": root_cause}
+        )
         survey_id = settings.resolution_survey_id
         if ticket.source_response_id is not None and settings.follow_up_survey_id is not None:
             survey_id = settings.follow_up_survey_id
@@ -305,9 +268,7 @@ async def rate(actor: Actor, ticket_id: int, score: int, comment: str | None) ->
     if comment is not None and len(comment) > MAX_BODY:
         raise DomainError.single("comment", ErrorCode.TOO_LONG, "the comment is too long")
     async with in_transaction():
-        ticket = await lock(actor.brand_id, ticket_id)
-        if actor.kind == "customer" and str(ticket.customer_id) != actor.subject:
-            raise DomainError.single("ticketId", ErrorCode.NOT_FOUND, "ticket not found")
+        ticket = await lock(actor.brand_id, ticket_id, actor=actor)
         if ticket.status not in ("RESOLVED", "CLOSED"):
             raise DomainError.single(
                 "ticketId", ErrorCode.NOT_RESOLVED, "only a resolved ticket can be rated"
@@ -316,5 +277,5 @@ async def rate(actor: Actor, ticket_id: int, score: int, comment: str | None) ->
             raise DomainError.single("ticketId", ErrorCode.ALREADY_RATED, "already rated")
         ticket.csat_score, ticket.rated_at = score, now_utc()
         ticket.csat_comment = (comment or "").strip() or None  # type: ignore[assignment]
-        await _changed(actor, ticket, "rateTicket", {"score": score})
+        await record_change(actor, ticket, "rateTicket", {"score": score})
     return ticket

@@ -30,7 +30,7 @@ mutation($input: RefundPurchaseInput!) { refundPurchase(input: $input) {
 """
 LOYALTY = """
 query($id: ID!) { customer(id: $id) {
-  membership { memberNumber tier { name rank benefits { pointsMultiplier } }
+  membership { memberNumber status tier { name rank benefits { pointsMultiplier } }
     tierProgress { nextTier { name } missingSpend missingMonths }
     tierHistory { fromTier toTier reason } }
   points { available pending lifetimeEarned redeemed expired }

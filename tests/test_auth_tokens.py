@@ -322,7 +322,10 @@ async def rs_client(
     rs_settings = asymmetric(settings, "RS256", rsa_keys, "k1", ["k1", "k2"])
     app = create_app(rs_settings, manage_db=False)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+    ):
         yield GraphQL(client), rs_settings
 
 

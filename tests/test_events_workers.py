@@ -22,7 +22,15 @@ def two_workers(database_url: str) -> Iterator[tuple[str, str]]:
     prefix = f"crmtest-{uuid.uuid4().hex[:12]}"
     first, base_a = start_server(database_url, TEST_REDIS_URL, prefix)
     try:
-        second, base_b = start_server(database_url, TEST_REDIS_URL, prefix)
+        # Worker B runs no relay and re-reads the outbox only every minute: within the test's
+        # timeout, an event committed on A can reach B's subscriber only through Redis.
+        second, base_b = start_server(
+            database_url,
+            TEST_REDIS_URL,
+            prefix,
+            CRM_EVENTS_RELAY="false",
+            CRM_EVENTS_RECHECK_SECONDS="60",
+        )
     except Exception:
         stop_server(first)
         raise
@@ -42,7 +50,7 @@ async def test_event_crosses_workers(two_workers: tuple[str, str], settings: Set
         )
         await asyncio.sleep(0.3)
         customer_id = await create(base_a, token, "Across")
-        message = await ws.recv(timeout=10)
+        message = await ws.recv(timeout=20)
         event = message["payload"]["data"]["events"]
         assert event["type"] == "customer.created"
         assert event["customerId"] == customer_id

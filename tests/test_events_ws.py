@@ -32,7 +32,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(database_url: str, redis_url: str | None, prefix: str) -> tuple[Any, str]:
+def start_server(
+    database_url: str, redis_url: str | None, prefix: str, **extra_env: str
+) -> tuple[Any, str]:
     port = free_port()
     env = {
         **os.environ,
@@ -44,6 +46,7 @@ def start_server(database_url: str, redis_url: str | None, prefix: str) -> tuple
         "CRM_JWT_LEEWAY_SECONDS": "0",
         "CRM_WEBHOOK_RETRY_BASE_SECONDS": "0.2",
     }
+    env.update(extra_env)
     env.pop("CRM_REDIS_URL", None)
     if redis_url:
         env["CRM_REDIS_URL"] = redis_url

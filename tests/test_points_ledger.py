@@ -6,9 +6,10 @@ from datetime import timedelta
 from config import Settings
 from models import Membership, PointsTransaction
 from resolvers.ids import decode_id
-from services import loyalty_config, points
+from services import loyalty_config, points, points_expiry
 from services.actor import Actor
 from services.errors import DomainError
+from tests.concurrency import assert_ledger_consistent, concurrently_behind_a_lock
 from tests.loyalty_support import ADJUST, AWARD, REDEEM, loyalty, mutate, record
 from tests.support import GraphQL, app_token, create_customer, make_brand
 
@@ -152,7 +153,7 @@ async def test_redemption_uses_soonest_expiring_lots_and_expiry(
     await points.redeem_points(actor, pk, 30, "reward", None)
     lots = await PointsTransaction.filter(customer_id=pk, kind="EARN").order_by("id")
     assert [lot.remaining for lot in lots] == [50, 20]
-    expired = await points.expire_due(actor, loyalty_config.utcnow() + timedelta(days=15))
+    expired = await points_expiry.expire_due(actor, loyalty_config.utcnow() + timedelta(days=15))
     assert expired == 20
     m = await Membership.get(customer_id=pk)
     assert (m.available, m.expired) == (50, 20)
@@ -170,7 +171,7 @@ async def test_pending_points_are_released(gql: GraphQL, settings: Settings) -> 
     assert (data["points"]["available"], data["points"]["pending"]) == (0, 40)
     bad = await mutate(gql, token, REDEEM, "redeemPoints", customerId=c["id"], points=1)
     assert bad["errors"][0]["code"] == "INSUFFICIENT_POINTS"
-    await points.expire_due(actor, loyalty_config.utcnow() + timedelta(days=8))
+    await points_expiry.expire_due(actor, loyalty_config.utcnow() + timedelta(days=8))
     data = await loyalty(gql, token, c["id"])
     assert (data["points"]["available"], data["points"]["pending"]) == (40, 0)
     assert [e["node"]["kind"] for e in data["pointsTransactions"]["edges"]] == ["RELEASE", "EARN"]
@@ -179,7 +180,7 @@ async def test_pending_points_are_released(gql: GraphQL, settings: Settings) -> 
 async def test_concurrent_awards_and_redemptions_keep_the_ledger(
     gql: GraphQL, settings: Settings
 ) -> None:
-    """50 concurrent requests at one member: no lost update, no negative balance."""
+    """50 concurrent requests at one member, each in its own transaction and connection."""
     brand = await make_brand()
     token = await app_token(settings, brand)
     c = await create_customer(gql, token, name="Li")
@@ -198,18 +199,74 @@ async def test_concurrent_awards_and_redemptions_keep_the_ledger(
         await points.award_points(actor, pk, 3, f"a{i}", "offer", f"award-{i}")
         return True
 
-    calls = [redeem(i) if i % 2 else award(i) for i in range(50)]
-    results = await asyncio.gather(*calls)
+    # on PostgreSQL: hold the customer's row lock until the pool's connections all wait on it
+    results = await concurrently_behind_a_lock(
+        pk, [redeem(i) if i % 2 else award(i) for i in range(50)]
+    )
     redeemed = sum(1 for i, ok in enumerate(results) if i % 2 and ok)
+    assert 14 <= redeemed <= 25  # 100 points pay 14 whatever the order
     m = await Membership.get(customer_id=pk)
-    assert m.available >= 0
     assert m.available == 100 + 25 * 3 - 7 * redeemed
-    assert m.available == await _ledger_sum(pk)
+    await assert_ledger_consistent(pk)
     assert await PointsTransaction.filter(customer_id=pk).count() == 1 + 25 + redeemed
     # replays: the same 50 again write nothing
-    await asyncio.gather(*[redeem(i) if i % 2 else award(i) for i in range(50)])
+    await concurrently_behind_a_lock(pk, [redeem(i) if i % 2 else award(i) for i in range(50)])
     assert (await Membership.get(customer_id=pk)).available == m.available
     assert await PointsTransaction.filter(customer_id=pk).count() == 1 + 25 + redeemed
+    await assert_ledger_consistent(pk)
+
+
+async def test_concurrent_redemptions_never_overdraw(gql: GraphQL, settings: Settings) -> None:
+    brand = await make_brand()
+    token = await app_token(settings, brand)
+    c = await create_customer(gql, token, name="Li")
+    pk = decode_id(c["id"], "Customer")
+    actor = Actor.system(brand.id)
+    await points.award_points(actor, pk, 100, "seed", "staff", None)
+
+    async def redeem(i: int) -> bool:
+        try:
+            await points.redeem_points(actor, pk, 10, f"r{i}", None)
+            return True
+        except DomainError as exc:
+            assert exc.errors[0].code == "INSUFFICIENT_POINTS"
+            return False
+
+    results = await concurrently_behind_a_lock(pk, [redeem(i) for i in range(50)])
+    assert sum(results) == 10  # exactly the balance, never more
+    assert (await Membership.get(customer_id=pk)).available == 0
+    await assert_ledger_consistent(pk)
+
+
+async def test_concurrent_purchases_on_one_member(gql: GraphQL, settings: Settings) -> None:
+    from models import DailySpend, Purchase
+    from services import purchases
+    from services.loyalty_config import calendar
+
+    brand = await make_brand()
+    token = await app_token(settings, brand)
+    c = await create_customer(gql, token, name="Li")
+    pk = decode_id(c["id"], "Customer")
+    actor = Actor.system(brand.id)
+
+    async def buy(i: int) -> int:
+        result = await purchases.record_purchase(
+            actor, brand, pk, "10.50", [], None, "APP", None, f"pos-{i % 20}"
+        )
+        return result.purchase.id
+
+    # 30 calls, 20 distinct purchases (10 retries of the same externalId)
+    ids = await concurrently_behind_a_lock(pk, [buy(i) for i in range(30)])
+    assert len(set(ids)) == 20
+    assert await Purchase.filter(customer_id=pk).count() == 20
+    assert await Membership.filter(customer_id=pk).count() == 1
+    m = await Membership.get(customer_id=pk)
+    assert (m.available, m.lifetime_earned) == (20 * 10, 20 * 10)
+    spend = await DailySpend.filter(customer_id=pk).values_list("cents", "purchases")
+    assert sum(int(row[0]) for row in spend) == 20 * 1050  # type: ignore[call-overload]
+    assert sum(int(row[1]) for row in spend) == 20  # type: ignore[call-overload]
+    assert calendar(brand).tz is not None
+    await assert_ledger_consistent(pk)
 
 
 async def test_concurrent_purchases_with_one_external_id(gql: GraphQL, settings: Settings) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -11,6 +12,7 @@ import pytest
 
 from config import Settings
 from server import create_app
+from tests.querycount import count_statements
 from tests.support import GraphQL, app_token, error_codes, make_brand
 
 SMALL = "{ customers(first: 10) { edges { node { name } } } }"
@@ -20,7 +22,7 @@ SMALL = "{ customers(first: 10) { edges { node { name } } } }"
 async def strict(settings: Settings) -> AsyncIterator[tuple[Settings, httpx.AsyncClient]]:
     tight = replace(
         settings,
-        rate_limit_per_second=1.0,
+        rate_limit_per_second=0.01,  # no refill within a test, however slow the machine
         rate_limit_burst=40.0,
         max_query_cost=500,
         max_body_bytes=20_000,
@@ -155,3 +157,81 @@ async def test_introspection_and_graphiql_can_be_turned_off(settings: Settings) 
         assert body.json()["data"] is None
         page = await client.get("/graphql", headers={"accept": "text/html"})
         assert page.status_code == 404
+
+
+# The issue's "Bad input" list: each is refused before any resolver runs.
+
+
+def resolver_statements(statements: list[str]) -> list[str]:
+    """Statements beyond authentication (brand, revoked jti, app row)."""
+    auth_tables = ('"brands"', "revoked_tokens")
+    return [s for s in statements if not any(table in s for table in auth_tables)]
+
+
+async def test_ten_megabyte_query_is_refused_unread(
+    http: httpx.AsyncClient, settings: Settings
+) -> None:
+    token = await app_token(settings, await make_brand())
+    huge = "{ " + "customers { totalCount } " * 420_000 + "}"
+    assert len(huge) > 10_000_000
+    with count_statements() as statements:
+        response = await http.post(
+            "/graphql", json={"query": huge}, headers={"Authorization": f"Bearer {token}"}
+        )
+    assert response.status_code == 413
+    assert error_codes(response.json()) == ["PAYLOAD_TOO_LARGE"]
+    assert statements == []  # not even authentication ran
+
+
+async def test_query_nested_100_levels_is_refused_before_execution(
+    http: httpx.AsyncClient, settings: Settings
+) -> None:
+    token = await app_token(settings, await make_brand())
+    deep = "{ viewer " + "{ kind " * 100 + "}" * 100 + " }"
+    with count_statements() as statements:
+        response = await http.post(
+            "/graphql", json={"query": deep}, headers={"Authorization": f"Bearer {token}"}
+        )
+    body = response.json()
+    assert body["data"] is None
+    assert any("exceeds maximum operation depth" in e["message"] for e in body["errors"])
+    assert resolver_statements(statements) == []
+
+
+async def test_ten_thousand_aliases_are_refused_while_parsing(
+    http: httpx.AsyncClient, settings: Settings
+) -> None:
+    token = await app_token(settings, await make_brand())
+    aliases = "{ " + " ".join(f"a{i}: customers {{ totalCount }}" for i in range(10_000)) + " }"
+    with count_statements() as statements:
+        response = await http.post(
+            "/graphql", json={"query": aliases}, headers={"Authorization": f"Bearer {token}"}
+        )
+    body = response.json()
+    assert body["data"] is None
+    assert "more than 4000 tokens" in body["errors"][0]["message"]
+    assert resolver_statements(statements) == []
+
+
+async def test_flood_from_one_app_leaves_other_apps_served(
+    strict: tuple[Settings, httpx.AsyncClient],
+) -> None:
+    settings, client = strict
+    brand = await make_brand("flooded")  # buckets outlive a test in Redis: fresh keys
+    flooding, other = await app_token(settings, brand), await app_token(settings, brand)
+
+    async def ask(token: str) -> httpx.Response:
+        return await client.post(
+            "/graphql", json={"query": SMALL}, headers={"Authorization": f"Bearer {token}"}
+        )
+
+    with count_statements() as statements:
+        flood = await asyncio.gather(*(ask(flooding) for _ in range(40)))
+    statuses = [r.status_code for r in flood]
+    assert statuses.count(200) == 1  # burst 40 points, each query costs 31
+    assert statuses.count(429) == 39
+    assert all(int(r.headers["Retry-After"]) >= 1 for r in flood if r.status_code == 429)
+    customer_reads = [s for s in resolver_statements(statements) if '"customers"' in s]
+    assert len(customer_reads) <= 2  # the one admitted request's page and count
+    served = await ask(other)
+    assert served.status_code == 200 and served.json()["data"]["customers"]["edges"] == []

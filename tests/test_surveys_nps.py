@@ -10,7 +10,8 @@ from services.errors import DomainError
 from services.nps import classify, summarize
 from services.survey_answers import validate_answers
 from services.tickets import check_transition
-from tests.support import GraphQL, create_customer, error_codes
+from tests.loyalty_support import record
+from tests.support import GraphQL, create_customer
 from tests.survey_helpers import answer, create_survey, invite
 from tests.ticket_helpers import setup_brand
 
@@ -131,8 +132,15 @@ async def test_nps_report_grouped(gql: GraphQL, settings: Settings) -> None:
         "npsReport"
     ]["groups"]
     assert by_month[0]["key"] == "2026-02"  # 01:00 on 1 February in Shanghai
-    tier = await gql.post(REPORT, {"id": survey["id"], "groupBy": "TIER"}, token)
-    assert error_codes(tier) == ["BAD_USER_INPUT"]
+    # by each customer's current tier: the first customer becomes a member with a purchase
+    assert (await record(gql, token, customerId=customer["id"], amount="20"))["errors"] == []
+    by_tier = (await gql.data(REPORT, {"id": survey["id"], "groupBy": "TIER"}, token))["npsReport"][
+        "groups"
+    ]
+    assert by_tier == [
+        {"key": "NONE", "responses": 4, "answered": 3, "score": 0.0},
+        {"key": "Regular", "responses": 1, "answered": 1, "score": 100.0},
+    ]
     later = await gql.data(REPORT, {"id": survey["id"], "from": "2999-01-01T00:00:00Z"}, token)
     assert later["npsReport"]["overall"]["score"] is None
 

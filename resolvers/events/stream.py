@@ -16,8 +16,6 @@ from events.broker import Broker
 from events.catalogue import EVENT_TYPES, read_scope
 from events.outbox import Event
 
-IDLE_RECHECK_SECONDS = 5.0
-
 
 @dataclass(frozen=True)
 class EventFilter:
@@ -32,13 +30,26 @@ def broker_of(context: Context) -> Broker:
     return broker
 
 
+# What a customer token never sees, even about itself: staff-side SLA bookkeeping.
+HIDDEN_FROM_CUSTOMERS = frozenset({"ticket.sla_breached"})
+
+
 def visible(principal: Principal, event: Event) -> bool:
-    """Same brand is given (channels are per brand); the scopes and ownership are checked here."""
-    if event.type not in EVENT_TYPES or not principal.has("events:read"):
+    """Same brand is given (channels are per brand); the scopes and ownership are checked here.
+
+    Staff and partners need `events:read` and the resource's read scope. A customer token
+    (which carries no scopes) sees only events about itself. Internal ticket notes stay
+    internal: their events reach only holders of `tickets:write`.
+    """
+    if event.type not in EVENT_TYPES:
         return False
-    if not principal.has(read_scope(event.type)):
+    note = event.payload.get("operation") == "addTicketNote"
+    if note and not principal.has("tickets:write"):
         return False
-    return principal.kind != "customer" or event.customer_id == principal.subject_id
+    if principal.kind == "customer":
+        mine = event.customer_id is not None and event.customer_id == principal.subject_id
+        return mine and event.type not in HIDDEN_FROM_CUSTOMERS
+    return principal.has("events:read") and principal.has(read_scope(event.type))
 
 
 def _wanted(spec: EventFilter, event: Event) -> bool:
@@ -76,6 +87,7 @@ async def event_stream(
     principal = context.principal
     assert principal is not None
     deadline = principal.expires_at.timestamp()
+    recheck = context.settings.events_recheck_seconds
 
     def accept(event: Event) -> bool:
         return visible(principal, event) and _wanted(spec, event)
@@ -100,7 +112,7 @@ async def event_stream(
                 remaining = deadline - time.time()
                 if remaining <= 0:
                     raise _expired_error()
-                live = await subscription.get(min(IDLE_RECHECK_SECONDS, remaining))
+                live = await subscription.get(min(recheck, remaining))
                 if subscription.lagged:
                     subscription.lagged = False
                     break

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from auth.context import Context
-from models import Customer, CustomerStats, Membership, PurchaseItem, Tier, TierChange
+from models import (
+    Customer,
+    CustomerStats,
+    Membership,
+    PointsTransaction,
+    PurchaseItem,
+    Tier,
+    TierChange,
+)
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
+from services.recent import newest_per_group
 
 
 async def _memberships(keys: Sequence[BrandKey]) -> list[Membership | None]:
@@ -52,6 +61,20 @@ async def _items(keys: Sequence[BrandKey]) -> list[list[PurchaseItem]]:
     return [found.get(key, []) for key in keys]
 
 
+def _newest_transactions(
+    limit: int,
+) -> Callable[[Sequence[BrandKey]], Awaitable[list[list[PointsTransaction]]]]:
+    async def load(keys: Sequence[BrandKey]) -> list[list[PointsTransaction]]:
+        found: dict[BrandKey, list[PointsTransaction]] = defaultdict(list)
+        for brand_id, ids in group_by_brand(keys).items():
+            query = newest_per_group(PointsTransaction, "customer_id", brand_id, ids, limit)
+            for row in await query.order_by("-created_at", "-id"):
+                found[(brand_id, row.customer_id)].append(row)
+        return [found.get(key, []) for key in keys]
+
+    return load
+
+
 async def membership(context: Context, customer: Customer) -> Membership | None:
     loader = get_loader(context, "memberships", _memberships)
     return await loader.load((customer.brand_id, customer.id))
@@ -75,3 +98,11 @@ async def tier_history(context: Context, membership: Membership) -> list[TierCha
 
 async def purchase_items(context: Context, brand_id: int, purchase_id: int) -> list[PurchaseItem]:
     return await get_loader(context, "purchase_items", _items).load((brand_id, purchase_id))
+
+
+async def newest_transactions(
+    context: Context, customer: Customer, limit: int
+) -> list[PointsTransaction]:
+    """The customer's `limit` newest ledger rows; one statement per page of customers."""
+    loader = get_loader(context, f"points_transactions_{limit}", _newest_transactions(limit))
+    return await loader.load((customer.brand_id, customer.id))

@@ -6,9 +6,12 @@ from datetime import datetime
 from auth.context import Context
 from models import Customer, LoyaltySettings, Membership, PointsTransaction, Purchase, Tier
 from resolvers.errors import bad_input
+from resolvers.loyalty import loaders
 from services import loyalty_config, memberships
 from services.memberships import TierProgress
-from services.pagination import Page, PageRequest, PaginationError, paginate
+from services.pagination import Page, PageRequest, PaginationError, encode_cursor, paginate
+
+TRANSACTION_ORDER = "created_at:desc"  # paginate's order key for created_at, descending
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,19 @@ async def points_transactions(
         return await paginate(query, "created_at", True, page, is_datetime=True)
     except PaginationError as exc:
         raise bad_input(str(exc)) from exc
+
+
+async def first_points_transactions(
+    context: Context, owner: Customer, first: int
+) -> Page[PointsTransaction]:
+    """The first page, unfiltered: batched across the customers of a list (no N+1).
+
+    The same page `points_transactions` returns without a cursor or filter.
+    """
+    PageRequest(first=first).validate()
+    rows = await loaders.newest_transactions(context, owner, first + 1)
+    items = [(encode_cursor(TRANSACTION_ORDER, r.created_at, r.pk), r) for r in rows[:first]]
+    return Page(items, has_next_page=len(rows) > first, has_previous_page=False)
 
 
 async def purchases(owner: Customer, page: PageRequest) -> Page[Purchase]:

@@ -32,12 +32,20 @@ async def set_status(context: Context, survey_id: str, status: str) -> MutationR
 
 
 async def send_survey(
-    context: Context, survey_id: str, customer_ids: list[str], channel: str, store: str | None
+    context: Context,
+    survey_id: str,
+    customer_ids: list[str],
+    channel: str,
+    store: str | None,
+    segment_id: str | None = None,
 ) -> MutationResult[list[SurveyInvitation]]:
     async def operation() -> list[SurveyInvitation]:
         pk = decode_or_error(survey_id, "Survey", "surveyId")
         customers = [decode_or_error(c, "Customer", "customerIds") for c in customer_ids]
-        return await surveys.send_survey(context.actor, pk, customers, channel, store)
+        segment = (
+            None if segment_id is None else decode_or_error(segment_id, "Segment", "segmentId")
+        )
+        return await surveys.send_survey(context.actor, pk, customers, channel, store, segment)
 
     return await run(operation())
 

@@ -85,6 +85,8 @@ async def configure(
     resolution_survey: str | None,
     clear_follow_up: bool,
     clear_resolution: bool,
+    purchase_survey: str | None = None,
+    clear_purchase: bool = False,
 ) -> MutationResult[ServiceSettings]:
     async def operation() -> ServiceSettings:
         follow_up = (
@@ -97,12 +99,19 @@ async def configure(
             if resolution_survey
             else None
         )
+        purchase = (
+            decode_or_error(purchase_survey, "Survey", "purchaseSurveyId")
+            if purchase_survey
+            else None
+        )
         full = replace(
             change,
             follow_up_survey_id=follow_up,
             resolution_survey_id=resolution,
+            purchase_survey_id=purchase,
             clear_follow_up_survey=clear_follow_up,
             clear_resolution_survey=clear_resolution,
+            clear_purchase_survey=clear_purchase,
         )
         return await ticket_config.configure(context.actor, full)
 

@@ -14,6 +14,7 @@ from resolvers.customers.queries import TimelineEntry as TimelineEntryData
 from resolvers.ids import to_global_id
 from schema.common import Edge, Node, PageInfo, local_time
 from schema.loyalty.fields import LoyaltyFields
+from schema.offers.fields import CustomerOfferFields
 from services.pagination import Page
 
 
@@ -69,7 +70,7 @@ class TimelineEntry:
 
 
 @strawberry.type(name="Customer", description="A customer of one brand.")
-class CustomerType(Node, LoyaltyFields):
+class CustomerType(Node, LoyaltyFields, CustomerOfferFields):
     name: str
     phone: str | None = strawberry.field(
         extensions=[MaskPII("phone")], description="E.164, e.g. +8613800138000."

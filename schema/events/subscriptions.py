@@ -8,12 +8,12 @@ import strawberry
 from strawberry.exceptions import StrawberryGraphQLError
 
 from auth.context import Info
-from auth.permissions import requires
+from auth.permissions import requires, scope_or_customer
 from auth.scopes import Scope
 from events.catalogue import EVENT_TYPES
 from resolvers.events import dashboard as dashboard_resolvers
 from resolvers.events.stream import EventFilter, event_stream
-from resolvers.ids import BadGlobalId, decode_id, from_global_id
+from resolvers.ids import BadGlobalId, decode_id
 from schema.events.types import EventType, PointsChanged, TicketUpdated, to_graphql
 
 
@@ -53,9 +53,10 @@ class Dashboard:
 @strawberry.type
 class EventSubscriptions:
     @strawberry.subscription(
-        extensions=requires(Scope.EVENTS_READ),
+        extensions=scope_or_customer(Scope.EVENTS_READ),
         description="Live events; with `after`, first the events after that id (resume). "
-        "Each event also needs the read scope of its resource.",
+        "Each event also needs the read scope of its resource; a customer token receives "
+        "only events about itself.",
     )
     async def events(
         self,
@@ -73,7 +74,10 @@ class EventSubscriptions:
         async for event in event_stream(info.context, spec, _after(after)):
             yield to_graphql(event)
 
-    @strawberry.subscription(extensions=requires(Scope.EVENTS_READ))
+    @strawberry.subscription(
+        extensions=scope_or_customer(Scope.EVENTS_READ),
+        description="Changes of one customer's points balance (also needs points:read).",
+    )
     async def points_changed(
         self, info: Info, customer_id: strawberry.ID, after: strawberry.ID | None = None
     ) -> AsyncGenerator[PointsChanged, None]:
@@ -83,15 +87,19 @@ class EventSubscriptions:
         async for event in event_stream(info.context, spec, _after(after)):
             yield PointsChanged(event=event)
 
-    @strawberry.subscription(extensions=requires(Scope.EVENTS_READ))
+    @strawberry.subscription(
+        extensions=scope_or_customer(Scope.EVENTS_READ),
+        description="Changes of one ticket: updates and SLA breaches (also needs tickets:read).",
+    )
     async def ticket_updated(
         self, info: Info, ticket_id: strawberry.ID, after: strawberry.ID | None = None
     ) -> AsyncGenerator[TicketUpdated, None]:
         try:
-            type_name, pk = from_global_id(ticket_id)
+            pk = decode_id(ticket_id, "Ticket")
         except BadGlobalId as exc:
             raise _bad(str(exc)) from exc
-        spec = EventFilter(types=frozenset({"ticket.updated"}), subject=(type_name, str(pk)))
+        types = frozenset({"ticket.updated", "ticket.sla_breached"})
+        spec = EventFilter(types=types, subject=("Ticket", str(pk)))
         async for event in event_stream(info.context, spec, _after(after)):
             yield TicketUpdated(event=event)
 

@@ -20,6 +20,13 @@ def _payload(event: Event, key: str) -> Any:
     return event.payload.get(key)
 
 
+def _subject_gid(event: Event) -> strawberry.ID | None:
+    """The global id of what the event is about (e.g. Purchase:42)."""
+    if not event.subject_type or not event.subject_id or not event.subject_id.isdigit():
+        return None
+    return strawberry.ID(to_global_id(event.subject_type, int(event.subject_id)))
+
+
 @strawberry.interface(name="Event", description="Something that happened in the caller's brand.")
 class EventType:
     event: strawberry.Private[Event]
@@ -85,7 +92,7 @@ class CustomerDeleted(EventType):
 class PurchaseRecorded(EventType):
     @strawberry.field
     def purchase_id(self) -> strawberry.ID | None:
-        return strawberry.ID(self.event.subject_id) if self.event.subject_id else None
+        return _subject_gid(self.event)
 
     @strawberry.field(description="Decimal amount as a string, in the brand's currency.")
     def amount(self) -> str | None:
@@ -100,13 +107,33 @@ class PurchaseRefunded(PurchaseRecorded):
 
 @strawberry.type
 class PointsChanged(EventType):
-    @strawberry.field
+    @strawberry.field(description="Signed change of the available balance (ledger amount).")
     def delta(self) -> int | None:
-        return _payload(self.event, "delta")
+        return _payload(self.event, "amount")
 
-    @strawberry.field
+    @strawberry.field(description="The available balance after the change.")
     def balance(self) -> int | None:
         return _payload(self.event, "balance")
+
+    @strawberry.field(description="The ledger entry's kind: EARN, REDEEM, ADJUST, EXPIRE...")
+    def kind(self) -> str | None:
+        return _payload(self.event, "kind")
+
+    @strawberry.field
+    def transaction_id(self) -> strawberry.ID | None:
+        pk = self.event.subject_id
+        return strawberry.ID(to_global_id("PointsTransaction", int(pk))) if pk else None
+
+
+@strawberry.type
+class TierChanged(EventType):
+    @strawberry.field
+    def from_tier(self) -> str | None:
+        return _payload(self.event, "from")
+
+    @strawberry.field
+    def to_tier(self) -> str | None:
+        return _payload(self.event, "to")
 
     @strawberry.field
     def reason(self) -> str | None:
@@ -114,21 +141,10 @@ class PointsChanged(EventType):
 
 
 @strawberry.type
-class TierChanged(EventType):
-    @strawberry.field
-    def from_tier(self) -> str | None:
-        return _payload(self.event, "fromTier")
-
-    @strawberry.field
-    def to_tier(self) -> str | None:
-        return _payload(self.event, "toTier")
-
-
-@strawberry.type
 class CouponIssued(EventType):
     @strawberry.field
     def coupon_id(self) -> strawberry.ID | None:
-        return strawberry.ID(self.event.subject_id) if self.event.subject_id else None
+        return _subject_gid(self.event)
 
 
 @strawberry.type
@@ -137,14 +153,41 @@ class CouponRedeemed(CouponIssued):
 
 
 @strawberry.type
+class CampaignLaunched(EventType):
+    @strawberry.field
+    def campaign_id(self) -> strawberry.ID | None:
+        pk = self.event.subject_id
+        return strawberry.ID(to_global_id("Campaign", int(pk))) if pk else None
+
+    @strawberry.field(description="Members snapshotted from the segment.")
+    def targeted(self) -> int | None:
+        return _payload(self.event, "targeted")
+
+    @strawberry.field(description="Members held out (no coupons).")
+    def holdout(self) -> int | None:
+        return _payload(self.event, "holdout")
+
+    @strawberry.field(description="Coupons issued to the treated members.")
+    def issued(self) -> int | None:
+        return _payload(self.event, "issued")
+
+
+@strawberry.type
 class TicketCreated(EventType):
     @strawberry.field
     def ticket_id(self) -> strawberry.ID | None:
-        return strawberry.ID(self.event.subject_id) if self.event.subject_id else None
+        pk = self.event.subject_id
+        return strawberry.ID(to_global_id("Ticket", int(pk))) if pk else None
 
-    @strawberry.field
+    @strawberry.field(description="The ticket's status after the change.")
     def status(self) -> str | None:
         return _payload(self.event, "status")
+
+    @strawberry.field(
+        description="The mutation behind an update (transitionTicket, replyToTicket...)."
+    )
+    def operation(self) -> str | None:
+        return _payload(self.event, "operation")
 
 
 @strawberry.type
@@ -159,9 +202,19 @@ class TicketSlaBreached(TicketCreated):
 
 @strawberry.type
 class SurveyAnswered(EventType):
-    @strawberry.field
+    @strawberry.field(description="The NPS answer (0-10), null when skipped or not an NPS survey.")
     def score(self) -> int | None:
-        return _payload(self.event, "score")
+        return _payload(self.event, "nps")
+
+    @strawberry.field
+    def survey_id(self) -> strawberry.ID | None:
+        pk = _payload(self.event, "survey")
+        return strawberry.ID(to_global_id("Survey", int(pk))) if pk else None
+
+    @strawberry.field
+    def response_id(self) -> strawberry.ID | None:
+        pk = self.event.subject_id
+        return strawberry.ID(to_global_id("SurveyResponse", int(pk))) if pk else None
 
 
 EVENT_CLASSES: dict[str, type[EventType]] = {
@@ -175,6 +228,7 @@ EVENT_CLASSES: dict[str, type[EventType]] = {
     "membership.tier_changed": TierChanged,
     "coupon.issued": CouponIssued,
     "coupon.redeemed": CouponRedeemed,
+    "campaign.launched": CampaignLaunched,
     "ticket.created": TicketCreated,
     "ticket.updated": TicketUpdated,
     "ticket.sla_breached": TicketSlaBreached,

@@ -53,8 +53,12 @@ class LoyaltyFields:
         after: str | None = None,
         filter: PointsTransactionFilter | None = None,
     ) -> PointsTransactionConnection:
+        request = _page(first, after)
         spec = (filter or PointsTransactionFilter()).to_spec()
-        page = await queries.points_transactions(self.model, _page(first, after), spec)
+        if after is None and spec == queries.TransactionFilter():  # a list's usual read: batched
+            page = await queries.first_points_transactions(info.context, self.model, first)
+        else:
+            page = await queries.points_transactions(self.model, request, spec)
         return PointsTransactionConnection.from_page(page)
 
     @strawberry.field(description="Purchases, newest first, with their items.")

@@ -15,6 +15,7 @@ from models import LoyaltySettings
 from resolvers.loyalty import queries
 from schema.loyalty.fields import LoyaltyFields
 from schema.loyalty.types import TierType
+from schema.offers.fields import CustomerOfferFields
 
 
 @strawberry.type(name="LoyaltySettings")
@@ -66,7 +67,7 @@ class CustomerProfile:
 
 
 @strawberry.type(name="Me", description="The customer behind a customer token.")
-class MeType(LoyaltyFields):
+class MeType(LoyaltyFields, CustomerOfferFields):
     @strawberry.field
     def profile(self) -> CustomerProfile:
         c = self.model

@@ -14,6 +14,7 @@ from models import CustomerStats, Membership, PointsTransaction, Purchase, Purch
 from resolvers.ids import to_global_id
 from resolvers.loyalty import loaders, queries
 from schema.common import Edge, Node, PageInfo, local_time
+from schema.offers.fields import PurchaseOfferFields
 from services.pagination import Page
 
 
@@ -241,7 +242,7 @@ class PurchaseItemType:
 
 
 @strawberry.type(name="Purchase")
-class PurchaseType(Node):
+class PurchaseType(Node, PurchaseOfferFields):
     amount: Decimal
     refunded_amount: Decimal
     points_earned: int

@@ -32,7 +32,13 @@ class SetSurveyStatusInput:
 @strawberry.input(description="Sending to a segment will come with segments.")
 class SendSurveyInput:
     survey_id: strawberry.ID
-    customer_ids: list[strawberry.ID]
+    customer_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description="Customers to invite (up to 1000)."
+    )
+    segment_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Also invite the segment's current members not yet invited to this survey.",
+    )
     channel: TicketChannel = TicketChannel.OTHER
     store: str | None = None
 

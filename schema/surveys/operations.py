@@ -115,6 +115,7 @@ class SurveyMutations:
             list(input.customer_ids),
             input.channel.value,
             input.store,
+            str(input.segment_id) if input.segment_id is not None else None,
         )
         found = [SurveyInvitationType.from_model(i) for i in result.value or []]
         return SendSurveyPayload(invitations=found, errors=user_errors(result.errors))

@@ -168,7 +168,7 @@ class SurveyResponseType:
 
 @strawberry.type
 class NpsResult:
-    key: str | None = strawberry.field(description="Month (YYYY-MM), channel or store.")
+    key: str | None = strawberry.field(description="Month (YYYY-MM), channel, store or tier.")
     responses: int
     answered: int = strawberry.field(description="Responses that gave an NPS score.")
     promoters: int

@@ -78,6 +78,10 @@ class ConfigureTicketsInput:
     follow_up_category: str | None = None
     follow_up_survey_id: strawberry.ID | None = strawberry.UNSET
     resolution_survey_id: strawberry.ID | None = strawberry.UNSET
+    purchase_survey_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="An ACTIVE survey sent automatically after each purchase; null stops it.",
+    )
     business_hours: BusinessHoursInput | None = strawberry.UNSET
 
 

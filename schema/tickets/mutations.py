@@ -3,7 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from auth.context import Info
-from auth.permissions import requires
+from auth.permissions import requires, scope_or_customer
 from auth.scopes import Scope
 from models.tickets import Ticket
 from resolvers.ids import decode_id
@@ -27,6 +27,8 @@ from services.errors import FieldError
 from services.ticket_config import SettingsChange
 
 WRITE = requires(Scope.TICKETS_WRITE)
+# A customer token may open, reply to and rate its own tickets (never notes or moves).
+WRITE_OR_CUSTOMER = scope_or_customer(Scope.TICKETS_WRITE)
 ADMIN = requires(Scope.ADMIN)
 
 
@@ -71,7 +73,9 @@ def _id(value: object) -> str | None:
 
 @strawberry.type
 class TicketMutations:
-    @strawberry.mutation(extensions=WRITE, description="SLA due times come from the policy.")
+    @strawberry.mutation(
+        extensions=WRITE_OR_CUSTOMER, description="SLA due times come from the policy."
+    )
     async def open_ticket(self, info: Info, input: OpenTicketInput) -> TicketPayload:
         return _payload(
             await mutations.open_ticket(
@@ -93,7 +97,9 @@ class TicketMutations:
     async def assign_ticket(self, info: Info, input: AssignTicketInput) -> TicketPayload:
         return _payload(await mutations.assign(info.context, input.ticket_id, input.assignee_id))
 
-    @strawberry.mutation(extensions=WRITE, description="A public reply, seen by the customer.")
+    @strawberry.mutation(
+        extensions=WRITE_OR_CUSTOMER, description="A public reply, seen by the customer."
+    )
     async def reply_to_ticket(self, info: Info, input: TicketMessageInput) -> TicketMessagePayload:
         return await _message(info, input, internal=False)
 
@@ -109,7 +115,9 @@ class TicketMutations:
             )
         )
 
-    @strawberry.mutation(extensions=WRITE, description="CSAT 1-5, once, after resolution.")
+    @strawberry.mutation(
+        extensions=WRITE_OR_CUSTOMER, description="CSAT 1-5, once, after resolution."
+    )
     async def rate_ticket(self, info: Info, input: RateTicketInput) -> TicketPayload:
         return _payload(
             await mutations.rate(info.context, input.ticket_id, input.score, input.comment)
@@ -160,6 +168,8 @@ class TicketMutations:
             _id(input.resolution_survey_id),
             clear_follow_up=input.follow_up_survey_id is None,
             clear_resolution=input.resolution_survey_id is None,
+            purchase_survey=_id(input.purchase_survey_id),
+            clear_purchase=input.purchase_survey_id is None,
         )
         return await _settings_payload(info, result.value is not None, result.errors)
 

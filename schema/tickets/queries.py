@@ -6,7 +6,7 @@ from typing import Annotated
 import strawberry
 
 from auth.context import Info
-from auth.permissions import requires
+from auth.permissions import requires, scope_or_customer
 from auth.scopes import Scope
 from resolvers.tickets import queries
 from schema.tickets.inputs import TicketFilter
@@ -15,16 +15,21 @@ from schema.tickets.types import TicketConnection, TicketSettingsType, TicketTyp
 from services.pagination import PageRequest
 
 READ = requires(Scope.TICKETS_READ)
+# A customer token sees its own tickets (public replies only, never internal notes).
+READ_OR_CUSTOMER = scope_or_customer(Scope.TICKETS_READ)
 
 
 @strawberry.type
 class TicketQueries:
-    @strawberry.field(extensions=READ)
+    @strawberry.field(extensions=READ_OR_CUSTOMER)
     async def ticket(self, info: Info, id: strawberry.ID) -> TicketType | None:
         found = await queries.ticket(info.context, id)
         return TicketType.from_model(found) if found else None
 
-    @strawberry.field(extensions=READ, description="Newest first; keyset-paginated.")
+    @strawberry.field(
+        extensions=READ_OR_CUSTOMER,
+        description="Newest first; keyset-paginated. A customer token lists its own tickets.",
+    )
     async def tickets(
         self,
         info: Info,

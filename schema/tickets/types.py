@@ -14,9 +14,11 @@ from models.tickets import Ticket as TicketModel
 from resolvers.customers import loaders as customer_loaders
 from resolvers.ids import to_global_id
 from resolvers.tickets import loaders
+from resolvers.tickets import queries as ticket_queries
 from schema.auth.operations import StaffUser
 from schema.common import Edge, Node, PageInfo, local_time
 from schema.customers.types import CustomerType
+from schema.loyalty.types import PointsTransactionType
 from services.pagination import Page
 from services.sla import Clock
 
@@ -192,6 +194,14 @@ class TicketType(Node):
             return None
         return TicketRating(score=self.model.csat_score, comment=self.model.csat_comment)
 
+    @strawberry.field(
+        extensions=requires(Scope.POINTS_READ),
+        description="Goodwill points awarded for this ticket (compensateTicket), oldest first.",
+    )
+    async def compensations(self, info: Info) -> list[PointsTransactionType] | None:
+        rows = await ticket_queries.compensations(info.context, self.model)
+        return [PointsTransactionType.from_model(row) for row in rows]
+
     @strawberry.field(description="The survey response (detractor) this ticket follows up.")
     def source_response_id(self) -> strawberry.ID | None:
         pk = self.model.source_response_id
@@ -258,6 +268,9 @@ class TicketSettingsType:
     follow_up_category: str
     follow_up_survey_id: strawberry.ID | None
     resolution_survey_id: strawberry.ID | None
+    purchase_survey_id: strawberry.ID | None = strawberry.field(
+        description="Sent automatically after each purchase (when ACTIVE)."
+    )
     business_hours: BusinessHoursType | None
     sla_policies: list[SlaPolicyType]
 
@@ -272,6 +285,7 @@ class TicketSettingsType:
             follow_up_category=s.follow_up_category,
             follow_up_survey_id=_survey_gid(s.follow_up_survey_id),
             resolution_survey_id=_survey_gid(s.resolution_survey_id),
+            purchase_survey_id=_survey_gid(s.purchase_survey_id),
             business_hours=BusinessHoursType(**hours) if hours else None,
             sla_policies=[SlaPolicyType.from_model(p) for p in policies],
         )
