@@ -19,6 +19,7 @@ def newest_per_group(
     limit: int,
     extra_condition: str = "",
     text_column: bool = False,
+    order_column: str = "created_at",
 ) -> QuerySet[M]:
     """Rows of `model` whose rank within their group (newest first) is at most `limit`.
 
@@ -29,7 +30,7 @@ def newest_per_group(
     table = model._meta.db_table
     ranked = (
         f"SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY {group_column} "
-        f"ORDER BY created_at DESC, id DESC) AS rn FROM {table} "
+        f"ORDER BY {order_column} DESC, id DESC) AS rn FROM {table} "
         f"WHERE brand_id = {int(brand_id)} AND {group_column} IN ({ids}) {extra_condition}) "
         f"ranked WHERE rn <= {int(limit)}"
     )

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+
+from tortoise.expressions import Q
 
 from auth.context import Context
 from models.offers import Coupon, Offer
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
+from services.recent import newest_per_group
+
+CouponsLoad = Callable[[Sequence[BrandKey]], Awaitable[list[list[Coupon]]]]
 
 
 async def _offers(keys: Sequence[BrandKey]) -> list[Offer | None]:
@@ -34,3 +40,51 @@ async def offer_by_id(context: Context, brand_id: int, offer_id: int) -> Offer |
 async def purchase_coupons(context: Context, brand_id: int, purchase_id: int) -> list[Coupon]:
     loader = get_loader(context, "purchase_coupons", _purchase_coupons)
     return await loader.load((brand_id, purchase_id))
+
+
+def _newest_coupons(limit: int) -> CouponsLoad:
+    async def load(keys: Sequence[BrandKey]) -> list[list[Coupon]]:
+        found: dict[BrandKey, list[Coupon]] = defaultdict(list)
+        for brand_id, ids in group_by_brand(keys).items():
+            query = newest_per_group(
+                Coupon, "customer_id", brand_id, ids, limit, order_column="issued_at"
+            )
+            for row in await query.order_by("-issued_at", "-id"):
+                found[(brand_id, row.customer_id)].append(row)
+        return [found.get(key, []) for key in keys]
+
+    return load
+
+
+def _usable_coupons(now: datetime) -> CouponsLoad:
+    """ISSUED and not yet expired: few per customer, so all of them in one statement."""
+
+    async def load(keys: Sequence[BrandKey]) -> list[list[Coupon]]:
+        found: dict[BrandKey, list[Coupon]] = defaultdict(list)
+        for brand_id, ids in group_by_brand(keys).items():
+            query = Coupon.filter(
+                Q(expires_at=None) | Q(expires_at__gt=now),
+                brand_id=brand_id,
+                customer_id__in=ids,
+                status="ISSUED",
+            )
+            for row in await query.order_by("-issued_at", "-id"):
+                found[(brand_id, row.customer_id)].append(row)
+        return [found.get(key, []) for key in keys]
+
+    return load
+
+
+async def newest_coupons(
+    context: Context, brand_id: int, customer_id: int, limit: int
+) -> list[Coupon]:
+    loader = get_loader(context, f"coupons_{limit}", _newest_coupons(limit))
+    return await loader.load((brand_id, customer_id))
+
+
+async def usable_coupons(
+    context: Context, brand_id: int, customer_id: int, now: datetime
+) -> list[Coupon]:
+    """The loader is made once per request: the first call's `now` holds for the whole page."""
+    loader = get_loader(context, "usable_coupons", _usable_coupons(now))
+    return await loader.load((brand_id, customer_id))
