@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from models import App, Brand, Customer, StaffUser
-from services import brands, customers
+from services import brands, customers, purchases
 from services.actor import Actor
 
 DEMO_SLUG = "demo"
@@ -73,6 +74,25 @@ async def ensure_demo(app_scopes: list[str]) -> Demo:
         app = (await brands.create_app(brand, "Demo console", app_scopes)).app
     if not await Customer.exists(brand_id=brand.id):
         actor = Actor.system(brand.id, "demo")
-        for profile in SAMPLE_CUSTOMERS:
-            await customers.create_customer(actor, brand, dict(profile), tags=["demo"])
+        for months, profile in zip((4, 2, 1), SAMPLE_CUSTOMERS, strict=True):
+            customer = await customers.create_customer(actor, brand, dict(profile), tags=["demo"])
+            await _purchase_history(actor, brand, customer.id, months)
     return Demo(brand=brand, app=app, user=user)
+
+
+async def _purchase_history(actor: Actor, brand: Brand, customer_id: int, months: int) -> None:
+    """One latte-and-beans purchase a month, oldest first, so tiers and points have a story."""
+    now = datetime.now(UTC)
+    for back in range(months - 1, -1, -1):
+        item = purchases.ItemSpec("LATTE-L", "Large latte", "coffee", 8, Decimal("32.00"))
+        await purchases.record_purchase(
+            actor,
+            brand,
+            customer_id,
+            "256.00",
+            [item],
+            "SH-001",
+            "STORE",
+            now - timedelta(days=30 * back + 1),
+            f"demo-{customer_id}-{back}",
+        )
