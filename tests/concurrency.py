@@ -29,11 +29,12 @@ async def _waiters(holder: asyncpg.Connection) -> int:
 
 
 async def concurrently_behind_a_lock(
-    customer_id: int, calls: list[Coroutine[Any, Any, T]]
+    row_id: int, calls: list[Coroutine[Any, Any, T]], table: str = "customers"
 ) -> list[T]:
-    """Run `calls` at once. On PostgreSQL a separate connection first holds the customer's row
-    lock and releases it only once several of the calls wait on it from their own backends: the
-    calls are separate concurrent transactions, not serialised by one connection."""
+    """Run `calls` at once. On PostgreSQL a separate connection first holds the row lock on
+    `table` (a customer by default) and releases it only once several of the calls wait on it
+    from their own backends: the calls are separate concurrent transactions, not serialised by
+    one connection."""
     if not on_postgres():
         return list(await asyncio.gather(*calls))
     from tests.conftest import TEST_DATABASE_URL
@@ -42,7 +43,7 @@ async def concurrently_behind_a_lock(
     try:
         tx = holder.transaction()
         await tx.start()
-        await holder.execute("SELECT id FROM customers WHERE id = $1 FOR UPDATE", customer_id)
+        await holder.execute(f"SELECT id FROM {table} WHERE id = $1 FOR UPDATE", row_id)
         tasks = [asyncio.ensure_future(call) for call in calls]
         most = 0
         deadline = asyncio.get_running_loop().time() + WAIT_LIMIT_SECONDS

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Coroutine
-from typing import Any
-
-import asyncpg
-
 from config import Settings
 from models import AuditEntry, Customer
 from models.campaigns import CampaignMember
@@ -15,41 +9,12 @@ from models.events import OutboxEvent
 from models.offers import Coupon
 from resolvers.ids import from_global_id, to_global_id
 from tests.campaign_helpers import city_segment, create_campaign, launch, residents, stats
-from tests.concurrency import MIN_WAITERS, WAIT_LIMIT_SECONDS, _waiters, on_postgres
+from tests.concurrency import concurrently_behind_a_lock
 from tests.offer_helpers import create_offer
 from tests.support import GraphQL, app_token, make_brand
 
 MERGE = """mutation($s: ID!, $t: ID!) { mergeCustomers(input: {sourceId: $s, targetId: $t}) {
   customer { id } errors { code } } }"""
-
-
-async def _behind_campaign_lock(
-    campaign_id: int, calls: list[Coroutine[Any, Any, Any]]
-) -> list[Any]:
-    """On PostgreSQL, hold the campaign's row lock from another connection until several
-    launches wait on it from their own backends, then let them all go."""
-    if not on_postgres():
-        return list(await asyncio.gather(*calls))
-    from tests.conftest import TEST_DATABASE_URL
-
-    holder = await asyncpg.connect(TEST_DATABASE_URL.replace("postgres://", "postgresql://", 1))
-    try:
-        tx = holder.transaction()
-        await tx.start()
-        await holder.execute("SELECT id FROM campaigns WHERE id = $1 FOR UPDATE", campaign_id)
-        tasks = [asyncio.ensure_future(call) for call in calls]
-        most = 0
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + WAIT_LIMIT_SECONDS
-        while most < MIN_WAITERS and loop.time() < deadline and not any(t.done() for t in tasks):
-            most = max(most, await _waiters(holder))
-            await asyncio.sleep(0.01)
-        await tx.commit()
-        results = list(await asyncio.gather(*tasks))
-    finally:
-        await holder.close()
-    assert most >= MIN_WAITERS, f"only {most} launches waited on the lock at once"
-    return results
 
 
 async def test_concurrent_launches_issue_once(gql: GraphQL, settings: Settings) -> None:
@@ -62,7 +27,8 @@ async def test_concurrent_launches_issue_once(gql: GraphQL, settings: Settings) 
     )
     campaign_id = created["campaign"]["id"]
     pk = from_global_id(campaign_id)[1]
-    results = await _behind_campaign_lock(pk, [launch(gql, token, campaign_id) for _ in range(5)])
+    launches = [launch(gql, token, campaign_id) for _ in range(5)]
+    results = await concurrently_behind_a_lock(pk, launches, table="campaigns")
     assert all(r["errors"] == [] and r["campaign"]["status"] == "LAUNCHED" for r in results)
     assert await CampaignMember.filter(campaign_id=pk).count() == 200
     assert await CampaignMember.filter(campaign_id=pk, arm="HOLDOUT").count() == 20

@@ -16,6 +16,7 @@ from resolvers.loyalty import queries
 from schema.loyalty.fields import LoyaltyFields
 from schema.loyalty.types import TierType
 from schema.offers.fields import CustomerOfferFields
+from services.loyalty_config import SETTINGS_FIELDS
 
 
 @strawberry.type(name="LoyaltySettings")
@@ -36,24 +37,7 @@ class LoyaltySettingsType:
 
     @classmethod
     def from_model(cls, s: LoyaltySettings) -> LoyaltySettingsType:
-        values: dict[str, Any] = {
-            k: getattr(s, k)
-            for k in (
-                "earn_rate",
-                "rounding",
-                "expiry_rule",
-                "expiry_days",
-                "pending_days",
-                "daily_cap",
-                "promotions",
-                "downgrade_policy",
-                "review_days",
-                "grace_days",
-                "new_days",
-                "at_risk_days",
-                "churned_days",
-            )
-        }
+        values: dict[str, Any] = {k: getattr(s, k) for k in SETTINGS_FIELDS}
         return cls(**values)
 
 
