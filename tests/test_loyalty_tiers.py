@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from config import Settings
 from models import Membership, TierChange
@@ -21,13 +22,23 @@ mutation($input: SetMemberTierInput!) { setMemberTier(input: $input) {
 """
 
 
+BRAND_ZONE = ZoneInfo("Asia/Shanghai")  # a new brand's default time zone
+
+
 def months_ago(n: int) -> str:
-    now = datetime.now(UTC).replace(day=15, hour=12)
+    """A moment n calendar months back, in the brand's zone (months are counted there, so near a
+    month's end UTC may still be in the month before): mid-month, or for this month halfway
+    between its start and now, never in the future."""
+    now = datetime.now(BRAND_ZONE)
     year, month = now.year, now.month - n
     while month <= 0:
         month += 12
         year -= 1
-    return now.replace(year=year, month=month).isoformat()
+    moment = now.replace(year=year, month=month, day=15, hour=12, minute=0, second=0)
+    if moment > now:
+        start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        moment = start + (now - start) / 2
+    return moment.isoformat()
 
 
 async def test_default_ladder_and_consecutive_months_upgrade(
