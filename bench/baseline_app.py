@@ -86,6 +86,13 @@ async def baseline_customers(request: Request) -> Response:
     brand_slug = request.query_params.get("brand", "bench")
     first = min(int(request.query_params.get("first", "20")), 100)
     with_coupons = request.query_params.get("coupons", "1") == "1"
+    body = await customers_page(pool, brand_slug, first, with_coupons)
+    return Response(orjson.dumps(body), media_type="application/json")
+
+
+async def customers_page(
+    pool: asyncpg.Pool, brand_slug: str, first: int, with_coupons: bool
+) -> dict[str, Any]:
     async with pool.acquire() as conn:
         brand = await conn.fetchrow("SELECT id, timezone FROM brands WHERE slug = $1", brand_slug)
         zone = ZoneInfo(brand["timezone"])
@@ -126,8 +133,7 @@ async def baseline_customers(request: Request) -> Response:
         if with_coupons:
             node["coupons"] = {"edges": coupons[r["id"]]}
         edges.append({"node": node})
-    body = {"data": {"customers": {"edges": edges}}}
-    return Response(orjson.dumps(body), media_type="application/json")
+    return {"data": {"customers": {"edges": edges}}}
 
 
 def create_bench_app() -> Starlette:

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from tortoise.expressions import F
-
 from events.catalogue import check_type
 from models.events import BrandEventCounter, OutboxEvent
 
@@ -94,38 +92,50 @@ def _wake() -> None:
         waker.set()
 
 
-async def _next_seq(brand_id: int) -> int:
-    """Take the brand's next id; the counter's row lock serialises a brand's events to commit."""
-    updated = await BrandEventCounter.filter(brand_id=brand_id).update(last_seq=F("last_seq") + 1)
-    if not updated:
+async def _advance(brand_id: int, count: int) -> int | None:
+    """Add `count` to the brand's counter and return the new last id, in one statement
+    (UPDATE ... RETURNING, PostgreSQL and SQLite 3.35+); None when the brand has no counter."""
+    db = BrandEventCounter._choose_db(for_write=True)
+    mark = "$1" if db.capabilities.dialect == "postgres" else "?"
+    table = BrandEventCounter._meta.db_table
+    rows = await db.execute_query_dict(
+        f"UPDATE {table} SET last_seq = last_seq + {int(count)} WHERE brand_id = {mark}"
+        " RETURNING last_seq",
+        [brand_id],
+    )
+    return int(rows[0]["last_seq"]) if rows else None
+
+
+async def _take(brand_id: int, count: int) -> int:
+    """The brand's new last id after taking `count`; the counter's row lock, held to commit,
+    serialises a brand's events."""
+    last = await _advance(brand_id, count)
+    if last is None:
         await BrandEventCounter.bulk_create(
             [BrandEventCounter(brand_id=brand_id, last_seq=0)], ignore_conflicts=True
         )
-        await BrandEventCounter.filter(brand_id=brand_id).update(last_seq=F("last_seq") + 1)
-    counter = await BrandEventCounter.get(brand_id=brand_id)
-    return int(counter.last_seq)
+        last = await _advance(brand_id, count)
+        assert last is not None, "the counter row was just created"
+    return last
+
+
+async def _next_seq(brand_id: int) -> int:
+    """Take the brand's next id."""
+    return await _take(brand_id, 1)
 
 
 async def reserve_seqs(brand_id: int, count: int) -> int:
     """For set-based jobs that INSERT ... SELECT their events: take `count` ids, return the first.
 
     Call inside the job's transaction; the counter's row lock is held until it commits."""
-    updated = await BrandEventCounter.filter(brand_id=brand_id).update(
-        last_seq=F("last_seq") + count
-    )
-    if not updated:
-        await BrandEventCounter.bulk_create(
-            [BrandEventCounter(brand_id=brand_id, last_seq=0)], ignore_conflicts=True
-        )
-        await BrandEventCounter.filter(brand_id=brand_id).update(last_seq=F("last_seq") + count)
-    counter = await BrandEventCounter.get(brand_id=brand_id)
+    last = await _take(brand_id, count)
     try:
         loop = asyncio.get_running_loop()
         for delay in (0.02, 0.15, 1.0):
             loop.call_later(delay, _wake)
     except RuntimeError:  # pragma: no cover - always awaited in a loop
         pass
-    return int(counter.last_seq) - count + 1
+    return last - count + 1
 
 
 async def emit(

@@ -32,6 +32,7 @@ from schema.customers.types import CustomerType
 from schema.events.subscriptions import EventSubscriptions
 from schema.events.types import ALL_EVENT_TYPES
 from schema.events.webhooks import WebhookMutations, WebhookQueries
+from schema.execution import PlainFieldExecutor
 from schema.extensions import MaskUnexpectedErrors, is_unexpected
 from schema.limits import QueryCostLimiter
 from schema.loyalty.mutations import LoyaltyMutations
@@ -137,6 +138,7 @@ def build_schema(
         subscription=Subscription,
         types=[CustomerType, *ALL_EVENT_TYPES],
         extensions=extensions,
+        execution_context_class=PlainFieldExecutor,
         config=StrawberryConfig(
             auto_camel_case=True,
             name_converter=CachedNameConverter(),

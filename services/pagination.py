@@ -16,6 +16,7 @@ MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 
 M = TypeVar("M", bound=Model)
+Row = TypeVar("Row")  # a page holds model instances or plain rows
 
 
 class PaginationError(ValueError):
@@ -38,8 +39,8 @@ class PageRequest:
 
 
 @dataclass(frozen=True)
-class Page(Generic[M]):
-    items: list[tuple[str, M]]
+class Page(Generic[Row]):
+    items: list[tuple[str, Row]]
     has_next_page: bool
     has_previous_page: bool
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import NamedTuple
 
 from auth.context import Context
 from models import (
@@ -61,14 +63,34 @@ async def _items(keys: Sequence[BrandKey]) -> list[list[PurchaseItem]]:
     return [found.get(key, []) for key in keys]
 
 
+class LedgerRow(NamedTuple):
+    """What a page of the ledger shows of a points transaction: read as plain tuples, since
+    building ORM instances was a third of a wide page's loading time."""
+
+    id: int
+    customer_id: int
+    kind: str
+    amount: int
+    balance_after: int
+    reason: str
+    source: str
+    actor: str
+    idempotency_key: str | None
+    created_at: datetime
+    expires_at: datetime | None
+    pending_until: datetime | None
+
+
 def _newest_transactions(
     limit: int,
-) -> Callable[[Sequence[BrandKey]], Awaitable[list[list[PointsTransaction]]]]:
-    async def load(keys: Sequence[BrandKey]) -> list[list[PointsTransaction]]:
-        found: dict[BrandKey, list[PointsTransaction]] = defaultdict(list)
+) -> Callable[[Sequence[BrandKey]], Awaitable[list[list[LedgerRow]]]]:
+    async def load(keys: Sequence[BrandKey]) -> list[list[LedgerRow]]:
+        found: dict[BrandKey, list[LedgerRow]] = defaultdict(list)
         for brand_id, ids in group_by_brand(keys).items():
             query = newest_per_group(PointsTransaction, "customer_id", brand_id, ids, limit)
-            for row in await query.order_by("-created_at", "-id"):
+            ordered = query.order_by("-created_at", "-id")
+            for values in await ordered.values_list(*LedgerRow._fields):
+                row = LedgerRow._make(values)
                 found[(brand_id, row.customer_id)].append(row)
         return [found.get(key, []) for key in keys]
 
@@ -100,9 +122,7 @@ async def purchase_items(context: Context, brand_id: int, purchase_id: int) -> l
     return await get_loader(context, "purchase_items", _items).load((brand_id, purchase_id))
 
 
-async def newest_transactions(
-    context: Context, customer: Customer, limit: int
-) -> list[PointsTransaction]:
+async def newest_transactions(context: Context, customer: Customer, limit: int) -> list[LedgerRow]:
     """The customer's `limit` newest ledger rows; one statement per page of customers."""
     loader = get_loader(context, f"points_transactions_{limit}", _newest_transactions(limit))
     return await loader.load((customer.brand_id, customer.id))

@@ -39,14 +39,14 @@ async def points_transactions(
 
 async def first_points_transactions(
     context: Context, owner: Customer, first: int
-) -> Page[PointsTransaction]:
+) -> Page[loaders.LedgerRow]:
     """The first page, unfiltered: batched across the customers of a list (no N+1).
 
     The same page `points_transactions` returns without a cursor or filter.
     """
     PageRequest(first=first).validate()
     rows = await loaders.newest_transactions(context, owner, first + 1)
-    items = [(encode_cursor(TRANSACTION_ORDER, r.created_at, r.pk), r) for r in rows[:first]]
+    items = [(encode_cursor(TRANSACTION_ORDER, r.created_at, r.id), r) for r in rows[:first]]
     return Page(items, has_next_page=len(rows) > first, has_previous_page=False)
 
 

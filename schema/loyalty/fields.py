@@ -56,10 +56,10 @@ class LoyaltyFields:
         request = _page(first, after)
         spec = (filter or PointsTransactionFilter()).to_spec()
         if after is None and spec == queries.TransactionFilter():  # a list's usual read: batched
-            page = await queries.first_points_transactions(info.context, self.model, first)
-        else:
-            page = await queries.points_transactions(self.model, request, spec)
-        return PointsTransactionConnection.from_page(page)
+            first_page = await queries.first_points_transactions(info.context, self.model, first)
+            return PointsTransactionConnection.from_page(first_page, info.context.tz)
+        page = await queries.points_transactions(self.model, request, spec)
+        return PointsTransactionConnection.from_page(page, info.context.tz)
 
     @strawberry.field(description="Purchases, newest first, with their items.")
     async def purchases(

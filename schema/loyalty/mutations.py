@@ -79,8 +79,8 @@ def _membership(m: Membership | None, errors: list[FieldError]) -> MembershipPay
     return MembershipPayload(membership=found, errors=user_errors(errors))
 
 
-def _points(t: PointsTransaction | None, errors: list[FieldError]) -> PointsPayload:
-    found = PointsTransactionType.from_model(t) if t else None
+def _points(info: Info, t: PointsTransaction | None, errors: list[FieldError]) -> PointsPayload:
+    found = PointsTransactionType.from_model(t, info.context.tz) if t else None
     return PointsPayload(transaction=found, errors=user_errors(errors))
 
 
@@ -173,7 +173,7 @@ class LoyaltyMutations:
             input.source,
             input.idempotency_key,
         )
-        return _points(result.value, result.errors)
+        return _points(info, result.value, result.errors)
 
     @strawberry.mutation(extensions=requires(Scope.POINTS_WRITE))
     async def redeem_points(self, info: Info, input: PointsInput) -> PointsPayload:
@@ -186,7 +186,7 @@ class LoyaltyMutations:
             "offer",
             input.idempotency_key,
         )
-        return _points(result.value, result.errors)
+        return _points(info, result.value, result.errors)
 
     @strawberry.mutation(extensions=ADMIN, description="Signed points; a reason is required.")
     async def adjust_points(self, info: Info, input: AdjustPointsInput) -> PointsPayload:
@@ -199,7 +199,7 @@ class LoyaltyMutations:
             "staff",
             input.idempotency_key,
         )
-        return _points(result.value, result.errors)
+        return _points(info, result.value, result.errors)
 
     @strawberry.mutation(
         extensions=requires(Scope.CUSTOMERS_WRITE),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import Decimal
 from enum import Enum
 
@@ -13,6 +13,7 @@ from models import Customer as CustomerModel
 from models import CustomerStats, Membership, PointsTransaction, Purchase, PurchaseItem, Tier
 from resolvers.ids import to_global_id
 from resolvers.loyalty import loaders, queries
+from resolvers.loyalty.loaders import LedgerRow
 from schema.common import Edge, Node, PageInfo, local_time
 from schema.offers.fields import PurchaseOfferFields
 from services.pagination import Page
@@ -191,10 +192,17 @@ class PointsTransactionType(Node):
     source: str
     actor: str
     idempotency_key: str | None
-    model: strawberry.Private[PointsTransaction]
+    # Plain fields in the brand's zone, set when built: ledger pages are wide (schema/execution).
+    created_at: datetime
+    expires_at: datetime | None = strawberry.field(
+        description="For earned lots: when what is left of them expires."
+    )
+    pending_until: datetime | None = strawberry.field(
+        description="Pending earned points: when they are released."
+    )
 
     @classmethod
-    def from_model(cls, t: PointsTransaction) -> PointsTransactionType:
+    def from_model(cls, t: PointsTransaction | LedgerRow, zone: tzinfo) -> PointsTransactionType:
         return cls(
             id=strawberry.ID(to_global_id("PointsTransaction", t.id)),
             kind=PointsKind(t.kind),
@@ -204,22 +212,10 @@ class PointsTransactionType(Node):
             source=t.source,
             actor=t.actor,
             idempotency_key=t.idempotency_key,
-            model=t,
+            created_at=t.created_at.astimezone(zone),
+            expires_at=t.expires_at.astimezone(zone) if t.expires_at else None,
+            pending_until=t.pending_until.astimezone(zone) if t.pending_until else None,
         )
-
-    @strawberry.field
-    def created_at(self, info: Info) -> datetime:
-        return local_time(info, self.model.created_at)
-
-    @strawberry.field(description="For earned lots: when what is left of them expires.")
-    def expires_at(self, info: Info) -> datetime | None:
-        at = self.model.expires_at
-        return local_time(info, at) if at else None
-
-    @strawberry.field(description="Pending earned points: when they are released.")
-    def pending_until(self, info: Info) -> datetime | None:
-        at = self.model.pending_until
-        return local_time(info, at) if at else None
 
 
 @strawberry.type
@@ -282,9 +278,14 @@ class PointsTransactionConnection:
     page_info: PageInfo
 
     @classmethod
-    def from_page(cls, page: Page[PointsTransaction]) -> PointsTransactionConnection:
+    def from_page(
+        cls, page: Page[PointsTransaction] | Page[LedgerRow], zone: tzinfo
+    ) -> PointsTransactionConnection:
         return cls(
-            edges=[Edge(cursor=c, node=PointsTransactionType.from_model(m)) for c, m in page.items],
+            edges=[
+                Edge(cursor=c, node=PointsTransactionType.from_model(m, zone))
+                for c, m in page.items
+            ],
             page_info=PageInfo.from_page(page),
         )
 

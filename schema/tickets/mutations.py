@@ -138,7 +138,7 @@ class TicketMutations:
         ticket = await queries.ticket_model(info.context, _ticket_pk(input.ticket_id))
         return CompensateTicketPayload(
             ticket=TicketType.from_model(ticket) if ticket else None,
-            points_transaction=PointsTransactionType.from_model(result.value),
+            points_transaction=PointsTransactionType.from_model(result.value, info.context.tz),
         )
 
     @strawberry.mutation(extensions=ADMIN, description="Categories, root causes, the loop.")
