@@ -1,4 +1,5 @@
-"""A graphql-core executor that completes plain fields without the per-field machinery.
+"""A graphql-core executor that completes plain fields without the per-field machinery, and
+gives each root mutation field fresh DataLoaders.
 
 graphql-core resolves every field the same way: a Path, a resolve-info object, the resolver
 call, an awaitable check and value completion, several microseconds a field. Most fields of a
@@ -27,6 +28,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLScalarType,
+    OperationType,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, Undefined
@@ -134,6 +136,24 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         if any(shortcut is None for _, _, shortcut in steps):
             return None
         return PlainObject(attribute, field_type, named.is_type_of, steps)
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        if path.prev is None and self.operation.operation == OperationType.MUTATION:
+            # Root mutation fields run one after another, each seeing what the previous ones
+            # wrote: rows the request's loaders cached before this one began may be stale.
+            loaders = getattr(self.context_value, "loaders", None)
+            if loaders:
+                loaders.clear()
+        return super().execute_field(
+            parent_type, source, field_details_list, path, position_context
+        )
 
     def execute_fields(
         self,

@@ -70,3 +70,34 @@ async def test_ledgers_of_a_page_take_one_statement(gql: GraphQL, settings: Sett
             await gql.data(LEDGERS, {"first": first, "size": 10}, token)
         counts[first] = len(statements)
     assert 0 < counts[2] == counts[6], counts
+
+
+MUTATIONS_IN_ONE_OPERATION = """
+mutation($id: ID!) {
+  first: awardPoints(input: {customerId: $id, points: 10, reason: "a"}) { errors { code } }
+  before: updateCustomer(input: {id: $id, city: "Hangzhou"}) { customer { ...Ledger } }
+  second: awardPoints(input: {customerId: $id, points: 5, reason: "b"}) { errors { code } }
+  after: updateCustomer(input: {id: $id, city: "Suzhou"}) { customer { ...Ledger } }
+}
+fragment Ledger on Customer {
+  city points { available } membership { status }
+  pointsTransactions(first: 5) { edges { node { amount } } }
+}
+"""
+
+
+async def test_each_mutation_in_an_operation_reads_what_the_previous_ones_wrote(
+    gql: GraphQL, settings: Settings
+) -> None:
+    token = await app_token(settings, await make_brand())
+    customer = await create_customer(gql, token, name="Li")
+    data = await gql.data(MUTATIONS_IN_ONE_OPERATION, {"id": customer["id"]}, token)
+    assert data["first"]["errors"] == [] and data["second"]["errors"] == []
+
+    def ledger(name: str) -> tuple[str, int, list[int]]:
+        seen = data[name]["customer"]
+        amounts = [e["node"]["amount"] for e in seen["pointsTransactions"]["edges"]]
+        return seen["city"], seen["points"]["available"], amounts
+
+    assert ledger("before") == ("Hangzhou", 10, [10])
+    assert ledger("after") == ("Suzhou", 15, [5, 10])
