@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from models import Customer
 from models.campaigns import CampaignMember
+from services.actor import Actor
 from services.customers import MERGE_HOOKS
 
 
-async def merge_members(source: Customer, target: Customer) -> None:
+async def merge_members(actor: Actor, source: Customer, target: Customer) -> None:
     """Runs inside merge_customers' transaction. Where both were members the target keeps its
     own arm; the source's other memberships (and arms) pass to the target, who now holds the
     source's purchases and coupons."""

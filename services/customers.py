@@ -40,7 +40,7 @@ MAX_TAG_LENGTH = 64
 MAX_NOTE_LENGTH = 10_000
 
 # Later domains (purchases, points, coupons...) register how to move their rows on merge.
-MergeHook = Callable[[Customer, Customer], Awaitable[None]]
+MergeHook = Callable[[Actor, Customer, Customer], Awaitable[None]]
 MERGE_HOOKS: list[MergeHook] = []
 
 
@@ -340,7 +340,7 @@ async def merge_customers(actor: Actor, source_id: int, target_id: int) -> Custo
         await CustomerExternalId.filter(customer_id=source.id).update(customer_id=target.id)
         await CustomerNote.filter(customer_id=source.id).update(customer_id=target.id)
         for hook in MERGE_HOOKS:
-            await hook(source, target)
+            await hook(actor, source, target)
 
         filled = [
             f

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from events.outbox import emit
 from models import (
     Brand,
     Customer,
@@ -14,12 +15,13 @@ from models import (
     TierChange,
 )
 from services import analytics
+from services.actor import Actor
 from services.customers import MERGE_HOOKS
 
 BALANCE_FIELDS = ("available", "pending", "lifetime_earned", "redeemed", "expired")
 
 
-async def merge_loyalty(source: Customer, target: Customer) -> None:
+async def merge_loyalty(actor: Actor, source: Customer, target: Customer) -> None:
     """Runs inside merge_customers' transaction, both customers locked."""
     await Purchase.filter(customer_id=source.id).update(customer_id=target.id)
     await PointsTransaction.filter(customer_id=source.id).update(customer_id=target.id)
@@ -34,13 +36,13 @@ async def merge_loyalty(source: Customer, target: Customer) -> None:
             same.purchases += row.purchases
             await same.save(update_fields=["cents", "purchases"])
             await row.delete()
-    await _merge_memberships(source, target)
+    await _merge_memberships(actor, source, target)
     await CustomerStats.filter(customer_id=source.id).delete()
     if await DailySpend.exists(customer_id=target.id):
         await analytics.touch(await Brand.get(id=target.brand_id), target.id)
 
 
-async def _merge_memberships(source: Customer, target: Customer) -> None:
+async def _merge_memberships(actor: Actor, source: Customer, target: Customer) -> None:
     ids = sorted([source.id, target.id])
     rows = await Membership.select_for_update().filter(customer_id__in=ids).order_by("id")
     locked = {m.customer_id: m for m in rows}
@@ -57,12 +59,24 @@ async def _merge_memberships(source: Customer, target: Customer) -> None:
     dst_tier = await Tier.get_or_none(id=dst.tier_id) if dst.tier_id else None
     if src_tier is not None and (dst_tier is None or src_tier.rank > dst_tier.rank):
         dst.tier_id, dst.tier_since = src_tier.id, src.tier_since
+        change = {
+            "from": dst_tier.name if dst_tier else None,
+            "to": src_tier.name,
+            "reason": f"merged member {src.member_number}",
+        }
         await TierChange.create(
             brand_id=dst.brand_id,
             membership_id=dst.id,
-            from_tier=dst_tier.name if dst_tier else None,
-            to_tier=src_tier.name,
-            reason=f"merged member {src.member_number}",
+            from_tier=change["from"],
+            to_tier=change["to"],
+            reason=change["reason"],
+        )
+        await emit(
+            actor,
+            "membership.tier_changed",
+            customer_id=dst.customer_id,
+            subject=("Membership", dst.id),
+            payload=change,
         )
     await dst.save()
     await TierChange.filter(membership_id=src.id).update(membership_id=dst.id)

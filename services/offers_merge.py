@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from models import Customer
 from models.offers import Coupon
+from services.actor import Actor
 from services.customers import MERGE_HOOKS
 
 
-async def merge_coupons(source: Customer, target: Customer) -> None:
+async def merge_coupons(actor: Actor, source: Customer, target: Customer) -> None:
     """Runs inside merge_customers' transaction, both customers locked."""
     kept = {
         (c.offer_id, c.period)

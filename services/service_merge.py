@@ -5,10 +5,11 @@ from __future__ import annotations
 from models import Customer
 from models.surveys import SurveyInvitation, SurveyResponse
 from models.tickets import Ticket
+from services.actor import Actor
 from services.customers import MERGE_HOOKS
 
 
-async def merge_service(source: Customer, target: Customer) -> None:
+async def merge_service(actor: Actor, source: Customer, target: Customer) -> None:
     """Runs inside merge_customers' transaction, both customers locked (same brand)."""
     brand_id = target.brand_id
     await Ticket.filter(brand_id=brand_id, customer_id=source.id).update(customer_id=target.id)

@@ -196,3 +196,33 @@ async def test_an_outer_rollback_takes_the_event_with_the_change(
     assert await _events(brand, seen) == []
     assert await PointsTransaction.filter(customer_id=pk).count() == 0
     assert await Membership.filter(customer_id=pk).count() == 0
+
+
+MERGE = """mutation($s: ID!, $t: ID!) { mergeCustomers(input: {sourceId: $s, targetId: $t}) {
+  customer { membership { tier { name } } } errors { code } } }"""
+
+
+async def test_a_merge_that_raises_the_survivors_tier_emits_the_change(
+    gql: GraphQL, settings: Settings
+) -> None:
+    brand = await make_brand()
+    token = await app_token(settings, brand)
+    source = await create_customer(gql, token, name="Gold member")
+    target = await create_customer(gql, token, name="Survivor")
+    for c in (source, target):
+        await record(gql, token, customerId=c["id"], amount="20")
+    await gql.data(SET_TIER, {"input": {"customerId": source["id"], "tier": "Gold"}}, token)
+    seen = await _last(brand)
+    body = await gql.data(MERGE, {"s": source["id"], "t": target["id"]}, token)
+    assert body["mergeCustomers"]["errors"] == []
+    assert body["mergeCustomers"]["customer"]["membership"]["tier"]["name"] == "Gold"
+    changes = [r for r in await _events(brand, seen) if r.type == TIER_CHANGED]
+    assert [(r.customer_id, r.payload["from"], r.payload["to"]) for r in changes] == [
+        (decode_id(target["id"], "Customer"), "Regular", "Gold")
+    ]
+    assert changes[0].payload["reason"].startswith("merged member ")
+    lower = await create_customer(gql, token, name="Regular member")
+    await record(gql, token, customerId=lower["id"], amount="20")
+    seen = await _last(brand)
+    await gql.data(MERGE, {"s": lower["id"], "t": target["id"]}, token)
+    assert [r for r in await _events(brand, seen) if r.type == TIER_CHANGED] == []

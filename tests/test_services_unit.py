@@ -87,7 +87,7 @@ async def test_merge_runs_registered_hooks_in_the_same_transaction() -> None:
     target = await customers.create_customer(actor, brand, {"name": "T"})
     await customers.add_note(actor, source.id, "kept")
 
-    async def failing_hook(src: Customer, dst: Customer) -> None:
+    async def failing_hook(by: Actor, src: Customer, dst: Customer) -> None:
         raise DomainError.single("sourceId", ErrorCode.CONFLICT, "cannot move loyalty data")
 
     customers.MERGE_HOOKS.append(failing_hook)
