@@ -9,7 +9,7 @@ from resolvers.ids import decode_id
 from services import analytics, loyalty_config, tier_review
 from services.actor import Actor
 from tests.loyalty_support import loyalty, record
-from tests.support import GraphQL, app_token, create_customer, make_brand
+from tests.support import GraphQL, app_token, create_customer, error_codes, make_brand
 
 LADDER = """
 mutation($input: SetTierLadderInput!) { setTierLadder(input: $input) {
@@ -179,6 +179,13 @@ async def test_analytics_refresh_and_filters(gql: GraphQL, settings: Settings) -
         """{ customers(first: 100, filter: {tier: "Regular"}) { totalCount } }""", token=token
     )
     assert tiers["customers"]["totalCount"] >= 1
+    unknown = await gql.post(
+        """{ customers(filter: {tier: "Diamond"}) { totalCount edges { node { name } } } }""",
+        token=token,
+    )
+    assert error_codes(unknown) == ["BAD_USER_INPUT"]
+    assert "'Diamond'" in unknown["errors"][0]["message"]
+    assert "Regular, Silver, Gold, Platinum" in unknown["errors"][0]["message"]
     high = await gql.data(
         "{ customers(first: 100, filter: {valueTier: HIGH_VALUE}) { totalCount } }", token=token
     )

@@ -8,7 +8,7 @@ from models import AuditEntry, Customer, CustomerNote
 from resolvers.customers import loaders
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
-from services import customer_query
+from services import customer_query, loyalty_config
 from services.customer_query import CustomerFilter
 from services.pagination import Page, PageRequest, PaginationError
 
@@ -23,10 +23,20 @@ async def customer(context: Context, global_id: str) -> Customer | None:
     return await loaders.customer_by_id(context, pk)
 
 
+async def _check_tier(brand_id: int, spec: CustomerFilter) -> None:
+    """A tier the brand does not have is a mistake to report, not a filter that matches nobody."""
+    if not spec.tier:
+        return
+    names = [t.name for t in await loyalty_config.ladder(brand_id)]
+    if spec.tier not in names:
+        raise bad_input(f"unknown tier {spec.tier!r}; this brand's tiers: {', '.join(names)}")
+
+
 async def customers(
     context: Context, spec: CustomerFilter, page: PageRequest, order_by: str, descending: bool
 ) -> Page[Customer]:
     brand = context.require_brand()
+    await _check_tier(brand.id, spec)
     try:
         return await customer_query.list_customers(
             brand.id, brand.phone_region, spec, page, order_by, descending
@@ -37,6 +47,7 @@ async def customers(
 
 async def customers_count(context: Context, spec: CustomerFilter) -> int:
     brand = context.require_brand()
+    await _check_tier(brand.id, spec)
     return await customer_query.count_customers(brand.id, brand.phone_region, spec)
 
 
