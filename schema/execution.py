@@ -89,6 +89,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         # Keyed by the identity of collected field sets (memoised by graphql-core for the whole
         # execution); each value keeps its field set alive so an id is never reused meanwhile.
         self._plans: dict[int, tuple[GroupedFieldSet, Plan]] = {}
+        self._is_mutation = self.operation.operation == OperationType.MUTATION
         # A schema extension with a `resolve` hook must see every field: no shortcuts then.
         self._shortcuts_allowed = not (
             self.middleware_manager and self.middleware_manager.middlewares
@@ -145,7 +146,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         position_context: Any,
     ) -> Any:
-        if path.prev is None and self.operation.operation == OperationType.MUTATION:
+        if path.prev is None and self._is_mutation:
             # Root mutation fields run one after another, each seeing what the previous ones
             # wrote: rows the request's loaders cached before this one began may be stale.
             loaders = getattr(self.context_value, "loaders", None)

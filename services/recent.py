@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from tortoise.expressions import RawSQL
 from tortoise.models import Model
@@ -35,3 +36,42 @@ def newest_per_group(
         f"ranked WHERE rn <= {int(limit)}"
     )
     return model.filter(brand_id=brand_id, id__in=RawSQL(f"({ranked})"))
+
+
+async def newest_rows(
+    model: type[Model],
+    columns: Sequence[str],
+    group_column: str,
+    brand_id: int,
+    group_ids: Sequence[int],
+    limit: int,
+    order_column: str = "created_at",
+) -> list[tuple[Any, ...]]:
+    """The rows `newest_per_group` selects, as tuples of `columns`, newest first, read without
+    building model instances (a wide page reads hundreds of them; the instances cost most of
+    the time). Values have the model's Python types: PostgreSQL's driver returns them as such,
+    SQLite's text values go through the model's own field converters."""
+    if not group_ids:
+        return []
+    db = model._choose_db()
+    table = model._meta.db_table
+    selected = ", ".join(columns)
+    on_postgres = db.capabilities.dialect == "postgres"
+    params: list[Any] = []
+    if on_postgres:  # an array parameter: one prepared statement whatever the page
+        where = f"brand_id = $1 AND {group_column} = ANY($2::bigint[])"
+        params = [brand_id, [int(i) for i in group_ids]]
+    else:
+        ids = ", ".join(str(int(i)) for i in group_ids)
+        where = f"brand_id = {int(brand_id)} AND {group_column} IN ({ids})"
+    sql = (
+        f"SELECT {selected} FROM (SELECT {selected}, ROW_NUMBER() OVER (PARTITION BY "
+        f"{group_column} ORDER BY {order_column} DESC, id DESC) AS rn FROM {table} "
+        f"WHERE {where}) ranked WHERE rn <= {int(limit)} ORDER BY {order_column} DESC, id DESC"
+    )
+    _, rows = await db.execute_query(sql, params or None)
+    if on_postgres:
+        return [tuple(row) for row in rows]
+    fields = model._meta.fields_map
+    convert = [fields[c].to_python_value for c in columns]
+    return [tuple(f(v) for f, v in zip(convert, row, strict=True)) for row in rows]

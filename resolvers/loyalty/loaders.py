@@ -18,7 +18,7 @@ from models import (
     TierChange,
 )
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
-from services.recent import newest_per_group
+from services.recent import newest_rows
 
 
 async def _memberships(keys: Sequence[BrandKey]) -> list[Membership | None]:
@@ -87,9 +87,10 @@ def _newest_transactions(
     async def load(keys: Sequence[BrandKey]) -> list[list[LedgerRow]]:
         found: dict[BrandKey, list[LedgerRow]] = defaultdict(list)
         for brand_id, ids in group_by_brand(keys).items():
-            query = newest_per_group(PointsTransaction, "customer_id", brand_id, ids, limit)
-            ordered = query.order_by("-created_at", "-id")
-            for values in await ordered.values_list(*LedgerRow._fields):
+            rows = await newest_rows(
+                PointsTransaction, LedgerRow._fields, "customer_id", brand_id, ids, limit
+            )
+            for values in rows:
                 row = LedgerRow._make(values)
                 found[(brand_id, row.customer_id)].append(row)
         return [found.get(key, []) for key in keys]
