@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from models import Brand, LoyaltySettings, Membership, Tier
+from events.outbox import emit_many
+from models import Brand, LoyaltySettings, Membership, Tier, TierChange
 from services import audit
 from services.actor import Actor
 from services.errors import DomainError, ErrorCode, ErrorCollector
@@ -260,6 +261,10 @@ async def set_ladder(actor: Actor, specs: list[dict[str, Any]]) -> list[Tier]:
         existing = {t.rank: t for t in await Tier.filter(brand_id=actor.brand_id)}
         keep = set(ranks)
         removed = [t.id for r, t in existing.items() if r not in keep]
+        old_names = {t.id: t.name for t in existing.values()}
+        moved = await Membership.filter(brand_id=actor.brand_id, tier_id__in=removed).values_list(
+            "id", "customer_id", "tier_id"
+        )
         # names are unique per brand: park the old names before renaming
         for tier in existing.values():
             tier.name = f"~{tier.id}"
@@ -274,9 +279,39 @@ async def set_ladder(actor: Actor, specs: list[dict[str, Any]]) -> list[Tier]:
             else:
                 await Tier.filter(id=found.id).update(**{**defaults, **values})
         tiers = await Tier.filter(brand_id=actor.brand_id).order_by("rank")
-        await Membership.filter(brand_id=actor.brand_id, tier_id=None).update(tier_id=tiers[0].id)
+        await Membership.filter(brand_id=actor.brand_id, tier_id=None).update(
+            tier_id=tiers[0].id, tier_since=utcnow()
+        )
+        await _record_moves(actor, moved, old_names, tiers[0].name)
         await audit.record(actor, "setTierLadder", "Brand", actor.brand_id, {"tiers": names})
     return tiers
+
+
+async def _record_moves(
+    actor: Actor, moved: list[tuple[int, int, int]], old_names: dict[int, str], lowest: str
+) -> None:
+    """Members of removed tiers: a history row and a `membership.tier_changed` event each."""
+    changes = [
+        (membership_id, customer_id, old_names[tier_id], f"tier {old_names[tier_id]} removed")
+        for membership_id, customer_id, tier_id in moved
+    ]
+    await TierChange.bulk_create(
+        [
+            TierChange(
+                brand_id=actor.brand_id, membership_id=m, from_tier=old, to_tier=lowest, reason=why
+            )
+            for m, _, old, why in changes
+        ],
+        batch_size=1000,
+    )
+    await emit_many(
+        actor,
+        "membership.tier_changed",
+        [
+            (c, ("Membership", m), {"from": old, "to": lowest, "reason": why})
+            for m, c, old, why in changes
+        ],
+    )
 
 
 async def tier_by_name(brand_id: int, name: str, field: str) -> Tier:

@@ -16,7 +16,7 @@ from services import loyalty_config, points, points_expiry, tier_review
 from services.actor import Actor
 from tests.loyalty_support import ADJUST, AWARD, REDEEM, REFUND, mutate, record
 from tests.support import GraphQL, app_token, create_customer, make_brand
-from tests.test_loyalty_tiers import SET_TIER, months_ago
+from tests.test_loyalty_tiers import LADDER, SET_TIER, months_ago
 
 LOYALTY_EVENTS = ("purchase.recorded", "purchase.refunded", "points.changed")
 TIER_CHANGED = "membership.tier_changed"
@@ -226,3 +226,39 @@ async def test_a_merge_that_raises_the_survivors_tier_emits_the_change(
     seen = await _last(brand)
     await gql.data(MERGE, {"s": lower["id"], "t": target["id"]}, token)
     assert [r for r in await _events(brand, seen) if r.type == TIER_CHANGED] == []
+
+
+async def test_removing_a_tier_moves_its_members_with_history_and_events(
+    gql: GraphQL, settings: Settings
+) -> None:
+    brand = await make_brand()
+    token = await app_token(settings, brand)
+    regular = await create_customer(gql, token, name="Regular member")
+    gold = await create_customer(gql, token, name="Gold member")
+    for c in (regular, gold):
+        await record(gql, token, customerId=c["id"], amount="20")
+    await gql.data(SET_TIER, {"input": {"customerId": gold["id"], "tier": "Gold"}}, token)
+    seen = await _last(brand)
+    ladder = [{"name": "Silver", "rank": 1}, {"name": "Gold", "rank": 2}]
+    body = await gql.data(LADDER, {"input": {"tiers": ladder}}, token)
+    assert body["setTierLadder"]["errors"] == []
+    changes = [r for r in await _events(brand, seen) if r.type == TIER_CHANGED]
+    assert [(r.customer_id, r.payload) for r in changes] == [
+        (
+            decode_id(regular["id"], "Customer"),
+            {"from": "Regular", "to": "Silver", "reason": "tier Regular removed"},
+        )
+    ]
+    history = await gql.data(
+        "query($id: ID!) { customer(id: $id) { membership { tier { name }"
+        " tierHistory { fromTier toTier reason } } } }",
+        {"id": regular["id"]},
+        token,
+    )
+    membership = history["customer"]["membership"]
+    assert membership["tier"]["name"] == "Silver"
+    assert membership["tierHistory"][0] == {
+        "fromTier": "Regular",
+        "toTier": "Silver",
+        "reason": "tier Regular removed",
+    }
