@@ -151,7 +151,7 @@ async def _snapshot(campaign: Campaign) -> tuple[int, int]:
     if campaign.segment_id is None:
         raise DomainError.single("segmentId", ErrorCode.NOT_FOUND, "the segment was deleted")
     rule = await segments.segment_rule(campaign.brand_id, campaign.segment_id)
-    members, params = segments.member_query(campaign.brand_id, rule)
+    members, params = await segments.member_query(campaign.brand_id, rule)
     await sql.execute(
         "INSERT INTO campaign_members (brand_id, campaign_id, customer_id, arm)"
         f" SELECT ?, ?, s.customer_id, 'TREATED' FROM ({members}) s",

@@ -66,7 +66,7 @@ async def _source(
         from services import segments
 
         rule = await segments.segment_rule(actor.brand_id, segment_id)
-        return segments.member_query(actor.brand_id, rule)
+        return await segments.member_query(actor.brand_id, rule)
     assert member_sql is not None
     return member_sql
 

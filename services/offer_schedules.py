@@ -63,7 +63,7 @@ async def _audience(offer: Offer) -> tuple[str, list[Any]]:
         from services import segments
 
         rule = await segments.segment_rule(offer.brand_id, offer.segment_id)
-        sql, more = segments.member_query(offer.brand_id, rule)
+        sql, more = await segments.member_query(offer.brand_id, rule)
         parts.append(f"x.customer_id IN ({sql})")
         params += more
     return "".join(f" AND {p}" for p in parts), params

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from services.segment_rules import money_cents
@@ -27,6 +27,7 @@ class Compiler:
     brand_id: int
     now: datetime
     dialect: str
+    zone: tzinfo = UTC  # the brand's: calendar days (ages, enrolment dates) are counted there
     params: list[Any] = field(default_factory=list)
 
     def bind(self, *values: Any) -> str:
@@ -47,7 +48,12 @@ class Compiler:
         return self.now - timedelta(days=days)
 
     def today(self) -> date:
-        return self.now.astimezone(UTC).date()
+        return self.now.astimezone(self.zone).date()
+
+    def midnight(self, day: str) -> datetime:
+        """The start of a calendar day (YYYY-MM-DD) in the brand's zone, as a UTC time: SQLite
+        compares stored times as text, all written in UTC."""
+        return datetime.combine(date.fromisoformat(day), time(), tzinfo=self.zone).astimezone(UTC)
 
 
 def _lower_in(column: str) -> Callable[[Compiler, dict[str, Any]], str]:
@@ -162,16 +168,13 @@ def _birthday_month(q: Compiler, args: dict[str, Any]) -> str:
     return f"c.birthday IS NOT NULL AND {month} IN ({q.bind(*args['in'])})"
 
 
-def _midnight(day: str) -> datetime:
-    return datetime.combine(date.fromisoformat(day), time(), tzinfo=UTC)
-
-
 def _enrolled(q: Compiler, args: dict[str, Any]) -> str:
     parts = []
     if "from" in args:
-        parts.append(f"m.enrolled_at >= {q.bind(_midnight(args['from']))}")
+        parts.append(f"m.enrolled_at >= {q.bind(q.midnight(args['from']))}")
     if "to" in args:
-        parts.append(f"m.enrolled_at < {q.bind(_midnight(args['to']) + timedelta(days=1))}")
+        next_day = date.fromisoformat(args["to"]) + timedelta(days=1)
+        parts.append(f"m.enrolled_at < {q.bind(q.midnight(next_day.isoformat()))}")
     if "withinDays" in args:
         parts.append(f"m.enrolled_at > {q.bind(q.ago(args['withinDays']))}")
     return _exists(q, "memberships m", "m", " AND ".join(parts))
@@ -208,11 +211,22 @@ PREDICATE_SQL: dict[str, Callable[[Compiler, dict[str, Any]], str]] = {
 }
 
 
+def uses_calendar_days(rule: dict[str, Any]) -> bool:
+    """Whether the rule counts calendar days (ages, enrolment dates), which need the brand's
+    time zone; instants (`withinDays`, days since a purchase) do not."""
+    key, value = next(iter(rule.items()))
+    if key in ("and", "or"):
+        return any(uses_calendar_days(child) for child in value)
+    if key == "not":
+        return uses_calendar_days(value)
+    return key == "ageBand" or (key == "enrolled" and ("from" in value or "to" in value))
+
+
 def compile_rule(
-    brand_id: int, rule: dict[str, Any], now: datetime, dialect: str
+    brand_id: int, rule: dict[str, Any], now: datetime, dialect: str, zone: tzinfo = UTC
 ) -> tuple[str, list[Any]]:
     """`SELECT c.id AS customer_id FROM customers c WHERE ...` with `?` placeholders."""
-    q = Compiler(brand_id=brand_id, now=now, dialect=dialect)
+    q = Compiler(brand_id=brand_id, now=now, dialect=dialect, zone=zone)
     head = f"SELECT c.id AS customer_id FROM customers c WHERE c.brand_id = {q.bind(brand_id)}"
     query = f"{head} AND {q.node(rule)}"
     assert query.count("?") == len(q.params), "placeholders and parameters differ"

@@ -2,7 +2,7 @@
 
 The contract other services use (offers, campaigns):
 
-- `member_query(brand_id, rule)` -> (sql, params): `SELECT c.id AS customer_id FROM customers c
+- `await member_query(brand_id, rule)` -> (sql, params): `SELECT c.id AS customer_id FROM customers c
   WHERE ...` with `?` placeholders, for a sub-select or `INSERT ... SELECT`. Embed it in a
   statement that also uses `?` and run it with services.sql.execute/fetch, which renumber the
   placeholders for PostgreSQL (or call services.sql.for_dialect yourself). The SQL already
@@ -14,14 +14,15 @@ The contract other services use (offers, campaigns):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import Customer, Segment
+from models import Brand, Customer, Segment
 from models.offers import Offer
 from services import audit, loyalty_config, sql
 from services.actor import Actor
@@ -36,7 +37,7 @@ from services.pagination import (
     encode_cursor,
 )
 from services.segment_rules import parse, walk
-from services.segment_sql import compile_rule
+from services.segment_sql import compile_rule, uses_calendar_days
 
 MAX_NAME = 200
 MAX_DESCRIPTION = 2000
@@ -47,11 +48,16 @@ def _dialect() -> str:
     return str(Tortoise.get_connection("default").capabilities.dialect)
 
 
-def member_query(
+async def member_query(
     brand_id: int, rule: dict[str, Any], *, now: datetime | None = None
 ) -> tuple[str, list[Any]]:
-    """One statement selecting `customer_id` of every customer of the brand the rule matches."""
-    return compile_rule(brand_id, rule, now or datetime.now(UTC), _dialect())
+    """One statement selecting `customer_id` of every customer of the brand the rule matches.
+    A rule counting calendar days first reads the brand's time zone (one small statement)."""
+    zone: tzinfo = UTC
+    if uses_calendar_days(rule):
+        brand = await Brand.get(id=brand_id)
+        zone = ZoneInfo(brand.timezone)
+    return compile_rule(brand_id, rule, now or datetime.now(UTC), _dialect(), zone)
 
 
 def parse_rule(rule: Any, field: str = "rule") -> dict[str, Any]:
@@ -98,21 +104,21 @@ async def get_segment(brand_id: int, segment_id: int, field: str = "id") -> Segm
 
 async def customer_ids(brand_id: int, rule: dict[str, Any]) -> list[int]:
     """Ids of every matching customer, ascending; one SQL statement."""
-    query, params = member_query(brand_id, rule)
+    query, params = await member_query(brand_id, rule)
     rows = await sql.fetch(f"{query} ORDER BY c.id", params)
     return [int(row["customer_id"]) for row in rows]
 
 
 async def size(brand_id: int, rule: dict[str, Any]) -> int:
     """How many customers match; one SQL statement."""
-    query, params = member_query(brand_id, rule)
+    query, params = await member_query(brand_id, rule)
     rows = await sql.fetch(f"SELECT COUNT(*) AS n FROM ({query}) members", params)
     return int(rows[0]["n"])
 
 
 async def contains(brand_id: int, rule: dict[str, Any], customer_id: int) -> bool:
     """Whether one customer matches; one SQL statement."""
-    query, params = member_query(brand_id, rule)
+    query, params = await member_query(brand_id, rule)
     rows = await sql.fetch(f"{query} AND c.id = ?", [*params, customer_id])
     return bool(rows)
 
@@ -123,7 +129,7 @@ async def members(brand_id: int, rule: dict[str, Any], page: PageRequest) -> Pag
         raise PaginationError("members pages go forward only (first/after)")
     page.validate()
     limit = DEFAULT_PAGE_SIZE if page.first is None else min(page.first, MAX_PAGE_SIZE)
-    query, params = member_query(brand_id, rule)
+    query, params = await member_query(brand_id, rule)
     after_id = 0
     if page.after is not None:
         _, after_id = decode_cursor(page.after, MEMBER_ORDER, field_is_datetime=False)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from models import Brand, Segment
+from models import Brand, Membership, Segment
 from models.offers import Coupon, Offer
 from services import loyalty_config, segments
 from services import sql as raw
 from services.actor import Actor
 from services.errors import DomainError
+from services.segment_sql import uses_calendar_days
 from tests.querycount import count_statements
 from tests.segment_helpers import NOW, born, person
 from tests.support import make_brand
@@ -89,7 +90,8 @@ async def matching(brand: Brand, ids: dict[str, int], rule: dict[str, Any]) -> s
     canonical = segments.parse_rule(rule)
     with count_statements() as statements:
         found = await segments.customer_ids(brand.id, canonical)
-    assert len(statements) == 1, statements
+    # calendar days (ages, enrolment dates) need the brand's zone: one small read first
+    assert len(statements) == 1 + uses_calendar_days(canonical), statements
     names = {i: n for n, i in ids.items()}
     assert set(found) <= set(names), "another brand's customer leaked into the segment"
     return {names[i] for i in found}
@@ -178,7 +180,8 @@ async def test_size_and_contains_are_one_statement(town: tuple[Brand, dict[str, 
 
 async def test_member_query_is_a_subselect(town: tuple[Brand, dict[str, int]]) -> None:
     brand, _ = town
-    sql, params = segments.member_query(brand.id, segments.parse_rule({"tags": {"any": ["vip"]}}))
+    rule = segments.parse_rule({"tags": {"any": ["vip"]}})
+    sql, params = await segments.member_query(brand.id, rule)
     assert sql.startswith("SELECT c.id AS customer_id FROM customers c WHERE ")
     rows = await raw.fetch(f"SELECT COUNT(*) AS n FROM customers x WHERE x.id IN ({sql})", params)
     assert rows[0]["n"] == 1
@@ -296,3 +299,22 @@ async def test_concurrent_creates_of_one_name_keep_one(town: tuple[Brand, dict[s
     refused = [r for r in results if isinstance(r, DomainError)]
     assert len(refused) == 3 and all(r.errors[0].code == "DUPLICATE" for r in refused)
     assert await Segment.filter(brand_id=brand.id, name="Twins").count() == 1
+
+
+@pytest.mark.parametrize(("zone", "matched"), [("Asia/Shanghai", True), ("UTC", False)])
+async def test_ages_and_enrolment_days_are_counted_in_the_brands_zone(
+    zone: str, matched: bool
+) -> None:
+    """At 20:00 UTC on 15 June it is already 16 June in Shanghai: someone born on 16 June is a
+    year older there, and an enrolment at 17:00 UTC happened on the 16th."""
+    brand = await make_brand("zoned", timezone=zone)
+    now = datetime(2026, 6, 15, 20, 0, tzinfo=UTC)
+    customer = await person(brand, "Birthday", birthday=date(2008, 6, 16), tier="Regular")
+    await Membership.filter(customer_id=customer.id).update(
+        enrolled_at=datetime(2026, 6, 15, 17, 0, tzinfo=UTC)
+    )
+    for rule in ({"ageBand": {"min": 18}}, {"enrolled": {"from": "2026-06-16"}}):
+        canonical = segments.parse_rule(rule)
+        sql, params = await segments.member_query(brand.id, canonical, now=now)
+        rows = await raw.fetch(sql, params)
+        assert bool(rows) is matched, rule
