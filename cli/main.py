@@ -143,7 +143,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
 
 
-def cmd_schema(settings: Settings, args: argparse.Namespace) -> None:
+def cmd_schema(settings: Settings | None, args: argparse.Namespace) -> None:
     from schema import printed_sdl
 
     sys.stdout.write(printed_sdl())
@@ -164,7 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--migrate", action="store_true", help="apply migrations first")
             p.add_argument("--demo", action="store_true", help="load the demo brand, print token")
         p.set_defaults(func=func)
-    sub.add_parser("schema", help="print the GraphQL SDL").set_defaults(func=cmd_schema)
+    schema = sub.add_parser("schema", help="print the GraphQL SDL")
+    schema.set_defaults(func=cmd_schema, needs_settings=False)  # no database, no var/ secret
 
     brand = sub.add_parser("brand").add_subparsers(dest="command", required=True)
     create = brand.add_parser("create", help="create a brand")
@@ -213,6 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
+    if not getattr(args, "needs_settings", True):
+        args.func(None, args)
+        return
     settings = Settings.from_env()
     for notice in settings.notices:
         print(f"note: {notice}", file=sys.stderr)

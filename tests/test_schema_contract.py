@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,3 +57,20 @@ def test_docs_schema_is_current() -> None:
     assert stored == current, (
         "docs/schema.graphql is out of date: run `.venv/bin/crm schema > docs/schema.graphql`"
     )
+
+
+def test_crm_schema_prints_the_sdl_without_settings_or_files(tmp_path: Path) -> None:
+    """`crm schema` is for CI and docs: no database, no JWT secret, nothing written."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
+    env["PYTHONPATH"] = str(SDL_FILE.parent.parent)
+    printed = subprocess.run(
+        [sys.executable, "-m", "cli", "schema"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert printed.stdout == SDL_FILE.read_text()
+    assert list(tmp_path.iterdir()) == []
