@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models.audit import AuditEntry
-from models.brands import App, Brand, PersistedQuery, RevokedToken, StaffUser
+from models.brands import App, Brand, PersistedQuery, StaffUser, TokenRevocation
 from models.customers import Customer, CustomerExternalId, CustomerNote, CustomerTag
 from models.loyalty import (
     CustomerStats,
@@ -34,9 +34,9 @@ __all__ = [
     "PointsTransaction",
     "Purchase",
     "PurchaseItem",
-    "RevokedToken",
     "Segment",
     "StaffUser",
     "Tier",
     "TierChange",
+    "TokenRevocation",
 ]

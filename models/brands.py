@@ -84,14 +84,17 @@ class StaffUser(Model):
         unique_together = (("brand", "email"),)
 
 
-class RevokedToken(Model):
-    jti = fields.CharField(max_length=64, primary_key=True)
+class TokenRevocation(Model):
+    # A revoked token id, per brand: a brand can only revoke (or block in advance) its own ids.
+    id = fields.BigIntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
-        "crm.Brand", related_name="revoked_tokens", on_delete=fields.CASCADE
+        "crm.Brand", related_name="token_revocations", on_delete=fields.CASCADE
     )
     brand_id: int
+    jti = fields.CharField(max_length=64)
     expires_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
-        table = "revoked_tokens"
+        table = "token_revocations"
+        unique_together = (("brand", "jti"),)

@@ -12,7 +12,7 @@ import phonenumbers
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import App, Brand, Customer, RevokedToken, StaffUser
+from models import App, Brand, Customer, StaffUser, TokenRevocation
 from services import audit
 from services.actor import Actor
 from services.credentials import hash_secret, new_client_id, new_client_secret, verify_secret
@@ -175,8 +175,8 @@ async def authenticate_staff(brand_slug: str, email: str, password: str) -> Staf
 
 async def revoke_token(actor: Actor, jti: str, expires_at: datetime | None) -> None:
     async with in_transaction():
-        await RevokedToken.get_or_create(
-            jti=jti, defaults={"brand_id": actor.brand_id, "expires_at": expires_at}
+        await TokenRevocation.get_or_create(
+            brand_id=actor.brand_id, jti=jti, defaults={"expires_at": expires_at}
         )
         await audit.record(actor, "revokeToken", "Token", jti)
 
@@ -185,12 +185,12 @@ async def principal_is_revoked(
     jti: str,
     app_id: int | None,
     user_id: int | None,
-    customer_id: int | None = None,
-    brand_id: int | None = None,
+    customer_id: int | None,
+    brand_id: int,
 ) -> bool:
-    """One check per request: the token's jti is revoked, its app/user is disabled, or its
-    customer no longer exists in the brand."""
-    if await RevokedToken.exists(jti=jti):
+    """One check per request: the token's jti is revoked in its brand, its app/user is
+    disabled, or its customer no longer exists in the brand."""
+    if await TokenRevocation.exists(jti=jti, brand_id=brand_id):
         return True
     if app_id is not None:
         return not await App.exists(id=app_id, is_active=True)

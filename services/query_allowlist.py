@@ -27,7 +27,8 @@ class AppState:
 
 _APP_STATE = (
     "SELECT a.is_active, a.persisted_queries_only, "
-    "EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = {0}) AS revoked "
+    "EXISTS (SELECT 1 FROM token_revocations r WHERE r.jti = {0} AND r.brand_id = a.brand_id)"
+    " AS revoked "
     "FROM apps a WHERE a.id = {1}"
 )
 

@@ -2,12 +2,12 @@
 
 The contract other services use (offers, campaigns):
 
-- `await member_query(brand_id, rule)` -> (sql, params): `SELECT c.id AS customer_id FROM customers c
-  WHERE ...` with `?` placeholders, for a sub-select or `INSERT ... SELECT`. Embed it in a
-  statement that also uses `?` and run it with services.sql.execute/fetch, which renumber the
-  placeholders for PostgreSQL (or call services.sql.for_dialect yourself). The SQL already
-  fits the current connection's dialect otherwise. The rule must be canonical (as stored, or
-  from `parse_rule`); call inside the caller's transaction to see its writes.
+- `await member_query(brand_id, rule)` -> (sql, params): `SELECT c.id AS customer_id FROM
+  customers c WHERE ...` with `?` placeholders, for a sub-select or `INSERT ... SELECT`. Embed
+  it in a statement that also uses `?` and run it with services.sql.execute/fetch, which
+  renumber the placeholders for PostgreSQL (or call services.sql.for_dialect yourself). The SQL
+  already fits the current connection's dialect otherwise. The rule must be canonical (as
+  stored, or from `parse_rule`); call inside the caller's transaction to see its writes.
 - `segment_rule`, `customer_ids`, `size`, `contains`: see each function.
 """
 

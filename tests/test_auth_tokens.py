@@ -354,3 +354,21 @@ async def test_rs256_tokens_through_the_api(
     await assert_refused(gql, mint(unknown, created.app.id, brand.slug, "customers:read"), "key")
     # An HS256 token made with the (still configured) test secret is not accepted either.
     await assert_refused(gql, mint(settings, created.app.id, brand.slug, "customers:read"))
+
+
+async def test_a_brand_cannot_revoke_or_block_another_brands_token(
+    gql: GraphQL, settings: Settings
+) -> None:
+    acme = await make_brand("acme")
+    rival_admin = await app_token(settings, await make_brand("rival"), "admin")
+    victim = await app_token(settings, acme, "customers:read")
+    jti = jwt.decode(victim, options={"verify_signature": False})["jti"]
+    revoke = (
+        "mutation($j: String!) { revokeToken(input: {jti: $j}) { revokedJti errors { code } } }"
+    )
+    await gql.data(revoke, {"j": jti}, rival_admin)
+    assert (await gql.data(VIEWER, token=victim))["viewer"]["kind"] == "app"
+    acme_admin = await app_token(settings, acme, "admin")
+    body = await gql.data(revoke, {"j": jti}, acme_admin)
+    assert body["revokeToken"] == {"revokedJti": jti, "errors": []}
+    await assert_refused(gql, victim, "revoked")

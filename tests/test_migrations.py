@@ -28,7 +28,9 @@ async def main(url):
         " created_at, updated_at) VALUES ('b', 'B', 'B', 'CNY', 'UTC', 'en', 'CN',"
         " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP);"
         "INSERT INTO apps (brand_id, name, client_id, secret_hash, scopes, is_active, created_at)"
-        " VALUES (1, 'pos', 'client', 'hash', 'customers:read', TRUE, CURRENT_TIMESTAMP)")
+        " VALUES (1, 'pos', 'client', 'hash', 'customers:read', TRUE, CURRENT_TIMESTAMP);"
+        "INSERT INTO revoked_tokens (jti, brand_id, revoked_at)"
+        " VALUES ('j1', 1, CURRENT_TIMESTAMP)")
     await Tortoise.close_connections()
     await migrate(config=config)
     await Tortoise.close_connections()
@@ -36,16 +38,21 @@ async def main(url):
     rows = await Tortoise.get_connection("default").execute_query_dict(
         "SELECT client_id, persisted_queries_only FROM apps")
     print(rows)
+    rows = await Tortoise.get_connection("default").execute_query_dict(
+        "SELECT brand_id, jti FROM token_revocations")
+    print(rows)
     await Tortoise.close_connections()
 
 asyncio.run(main(sys.argv[1]))
 """
 
 
-def test_migrations_upgrade_a_database_holding_apps(tmp_path: Path) -> None:
+def test_migrations_upgrade_a_database_holding_apps_and_revocations(tmp_path: Path) -> None:
     url = f"sqlite://{tmp_path / 'old.sqlite3'}"
     done = subprocess.run(
         [sys.executable, "-c", UPGRADE, url], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[{'client_id': 'client', 'persisted_queries_only': 0}]"
+    apps, revocations = done.stdout.strip().splitlines()
+    assert apps == "[{'client_id': 'client', 'persisted_queries_only': 0}]"
+    assert revocations == "[{'brand_id': 1, 'jti': 'j1'}]"  # kept, now per brand

@@ -164,7 +164,7 @@ async def test_introspection_and_graphiql_can_be_turned_off(settings: Settings) 
 
 def resolver_statements(statements: list[str]) -> list[str]:
     """Statements beyond authentication (brand, revoked jti, app row)."""
-    auth_tables = ('"brands"', "revoked_tokens")
+    auth_tables = ('"brands"', "token_revocations")
     return [s for s in statements if not any(table in s for table in auth_tables)]
 
 
