@@ -17,7 +17,7 @@ from config import Settings
 from models import Brand
 from services.actor import Actor
 from services.brands import principal_is_revoked
-from services.query_allowlist import app_state
+from services.query_allowlist import brand_and_app_state
 
 
 @dataclass
@@ -68,22 +68,27 @@ async def authenticate(context: Context, token: str) -> None:
     except InvalidToken as exc:
         context.auth_error = str(exc)
         return
-    brand = await Brand.get_or_none(slug=principal.brand_slug)
-    if brand is None:
-        context.auth_error = "the token's brand does not exist"
-        return
-    app_id = principal.subject_id if principal.kind == "app" else None
-    user_id = principal.subject_id if principal.kind == "user" else None
-    customer_id = principal.subject_id if principal.kind == "customer" else None
-    if app_id is not None:  # one statement: revoked jti, active app, allow-list mode
-        state = await app_state(app_id, principal.jti)
+    if principal.kind == "app":  # one statement: brand, active app, revoked jti, allow-list
+        brand, state = await brand_and_app_state(
+            principal.brand_slug, principal.subject_id, principal.jti
+        )
+        if brand is None:
+            context.auth_error = "the token's brand does not exist"
+            return
         if state is None or not state.usable:
             context.auth_error = "token has been revoked"
             return
         context.allow_list_only = state.allow_list_only
-    elif await principal_is_revoked(principal.jti, None, user_id, customer_id, brand.id):
-        context.auth_error = "token has been revoked"
-        return
+    else:
+        brand = await Brand.get_or_none(slug=principal.brand_slug)
+        if brand is None:
+            context.auth_error = "the token's brand does not exist"
+            return
+        user_id = principal.subject_id if principal.kind == "user" else None
+        customer_id = principal.subject_id if principal.kind == "customer" else None
+        if await principal_is_revoked(principal.jti, None, user_id, customer_id, brand.id):
+            context.auth_error = "token has been revoked"
+            return
     context.principal, context.brand = principal, brand
 
 

@@ -25,24 +25,41 @@ class AppState:
     allow_list_only: bool
 
 
-_APP_STATE = (
-    "SELECT a.is_active, a.persisted_queries_only, "
-    "EXISTS (SELECT 1 FROM token_revocations r WHERE r.jti = {0} AND r.brand_id = a.brand_id)"
-    " AS revoked "
-    "FROM apps a WHERE a.id = {1}"
+_BRAND_AND_APP = (
+    "SELECT {brand_columns}, a.id AS auth_app_id, a.is_active AS auth_app_active,"
+    " a.persisted_queries_only AS auth_allow_list_only,"
+    " EXISTS (SELECT 1 FROM token_revocations r WHERE r.jti = {jti} AND r.brand_id = b.id)"
+    " AS auth_revoked"
+    " FROM brands b LEFT JOIN apps a ON a.id = {app_id} AND a.brand_id = b.id"
+    " WHERE b.slug = {slug}"
 )
 
 
-async def app_state(app_id: int, jti: str) -> AppState | None:
-    """What authentication checks for an app token, in one statement (it runs every request)."""
+async def brand_and_app_state(
+    brand_slug: str, app_id: int, jti: str
+) -> tuple[Brand | None, AppState | None]:
+    """What authentication needs for an app token, in one statement (it runs every request):
+    the token's brand, and whether its app (of that brand) is active, in allow-list mode, and
+    the token id not revoked in the brand. (None, None): no such brand; (brand, None): no such
+    app in it."""
     conn = connections.get("default")
-    marks = ("$1", "$2") if conn.capabilities.dialect == "postgres" else ("?", "?")
-    rows = await conn.execute_query_dict(_APP_STATE.format(*marks), [jti, app_id])
+    marks = ("$1", "$2", "$3") if conn.capabilities.dialect == "postgres" else ("?", "?", "?")
+    columns = sorted(Brand._meta.db_fields)
+    query = _BRAND_AND_APP.format(
+        brand_columns=", ".join(f"b.{c}" for c in columns),
+        jti=marks[0],
+        app_id=marks[1],
+        slug=marks[2],
+    )
+    rows = await conn.execute_query_dict(query, [jti, app_id, brand_slug])
     if not rows:
-        return None
+        return None, None
     row = rows[0]
-    usable = bool(row["is_active"]) and not row["revoked"]
-    return AppState(usable, bool(row["persisted_queries_only"]))
+    brand = Brand._init_from_db(**{c: row[c] for c in columns})
+    if row["auth_app_id"] is None:
+        return brand, None
+    usable = bool(row["auth_app_active"]) and not row["auth_revoked"]
+    return brand, AppState(usable, bool(row["auth_allow_list_only"]))
 
 
 def _registered(brand_id: int, app_id: int | None, digest: str) -> Q:

@@ -15,11 +15,13 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from auth.context import Context, authenticate
 from auth.tokens import InvalidToken, issue_token, verify_token
 from config import Settings
 from models import Brand
 from server import create_app
 from services import brands
+from tests.querycount import count_statements
 from tests.support import GraphQL, app_token, error_codes, make_brand, mint
 
 VIEWER = "{ viewer { kind scopes brand } }"
@@ -372,3 +374,20 @@ async def test_a_brand_cannot_revoke_or_block_another_brands_token(
     body = await gql.data(revoke, {"j": jti}, acme_admin)
     assert body["revokeToken"] == {"revokedJti": jti, "errors": []}
     await assert_refused(gql, victim, "revoked")
+
+
+async def test_an_app_token_is_checked_in_one_statement_and_only_in_its_brand(
+    gql: GraphQL, settings: Settings
+) -> None:
+    acme = await make_brand("acme")
+    rival = await brands.create_app(await make_brand("rival"), "POS", ["admin"])
+    token = await app_token(settings, acme, "customers:read")
+    context = Context(request=None, settings=settings, request_id="t")
+    with count_statements() as statements:
+        await authenticate(context, token)
+    assert context.brand is not None and context.brand.slug == "acme"
+    assert context.brand.timezone == acme.timezone and context.auth_error is None
+    assert len(statements) == 1, statements
+    # a token naming one brand and another brand's app is refused, though validly signed
+    crossed = mint(settings, rival.app.id, "acme", "admin")
+    await assert_refused(gql, crossed, "revoked")
