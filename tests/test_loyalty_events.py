@@ -202,16 +202,22 @@ MERGE = """mutation($s: ID!, $t: ID!) { mergeCustomers(input: {sourceId: $s, tar
   customer { membership { tier { name } } } errors { code } } }"""
 
 
+async def _regular_and_gold(gql: GraphQL, token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two enrolled customers (a purchase each), the second set to Gold by staff."""
+    regular = await create_customer(gql, token, name="Regular member")
+    gold = await create_customer(gql, token, name="Gold member")
+    for c in (regular, gold):
+        await record(gql, token, customerId=c["id"], amount="20")
+    await gql.data(SET_TIER, {"input": {"customerId": gold["id"], "tier": "Gold"}}, token)
+    return regular, gold
+
+
 async def test_a_merge_that_raises_the_survivors_tier_emits_the_change(
     gql: GraphQL, settings: Settings
 ) -> None:
     brand = await make_brand()
     token = await app_token(settings, brand)
-    source = await create_customer(gql, token, name="Gold member")
-    target = await create_customer(gql, token, name="Survivor")
-    for c in (source, target):
-        await record(gql, token, customerId=c["id"], amount="20")
-    await gql.data(SET_TIER, {"input": {"customerId": source["id"], "tier": "Gold"}}, token)
+    target, source = await _regular_and_gold(gql, token)
     seen = await _last(brand)
     body = await gql.data(MERGE, {"s": source["id"], "t": target["id"]}, token)
     assert body["mergeCustomers"]["errors"] == []
@@ -221,7 +227,7 @@ async def test_a_merge_that_raises_the_survivors_tier_emits_the_change(
         (decode_id(target["id"], "Customer"), "Regular", "Gold")
     ]
     assert changes[0].payload["reason"].startswith("merged member ")
-    lower = await create_customer(gql, token, name="Regular member")
+    lower = await create_customer(gql, token, name="Another regular member")
     await record(gql, token, customerId=lower["id"], amount="20")
     seen = await _last(brand)
     await gql.data(MERGE, {"s": lower["id"], "t": target["id"]}, token)
@@ -233,11 +239,7 @@ async def test_removing_a_tier_moves_its_members_with_history_and_events(
 ) -> None:
     brand = await make_brand()
     token = await app_token(settings, brand)
-    regular = await create_customer(gql, token, name="Regular member")
-    gold = await create_customer(gql, token, name="Gold member")
-    for c in (regular, gold):
-        await record(gql, token, customerId=c["id"], amount="20")
-    await gql.data(SET_TIER, {"input": {"customerId": gold["id"], "tier": "Gold"}}, token)
+    regular, _ = await _regular_and_gold(gql, token)
     seen = await _last(brand)
     ladder = [{"name": "Silver", "rank": 1}, {"name": "Gold", "rank": 2}]
     body = await gql.data(LADDER, {"input": {"tiers": ladder}}, token)
