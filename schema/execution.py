@@ -104,9 +104,11 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             field_name = details[0].node.name.value
             field_def = parent_type.fields.get(field_name)
             shortcut: Shortcut | None = None
-            if field_name == "__typename":
+            if not self._shortcuts_allowed:
+                pass
+            elif field_name == "__typename":
                 shortcut = TypeName(parent_type.name)
-            elif self._shortcuts_allowed and field_def is not None:
+            elif field_def is not None:
                 shortcut = self._shortcut(field_def, details)
             steps.append((response_name, details, shortcut))
         plan = (any(shortcut is not None for _, _, shortcut in steps), steps)

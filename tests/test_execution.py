@@ -170,10 +170,11 @@ async def test_bad_values_give_graphql_cores_errors(case: str) -> None:
 async def test_an_extension_with_a_resolve_hook_sees_every_field() -> None:
     SeesEveryField.seen = []
     standard, plain = schemas(extensions=[SeesEveryField])
-    query = "{ owner { page { edges { cursor node { amount } } } } }"
+    query = "{ owner { page { edges { cursor node { __typename amount } } } } }"
     await standard.execute(query)
     seen_by_standard = sorted(SeesEveryField.seen)
     SeesEveryField.seen = []
     await plain.execute(query)
     assert sorted(SeesEveryField.seen) == seen_by_standard
     assert seen_by_standard.count("amount") == 2
+    assert seen_by_standard.count("__typename") == 2
