@@ -139,18 +139,15 @@ async def reserve_seqs(brand_id: int, count: int) -> int:
     return last - count + 1
 
 
-async def emit(
+def _row(
     source: EventSource,
+    seq: int,
     event_type: str,
-    *,
-    customer_id: int | None = None,
-    subject: tuple[str, int | str] | None = None,
-    payload: dict[str, Any] | None = None,
+    customer_id: int | None,
+    subject: tuple[str, int | str] | None,
+    payload: dict[str, Any] | None,
 ) -> OutboxEvent:
-    """Record an event; call inside the domain change's `in_transaction()` block."""
-    check_type(event_type)
-    seq = await _next_seq(source.brand_id)
-    row = await OutboxEvent.create(
+    return OutboxEvent(
         brand_id=source.brand_id,
         seq=seq,
         type=event_type,
@@ -161,6 +158,20 @@ async def emit(
         actor=source.label,
         request_id=source.request_id,
     )
+
+
+async def emit(
+    source: EventSource,
+    event_type: str,
+    *,
+    customer_id: int | None = None,
+    subject: tuple[str, int | str] | None = None,
+    payload: dict[str, Any] | None = None,
+) -> OutboxEvent:
+    """Record an event; call inside the domain change's `in_transaction()` block."""
+    check_type(event_type)
+    row = _row(source, await _next_seq(source.brand_id), event_type, customer_id, subject, payload)
+    await row.save()
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:  # pragma: no cover - emit is always awaited in a loop
@@ -183,17 +194,7 @@ async def emit_many(
         return 0
     first = await reserve_seqs(source.brand_id, len(events))
     rows = [
-        OutboxEvent(
-            brand_id=source.brand_id,
-            seq=first + i,
-            type=event_type,
-            customer_id=customer_id,
-            subject_type=subject[0],
-            subject_id=str(subject[1]),
-            payload=payload,
-            actor=source.label,
-            request_id=source.request_id,
-        )
+        _row(source, first + i, event_type, customer_id, subject, payload)
         for i, (customer_id, subject, payload) in enumerate(events)
     ]
     await OutboxEvent.bulk_create(rows, batch_size=1000)

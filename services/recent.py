@@ -28,14 +28,21 @@ def newest_per_group(
     """
     quote = "'" if text_column else ""
     ids = ", ".join(f"{quote}{int(i)}{quote}" for i in group_ids) or "NULL"
-    table = model._meta.db_table
-    ranked = (
-        f"SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY {group_column} "
-        f"ORDER BY {order_column} DESC, id DESC) AS rn FROM {table} "
-        f"WHERE brand_id = {int(brand_id)} AND {group_column} IN ({ids}) {extra_condition}) "
-        f"ranked WHERE rn <= {int(limit)}"
-    )
+    where = f"brand_id = {int(brand_id)} AND {group_column} IN ({ids}) {extra_condition}"
+    ranked = _ranked(model, "id", group_column, order_column, where, limit)
     return model.filter(brand_id=brand_id, id__in=RawSQL(f"({ranked})"))
+
+
+def _ranked(
+    model: type[Model], selected: str, group_column: str, order_column: str, where: str, limit: int
+) -> str:
+    """`selected` of the rows matching `where` that rank at most `limit` in their group, newest
+    first (ties broken by id)."""
+    return (
+        f"SELECT {selected} FROM (SELECT {selected}, ROW_NUMBER() OVER (PARTITION BY "
+        f"{group_column} ORDER BY {order_column} DESC, id DESC) AS rn "
+        f"FROM {model._meta.db_table} WHERE {where}) ranked WHERE rn <= {int(limit)}"
+    )
 
 
 async def newest_rows(
@@ -54,7 +61,6 @@ async def newest_rows(
     if not group_ids:
         return []
     db = model._choose_db()
-    table = model._meta.db_table
     selected = ", ".join(columns)
     on_postgres = db.capabilities.dialect == "postgres"
     params: list[Any] = []
@@ -64,11 +70,8 @@ async def newest_rows(
     else:
         ids = ", ".join(str(int(i)) for i in group_ids)
         where = f"brand_id = {int(brand_id)} AND {group_column} IN ({ids})"
-    sql = (
-        f"SELECT {selected} FROM (SELECT {selected}, ROW_NUMBER() OVER (PARTITION BY "
-        f"{group_column} ORDER BY {order_column} DESC, id DESC) AS rn FROM {table} "
-        f"WHERE {where}) ranked WHERE rn <= {int(limit)} ORDER BY {order_column} DESC, id DESC"
-    )
+    ranked = _ranked(model, selected, group_column, order_column, where, limit)
+    sql = f"{ranked} ORDER BY {order_column} DESC, id DESC"
     _, rows = await db.execute_query(sql, params or None)
     if on_postgres:
         return [tuple(row) for row in rows]
