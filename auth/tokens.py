@@ -77,8 +77,30 @@ def _verification_key(settings: Settings, token: str) -> str:
     return settings.jwt_public_keys[kid]
 
 
+VERIFIED_CACHE_SIZE = 10_000
+# Verified tokens by (token, key, issuer, audience, algorithm): a signature check costs more
+# than the rest of authentication. Only expiry changes with time, so a hit re-checks it; the
+# revocation check is a database read on every request and is never cached.
+_verified: dict[tuple[str, str, str, str, str], Principal] = {}
+
+
 def verify_token(settings: Settings, token: str) -> Principal:
     key = _verification_key(settings, token)
+    cache_key = (token, key, settings.jwt_issuer, settings.jwt_audience, settings.jwt_algorithm)
+    principal = _verified.get(cache_key)
+    if principal is None:
+        principal = _verify(settings, token, key)
+        if len(_verified) >= VERIFIED_CACHE_SIZE:
+            _verified.clear()
+        _verified[cache_key] = principal
+    leeway = timedelta(seconds=settings.jwt_leeway_seconds)
+    if principal.expires_at + leeway <= datetime.now(UTC):
+        del _verified[cache_key]
+        raise InvalidToken("token has expired")
+    return principal
+
+
+def _verify(settings: Settings, token: str, key: str) -> Principal:
     try:
         claims = jwt.decode(
             token,

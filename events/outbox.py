@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from events.catalogue import check_type
+from models import rows
 from models.events import BrandEventCounter, OutboxEvent
 
 
@@ -139,25 +140,25 @@ async def reserve_seqs(brand_id: int, count: int) -> int:
     return last - count + 1
 
 
-def _row(
+def _columns(
     source: EventSource,
     seq: int,
     event_type: str,
     customer_id: int | None,
     subject: tuple[str, int | str] | None,
     payload: dict[str, Any] | None,
-) -> OutboxEvent:
-    return OutboxEvent(
-        brand_id=source.brand_id,
-        seq=seq,
-        type=event_type,
-        customer_id=customer_id,
-        subject_type=subject[0] if subject else None,
-        subject_id=str(subject[1]) if subject else None,
-        payload=payload or {},
-        actor=source.label,
-        request_id=source.request_id,
-    )
+) -> dict[str, Any]:
+    return {
+        "brand_id": source.brand_id,
+        "seq": seq,
+        "type": event_type,
+        "customer_id": customer_id,
+        "subject_type": subject[0] if subject else None,
+        "subject_id": str(subject[1]) if subject else None,
+        "payload": payload or {},
+        "actor": source.label,
+        "request_id": source.request_id,
+    }
 
 
 async def emit(
@@ -170,8 +171,10 @@ async def emit(
 ) -> OutboxEvent:
     """Record an event; call inside the domain change's `in_transaction()` block."""
     check_type(event_type)
-    row = _row(source, await _next_seq(source.brand_id), event_type, customer_id, subject, payload)
-    await row.save()
+    seq = await _next_seq(source.brand_id)
+    row = await rows.insert(
+        OutboxEvent, _columns(source, seq, event_type, customer_id, subject, payload)
+    )
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:  # pragma: no cover - emit is always awaited in a loop
@@ -194,7 +197,7 @@ async def emit_many(
         return 0
     first = await reserve_seqs(source.brand_id, len(events))
     rows = [
-        _row(source, first + i, event_type, customer_id, subject, payload)
+        OutboxEvent(**_columns(source, first + i, event_type, customer_id, subject, payload))
         for i, (customer_id, subject, payload) in enumerate(events)
     ]
     await OutboxEvent.bulk_create(rows, batch_size=1000)

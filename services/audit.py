@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from models import AuditEntry
+from models import AuditEntry, rows
 from services.actor import Actor
 
 
@@ -14,15 +14,18 @@ async def record(
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Write one audit row; call inside the mutation's transaction."""
-    return await AuditEntry.create(
-        brand_id=actor.brand_id,
-        principal_kind=actor.kind,
-        principal_id=actor.subject,
-        operation=operation,
-        target_type=target_type,
-        target_id=None if target_id is None else str(target_id),
-        request_id=actor.request_id,
-        details=details or {},
+    return await rows.insert(
+        AuditEntry,
+        {
+            "brand_id": actor.brand_id,
+            "principal_kind": actor.kind,
+            "principal_id": actor.subject,
+            "operation": operation,
+            "target_type": target_type,
+            "target_id": None if target_id is None else str(target_id),
+            "request_id": actor.request_id,
+            "details": details or {},
+        },
     )
 
 

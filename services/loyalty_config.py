@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from tortoise.transactions import in_transaction
 
 from events.outbox import emit_many
-from models import Brand, LoyaltySettings, Membership, Tier, TierChange
+from models import Brand, LoyaltySettings, Membership, Tier, TierChange, rows
 from services import audit
 from services.actor import Actor
 from services.errors import DomainError, ErrorCode, ErrorCollector
@@ -19,6 +19,7 @@ from services.errors import DomainError, ErrorCode, ErrorCollector
 ROUNDINGS = ("FLOOR", "ROUND", "CEIL")
 EXPIRY_RULES = ("NEVER", "DAYS", "END_OF_MONTH")
 DOWNGRADE_POLICIES = ("NEVER", "ROLLING", "ANNIVERSARY")
+SETTINGS = "SELECT * FROM loyalty_settings WHERE brand_id = ?"
 SETTINGS_FIELDS = (
     "earn_rate",
     "rounding",
@@ -131,7 +132,7 @@ def calendar(brand: Brand) -> Calendar:
 
 
 async def get_settings(brand_id: int) -> LoyaltySettings:
-    found = await LoyaltySettings.get_or_none(brand_id=brand_id)
+    found = await rows.fetch_model(LoyaltySettings, SETTINGS, [brand_id])
     if found is not None:
         return found
     await LoyaltySettings.bulk_create([LoyaltySettings(brand_id=brand_id)], ignore_conflicts=True)

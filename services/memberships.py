@@ -11,11 +11,18 @@ from decimal import Decimal
 from tortoise.transactions import in_transaction
 
 from events.outbox import emit
-from models import Brand, Customer, DailySpend, Membership, Tier, TierChange
-from services import audit, loyalty_config
+from models import Brand, Customer, DailySpend, Membership, Tier, TierChange, rows
+from services import audit, loyalty_config, sql
 from services.actor import Actor
 from services.errors import DomainError, ErrorCode
 from services.loyalty_config import Calendar, to_cents, utcnow
+
+LOCK_CUSTOMER = "SELECT * FROM customers WHERE brand_id = ? AND id = ?"
+LOCK_MEMBERSHIP = "SELECT * FROM memberships WHERE brand_id = ? AND customer_id = ?"
+SAVE_BALANCES = (
+    "UPDATE memberships SET available = ?, pending = ?, lifetime_earned = ?, redeemed = ?, "
+    "expired = ? WHERE id = ?"
+)
 
 
 @dataclass(frozen=True)
@@ -128,17 +135,26 @@ async def upgrade_if_qualified(
 
 
 async def lock_customer(brand_id: int, customer_id: int, field: str) -> Customer:
-    customer = await Customer.select_for_update().get_or_none(brand_id=brand_id, id=customer_id)
+    customer = await rows.fetch_model(
+        Customer, LOCK_CUSTOMER, [brand_id, customer_id], for_update=True
+    )
     if customer is None:
         raise DomainError.single(field, ErrorCode.NOT_FOUND, "customer not found")
     return customer
 
 
+async def save_balances(m: Membership) -> None:
+    """Write a locked membership's balance columns (the ledger's hot path: one plain UPDATE)."""
+    await sql.execute(
+        SAVE_BALANCES, [m.available, m.pending, m.lifetime_earned, m.redeemed, m.expired, m.id]
+    )
+
+
 async def enroll_locked(actor: Actor, customer_id: int, field: str = "customerId") -> Membership:
     """Inside a transaction: lock the customer, then their membership (created if missing)."""
     await lock_customer(actor.brand_id, customer_id, field)
-    membership = await Membership.select_for_update().get_or_none(
-        brand_id=actor.brand_id, customer_id=customer_id
+    membership = await rows.fetch_model(
+        Membership, LOCK_MEMBERSHIP, [actor.brand_id, customer_id], for_update=True
     )
     if membership is not None:
         return membership

@@ -12,7 +12,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from events.outbox import emit
-from models import Brand, LoyaltySettings, Membership, PointsTransaction
+from models import Brand, LoyaltySettings, Membership, PointsTransaction, rows
 from services import audit, memberships
 from services.actor import Actor
 from services.errors import DomainError, ErrorCode, ErrorCollector
@@ -21,6 +21,7 @@ from services.loyalty_config import calendar, get_settings, utcnow
 KINDS = ("EARN", "REDEEM", "EXPIRE", "ADJUST", "REVERSE", "RELEASE")
 SOURCES = ("purchase", "offer", "ticket", "survey", "staff", "referral")
 MAX_POINTS = 100_000_000
+BY_KEY = "SELECT * FROM points_transactions WHERE brand_id = ? AND idempotency_key = ?"
 
 
 def fingerprint(operation: str, **fields: Any) -> str:
@@ -74,23 +75,26 @@ async def add_lot(
         m.available += points
     if kind == "EARN":
         m.lifetime_earned += points
-    await m.save(update_fields=["available", "pending", "lifetime_earned"])
-    return await PointsTransaction.create(
-        brand_id=m.brand_id,
-        customer_id=m.customer_id,
-        kind=kind,
-        amount=0 if pending else points,
-        balance_after=m.available,
-        reason=reason,
-        source=source,
-        actor=actor.label,
-        idempotency_key=key,
-        fingerprint=fp,
-        purchase_id=purchase_id,
-        lot_points=points,
-        remaining=points,
-        pending_until=pending_until,
-        expires_at=expires_at,
+    await memberships.save_balances(m)
+    return await rows.insert(
+        PointsTransaction,
+        {
+            "brand_id": m.brand_id,
+            "customer_id": m.customer_id,
+            "kind": kind,
+            "amount": 0 if pending else points,
+            "balance_after": m.available,
+            "reason": reason,
+            "source": source,
+            "actor": actor.label,
+            "idempotency_key": key,
+            "fingerprint": fp,
+            "purchase_id": purchase_id,
+            "lot_points": points,
+            "remaining": points,
+            "pending_until": pending_until,
+            "expires_at": expires_at,
+        },
     )
 
 
@@ -143,19 +147,24 @@ async def debit(
         m.redeemed += points
     elif kind == "EXPIRE":
         m.expired += points
-    await m.save(update_fields=["available", "redeemed", "expired"])
-    return await PointsTransaction.create(
-        brand_id=m.brand_id,
-        customer_id=m.customer_id,
-        kind=kind,
-        amount=-points,
-        balance_after=m.available,
-        reason=reason,
-        source=source,
-        actor=actor.label,
-        idempotency_key=key,
-        fingerprint=fp,
-        purchase_id=purchase_id,
+    await memberships.save_balances(m)
+    return await rows.insert(
+        PointsTransaction,
+        {
+            "brand_id": m.brand_id,
+            "customer_id": m.customer_id,
+            "kind": kind,
+            "amount": -points,
+            "balance_after": m.available,
+            "reason": reason,
+            "source": source,
+            "actor": actor.label,
+            "idempotency_key": key,
+            "fingerprint": fp,
+            "purchase_id": purchase_id,
+            "lot_points": 0,
+            "remaining": 0,
+        },
     )
 
 
@@ -208,7 +217,7 @@ async def _idempotent(
     async def replay() -> PointsTransaction | None:
         if key is None:
             return None
-        found = await PointsTransaction.get_or_none(brand_id=actor.brand_id, idempotency_key=key)
+        found = await rows.fetch_model(PointsTransaction, BY_KEY, [actor.brand_id, key])
         if found is not None and found.fingerprint != fp:
             raise DomainError.single(
                 "idempotencyKey",

@@ -6,13 +6,7 @@ from typing import Any
 
 from tortoise import Tortoise
 
-
-def _postgres(sql: str) -> str:
-    parts = sql.split("?")
-    out = parts[0]
-    for i, part in enumerate(parts[1:], start=1):
-        out += f"${i}{part}"
-    return out
+from models.rows import to_postgres as _postgres
 
 
 async def execute(sql: str, params: list[Any] | None = None) -> int:

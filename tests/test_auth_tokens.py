@@ -391,3 +391,34 @@ async def test_an_app_token_is_checked_in_one_statement_and_only_in_its_brand(
     # a token naming one brand and another brand's app is refused, though validly signed
     crossed = mint(settings, rival.app.id, "acme", "admin")
     await assert_refused(gql, crossed, "revoked")
+
+
+def test_a_token_verified_once_is_refused_when_it_expires_later(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = issue_token(settings, "app", 1, "acme", frozenset(), 60).token
+    assert verify_token(settings, token).subject_id == 1  # verified and remembered
+
+    later = datetime.now(UTC) + timedelta(seconds=60 + settings.jwt_leeway_seconds + 1)
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Later:
+            return cls.fromtimestamp(later.timestamp(), tz)
+
+    monkeypatch.setattr("auth.tokens.datetime", Later)
+    with pytest.raises(InvalidToken, match="expired"):
+        verify_token(settings, token)
+
+
+def test_a_token_verified_under_an_old_secret_is_refused_after_rotation(
+    settings: Settings,
+) -> None:
+    token = issue_token(settings, "app", 1, "acme", frozenset(), 60).token
+    assert verify_token(settings, token).subject_id == 1
+    rotated = dataclasses.replace(settings, jwt_secret="another-secret-" + "x" * 32)
+    with pytest.raises(InvalidToken, match="Signature verification failed"):
+        verify_token(rotated, token)
+    other_audience = dataclasses.replace(settings, jwt_audience="someone-else")
+    with pytest.raises(InvalidToken, match="Audience doesn't match"):
+        verify_token(other_audience, token)

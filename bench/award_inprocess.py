@@ -1,0 +1,98 @@
+"""The `awardPoints` cost inside one process: GraphQL and the service against plain asyncpg.
+
+    CRM_DATABASE_URL=postgres://... python -m bench.award_inprocess [--repeat 700] [--profile]
+
+No HTTP, no load client, no outbox relay: one award at a time, alternately through
+`schema.execute` (authentication from the token included) and through the baseline's
+transaction (`bench.points_baseline.award_sql`), each to a different seeded member with a fresh
+idempotency key. Prints the CPU milliseconds per award of each and their ratio; `--profile`
+prints where the GraphQL side's CPU goes (cProfile, by own time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import itertools
+import os
+import pstats
+import uuid
+
+import asyncpg
+
+from bench.nested_inprocess import interleaved_medians
+from bench.points_baseline import award_sql
+from bench.points_writes import AWARD, bench_token, pick_customers
+from config import Settings
+from resolvers.ids import to_global_id
+
+
+async def run(settings: Settings, slug: str, repeat: int, profile: bool) -> None:
+    from auth.context import Context, authenticate
+    from models.db import close_db, init_db
+    from schema import build_schema
+
+    url = settings.database_url.replace("postgres://", "postgresql://", 1)
+    token, brand_id, app_id = await bench_token(settings, slug)
+    customers = await pick_customers(url, brand_id, 5000)
+    await init_db(settings.database_url)
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
+    run_id = uuid.uuid4().hex[:8]
+    counter = itertools.count()
+    try:
+        schema = build_schema()
+
+        async def graphql_award() -> None:
+            i = next(counter)
+            context = Context(request=None, settings=settings, request_id="bench")
+            await authenticate(context, token)
+            variables = {
+                "input": {
+                    "customerId": to_global_id("Customer", customers[i % len(customers)]),
+                    "points": 5,
+                    "reason": "bench",
+                    "source": "staff",
+                    "idempotencyKey": f"g{run_id}-{i}",
+                }
+            }
+            result = await schema.execute(AWARD, variables, context_value=context)
+            assert not result.errors and result.data, result.errors
+            assert not result.data["awardPoints"]["errors"], result.data
+
+        async def baseline_award() -> None:
+            i = next(counter)
+            async with pool.acquire() as conn:
+                customer = customers[i % len(customers)]
+                await award_sql(conn, brand_id, app_id, customer, 5, f"b{run_id}-{i}")
+
+        graphql_ms, baseline_ms = await interleaved_medians(graphql_award, baseline_award, repeat)
+        print(f"CPU per award: graphql {graphql_ms:.3f} ms, baseline {baseline_ms:.3f} ms")
+        print(f"ratio baseline/graphql (the throughput ceiling): {baseline_ms / graphql_ms:.2f}x")
+        if profile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(repeat):
+                await graphql_award()
+            profiler.disable()
+            stats = pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "tottime"))
+            stats.print_stats(int(os.environ.get("BENCH_TOP", "40")))
+    finally:
+        await pool.close()
+        await close_db()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--brand", default="bench")
+    parser.add_argument("--repeat", type=int, default=700)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    settings = Settings.from_env()
+    if settings.is_sqlite:
+        raise SystemExit("the baseline uses asyncpg: set CRM_DATABASE_URL=postgres://")
+    asyncio.run(run(settings, args.brand, args.repeat, args.profile))
+
+
+if __name__ == "__main__":
+    main()

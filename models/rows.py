@@ -1,0 +1,83 @@
+"""Raw SQL rows as model instances: the hot paths' reads and inserts, without the ORM's
+per-call query building (which costs more than the statement it builds). `?` placeholders,
+written once for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from tortoise import Tortoise
+from tortoise.fields import DatetimeField, JSONField
+from tortoise.models import Model
+
+M = TypeVar("M", bound=Model)
+
+
+@lru_cache(maxsize=512)
+def to_postgres(sql: str) -> str:
+    """`?` placeholders as PostgreSQL's `$1, $2, ...`."""
+    parts = sql.split("?")
+    out = parts[0]
+    for i, part in enumerate(parts[1:], start=1):
+        out += f"${i}{part}"
+    return out
+
+
+async def fetch_model(
+    model: type[M], sql: str, params: list[Any], *, for_update: bool = False
+) -> M | None:
+    """The first row of a `SELECT *` query as an instance of the model, converted by the
+    model's own fields; `for_update` locks the row on PostgreSQL (SQLite has no row locks: its
+    writers are serialised)."""
+    conn = Tortoise.get_connection("default")
+    if conn.capabilities.dialect == "postgres":
+        sql = to_postgres(sql + " FOR UPDATE" if for_update else sql)
+    _, rows = await conn.execute_query(sql, params)
+    return model._init_from_db(**rows[0]) if rows else None
+
+
+@lru_cache(maxsize=64)
+def _insert_plan(
+    model: type[Model], columns: tuple[str, ...]
+) -> tuple[str, str, tuple[tuple[str, JSONField[Any]], ...]]:
+    """The INSERT for these columns in both dialects, and the JSON columns among them."""
+    fields = model._meta.fields_db_projection_reverse
+    table = model._meta.db_table
+    missing = [c for c in columns if c not in fields]
+    if missing:
+        raise ValueError(f"{table} has no columns {missing}")
+    marks = ", ".join("?" * len(columns))
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) RETURNING *"
+    json_columns = tuple(
+        (c, field)
+        for c in columns
+        if isinstance(field := model._meta.fields_map[fields[c]], JSONField)
+    )
+    return sql, to_postgres(sql), json_columns
+
+
+@lru_cache(maxsize=64)
+def _created_columns(model: type[Model]) -> tuple[str, ...]:
+    return tuple(
+        field.source_field or name
+        for name, field in model._meta.fields_map.items()
+        if isinstance(field, DatetimeField) and field.auto_now_add
+    )
+
+
+async def insert(model: type[M], row: dict[str, Any]) -> M:
+    """INSERT one row (keys are column names, JSON columns take Python values, `auto_now_add`
+    columns left out are set to now) and return it as an instance of the model: what
+    `Model.create` does, without the per-call work of the ORM's save path."""
+    values = dict(row)
+    for column in _created_columns(model):
+        values.setdefault(column, datetime.now(UTC))
+    sqlite_sql, postgres_sql, json_columns = _insert_plan(model, tuple(values))
+    for column, field in json_columns:  # the field's own encoder, as the ORM would
+        values[column] = field.to_db_value(values[column], model)
+    conn = Tortoise.get_connection("default")
+    sql = postgres_sql if conn.capabilities.dialect == "postgres" else sqlite_sql
+    rows = await conn.execute_query_dict(sql, list(values.values()))
+    return model._init_from_db(**rows[0])
