@@ -28,6 +28,7 @@ from auth.context import Context, authenticate, bearer_token, build_context
 from auth.oauth import token_endpoint
 from config import Settings
 from events.runtime import EventsRuntime
+from events.wakeup import WakeRelayAfterRequest
 from models.db import close_db, init_db
 from schema import build_schema
 from schema.persisted import apply_persisted_query
@@ -280,4 +281,5 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
     app.state.settings = settings
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(WakeRelayAfterRequest)
     return app

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from events.catalogue import check_type
+from events.wakeup import wake_after_commit
 from models import rows
 from models.events import BrandEventCounter, OutboxEvent
 
@@ -76,24 +76,6 @@ class Event:
         )
 
 
-_wakers: list[asyncio.Event] = []
-
-
-def register_waker(waker: asyncio.Event) -> None:
-    """The relay registers an asyncio.Event that emit() sets (shortly after) to wake it."""
-    _wakers.append(waker)
-
-
-def unregister_waker(waker: asyncio.Event) -> None:
-    if waker in _wakers:
-        _wakers.remove(waker)
-
-
-def _wake() -> None:
-    for waker in list(_wakers):
-        waker.set()
-
-
 async def _advance(brand_id: int, count: int) -> int | None:
     """Add `count` to the brand's counter and return the new last id, in one statement
     (UPDATE ... RETURNING, PostgreSQL and SQLite 3.35+); None when the brand has no counter."""
@@ -131,12 +113,7 @@ async def reserve_seqs(brand_id: int, count: int) -> int:
 
     Call inside the job's transaction; the counter's row lock is held until it commits."""
     last = await _take(brand_id, count)
-    try:
-        loop = asyncio.get_running_loop()
-        for delay in (0.02, 0.15, 1.0):
-            loop.call_later(delay, _wake)
-    except RuntimeError:  # pragma: no cover - always awaited in a loop
-        pass
+    wake_after_commit((0.02, 0.15, 1.0))
     return last - count + 1
 
 
@@ -175,13 +152,7 @@ async def emit(
     row = await rows.insert(
         OutboxEvent, _columns(source, seq, event_type, customer_id, subject, payload)
     )
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:  # pragma: no cover - emit is always awaited in a loop
-        return row
-    # The transaction commits after this returns: wake the relay a little later (it also polls).
-    for delay in (0.02, 0.15):
-        loop.call_later(delay, _wake)
+    wake_after_commit((0.02, 0.15))
     return row
 
 

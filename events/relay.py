@@ -18,13 +18,18 @@ from tortoise.transactions import in_transaction
 from config import Settings
 from events import webhooks
 from events.broker import Broker
-from events.outbox import Event, prune, register_waker, unregister_waker, utcnow
+from events.outbox import Event, prune, utcnow
 from events.reactions import run_reactions
+from events.wakeup import register_waker, unregister_waker
 from models.events import OutboxEvent
 
 log = logging.getLogger("crm.events")
 
 BATCH = 200
+# Every HTTP request that writes events wakes the relay when it ends; under a steady stream a
+# cycle (a transaction of four statements) per request would cost more than the events. At
+# most one cycle per this interval gathers a busy moment's events; an idle relay wakes at once.
+MIN_CYCLE_SECONDS = 0.01
 ADVISORY_LOCK_KEY = 0x63726D0E  # "crm" + events
 PRUNE_EVERY_SECONDS = 300.0
 
@@ -69,8 +74,10 @@ class Relay:
 
     async def run(self) -> None:
         register_waker(self.waker)
+        loop = asyncio.get_running_loop()
         try:
             while not self.stopped:
+                started = loop.time()
                 try:
                     moved = await self.relay_once()
                     await self._maybe_prune()
@@ -82,6 +89,8 @@ class Relay:
                     await asyncio.sleep(1.0)
                 if moved >= BATCH:
                     continue
+                if moved:
+                    await asyncio.sleep(max(0.0, started + MIN_CYCLE_SECONDS - loop.time()))
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.waker.wait(), self.settings.events_poll_seconds)
                 self.waker.clear()
