@@ -5,7 +5,8 @@
 No HTTP, no load client, no outbox relay: one award at a time, alternately through
 `schema.execute` (authentication from the token included) and through the baseline's
 transaction (`bench.points_baseline.award_sql`), each to a different seeded member with a fresh
-idempotency key. Prints the CPU milliseconds per award of each and their ratio; `--profile`
+idempotency key. Prints the CPU milliseconds per award of each (and of the service called
+directly, without GraphQL or authentication) and their ratio; `--profile`
 prints where the GraphQL side's CPU goes (cProfile, by own time).
 """
 
@@ -60,6 +61,16 @@ async def run(settings: Settings, slug: str, repeat: int, profile: bool) -> None
             assert not result.errors and result.data, result.errors
             assert not result.data["awardPoints"]["errors"], result.data
 
+        from services import points
+        from services.actor import Actor
+
+        actor = Actor(brand_id, "app", str(app_id), "bench")
+
+        async def service_award() -> None:
+            i = next(counter)
+            customer = customers[i % len(customers)]
+            await points.award_points(actor, customer, 5, "bench", "staff", f"s{run_id}-{i}")
+
         async def baseline_award() -> None:
             i = next(counter)
             async with pool.acquire() as conn:
@@ -67,7 +78,11 @@ async def run(settings: Settings, slug: str, repeat: int, profile: bool) -> None
                 await award_sql(conn, brand_id, app_id, customer, 5, f"b{run_id}-{i}")
 
         graphql_ms, baseline_ms = await interleaved_medians(graphql_award, baseline_award, repeat)
-        print(f"CPU per award: graphql {graphql_ms:.3f} ms, baseline {baseline_ms:.3f} ms")
+        service_ms, _ = await interleaved_medians(service_award, baseline_award, repeat)
+        print(
+            f"CPU per award: graphql {graphql_ms:.3f} ms (the service alone {service_ms:.3f} ms), "
+            f"baseline {baseline_ms:.3f} ms"
+        )
         print(f"ratio baseline/graphql (the throughput ceiling): {baseline_ms / graphql_ms:.2f}x")
         if profile:
             profiler = cProfile.Profile()
@@ -77,6 +92,9 @@ async def run(settings: Settings, slug: str, repeat: int, profile: bool) -> None
             profiler.disable()
             stats = pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "tottime"))
             stats.print_stats(int(os.environ.get("BENCH_TOP", "40")))
+        if os.environ.get("BENCH_LOOP"):  # keep awarding, for an external sampling profiler
+            while True:
+                await graphql_award()
     finally:
         await pool.close()
         await close_db()
