@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -36,6 +36,11 @@ class Event:
     subject_id: str | None
     payload: dict[str, Any]
     occurred_at: datetime
+    # Results of subscriptions to this event, shared by subscribers with the same operation,
+    # variables and principal (schema/shared_events.py); not part of the event's value.
+    shared_results: dict[Any, Any] = field(
+        default_factory=dict, compare=False, repr=False, hash=False
+    )
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -32,7 +32,6 @@ from schema.customers.types import CustomerType
 from schema.events.subscriptions import EventSubscriptions
 from schema.events.types import ALL_EVENT_TYPES
 from schema.events.webhooks import WebhookMutations, WebhookQueries
-from schema.execution import PlainFieldExecutor
 from schema.extensions import MaskUnexpectedErrors, is_unexpected
 from schema.limits import QueryCostLimiter
 from schema.loyalty.mutations import LoyaltyMutations
@@ -42,6 +41,7 @@ from schema.offers.mutations import OfferMutations
 from schema.offers.queries import OfferQueries
 from schema.segments.mutations import SegmentMutations
 from schema.segments.queries import SegmentQueries
+from schema.shared_events import SharedEventExecutor
 from schema.surveys.operations import SurveyMutations, SurveyQueries
 from schema.tickets.mutations import TicketMutations
 from schema.tickets.queries import TicketQueries
@@ -138,7 +138,7 @@ def build_schema(
         subscription=Subscription,
         types=[CustomerType, *ALL_EVENT_TYPES],
         extensions=extensions,
-        execution_context_class=PlainFieldExecutor,
+        execution_context_class=SharedEventExecutor,
         config=StrawberryConfig(
             auto_camel_case=True,
             name_converter=CachedNameConverter(),

@@ -10,8 +10,8 @@ import pytest
 from config import Settings
 from events import wakeup
 from models import Brand
-from services.actor import Actor
 from services import customers
+from services.actor import Actor
 from tests.support import CREATE_CUSTOMER, GraphQL, app_token, make_brand
 
 

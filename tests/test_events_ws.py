@@ -158,6 +158,31 @@ async def test_subscribe_then_mutation_delivers_the_event(
     assert event["customer"]["phone"] != "+8613800138000"  # masked without pii:read
 
 
+async def test_subscribers_with_other_scopes_get_their_own_results(
+    server: str, settings: Settings, sockets: list[Any]
+) -> None:
+    brand = await make_brand()
+    writer = await app_token(settings, brand, "customers:write")
+    tokens = [
+        await app_token(settings, brand, "events:read customers:read pii:read"),
+        await app_token(settings, brand, "events:read customers:read"),
+        await app_token(settings, brand, "events:read customers:read pii:read"),
+    ]
+    connections = [await connect(server, token) for token in tokens]
+    for ws in connections:
+        sockets.append(ws.conn)
+        assert (await ws.recv())["type"] == "connection_ack"
+        subscribe = {"id": "1", "type": "subscribe", "payload": {"query": EVENTS}}
+        await ws.conn.send(json.dumps(subscribe))
+    await asyncio.sleep(0.3)
+    await create(server, writer, "Zhang San")
+    phones = [
+        (await ws.recv())["payload"]["data"]["events"]["customer"]["phone"] for ws in connections
+    ]
+    assert phones[0] == phones[2] == "+8613800138000"
+    assert phones[1] != "+8613800138000"  # the same event, masked for the token without pii:read
+
+
 async def test_resume_with_after_gets_missed_events_once(
     server: str, settings: Settings, sockets: list[Any]
 ) -> None:

@@ -1,0 +1,65 @@
+"""Subscription events executed once per audience, not once per subscriber.
+
+A worker's broker hands the same `Event` to every subscription of its brand. Subscribers of
+one app or one dashboard usually send the same subscription document with the same variables
+under the same principal: executing the selection for each of a thousand of them produces a
+thousand equal results. This executor keeps an event's error-free results on the event, keyed
+by everything the result depends on: the operation (by identity, and the entry holds it, so
+the id cannot be reused while the entry lives), the variables, the brand and its time zone,
+and the principal (kind, id, brand, scopes). Results with errors are never shared (their
+masked messages carry each request's id), nor are results of events read back from the outbox
+(each subscriber gets its own copies there).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import ExecutionResult, OperationType
+
+from auth.context import Context
+from events.outbox import Event
+from schema.execution import PlainFieldExecutor
+
+
+def audience(context: object) -> tuple[Any, ...] | None:
+    """What, besides the operation and its variables, decides an event's result."""
+    if not isinstance(context, Context) or context.principal is None or context.brand is None:
+        return None
+    principal = context.principal
+    return (
+        context.brand.id,
+        context.brand.timezone,
+        principal.brand_slug,
+        principal.kind,
+        principal.subject_id,
+        principal.scopes,
+    )
+
+
+class SharedEventExecutor(PlainFieldExecutor):
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        event = getattr(self.root_value, "event", None)
+        if self.operation.operation != OperationType.SUBSCRIPTION or not isinstance(event, Event):
+            return super().execute_operation(serially)
+        who = audience(self.context_value)
+        if who is None:
+            return super().execute_operation(serially)
+        key = (id(self.operation), repr(self.variable_values), who)
+        shared = event.shared_results.get(key)
+        if shared is not None and shared[0] is self.operation:
+            return ExecutionResult(data=shared[1])
+        result = super().execute_operation(serially)
+        if self.is_awaitable(result):
+            return self._keep_when_done(result, event, key)
+        self._keep(result, event, key)
+        return result
+
+    async def _keep_when_done(self, pending: Any, event: Event, key: tuple[Any, ...]) -> Any:
+        result = await pending
+        self._keep(result, event, key)
+        return result
+
+    def _keep(self, result: Any, event: Event, key: tuple[Any, ...]) -> None:
+        if isinstance(result, ExecutionResult) and not result.errors and result.data is not None:
+            event.shared_results[key] = (self.operation, result.data)
