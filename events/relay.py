@@ -41,6 +41,9 @@ class Relay:
         self.waker = asyncio.Event()
         self.stopped = False  # set by EventsRuntime.stop: leave between batches, never mid-way
         self._last_prune = 0.0
+        # The last cycle found another worker's relay at work: it may have read the outbox
+        # before our request's commit, so try again shortly instead of waiting for a wake.
+        self.lock_busy = False
 
     async def relay_once(self) -> int:
         """Publish one batch of unpublished events; returns how many were moved."""
@@ -49,7 +52,8 @@ class Relay:
                 locked = await connection.execute_query_dict(
                     "SELECT pg_try_advisory_xact_lock($1) AS ok", [ADVISORY_LOCK_KEY]
                 )
-                if not locked or not locked[0]["ok"]:
+                self.lock_busy = not locked or not locked[0]["ok"]
+                if self.lock_busy:
                     return 0
             rows = await OutboxEvent.filter(published_at=None).order_by("id").limit(BATCH)
             if not rows:
@@ -89,8 +93,10 @@ class Relay:
                     await asyncio.sleep(1.0)
                 if moved >= BATCH:
                     continue
-                if moved:
+                if moved or self.lock_busy:
                     await asyncio.sleep(max(0.0, started + MIN_CYCLE_SECONDS - loop.time()))
+                if self.lock_busy:
+                    continue
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.waker.wait(), self.settings.events_poll_seconds)
                 self.waker.clear()
