@@ -7,7 +7,8 @@ One uvicorn worker serves /graphql; the load client sends `awardPoints` with a f
 idempotency key each time, spread over many customers, then all to one hot customer (every
 request waits for the previous one's row lock). The baseline runs, at the same concurrency and
 with the server's pool size, the transaction services/points.py runs: lock the customer and the
-membership row, look the key up, look for pending lots due, read the settings, update the
+membership row, look the key up, look for pending lots due (only when the member has pending
+points, as the service), read the settings, update the
 balance, insert the ledger row, the audit row, take the brand's event id and insert the outbox
 event. Afterwards it checks balance == sum of the ledger == sum of lot remainders for every
 member, and that every request added exactly one ledger row, audit row and event.
