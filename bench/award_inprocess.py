@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import cProfile
 import itertools
-import os
-import pstats
 import uuid
 
 import asyncpg
 
-from bench.nested_inprocess import interleaved_medians
+from bench.nested_inprocess import interleaved_medians, profile_and_loop
 from bench.points_baseline import award_sql
 from bench.points_writes import AWARD, bench_token, pick_customers
 from config import Settings
@@ -84,17 +81,7 @@ async def run(settings: Settings, slug: str, repeat: int, profile: bool) -> None
             f"baseline {baseline_ms:.3f} ms"
         )
         print(f"ratio baseline/graphql (the throughput ceiling): {baseline_ms / graphql_ms:.2f}x")
-        if profile:
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for _ in range(repeat):
-                await graphql_award()
-            profiler.disable()
-            stats = pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "tottime"))
-            stats.print_stats(int(os.environ.get("BENCH_TOP", "40")))
-        if os.environ.get("BENCH_LOOP"):  # keep awarding, for an external sampling profiler
-            while True:
-                await graphql_award()
+        await profile_and_loop(graphql_award, repeat, profile)
     finally:
         await pool.close()
         await close_db()

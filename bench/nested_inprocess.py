@@ -49,6 +49,22 @@ async def interleaved_medians(
     return statistics.median(rounds[0]), statistics.median(rounds[1])
 
 
+async def profile_and_loop(call: Callable[[], Awaitable[Any]], repeat: int, profile: bool) -> None:
+    """With `profile`, where `call`'s CPU goes (cProfile; BENCH_SORT, BENCH_TOP); with
+    BENCH_LOOP set, keep calling it for an external sampling profiler (py-spy)."""
+    if profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(repeat):
+            await call()
+        profiler.disable()
+        stats = pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "tottime"))
+        stats.print_stats(int(os.environ.get("BENCH_TOP", "35")))
+    if os.environ.get("BENCH_LOOP"):
+        while True:
+            await call()
+
+
 async def run(settings: Settings, slug: str, repeat: int, coupons: bool, profile: bool) -> None:
     from auth.context import Context, authenticate
     from models.db import close_db, init_db
@@ -76,16 +92,7 @@ async def run(settings: Settings, slug: str, repeat: int, coupons: bool, profile
         graphql_ms, baseline_ms = await interleaved_medians(graphql_page, baseline_page, repeat)
         print(f"CPU per page: graphql {graphql_ms:.2f} ms, baseline {baseline_ms:.2f} ms")
         print(f"ratio baseline/graphql (the throughput ceiling): {baseline_ms / graphql_ms:.2f}x")
-        if profile:
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for _ in range(repeat):
-                await graphql_page()
-            profiler.disable()
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(35)
-        if os.environ.get("BENCH_LOOP"):  # keep executing, for an external sampling profiler
-            while True:
-                await graphql_page()
+        await profile_and_loop(graphql_page, repeat, profile)
     finally:
         await pool.close()
         await close_db()

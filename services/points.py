@@ -53,6 +53,45 @@ def lot_expiry(settings: LoyaltySettings, earned_at: datetime, tz: Any) -> datet
     return None
 
 
+async def _append(
+    actor: Actor,
+    m: Membership,
+    kind: str,
+    amount: int,
+    source: str,
+    reason: str,
+    *,
+    lot_points: int = 0,
+    purchase_id: int | None = None,
+    key: str | None = None,
+    fp: str | None = None,
+    pending_until: datetime | None = None,
+    expires_at: datetime | None = None,
+) -> PointsTransaction:
+    """Save the locked membership's balances and append its ledger row (a lot when lot_points)."""
+    await memberships.save_balances(m)
+    return await rows.insert(
+        PointsTransaction,
+        {
+            "brand_id": m.brand_id,
+            "customer_id": m.customer_id,
+            "kind": kind,
+            "amount": amount,
+            "balance_after": m.available,
+            "reason": reason,
+            "source": source,
+            "actor": actor.label,
+            "idempotency_key": key,
+            "fingerprint": fp,
+            "purchase_id": purchase_id,
+            "lot_points": lot_points,
+            "remaining": lot_points,
+            "pending_until": pending_until,
+            "expires_at": expires_at,
+        },
+    )
+
+
 async def add_lot(
     actor: Actor,
     m: Membership,
@@ -75,26 +114,19 @@ async def add_lot(
         m.available += points
     if kind == "EARN":
         m.lifetime_earned += points
-    await memberships.save_balances(m)
-    return await rows.insert(
-        PointsTransaction,
-        {
-            "brand_id": m.brand_id,
-            "customer_id": m.customer_id,
-            "kind": kind,
-            "amount": 0 if pending else points,
-            "balance_after": m.available,
-            "reason": reason,
-            "source": source,
-            "actor": actor.label,
-            "idempotency_key": key,
-            "fingerprint": fp,
-            "purchase_id": purchase_id,
-            "lot_points": points,
-            "remaining": points,
-            "pending_until": pending_until,
-            "expires_at": expires_at,
-        },
+    return await _append(
+        actor,
+        m,
+        kind,
+        0 if pending else points,
+        source,
+        reason,
+        lot_points=points,
+        purchase_id=purchase_id,
+        key=key,
+        fp=fp,
+        pending_until=pending_until,
+        expires_at=expires_at,
     )
 
 
@@ -147,24 +179,8 @@ async def debit(
         m.redeemed += points
     elif kind == "EXPIRE":
         m.expired += points
-    await memberships.save_balances(m)
-    return await rows.insert(
-        PointsTransaction,
-        {
-            "brand_id": m.brand_id,
-            "customer_id": m.customer_id,
-            "kind": kind,
-            "amount": -points,
-            "balance_after": m.available,
-            "reason": reason,
-            "source": source,
-            "actor": actor.label,
-            "idempotency_key": key,
-            "fingerprint": fp,
-            "purchase_id": purchase_id,
-            "lot_points": 0,
-            "remaining": 0,
-        },
+    return await _append(
+        actor, m, kind, -points, source, reason, purchase_id=purchase_id, key=key, fp=fp
     )
 
 
