@@ -129,6 +129,9 @@ class CRMGraphQL(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)
 
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)  # its JSONDecodeError is json's: a bad body is still a 400
+
     async def close(self) -> None:
         await self.rate_limiter.close()
         await self.query_store.close()
