@@ -8,11 +8,14 @@ by everything the result depends on: the operation (by identity, and the entry h
 the id cannot be reused while the entry lives), the variables, the brand and its time zone,
 and the principal (kind, id, brand, scopes). Results with errors are never shared (their
 masked messages carry each request's id), nor are results of events read back from the outbox
-(each subscriber gets its own copies there).
+(each subscriber gets its own copies there). While the first execution of an audience awaits
+(a loader's statement), the audience's other subscribers wait for its result; if it fails or
+is cancelled, they execute for themselves.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from graphql import ExecutionResult, OperationType
@@ -48,18 +51,44 @@ class SharedEventExecutor(PlainFieldExecutor):
         key = (id(self.operation), repr(self.variable_values), who)
         shared = event.shared_results.get(key)
         if shared is not None and shared[0] is self.operation:
+            if isinstance(shared[1], asyncio.Future):  # the first execution is still running
+                return self._after(shared[1], serially)
             return ExecutionResult(data=shared[1])
         result = super().execute_operation(serially)
         if self.is_awaitable(result):
-            return self._keep_when_done(result, event, key)
-        self._keep(result, event, key)
-        return result
-
-    async def _keep_when_done(self, pending: Any, event: Event, key: tuple[Any, ...]) -> Any:
-        result = await pending
-        self._keep(result, event, key)
-        return result
-
-    def _keep(self, result: Any, event: Event, key: tuple[Any, ...]) -> None:
-        if isinstance(result, ExecutionResult) and not result.errors and result.data is not None:
+            # Subscribers' tasks all start on the event before the first one's loaders return:
+            # the others wait for its result rather than each run the same statements.
+            running: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            event.shared_results[key] = (self.operation, running)
+            return self._share_when_done(result, event, key, running)
+        if isinstance(result, ExecutionResult) and _shareable(result):
             event.shared_results[key] = (self.operation, result.data)
+        return result
+
+    async def _share_when_done(
+        self, pending: Any, event: Event, key: tuple[Any, ...], running: asyncio.Future[Any]
+    ) -> Any:
+        data = None
+        try:
+            result = await pending
+            if _shareable(result):
+                data = result.data
+            return result
+        finally:  # errors, cancellation: the waiting subscribers execute for themselves
+            if data is None:
+                event.shared_results.pop(key, None)
+            else:
+                event.shared_results[key] = (self.operation, data)
+            if not running.done():
+                running.set_result(data)
+
+    async def _after(self, running: asyncio.Future[Any], serially: bool | None) -> Any:
+        data = await asyncio.shield(running)  # a waiter's cancellation must not cancel it
+        if data is not None:
+            return ExecutionResult(data=data)
+        result = super().execute_operation(serially)
+        return await result if self.is_awaitable(result) else result
+
+
+def _shareable(result: Any) -> bool:
+    return isinstance(result, ExecutionResult) and not result.errors and result.data is not None

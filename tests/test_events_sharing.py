@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from schema.events.types import to_graphql
 from schema.shared_events import SharedEventExecutor
 from services import customers
 from services.actor import Actor
+from tests.querycount import count_statements
 from tests.support import make_brand
 
 SCHEMA = build_schema()
@@ -119,3 +121,42 @@ async def test_scopes_principals_variables_and_zones_never_share(
     paris = await run(event, context(settings, elsewhere, "events:read"))
     assert paris["events"]["occurredAt"] == "2026-12-01T02:00:00+01:00"
     assert hidden["events"]["occurredAt"] == "2026-12-01T09:00:00+08:00"
+
+
+async def test_subscribers_arriving_while_the_first_loads_wait_for_its_result(
+    settings: Settings, brand: Brand, customer: Customer
+) -> None:
+    event = updated(brand, customer)
+    scopes = "events:read customers:read pii:read"
+    with count_statements() as statements:
+        results = await asyncio.gather(
+            *(run(event, context(settings, brand, scopes)) for _ in range(5))
+        )
+    assert all(result is results[0] for result in results)
+    assert results[0]["events"]["customer"]["name"] == "Wang Fang"
+    assert len([s for s in statements if "customers" in s]) == 1  # one load, not five
+
+
+async def test_a_cancelled_subscriber_leaves_the_others_their_result(
+    settings: Settings, brand: Brand, customer: Customer
+) -> None:
+    event = updated(brand, customer)
+    scopes = "events:read customers:read"
+    first = asyncio.create_task(run(event, context(settings, brand, scopes)))
+    waiting = [asyncio.create_task(run(event, context(settings, brand, scopes))) for _ in range(2)]
+    await asyncio.sleep(0)  # all three have started on the event
+    waiting[0].cancel()
+    first_result, other = await asyncio.gather(first, waiting[1])
+    assert other is first_result
+    with pytest.raises(asyncio.CancelledError):
+        await waiting[0]
+
+    # When the first subscriber itself goes away, the ones waiting execute for themselves.
+    fresh = updated(brand, customer)
+    owner = asyncio.create_task(run(fresh, context(settings, brand, scopes)))
+    waiter = asyncio.create_task(run(fresh, context(settings, brand, scopes)))
+    await asyncio.sleep(0)
+    owner.cancel()
+    alone = await waiter
+    assert alone["events"]["customer"]["name"] == "Wang Fang"
+    assert alone["events"]["customer"]["phone"] != "+8613800138000"
