@@ -22,14 +22,21 @@ from events.outbox import Event, prune, utcnow
 from events.reactions import run_reactions
 from events.wakeup import register_waker, unregister_waker
 from models.events import OutboxEvent
+from models.rows import fetch_models
 
 log = logging.getLogger("crm.events")
 
 BATCH = 200
+# In the order of the (published_at, id) index, so PostgreSQL walks it with an index scan, which
+# marks the entries of relayed rows dead as it passes them (a bitmap scan would revisit every one
+# of them on every cycle until the table is vacuumed).
+UNPUBLISHED = (
+    "SELECT * FROM outbox_events WHERE published_at IS NULL ORDER BY published_at, id LIMIT ?"
+)
 # Every HTTP request that writes events wakes the relay when it ends; under a steady stream a
 # cycle (a transaction of four statements) per request would cost more than the events. At
 # most one cycle per this interval gathers a busy moment's events; an idle relay wakes at once.
-MIN_CYCLE_SECONDS = 0.01
+MIN_CYCLE_SECONDS = 0.02
 ADVISORY_LOCK_KEY = 0x63726D0E  # "crm" + events
 PRUNE_EVERY_SECONDS = 300.0
 
@@ -55,14 +62,7 @@ class Relay:
                 self.lock_busy = not locked or not locked[0]["ok"]
                 if self.lock_busy:
                     return 0
-            # In the order of the (published_at, id) index, so PostgreSQL walks it with an index
-            # scan, which marks the entries of relayed rows dead as it passes them (a bitmap scan
-            # would revisit every one of them on every cycle until the table is vacuumed).
-            rows = (
-                await OutboxEvent.filter(published_at=None)
-                .order_by("published_at", "id")
-                .limit(BATCH)
-            )
+            rows = await fetch_models(OutboxEvent, UNPUBLISHED, [BATCH])
             if not rows:
                 return 0
             for row in rows:

@@ -22,6 +22,7 @@ from tortoise.expressions import F
 from config import Settings
 from events.outbox import Event, utcnow
 from models.events import OutboxEvent, Webhook, WebhookDelivery
+from models.rows import fetch_models
 
 log = logging.getLogger("crm.webhooks")
 
@@ -97,8 +98,13 @@ def matches(webhook: Webhook, event_type: str) -> bool:
 
 async def enqueue(rows: Sequence[OutboxEvent]) -> None:
     """Queue a delivery per matching active webhook; called by the relay in its transaction."""
-    brand_ids = {row.brand_id for row in rows}
-    hooks = await Webhook.filter(brand_id__in=list(brand_ids), is_active=True)
+    brand_ids = sorted({row.brand_id for row in rows})  # usually one: few distinct statements
+    marks = ", ".join("?" * len(brand_ids))
+    hooks = await fetch_models(
+        Webhook,
+        f"SELECT * FROM webhooks WHERE is_active = ? AND brand_id IN ({marks})",
+        [True, *brand_ids],
+    )
     if not hooks:
         return
     now = utcnow()

@@ -25,17 +25,25 @@ def to_postgres(sql: str) -> str:
     return out
 
 
-async def fetch_model(
+async def fetch_models(
     model: type[M], sql: str, params: list[Any], *, for_update: bool = False
-) -> M | None:
-    """The first row of a `SELECT *` query as an instance of the model, converted by the
-    model's own fields; `for_update` locks the row on PostgreSQL (SQLite has no row locks: its
-    writers are serialised)."""
+) -> list[M]:
+    """The rows of a `SELECT *` query as instances of the model, converted by the model's own
+    fields; `for_update` locks the rows on PostgreSQL (SQLite has no row locks: its writers are
+    serialised)."""
     conn = Tortoise.get_connection("default")
     if conn.capabilities.dialect == "postgres":
         sql = to_postgres(sql + " FOR UPDATE" if for_update else sql)
     _, rows = await conn.execute_query(sql, params)
-    return model._init_from_db(**rows[0]) if rows else None
+    return [model._init_from_db(**row) for row in rows]
+
+
+async def fetch_model(
+    model: type[M], sql: str, params: list[Any], *, for_update: bool = False
+) -> M | None:
+    """The first row of `fetch_models`, or None."""
+    found = await fetch_models(model, sql, params, for_update=for_update)
+    return found[0] if found else None
 
 
 @lru_cache(maxsize=64)

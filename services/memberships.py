@@ -18,6 +18,7 @@ from services.errors import DomainError, ErrorCode
 from services.loyalty_config import Calendar, to_cents, utcnow
 
 LOCK_CUSTOMER = "SELECT * FROM customers WHERE brand_id = ? AND id = ?"
+LOCK_CUSTOMER_ID = "SELECT id FROM customers WHERE brand_id = ? AND id = ?"
 LOCK_MEMBERSHIP = "SELECT * FROM memberships WHERE brand_id = ? AND customer_id = ?"
 SAVE_BALANCES = (
     "UPDATE memberships SET available = ?, pending = ?, lifetime_earned = ?, redeemed = ?, "
@@ -143,6 +144,12 @@ async def lock_customer(brand_id: int, customer_id: int, field: str) -> Customer
     return customer
 
 
+async def lock_customer_row(brand_id: int, customer_id: int, field: str) -> None:
+    """`lock_customer` for callers that need the lock, not the customer."""
+    if not await sql.fetch(LOCK_CUSTOMER_ID, [brand_id, customer_id], for_update=True):
+        raise DomainError.single(field, ErrorCode.NOT_FOUND, "customer not found")
+
+
 async def save_balances(m: Membership) -> None:
     """Write a locked membership's balance columns (the ledger's hot path: one plain UPDATE)."""
     await sql.execute(
@@ -152,7 +159,7 @@ async def save_balances(m: Membership) -> None:
 
 async def enroll_locked(actor: Actor, customer_id: int, field: str = "customerId") -> Membership:
     """Inside a transaction: lock the customer, then their membership (created if missing)."""
-    await lock_customer(actor.brand_id, customer_id, field)
+    await lock_customer_row(actor.brand_id, customer_id, field)
     membership = await rows.fetch_model(
         Membership, LOCK_MEMBERSHIP, [actor.brand_id, customer_id], for_update=True
     )
@@ -244,5 +251,5 @@ async def tier_progress(brand: Brand, membership: Membership) -> TierProgress:
 async def authorize_customer_token(actor: Actor, customer_id: int) -> None:
     """A trusted frontend asks for a customer token: the customer must exist (audited)."""
     async with in_transaction():
-        await lock_customer(actor.brand_id, customer_id, "customerId")
+        await lock_customer_row(actor.brand_id, customer_id, "customerId")
         await audit.record(actor, "issueCustomerToken", "Customer", customer_id)

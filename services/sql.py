@@ -31,11 +31,14 @@ def json_object(*pairs: str) -> str:
     return f"{function}({', '.join(pairs)})"
 
 
-async def fetch(sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-    """Rows of one query with `?` placeholders, as dicts."""
+async def fetch(
+    sql: str, params: list[Any] | None = None, *, for_update: bool = False
+) -> list[dict[str, Any]]:
+    """Rows of one query with `?` placeholders, as dicts; `for_update` locks them on PostgreSQL
+    (SQLite serialises its writers)."""
     conn = Tortoise.get_connection("default")
     if conn.capabilities.dialect == "postgres":
-        sql = _postgres(sql)
+        sql = _postgres(sql + " FOR UPDATE" if for_update else sql)
     return list(await conn.execute_query_dict(sql, params or []))
 
 
