@@ -89,3 +89,24 @@ async def insert(model: type[M], row: dict[str, Any]) -> M:
     sql = postgres_sql if conn.capabilities.dialect == "postgres" else sqlite_sql
     rows = await conn.execute_query_dict(sql, list(values.values()))
     return model._init_from_db(**rows[0])
+
+
+async def fetch_in_brand(model: type[M], brand_id: int, column: str, values: list[int]) -> list[M]:
+    """`SELECT *` of the brand's rows whose integer `column` is one of `values`, as model
+    instances: a loader's batch. One prepared statement whatever the batch on PostgreSQL (an
+    array parameter); the values spliced in as integers on SQLite."""
+    if not values:
+        return []
+    table = model._meta.db_table
+    if column not in model._meta.fields_db_projection_reverse:
+        raise ValueError(f"{table} has no column {column}")
+    conn = Tortoise.get_connection("default")
+    if conn.capabilities.dialect == "postgres":
+        sql = f"SELECT * FROM {table} WHERE brand_id = $1 AND {column} = ANY($2::bigint[])"
+        params: list[Any] = [brand_id, [int(v) for v in values]]
+    else:
+        listed = ", ".join(str(int(v)) for v in values)
+        sql = f"SELECT * FROM {table} WHERE brand_id = ? AND {column} IN ({listed})"
+        params = [brand_id]
+    _, rows = await conn.execute_query(sql, params)
+    return [model._init_from_db(**row) for row in rows]

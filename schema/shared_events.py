@@ -22,7 +22,7 @@ from graphql import ExecutionResult, OperationType
 
 from auth.context import Context
 from events.outbox import Event
-from schema.execution import PlainFieldExecutor
+from schema.batched import BatchedQueryExecutor
 
 
 def audience(context: object) -> tuple[Any, ...] | None:
@@ -40,7 +40,7 @@ def audience(context: object) -> tuple[Any, ...] | None:
     )
 
 
-class SharedEventExecutor(PlainFieldExecutor):
+class SharedEventExecutor(BatchedQueryExecutor):
     def execute_operation(self, serially: bool | None = None) -> Any:
         event = getattr(self.root_value, "event", None)
         if self.operation.operation != OperationType.SUBSCRIPTION or not isinstance(event, Event):

@@ -17,6 +17,7 @@ from models import (
     Tier,
     TierChange,
 )
+from models.rows import fetch_in_brand
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
 from services.recent import newest_rows
 
@@ -24,7 +25,7 @@ from services.recent import newest_rows
 async def _memberships(keys: Sequence[BrandKey]) -> list[Membership | None]:
     found: dict[BrandKey, Membership] = {}
     for brand_id, ids in group_by_brand(keys).items():
-        for row in await Membership.filter(brand_id=brand_id, customer_id__in=ids):
+        for row in await fetch_in_brand(Membership, brand_id, "customer_id", ids):
             found[(brand_id, row.customer_id)] = row
     return [found.get(key) for key in keys]
 
@@ -32,7 +33,7 @@ async def _memberships(keys: Sequence[BrandKey]) -> list[Membership | None]:
 async def _tiers(keys: Sequence[BrandKey]) -> list[Tier | None]:
     found: dict[BrandKey, Tier] = {}
     for brand_id, ids in group_by_brand(keys).items():
-        for row in await Tier.filter(brand_id=brand_id, id__in=ids):
+        for row in await fetch_in_brand(Tier, brand_id, "id", ids):
             found[(brand_id, row.id)] = row
     return [found.get(key) for key in keys]
 
@@ -40,7 +41,7 @@ async def _tiers(keys: Sequence[BrandKey]) -> list[Tier | None]:
 async def _stats(keys: Sequence[BrandKey]) -> list[CustomerStats | None]:
     found: dict[BrandKey, CustomerStats] = {}
     for brand_id, ids in group_by_brand(keys).items():
-        for row in await CustomerStats.filter(brand_id=brand_id, customer_id__in=ids):
+        for row in await fetch_in_brand(CustomerStats, brand_id, "customer_id", ids):
             found[(brand_id, row.customer_id)] = row
     return [found.get(key) for key in keys]
 

@@ -1,0 +1,387 @@
+"""Queries executed level by level: each field resolved once per list of objects, not per object.
+
+graphql-core executes a selection depth first, object by object: for a page of 50 customers
+each with a membership and a ledger, every field of every object goes through a Path, a
+resolve-info object, argument coercion, an awaitable check and a coroutine of value
+completion. This executor takes a query's selection breadth first instead. At each level it
+holds the whole list of parent objects: a plain attribute is read for all of them in one
+comprehension, a resolver gets one resolve-info and one set of coerced arguments for all of
+them, the awaitables of every resolver of the level are gathered together (so their
+DataLoaders still batch into one statement each), and the values are completed type by type,
+the objects among them as the next level.
+
+It produces what the standard executor produces only on the way where nothing goes wrong, and
+it knows it: any error (a resolver raising, a refused permission, null in a non-null field, a
+value its scalar refuses, an object of the wrong type) abandons the attempt and the operation is
+executed again the standard way, which produces the located errors and the partial data the
+specification asks for. Queries have no side effects, so running their resolvers twice changes
+nothing but the time of a failing request. Operations it cannot take at all go the standard way
+from the start: mutations and subscriptions, @defer and @stream, interfaces and unions (their
+runtime types), introspection, and schemas with a `resolve` extension hook.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from operator import attrgetter
+from typing import Any
+
+from graphql import (
+    GraphQLBoolean,
+    GraphQLField,
+    GraphQLID,
+    GraphQLInt,
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLString,
+    OperationType,
+    TypeNameMetaFieldDef,
+)
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.values import get_argument_values
+from graphql.language import FieldNode
+from graphql.pyutils import AwaitableOrValue, Path, Undefined
+from strawberry.schema.schema_converter import GraphQLCoreConverter, get_arguments
+from strawberry.types.field import StrawberryField
+
+from schema.execution import PlainFieldExecutor, basic_attribute, named_type
+
+UNBATCHABLE_DIRECTIVES = frozenset({"defer", "stream"})
+# Built-in scalars whose output coercion returns a value of exactly this type as it is.
+TRUSTED_PYTHON_TYPES: dict[GraphQLLeafType, type] = {
+    GraphQLString: str,
+    GraphQLID: str,
+    GraphQLBoolean: bool,
+}
+NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
+INT_RANGE = range(-(2**31), 2**31)
+
+
+class Abandon(Exception):
+    """The batched attempt cannot produce the standard result; execute the standard way."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    key: str
+    field_def: GraphQLField
+    details: FieldDetailsList
+    nodes: list[FieldNode]
+    attribute: str | None  # a plain attribute: read it, no resolver
+    typename: str | None  # `__typename`
+    leaves_only: bool  # the type holds no object: completed without awaiting
+
+
+class BatchedQueryExecutor(PlainFieldExecutor):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._steps: dict[int, tuple[GroupedFieldSet, list[Step]]] = {}
+
+    def execute_root_grouped_field_set(
+        self,
+        root_type: GraphQLObjectType,
+        root_value: Any,
+        grouped_field_set: GroupedFieldSet,
+        serially: bool,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        if (
+            serially
+            or self.operation.operation != OperationType.QUERY
+            or not self._shortcuts_allowed
+            or self.abort_signal is not None
+            or not self._batchable(root_type, grouped_field_set)
+        ):
+            return super().execute_root_grouped_field_set(
+                root_type, root_value, grouped_field_set, serially, position_context
+            )
+        return self._batched_or_standard(root_type, root_value, grouped_field_set, position_context)
+
+    async def _batched_or_standard(
+        self,
+        root_type: GraphQLObjectType,
+        root_value: Any,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> dict[str, Any]:
+        try:
+            (data,) = await self._level(root_type, [root_value], grouped_field_set)
+            return data
+        except Exception:
+            pass
+        standard = super().execute_root_grouped_field_set(
+            root_type, root_value, grouped_field_set, False, position_context
+        )
+        return await standard if self.is_awaitable(standard) else standard  # type: ignore[misc,return-value]
+
+    def _batchable(self, parent_type: GraphQLObjectType, grouped: GroupedFieldSet) -> bool:
+        for details in grouped.values():
+            field_name = details[0].node.name.value
+            if field_name == "__typename":
+                continue
+            field_def = parent_type.fields.get(field_name)
+            if field_def is None or field_name.startswith("__"):
+                return False
+            for detail in details:
+                if detail.defer_usage is not None or any(
+                    d.name.value in UNBATCHABLE_DIRECTIVES for d in detail.node.directives or ()
+                ):
+                    return False
+            named = named_type(field_def.type)
+            if isinstance(named, GraphQLObjectType):
+                sub_grouped, new_defer_usages, *_ = self.collect_subfields(named, details)
+                if new_defer_usages or not self._batchable(named, sub_grouped):
+                    return False
+            elif not isinstance(named, GraphQLLeafType):
+                return False  # interfaces and unions: runtime types, the standard way
+        return True
+
+    def _plan_level(self, parent_type: GraphQLObjectType, grouped: GroupedFieldSet) -> list[Step]:
+        cached = self._steps.get(id(grouped))
+        if cached is not None and cached[0] is grouped:
+            return cached[1]
+        steps = []
+        for key, details in grouped.items():
+            field_name = details[0].node.name.value
+            if field_name == "__typename":
+                field_def = TypeNameMetaFieldDef
+                steps.append(
+                    Step(key, field_def, details, [], None, parent_type.name, leaves_only=True)
+                )
+                continue
+            field_def = parent_type.fields[field_name]
+            steps.append(
+                Step(
+                    key,
+                    field_def,
+                    details,
+                    [d.node for d in details],
+                    basic_attribute(field_def, details),
+                    None,
+                    leaves_only=isinstance(named_type(field_def.type), GraphQLLeafType),
+                )
+            )
+        self._steps[id(grouped)] = (grouped, steps)
+        return steps
+
+    async def _level(
+        self, parent_type: GraphQLObjectType, sources: list[Any], grouped: GroupedFieldSet
+    ) -> list[dict[str, Any]]:
+        steps = self._plan_level(parent_type, grouped)
+        columns: list[list[Any]] = []
+        awaiting: list[tuple[list[Any], int, Any]] = []
+        is_awaitable = self.is_awaitable
+        try:
+            for step in steps:
+                if step.typename is not None:
+                    columns.append([step.typename] * len(sources))
+                elif step.attribute is not None:
+                    columns.append(list(map(attrgetter(step.attribute), sources)))
+                else:
+                    column = self._resolve_all(parent_type, step, sources)
+                    columns.append(column)
+                    for index, value in enumerate(column):
+                        if is_awaitable(value):
+                            awaiting.append((column, index, value))
+        except BaseException:
+            close_all(value for _, _, value in awaiting)  # never awaited: no warnings
+            raise
+        if awaiting:
+            settled = await asyncio.gather(*(a for _, _, a in awaiting), return_exceptions=True)
+            for (column, index, _), value in zip(awaiting, settled, strict=True):
+                if isinstance(value, BaseException):
+                    raise Abandon from value
+                column[index] = value
+        for position, step in enumerate(steps):
+            if step.leaves_only and step.typename is None:
+                columns[position] = complete_leaves(step.field_def.type, columns[position])
+        objects = [position for position, step in enumerate(steps) if not step.leaves_only]
+        if objects:
+            done = await asyncio.gather(
+                *(self._complete(steps[p].field_def.type, steps[p], columns[p]) for p in objects),
+                return_exceptions=True,
+            )
+            for position, completed in zip(objects, done, strict=True):
+                if isinstance(completed, BaseException):
+                    raise Abandon from completed
+                columns[position] = completed
+        return list(map(row_builder(tuple(step.key for step in steps)), *columns))
+
+    def _resolve_all(
+        self, parent_type: GraphQLObjectType, step: Step, sources: list[Any]
+    ) -> list[Any]:
+        """The resolver's value for every source, with one resolve-info and one set of arguments
+        (resolvers here never read the info's path; errors abandon the attempt anyway)."""
+        field_def = step.field_def
+        first = step.details[0]
+        args = (
+            get_argument_values(
+                field_def,
+                first.node,
+                self.variable_values,
+                first.fragment_variable_values,
+                self.hide_suggestions,
+            )
+            if field_def.args or first.node.arguments
+            else {}
+        )
+        info = self.build_resolve_info(
+            field_def, step.nodes, parent_type, Path(None, step.key, parent_type.name)
+        )
+        direct = _direct_resolver(field_def, self.schema)
+        if direct is None:
+            resolve = field_def.resolve or self.field_resolver
+            return [resolve(source, info, **args) for source in sources]
+        definition, strawberry_schema = direct
+        strawberry_info = strawberry_schema.config.info_class(_raw_info=info, _field=definition)
+        _, kwargs = get_arguments(
+            field=definition,
+            source=None,
+            info=strawberry_info,
+            kwargs=args,
+            config=strawberry_schema.config,
+            scalar_registry=strawberry_schema.schema_converter.scalar_registry,
+        )
+        call: Callable[..., Any] = definition.base_resolver.wrapped_func  # type: ignore[union-attr,assignment]
+        return [call(source, **kwargs) for source in sources]
+
+    async def _complete(
+        self, field_type: GraphQLOutputType, step: Step, values: list[Any]
+    ) -> list[Any]:
+        if isinstance(field_type, GraphQLNonNull):
+            if any(value is None or value is Undefined for value in values):
+                raise Abandon
+            return await self._complete_present(field_type.of_type, step, values)
+        present = [
+            i for i, value in enumerate(values) if value is not None and value is not Undefined
+        ]
+        if len(present) == len(values):
+            return await self._complete_present(field_type, step, values)
+        completed: list[Any] = [None] * len(values)
+        if present:
+            done = await self._complete_present(field_type, step, [values[i] for i in present])
+            for index, value in zip(present, done, strict=True):
+                completed[index] = value
+        return completed
+
+    async def _complete_present(
+        self, field_type: GraphQLOutputType, step: Step, values: list[Any]
+    ) -> list[Any]:
+        if isinstance(field_type, GraphQLList):
+            lists = [as_list(value) for value in values]
+            flat = [item for items in lists for item in items]
+            done = await self._complete(field_type.of_type, step, flat)
+            return split(done, [len(items) for items in lists])
+        if not isinstance(field_type, GraphQLObjectType):
+            raise Abandon  # leaves are completed without awaiting; abstract types never get here
+        is_type_of = field_type.is_type_of
+        if is_type_of is not None:
+            for value in values:
+                accepted = is_type_of(value, None)  # type: ignore[arg-type]
+                if self.is_awaitable(accepted) or not accepted:
+                    raise Abandon
+        grouped, *_ = self.collect_subfields(field_type, step.details)
+        return await self._level(field_type, values, grouped)
+
+
+@lru_cache(maxsize=2048)
+def row_builder(keys: tuple[str, ...]) -> Callable[..., dict[str, Any]]:
+    """A function of one value per key returning the response object in selection order: a dict
+    display, about three times quicker than dict(zip(keys, values)). Keys are GraphQL names."""
+    assert all(NAME.fullmatch(key) for key in keys)
+    parameters = ", ".join(f"_{i}" for i in range(len(keys)))
+    display = ", ".join(f"{key!r}: _{i}" for i, key in enumerate(keys))
+    return eval(f"lambda {parameters}: {{{display}}}")
+
+
+def complete_leaves(field_type: GraphQLOutputType, values: list[Any]) -> list[Any]:
+    if isinstance(field_type, GraphQLNonNull):
+        if any(value is None or value is Undefined for value in values):
+            raise Abandon
+        return complete_leaves(field_type.of_type, values)
+    if isinstance(field_type, GraphQLList):
+        return [
+            None
+            if value is None or value is Undefined
+            else complete_leaves(field_type.of_type, as_list(value))
+            for value in values
+        ]
+    assert isinstance(field_type, GraphQLLeafType)
+    trusted = TRUSTED_PYTHON_TYPES.get(field_type)
+    if trusted is not None and all(type(value) is trusted for value in values):
+        return values  # what the scalar's coercion would return unchanged
+    if field_type is GraphQLInt and all(
+        type(value) is int and value in INT_RANGE for value in values
+    ):
+        return values
+    serialise = field_type.coerce_output_value
+    completed: list[Any] = []
+    for value in values:
+        if value is None or value is Undefined:
+            completed.append(None)
+            continue
+        coerced = serialise(value)
+        if coerced is None or coerced is Undefined:
+            raise Abandon
+        completed.append(coerced)
+    return completed
+
+
+def close_all(awaitables: Iterable[Any]) -> None:
+    for awaitable in awaitables:
+        close = getattr(awaitable, "close", None) or getattr(awaitable, "cancel", None)
+        if close is not None:
+            close()
+
+
+def as_list(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise Abandon
+    return list(value)
+
+
+def split(flat: list[Any], lengths: list[int]) -> list[Any]:
+    parts, start = [], 0
+    for length in lengths:
+        parts.append(flat[start : start + length])
+        start += length
+    return parts
+
+
+def _direct_resolver(field_def: GraphQLField, schema: Any) -> tuple[StrawberryField, Any] | None:
+    """A strawberry resolver that can be called directly, its arguments converted once for
+    all sources: a method (`self` is the source) with no field extension (no permission, no
+    masking), no exception handler, no `root`/`parent` parameter. Strawberry's wrapper would
+    only build the same Info and convert the same arguments again for every source."""
+    # Kept on the schema, which keeps its fields (and so their ids) alive.
+    known: dict[int, tuple[StrawberryField, Any] | None] = schema.__dict__.setdefault(
+        "_direct_resolvers", {}
+    )
+    if id(field_def) in known:
+        return known[id(field_def)]
+    definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    strawberry_schema = getattr(schema, "_strawberry_schema", None)
+    direct = None
+    if (
+        isinstance(definition, StrawberryField)
+        and strawberry_schema is not None
+        and definition.base_resolver is not None
+        and definition.base_resolver.self_parameter is not None
+        and definition.base_resolver.parent_parameter is None
+        and definition.base_resolver.root_parameter is None
+        and not definition.extensions
+        and not strawberry_schema.schema_converter.exception_handlers
+        and not definition.is_subscription
+    ):
+        direct = (definition, strawberry_schema)
+    known[id(field_def)] = direct
+    return direct

@@ -1,0 +1,265 @@
+"""The level-by-level query executor answers exactly as graphql-core's own executor: the same
+data in the same order, the same errors at the same paths, the same DataLoader batches."""
+
+from __future__ import annotations
+
+import gc
+import warnings
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.permission import BasePermission
+
+from schema import batched
+from schema.batched import BatchedQueryExecutor
+
+BATCHES: list[list[int]] = []
+RESOLVED: list[str] = []
+
+
+async def load_tiers(keys: Sequence[int]) -> list[Tier | None]:
+    BATCHES.append(list(keys))
+    return [TIERS.get(key) for key in keys]
+
+
+class StaffOnly(BasePermission):
+    message = "staff only"
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return bool(info.context["staff"])
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Tier(Named):
+    rank: int
+
+
+TIERS = {1: Tier(name="Gold", rank=2), 2: Tier(name="Silver", rank=1)}
+
+
+@strawberry.type
+class Entry:
+    id: strawberry.ID
+    amount: int
+    note: str | None
+    at: datetime
+
+
+@strawberry.type
+class EntryEdge:
+    cursor: str
+    node: Entry
+
+
+@strawberry.type
+class EntryConnection:
+    edges: list[EntryEdge]
+    total: int
+
+
+@strawberry.type
+class Person:
+    id: strawberry.ID
+    name: str
+    tier_id: strawberry.Private[int | None]
+    entries_data: strawberry.Private[list[Entry]]
+    secret: str | None = strawberry.field(default="s", permission_classes=[StaffOnly])
+
+    @strawberry.field
+    async def tier(self, info: strawberry.Info) -> Tier | None:
+        RESOLVED.append(f"tier:{self.id}")
+        if self.tier_id is None:
+            return None
+        return await info.context["tiers"].load(self.tier_id)  # type: ignore[no-any-return]
+
+    @strawberry.field
+    async def entries(self, first: int = 2) -> EntryConnection:
+        RESOLVED.append(f"entries:{self.id}:{first}")
+        if first > 3:
+            raise ValueError("first must be at most 3")
+        edges = [EntryEdge(cursor=f"c{e.id}", node=e) for e in self.entries_data[:first]]
+        return EntryConnection(edges=edges, total=len(self.entries_data))
+
+    @strawberry.field
+    def tags(self, prefix: str = "#") -> list[str]:
+        return [f"{prefix}{self.name.lower()}", f"{prefix}all"]
+
+    @strawberry.field
+    def shout(self, root: Person) -> str:
+        return root.name.upper()
+
+    @strawberry.field
+    def favourite(self) -> Named | None:
+        return TIERS.get(self.tier_id or 0)
+
+
+def entry(pk: int, amount: Any, note: str | None = "n") -> Entry:
+    return Entry(
+        id=strawberry.ID(f"E{pk}"), amount=amount, note=note, at=datetime(2026, 1, pk, tzinfo=UTC)
+    )
+
+
+def person(pk: int, tier_id: int | None, entries: list[Entry]) -> Person:
+    return Person(id=strawberry.ID(f"P{pk}"), name=f"N{pk}", tier_id=tier_id, entries_data=entries)
+
+
+PEOPLE = [
+    person(1, 1, [entry(1, 10), entry(2, -5, None), entry(3, 7)]),
+    person(2, None, []),
+    person(3, 2, [entry(4, 3)]),
+    person(4, 1, [entry(5, 1), entry(6, 2)]),
+]
+BROKEN = {
+    "null_in_non_null": [PEOPLE[0], person(9, 1, [entry(7, None)])],
+    "scalar_refuses": [PEOPLE[0], person(9, 1, [entry(7, "many")])],
+    "wrong_object": [PEOPLE[0], "not a person"],
+}
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def people(self, first: int = 10) -> list[Person]:
+        return PEOPLE[:first]
+
+    @strawberry.field
+    def broken(self, case: str) -> list[Person] | None:
+        return BROKEN[case]  # type: ignore[return-value]
+
+
+def context(staff: bool = True) -> dict[str, Any]:
+    return {"tiers": DataLoader(load_fn=load_tiers), "staff": staff}
+
+
+async def both(
+    query: str, variables: dict[str, Any] | None = None, staff: bool = True
+) -> tuple[dict[str, Any], int]:
+    """Run on both executors and compare: data, key order, errors, resolver calls, batches.
+    Returns the answer and how many levels the batched executor took up."""
+    standard = strawberry.Schema(query=Query, types=[Tier])
+    levels = strawberry.Schema(query=Query, types=[Tier], execution_context_class=Counting)
+    BATCHES.clear()
+    RESOLVED.clear()
+    expected = await standard.execute(query, variables, context_value=context(staff))
+    expected_batches, expected_calls = list(BATCHES), sorted(RESOLVED)
+    BATCHES.clear()
+    RESOLVED.clear()
+    Counting.levels = 0
+    got = await levels.execute(query, variables, context_value=context(staff))
+    assert got.data == expected.data
+    assert list(_keys(got.data)) == list(_keys(expected.data)), "field order differs"
+    assert [(e.message, e.path) for e in got.errors or []] == [
+        (e.message, e.path) for e in expected.errors or []
+    ]
+    if not got.errors:  # a failed batched attempt runs the resolvers again the standard way
+        assert expected_batches == BATCHES, "the DataLoader no longer batches the same keys"
+        assert sorted(RESOLVED) == expected_calls
+    return {"data": got.data, "errors": got.errors}, Counting.levels
+
+
+class Counting(BatchedQueryExecutor):
+    levels = 0
+
+    async def _level(self, *args: Any) -> Any:
+        Counting.levels += 1
+        return await super()._level(*args)
+
+
+def _keys(value: Any, prefix: str = "") -> Any:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield f"{prefix}.{key}"
+            yield from _keys(item, f"{prefix}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _keys(item, f"{prefix}[{index}]")
+
+
+WIDE = """query($first: Int!, $hash: String!) {
+  people {
+    __typename id label: name secret shout tags short: tags(prefix: $hash)
+    tier { name rank __typename }
+    entries(first: $first) { total edges { cursor node { id amount note at } } }
+    ...More
+  }
+}
+fragment More on Person { again: entries { edges { node { amount } } } name @skip(if: false) }"""
+
+
+async def test_a_wide_page_is_answered_level_by_level_with_the_same_batches() -> None:
+    result, levels = await both(WIDE, {"first": 3, "hash": "~"})
+    assert levels >= 6, "the batched executor did not take the query"
+    people = result["data"]["people"]
+    assert [p["label"] for p in people] == ["N1", "N2", "N3", "N4"]
+    assert people[0]["tier"] == {"name": "Gold", "rank": 2, "__typename": "Tier"}
+    assert people[1]["tier"] is None and people[1]["entries"] == {"total": 0, "edges": []}
+    assert people[0]["entries"]["edges"][1]["node"] == {
+        "id": "E2",
+        "amount": -5,
+        "note": None,
+        "at": "2026-01-02T00:00:00+00:00",
+    }
+    assert people[2]["short"] == ["~n3", "~all"] and people[0]["shout"] == "N1"
+    assert BATCHES == [[1, 2]], "tiers of every person must load in one batch"
+
+
+async def test_a_refused_permission_gives_the_standard_errors_and_partial_data() -> None:
+    result, _ = await both("{ people(first: 2) { name secret } }", staff=False)
+    assert result["data"] == {
+        "people": [{"name": "N1", "secret": None}, {"name": "N2", "secret": None}]
+    }
+    assert [e.path for e in result["errors"]] == [["people", 0, "secret"], ["people", 1, "secret"]]
+
+
+async def test_a_resolver_raising_gives_the_standard_errors_and_partial_data() -> None:
+    result, _ = await both("{ people(first: 2) { name entries(first: 5) { total } } }")
+    assert result["data"] is None  # entries and people are non-null: the error reaches the root
+    assert [(e.message, e.path) for e in result["errors"]] == [
+        ("first must be at most 3", ["people", 0, "entries"])
+    ]
+
+
+async def test_bad_values_give_graphql_cores_errors() -> None:
+    for case in BROKEN:
+        result, _ = await both(
+            "query($case: String!) { broken(case: $case) { name "
+            "entries { edges { node { amount } } } } }",
+            {"case": case},
+        )
+        assert result["errors"], f"{case}: a bad value must be reported, not hidden"
+        assert result["data"] == {"broken": None}
+
+
+async def test_interfaces_and_introspection_go_the_standard_way() -> None:
+    result, levels = await both("{ people { favourite { name ... on Tier { rank } } } }")
+    assert levels == 0
+    assert result["data"]["people"][0]["favourite"] == {"name": "Gold", "rank": 2}
+    _, levels = await both("{ __schema { queryType { name } } people { name } }")
+    assert levels == 0
+
+
+async def test_abandoning_a_level_leaves_no_coroutine_unawaited() -> None:
+    """`shout` raises for a source that is not a Person after `tier` has created its
+    coroutines in the same level: they must be closed, not left to warn."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result, _ = await both(
+            "query($case: String!) { broken(case: $case) { tier { name } shout } }",
+            {"case": "wrong_object"},
+        )
+        gc.collect()
+    assert result["errors"]
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+
+
+def test_rows_keep_the_selection_order() -> None:
+    build = batched.row_builder(("b", "a", "__typename"))
+    assert list(build(1, 2, "T").items()) == [("b", 1), ("a", 2), ("__typename", "T")]
