@@ -22,7 +22,7 @@ from events.outbox import Event, prune, utcnow
 from events.reactions import run_reactions
 from events.wakeup import register_waker, unregister_waker
 from models.events import OutboxEvent
-from models.rows import fetch_models
+from models.rows import fetch_models, set_in
 
 log = logging.getLogger("crm.events")
 
@@ -70,7 +70,7 @@ class Relay:
                 await self.broker.publish(event)
                 await run_reactions(event)
             await webhooks.enqueue(rows)
-            await OutboxEvent.filter(id__in=[r.id for r in rows]).update(published_at=utcnow())
+            await set_in(OutboxEvent, "published_at", utcnow(), [r.id for r in rows])
         return len(rows)
 
     async def _maybe_prune(self) -> None:

@@ -110,3 +110,22 @@ async def fetch_in_brand(model: type[M], brand_id: int, column: str, values: lis
         params = [brand_id]
     _, rows = await conn.execute_query(sql, params)
     return [model._init_from_db(**row) for row in rows]
+
+
+async def set_in(model: type[Model], column: str, value: Any, ids: list[int]) -> None:
+    """`UPDATE ... SET column = value WHERE id` is one of `ids`: one prepared statement whatever
+    the count on PostgreSQL (an array parameter), the ids spliced in as integers on SQLite."""
+    if not ids:
+        return
+    table = model._meta.db_table
+    if column not in model._meta.fields_db_projection_reverse:
+        raise ValueError(f"{table} has no column {column}")
+    field = model._meta.fields_map[model._meta.fields_db_projection_reverse[column]]
+    value = field.to_db_value(value, model)  # the field's own encoding, as the ORM would
+    conn = Tortoise.get_connection("default")
+    if conn.capabilities.dialect == "postgres":
+        sql = f"UPDATE {table} SET {column} = $1 WHERE id = ANY($2::bigint[])"
+        await conn.execute_query(sql, [value, [int(i) for i in ids]])
+    else:
+        listed = ", ".join(str(int(i)) for i in ids)
+        await conn.execute_query(f"UPDATE {table} SET {column} = ? WHERE id IN ({listed})", [value])

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 import strawberry
 
@@ -86,3 +87,12 @@ NodeT = TypeVar("NodeT")
 class Edge(Generic[NodeT]):
     cursor: str
     node: NodeT
+
+
+RowT = TypeVar("RowT")
+
+
+def edges(page: Page[RowT], node: Callable[[RowT], NodeT]) -> list[Edge[NodeT]]:
+    """A page's edges. A cursor may still be a `Cursor`, encoded only if the query reads it:
+    GraphQL's String serialises it with `str()`."""
+    return [Edge(cursor=cast(str, cursor), node=node(row)) for cursor, row in page.items]

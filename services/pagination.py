@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -16,7 +17,7 @@ MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 
 M = TypeVar("M", bound=Model)
-Row = TypeVar("Row")  # a page holds model instances or plain rows
+Row = TypeVar("Row", covariant=True)  # a page holds model instances or plain rows
 
 
 class PaginationError(ValueError):
@@ -38,19 +39,35 @@ class PageRequest:
                 raise PaginationError(f"{name} must be between 0 and {MAX_PAGE_SIZE}")
 
 
+class Cursor:
+    """A row's cursor, encoded when it is read (`str()`): a wide page builds hundreds of rows
+    and seldom asks for their cursors. GraphQL's String serialises it with `str()`."""
+
+    __slots__ = ("order_key", "row_id", "value")
+
+    def __init__(self, order_key: str, value: Any, row_id: int) -> None:
+        self.order_key, self.value, self.row_id = order_key, value, row_id
+
+    def __str__(self) -> str:
+        return encode_cursor(self.order_key, self.value, self.row_id)
+
+    def __repr__(self) -> str:
+        return f"Cursor({self})"
+
+
 @dataclass(frozen=True)
 class Page(Generic[Row]):
-    items: list[tuple[str, Row]]
+    items: Sequence[tuple[str | Cursor, Row]]
     has_next_page: bool
     has_previous_page: bool
 
     @property
     def start_cursor(self) -> str | None:
-        return self.items[0][0] if self.items else None
+        return str(self.items[0][0]) if self.items else None
 
     @property
     def end_cursor(self) -> str | None:
-        return self.items[-1][0] if self.items else None
+        return str(self.items[-1][0]) if self.items else None
 
 
 def _plain(value: Any) -> Any:
@@ -113,7 +130,9 @@ async def paginate(
         value, row_id = decode_cursor(behind_cursor, order_key, is_datetime)
         beyond_dir = descending if not backwards else not descending
         behind = await query.filter(_beyond(field, value, row_id, beyond_dir)).exists()
-    items = [(encode_cursor(order_key, getattr(r, field), r.pk), r) for r in rows]
+    items: list[tuple[str | Cursor, M]] = [
+        (Cursor(order_key, getattr(r, field), r.pk), r) for r in rows
+    ]
     if backwards:
         return Page(items, has_next_page=behind, has_previous_page=more)
     return Page(items, has_next_page=more, has_previous_page=behind)

@@ -17,7 +17,7 @@ from services.normalize import (
     normalize_email,
     normalize_phone,
 )
-from services.pagination import PaginationError, decode_cursor, encode_cursor
+from services.pagination import Cursor, Page, PaginationError, decode_cursor, encode_cursor
 from tests.support import make_brand
 
 
@@ -62,6 +62,15 @@ def test_cursor_round_trip_and_refusal_of_another_ordering() -> None:
         decode_cursor(cursor, "created_at:asc", field_is_datetime=True)
     with pytest.raises(PaginationError):
         decode_cursor("!!!", "created_at:desc", field_is_datetime=True)
+
+
+def test_a_lazy_cursor_reads_as_the_encoded_cursor() -> None:
+    moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    lazy = Cursor("created_at:desc", moment, 42)
+    assert str(lazy) == encode_cursor("created_at:desc", moment, 42)
+    page = Page([(lazy, "row"), (Cursor("created_at:desc", moment, 7), "other")], True, False)
+    assert page.start_cursor == str(lazy) and isinstance(page.end_cursor, str)
+    assert decode_cursor(page.end_cursor, "created_at:desc", field_is_datetime=True) == (moment, 7)
 
 
 async def test_create_customer_collects_all_errors_and_writes_nothing() -> None:

@@ -9,7 +9,7 @@ from resolvers.errors import bad_input
 from resolvers.loyalty import loaders
 from services import loyalty_config, memberships
 from services.memberships import TierProgress
-from services.pagination import Page, PageRequest, PaginationError, encode_cursor, paginate
+from services.pagination import Cursor, Page, PageRequest, PaginationError, paginate
 
 TRANSACTION_ORDER = "created_at:desc"  # paginate's order key for created_at, descending
 
@@ -46,7 +46,7 @@ async def first_points_transactions(
     """
     PageRequest(first=first).validate()
     rows = await loaders.newest_transactions(context, owner, first + 1)
-    items = [(encode_cursor(TRANSACTION_ORDER, r.created_at, r.id), r) for r in rows[:first]]
+    items = [(Cursor(TRANSACTION_ORDER, r.created_at, r.id), r) for r in rows[:first]]
     return Page(items, has_next_page=len(rows) > first, has_previous_page=False)
 
 

@@ -18,6 +18,7 @@ from services import coupons, offer_eligibility
 from services.coupons import Cart, Quote
 from services.loyalty_config import utcnow
 from services.pagination import (
+    Cursor,
     Page,
     PageRequest,
     PaginationError,
@@ -114,7 +115,7 @@ async def _first_coupons(
         rows = await loaders.newest_coupons(context, customer.brand_id, customer.id, size + 1)
     else:
         rows = await loaders.usable_coupons(context, customer.brand_id, customer.id, now)
-    items = [(encode_cursor(COUPON_ORDER, r.issued_at, r.pk), r) for r in rows[:size]]
+    items = [(Cursor(COUPON_ORDER, r.issued_at, r.pk), r) for r in rows[:size]]
     return Page(items, has_next_page=len(rows) > size, has_previous_page=False)
 
 

@@ -14,7 +14,7 @@ from models.campaigns import Campaign
 from resolvers.campaigns import loaders, queries
 from resolvers.ids import to_global_id
 from resolvers.offers import loaders as offer_loaders
-from schema.common import Edge, Node, PageInfo, local_time
+from schema.common import Edge, Node, PageInfo, edges, local_time
 from schema.offers.types import OfferType
 from schema.segments.types import SegmentType
 from services.campaign_stats import CampaignStats, Uplift
@@ -209,6 +209,6 @@ class CampaignConnection:
     @classmethod
     def from_page(cls, page: Page[Campaign]) -> CampaignConnection:
         return cls(
-            edges=[Edge(cursor=c, node=CampaignType.from_model(m)) for c, m in page.items],
+            edges=edges(page, CampaignType.from_model),
             page_info=PageInfo.from_page(page),
         )

@@ -12,7 +12,7 @@ from models import CustomerExternalId, CustomerNote
 from resolvers.customers import loaders, queries
 from resolvers.customers.queries import TimelineEntry as TimelineEntryData
 from resolvers.ids import to_global_id
-from schema.common import Edge, Node, PageInfo, local_time
+from schema.common import Edge, Node, PageInfo, edges, local_time
 from schema.loyalty.fields import LoyaltyFields
 from schema.offers.fields import CustomerOfferFields
 from services.pagination import Page
@@ -149,7 +149,7 @@ class CustomerConnection:
     @classmethod
     def from_page(cls, page: Page[CustomerModel], count: object) -> CustomerConnection:
         return cls(
-            edges=[Edge(cursor=c, node=CustomerType.from_model(m)) for c, m in page.items],
+            edges=edges(page, CustomerType.from_model),
             page_info=PageInfo.from_page(page),
             count=count,
         )

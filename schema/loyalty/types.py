@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from decimal import Decimal
 from enum import Enum
+from functools import partial
 
 import strawberry
 
@@ -14,7 +15,7 @@ from models import CustomerStats, Membership, PointsTransaction, Purchase, Purch
 from resolvers.ids import to_global_id
 from resolvers.loyalty import loaders, queries
 from resolvers.loyalty.loaders import LedgerRow
-from schema.common import Edge, Node, PageInfo, local_time
+from schema.common import Edge, Node, PageInfo, edges, local_time
 from schema.offers.fields import PurchaseOfferFields
 from services.pagination import Page
 
@@ -279,13 +280,10 @@ class PointsTransactionConnection:
 
     @classmethod
     def from_page(
-        cls, page: Page[PointsTransaction] | Page[LedgerRow], zone: tzinfo
+        cls, page: Page[PointsTransaction | LedgerRow], zone: tzinfo
     ) -> PointsTransactionConnection:
         return cls(
-            edges=[
-                Edge(cursor=c, node=PointsTransactionType.from_model(m, zone))
-                for c, m in page.items
-            ],
+            edges=edges(page, partial(PointsTransactionType.from_model, zone=zone)),
             page_info=PageInfo.from_page(page),
         )
 
@@ -298,7 +296,7 @@ class PurchaseConnection:
     @classmethod
     def from_page(cls, page: Page[Purchase]) -> PurchaseConnection:
         return cls(
-            edges=[Edge(cursor=c, node=PurchaseType.from_model(m)) for c, m in page.items],
+            edges=edges(page, PurchaseType.from_model),
             page_info=PageInfo.from_page(page),
         )
 

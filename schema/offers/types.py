@@ -12,7 +12,7 @@ from auth.context import Info
 from models.offers import Coupon, Offer
 from resolvers.ids import to_global_id
 from resolvers.offers import loaders
-from schema.common import Edge, Node, PageInfo, local_time
+from schema.common import Edge, Node, PageInfo, edges, local_time
 from services.loyalty_config import utcnow
 from services.pagination import Page
 
@@ -195,7 +195,7 @@ class OfferConnection:
     @classmethod
     def from_page(cls, page: Page[Offer]) -> OfferConnection:
         return cls(
-            edges=[Edge(cursor=c, node=OfferType.from_model(m)) for c, m in page.items],
+            edges=edges(page, OfferType.from_model),
             page_info=PageInfo.from_page(page),
         )
 
@@ -208,6 +208,6 @@ class CouponConnection:
     @classmethod
     def from_page(cls, page: Page[Coupon]) -> CouponConnection:
         return cls(
-            edges=[Edge(cursor=c, node=CouponType.from_model(m)) for c, m in page.items],
+            edges=edges(page, CouponType.from_model),
             page_info=PageInfo.from_page(page),
         )

@@ -13,7 +13,7 @@ from models import Segment as SegmentModel
 from resolvers.ids import to_global_id
 from resolvers.segments import queries
 from resolvers.segments.rules import to_api
-from schema.common import Edge, Node, PageInfo, local_time
+from schema.common import Edge, Node, PageInfo, edges, local_time
 from schema.customers.types import CustomerConnection, CustomerType
 from services.pagination import Page, PageRequest
 
@@ -78,7 +78,7 @@ class SegmentConnection:
     @classmethod
     def from_page(cls, page: Page[SegmentModel]) -> SegmentConnection:
         return cls(
-            edges=[Edge(cursor=c, node=SegmentType.from_model(m)) for c, m in page.items],
+            edges=edges(page, SegmentType.from_model),
             page_info=PageInfo.from_page(page),
         )
 

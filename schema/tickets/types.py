@@ -16,7 +16,7 @@ from resolvers.ids import to_global_id
 from resolvers.tickets import loaders
 from resolvers.tickets import queries as ticket_queries
 from schema.auth.operations import StaffUser
-from schema.common import Edge, Node, PageInfo, local_time
+from schema.common import Edge, Node, PageInfo, edges, local_time
 from schema.customers.types import CustomerType
 from schema.loyalty.types import PointsTransactionType
 from services.pagination import Page
@@ -229,7 +229,7 @@ class TicketConnection:
     @classmethod
     def from_page(cls, page: Page[TicketModel], count: object) -> TicketConnection:
         return cls(
-            edges=[Edge(cursor=c, node=TicketType.from_model(m)) for c, m in page.items],
+            edges=edges(page, TicketType.from_model),
             page_info=PageInfo.from_page(page),
             count=count,
         )
