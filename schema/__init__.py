@@ -14,7 +14,6 @@ from strawberry.extensions import (
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.name_converter import NameConverter
@@ -45,6 +44,7 @@ from schema.shared_events import SharedEventExecutor
 from schema.surveys.operations import SurveyMutations, SurveyQueries
 from schema.tickets.mutations import TicketMutations
 from schema.tickets.queries import TicketQueries
+from schema.validation import ValidationByIdentity
 from services.ratelimit import RateLimiter
 
 Query = merge_types(
@@ -123,7 +123,7 @@ def build_schema(
     extensions: list[Callable[[], SchemaExtension]] = [
         MaskUnexpectedErrors,
         lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
+        ValidationByIdentity,
         # Rule classes built once, so the validation cache recognises them request after request.
         lambda: AddValidationRules(limit_rules),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

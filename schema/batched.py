@@ -163,7 +163,7 @@ class BatchedQueryExecutor(PlainFieldExecutor):
                     field_def,
                     details,
                     [d.node for d in details],
-                    basic_attribute(field_def, details),
+                    basic_attribute(self.schema, field_def, details),
                     None,
                     leaves_only=isinstance(named_type(field_def.type), GraphQLLeafType),
                 )

@@ -28,6 +28,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLScalarType,
+    GraphQLSchema,
     OperationType,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
@@ -64,15 +65,27 @@ Steps = list[tuple[str, FieldDetailsList, Shortcut | None]]
 Plan = tuple[bool, Steps]  # (any shortcut at all, the steps in selection order)
 
 
-def basic_attribute(field_def: GraphQLField, details: FieldDetailsList) -> str | None:
+def basic_attribute(
+    schema: GraphQLSchema, field_def: GraphQLField, details: FieldDetailsList
+) -> str | None:
     """The attribute behind a strawberry basic field asked for without arguments or @defer."""
+    # Kept on the schema, which keeps its fields (and so their ids) alive.
+    known: dict[int, str | None] = schema.__dict__.setdefault("_basic_attributes", {})
+    try:
+        attribute = known[id(field_def)]
+    except KeyError:
+        attribute = known[id(field_def)] = _basic_attribute(field_def)
+    if attribute is None or any(d.node.arguments or d.defer_usage is not None for d in details):
+        return None
+    return attribute
+
+
+def _basic_attribute(field_def: GraphQLField) -> str | None:
     resolver = field_def.resolve
     if resolver is None or not getattr(resolver, "_is_default", False) or field_def.args:
         return None
     definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if not isinstance(definition, StrawberryField) or not definition.is_basic_field:
-        return None
-    if any(d.node.arguments or d.defer_usage is not None for d in details):
         return None
     return definition.python_name
 
@@ -116,7 +129,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         return plan
 
     def _shortcut(self, field_def: GraphQLField, details: FieldDetailsList) -> Shortcut | None:
-        attribute = basic_attribute(field_def, details)
+        attribute = basic_attribute(self.schema, field_def, details)
         if attribute is None:
             return None
         field_type = field_def.type
