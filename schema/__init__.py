@@ -115,7 +115,10 @@ def build_schema(
     max_query_cost: int = 10_000,
     rate_limiter: RateLimiter | None = None,
     max_batch_operations: int = 10,
+    execution_context_class: type[SharedEventExecutor] = SharedEventExecutor,
 ) -> strawberry.Schema:
+    """`execution_context_class`: tests compare the default (queries level by level) with a
+    subclass that executes them graphql-core's way."""
     limit_rules = [
         *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
         *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
@@ -138,7 +141,7 @@ def build_schema(
         subscription=Subscription,
         types=[CustomerType, *ALL_EVENT_TYPES],
         extensions=extensions,
-        execution_context_class=SharedEventExecutor,
+        execution_context_class=execution_context_class,
         config=StrawberryConfig(
             auto_camel_case=True,
             name_converter=CachedNameConverter(),

@@ -8,7 +8,8 @@ holds the whole list of parent objects: a plain attribute is read for all of the
 comprehension, a resolver gets one resolve-info and one set of coerced arguments for all of
 them, the awaitables of every resolver of the level are gathered together (so their
 DataLoaders still batch into one statement each), and the values are completed type by type,
-the objects among them as the next level.
+the objects among them as the next level. A resolver with a batch version
+(`schema/batch_resolvers.batch_resolver`) is called once for the whole level instead.
 
 It produces what the standard executor produces only on the way where nothing goes wrong, and
 it knows it: any error (a resolver raising, a refused permission, null in a non-null field, a
@@ -23,24 +24,18 @@ runtime types), introspection, and schemas with a `resolve` extension hook.
 from __future__ import annotations
 
 import asyncio
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
 from graphql import (
-    GraphQLBoolean,
     GraphQLField,
-    GraphQLID,
-    GraphQLInt,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
-    GraphQLString,
     OperationType,
     TypeNameMetaFieldDef,
 )
@@ -48,24 +43,13 @@ from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.values import get_argument_values
 from graphql.language import FieldNode
 from graphql.pyutils import AwaitableOrValue, Path, Undefined
-from strawberry.schema.schema_converter import GraphQLCoreConverter, get_arguments
-from strawberry.types.field import StrawberryField
+from strawberry.schema.schema_converter import get_arguments
 
+from schema.batch_resolvers import WholeColumn, direct_resolver
+from schema.columns import Abandon, as_list, close_all, complete_leaves, row_builder, split
 from schema.execution import PlainFieldExecutor, basic_attribute, named_type
 
 UNBATCHABLE_DIRECTIVES = frozenset({"defer", "stream"})
-# Built-in scalars whose output coercion returns a value of exactly this type as it is.
-TRUSTED_PYTHON_TYPES: dict[GraphQLLeafType, type] = {
-    GraphQLString: str,
-    GraphQLID: str,
-    GraphQLBoolean: bool,
-}
-NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
-INT_RANGE = range(-(2**31), 2**31)
-
-
-class Abandon(Exception):
-    """The batched attempt cannot produce the standard result; execute the standard way."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +64,8 @@ class Step:
 
 
 class BatchedQueryExecutor(PlainFieldExecutor):
+    batch_queries = True  # a subclass can turn it off (tests compare both ways)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._steps: dict[int, tuple[GroupedFieldSet, list[Step]]] = {}
@@ -94,6 +80,7 @@ class BatchedQueryExecutor(PlainFieldExecutor):
     ) -> AwaitableOrValue[dict[str, Any]]:
         if (
             serially
+            or not self.batch_queries
             or self.operation.operation != OperationType.QUERY
             or not self._shortcuts_allowed
             or self.abort_signal is not None
@@ -186,6 +173,10 @@ class BatchedQueryExecutor(PlainFieldExecutor):
                     columns.append(list(map(attrgetter(step.attribute), sources)))
                 else:
                     column = self._resolve_all(parent_type, step, sources)
+                    if isinstance(column, WholeColumn):
+                        awaiting.append((columns, len(columns), column.values))
+                        columns.append([])
+                        continue
                     columns.append(column)
                     for index, value in enumerate(column):
                         if is_awaitable(value):
@@ -199,6 +190,9 @@ class BatchedQueryExecutor(PlainFieldExecutor):
                 if isinstance(value, BaseException):
                     raise Abandon from value
                 column[index] = value
+            for column in columns:  # a batch resolver must answer a list, one value a parent
+                if not isinstance(column, list) or len(column) != len(sources):
+                    raise Abandon
         for position, step in enumerate(steps):
             if step.leaves_only and step.typename is None:
                 columns[position] = complete_leaves(step.field_def.type, columns[position])
@@ -216,7 +210,7 @@ class BatchedQueryExecutor(PlainFieldExecutor):
 
     def _resolve_all(
         self, parent_type: GraphQLObjectType, step: Step, sources: list[Any]
-    ) -> list[Any]:
+    ) -> list[Any] | WholeColumn:
         """The resolver's value for every source, with one resolve-info and one set of arguments
         (resolvers here never read the info's path; errors abandon the attempt anyway)."""
         field_def = step.field_def
@@ -235,7 +229,7 @@ class BatchedQueryExecutor(PlainFieldExecutor):
         info = self.build_resolve_info(
             field_def, step.nodes, parent_type, Path(None, step.key, parent_type.name)
         )
-        direct = _direct_resolver(field_def, self.schema)
+        direct = direct_resolver(field_def, self.schema)
         if direct is None:
             resolve = field_def.resolve or self.field_resolver
             return [resolve(source, info, **args) for source in sources]
@@ -250,6 +244,9 @@ class BatchedQueryExecutor(PlainFieldExecutor):
             scalar_registry=strawberry_schema.schema_converter.scalar_registry,
         )
         call: Callable[..., Any] = definition.base_resolver.wrapped_func  # type: ignore[union-attr,assignment]
+        batch = getattr(call, "batch", None)
+        if batch is not None:
+            return WholeColumn(batch(sources, **kwargs))
         return [call(source, **kwargs) for source in sources]
 
     async def _complete(
@@ -289,99 +286,3 @@ class BatchedQueryExecutor(PlainFieldExecutor):
                     raise Abandon
         grouped, *_ = self.collect_subfields(field_type, step.details)
         return await self._level(field_type, values, grouped)
-
-
-@lru_cache(maxsize=2048)
-def row_builder(keys: tuple[str, ...]) -> Callable[..., dict[str, Any]]:
-    """A function of one value per key returning the response object in selection order: a dict
-    display, about three times quicker than dict(zip(keys, values)). Keys are GraphQL names."""
-    assert all(NAME.fullmatch(key) for key in keys)
-    parameters = ", ".join(f"_{i}" for i in range(len(keys)))
-    display = ", ".join(f"{key!r}: _{i}" for i, key in enumerate(keys))
-    return eval(f"lambda {parameters}: {{{display}}}")
-
-
-def complete_leaves(field_type: GraphQLOutputType, values: list[Any]) -> list[Any]:
-    if isinstance(field_type, GraphQLNonNull):
-        if any(value is None or value is Undefined for value in values):
-            raise Abandon
-        return complete_leaves(field_type.of_type, values)
-    if isinstance(field_type, GraphQLList):
-        return [
-            None
-            if value is None or value is Undefined
-            else complete_leaves(field_type.of_type, as_list(value))
-            for value in values
-        ]
-    assert isinstance(field_type, GraphQLLeafType)
-    trusted = TRUSTED_PYTHON_TYPES.get(field_type)
-    if trusted is not None and all(type(value) is trusted for value in values):
-        return values  # what the scalar's coercion would return unchanged
-    if field_type is GraphQLInt and all(
-        type(value) is int and value in INT_RANGE for value in values
-    ):
-        return values
-    serialise = field_type.coerce_output_value
-    completed: list[Any] = []
-    for value in values:
-        if value is None or value is Undefined:
-            completed.append(None)
-            continue
-        coerced = serialise(value)
-        if coerced is None or coerced is Undefined:
-            raise Abandon
-        completed.append(coerced)
-    return completed
-
-
-def close_all(awaitables: Iterable[Any]) -> None:
-    for awaitable in awaitables:
-        close = getattr(awaitable, "close", None) or getattr(awaitable, "cancel", None)
-        if close is not None:
-            close()
-
-
-def as_list(value: Any) -> list[Any]:
-    if isinstance(value, list):
-        return value
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise Abandon
-    return list(value)
-
-
-def split(flat: list[Any], lengths: list[int]) -> list[Any]:
-    parts, start = [], 0
-    for length in lengths:
-        parts.append(flat[start : start + length])
-        start += length
-    return parts
-
-
-def _direct_resolver(field_def: GraphQLField, schema: Any) -> tuple[StrawberryField, Any] | None:
-    """A strawberry resolver that can be called directly, its arguments converted once for
-    all sources: a method (`self` is the source) with no field extension (no permission, no
-    masking), no exception handler, no `root`/`parent` parameter. Strawberry's wrapper would
-    only build the same Info and convert the same arguments again for every source."""
-    # Kept on the schema, which keeps its fields (and so their ids) alive.
-    known: dict[int, tuple[StrawberryField, Any] | None] = schema.__dict__.setdefault(
-        "_direct_resolvers", {}
-    )
-    if id(field_def) in known:
-        return known[id(field_def)]
-    definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    strawberry_schema = getattr(schema, "_strawberry_schema", None)
-    direct = None
-    if (
-        isinstance(definition, StrawberryField)
-        and strawberry_schema is not None
-        and definition.base_resolver is not None
-        and definition.base_resolver.self_parameter is not None
-        and definition.base_resolver.parent_parameter is None
-        and definition.base_resolver.root_parameter is None
-        and not definition.extensions
-        and not strawberry_schema.schema_converter.exception_handlers
-        and not definition.is_subscription
-    ):
-        direct = (definition, strawberry_schema)
-    known[id(field_def)] = direct
-    return direct

@@ -13,7 +13,8 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.permission import BasePermission
 
-from schema import batched
+from schema import columns
+from schema.batch_resolvers import batch_resolver
 from schema.batched import BatchedQueryExecutor
 
 BATCHES: list[list[int]] = []
@@ -23,6 +24,19 @@ RESOLVED: list[str] = []
 async def load_tiers(keys: Sequence[int]) -> list[Tier | None]:
     BATCHES.append(list(keys))
     return [TIERS.get(key) for key in keys]
+
+
+BATCH_CALLS: list[int] = []
+
+
+async def tiers_of_each(people: list[Person], info: strawberry.Info) -> list[Tier | None]:
+    """What `tier` gives each person, in one call (RESOLVED records the same as `tier`)."""
+    BATCH_CALLS.append(len(people))
+    RESOLVED.extend(f"tier:{p.id}" for p in people)
+    wanted = [p.tier_id for p in people if p.tier_id is not None]
+    found = iter(await info.context["tiers"].load_many(wanted))
+    answer = [next(found) if p.tier_id is not None else None for p in people]
+    return answer[: info.context.get("truncate_batch", len(answer))]
 
 
 class StaffOnly(BasePermission):
@@ -74,6 +88,7 @@ class Person:
     secret: str | None = strawberry.field(default="s", permission_classes=[StaffOnly])
 
     @strawberry.field
+    @batch_resolver(tiers_of_each)
     async def tier(self, info: strawberry.Info) -> Tier | None:
         RESOLVED.append(f"tier:{self.id}")
         if self.tier_id is None:
@@ -135,8 +150,8 @@ class Query:
         return BROKEN[case]  # type: ignore[return-value]
 
 
-def context(staff: bool = True) -> dict[str, Any]:
-    return {"tiers": DataLoader(load_fn=load_tiers), "staff": staff}
+def context(staff: bool = True, **more: Any) -> dict[str, Any]:
+    return {"tiers": DataLoader(load_fn=load_tiers), "staff": staff, **more}
 
 
 async def both(
@@ -152,6 +167,7 @@ async def both(
     expected_batches, expected_calls = list(BATCHES), sorted(RESOLVED)
     BATCHES.clear()
     RESOLVED.clear()
+    BATCH_CALLS.clear()
     Counting.levels = 0
     got = await levels.execute(query, variables, context_value=context(staff))
     assert got.data == expected.data
@@ -209,6 +225,16 @@ async def test_a_wide_page_is_answered_level_by_level_with_the_same_batches() ->
     }
     assert people[2]["short"] == ["~n3", "~all"] and people[0]["shout"] == "N1"
     assert BATCHES == [[1, 2]], "tiers of every person must load in one batch"
+    assert BATCH_CALLS == [4], "the batch resolver answers the level in one call"
+
+
+async def test_a_batch_resolver_answering_the_wrong_number_of_values_is_not_trusted() -> None:
+    levels = strawberry.Schema(query=Query, types=[Tier], execution_context_class=Counting)
+    query = "{ people { name tier { name } } }"
+    broken = await levels.execute(query, context_value=context(truncate_batch=2))
+    expected = await levels.execute(query, context_value=context())
+    assert not broken.errors and broken.data is not None and broken.data == expected.data
+    assert [p["tier"] for p in broken.data["people"]][2] == {"name": "Silver"}
 
 
 async def test_a_refused_permission_gives_the_standard_errors_and_partial_data() -> None:
@@ -261,5 +287,5 @@ async def test_abandoning_a_level_leaves_no_coroutine_unawaited() -> None:
 
 
 def test_rows_keep_the_selection_order() -> None:
-    build = batched.row_builder(("b", "a", "__typename"))
+    build = columns.row_builder(("b", "a", "__typename"))
     assert list(build(1, 2, "T").items()) == [("b", 1), ("a", 2), ("__typename", "T")]

@@ -104,6 +104,19 @@ async def membership(context: Context, customer: Customer) -> Membership | None:
     return await loader.load((customer.brand_id, customer.id))
 
 
+async def memberships(context: Context, customers: Sequence[Customer]) -> list[Membership | None]:
+    """`membership` for a list of customers at once (one future each, one statement in all)."""
+    loader = get_loader(context, "memberships", _memberships)
+    return await loader.load_many([(c.brand_id, c.id) for c in customers])
+
+
+async def tiers(context: Context, keys: Sequence[tuple[int, int | None]]) -> list[Tier | None]:
+    """`tier` for a list of (brand id, tier id or None) at once."""
+    wanted = [(brand_id, tier_id) for brand_id, tier_id in keys if tier_id is not None]
+    found = iter(await get_loader(context, "tiers", _tiers).load_many(wanted) if wanted else [])
+    return [next(found) if tier_id is not None else None for _, tier_id in keys]
+
+
 async def tier(context: Context, brand_id: int, tier_id: int | None) -> Tier | None:
     if tier_id is None:
         return None
@@ -122,6 +135,14 @@ async def tier_history(context: Context, membership: Membership) -> list[TierCha
 
 async def purchase_items(context: Context, brand_id: int, purchase_id: int) -> list[PurchaseItem]:
     return await get_loader(context, "purchase_items", _items).load((brand_id, purchase_id))
+
+
+async def newest_transactions_of(
+    context: Context, customers: Sequence[Customer], limit: int
+) -> list[list[LedgerRow]]:
+    """`newest_transactions` for a list of customers at once."""
+    loader = get_loader(context, f"points_transactions_{limit}", _newest_transactions(limit))
+    return await loader.load_many([(c.brand_id, c.id) for c in customers])
 
 
 async def newest_transactions(context: Context, customer: Customer, limit: int) -> list[LedgerRow]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -45,7 +46,19 @@ async def first_points_transactions(
     The same page `points_transactions` returns without a cursor or filter.
     """
     PageRequest(first=first).validate()
-    rows = await loaders.newest_transactions(context, owner, first + 1)
+    return _first_page(await loaders.newest_transactions(context, owner, first + 1), first)
+
+
+async def first_points_transactions_of(
+    context: Context, owners: Sequence[Customer], first: int
+) -> list[Page[loaders.LedgerRow]]:
+    """`first_points_transactions` for a list of customers at once."""
+    PageRequest(first=first).validate()
+    ledgers = await loaders.newest_transactions_of(context, owners, first + 1)
+    return [_first_page(rows, first) for rows in ledgers]
+
+
+def _first_page(rows: list[loaders.LedgerRow], first: int) -> Page[loaders.LedgerRow]:
     items = [(Cursor(TRANSACTION_ORDER, r.created_at, r.id), r) for r in rows[:first]]
     return Page(items, has_next_page=len(rows) > first, has_previous_page=False)
 

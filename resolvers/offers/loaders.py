@@ -75,16 +75,16 @@ def _usable_coupons(now: datetime) -> CouponsLoad:
     return load
 
 
-async def newest_coupons(
-    context: Context, brand_id: int, customer_id: int, limit: int
-) -> list[Coupon]:
-    loader = get_loader(context, f"coupons_{limit}", _newest_coupons(limit))
-    return await loader.load((brand_id, customer_id))
+async def newest_coupons_of(
+    context: Context, keys: Sequence[BrandKey], limit: int
+) -> list[list[Coupon]]:
+    """The newest `limit` coupons of each (brand id, customer id): one statement a page."""
+    return await get_loader(context, f"coupons_{limit}", _newest_coupons(limit)).load_many(keys)
 
 
-async def usable_coupons(
-    context: Context, brand_id: int, customer_id: int, now: datetime
-) -> list[Coupon]:
-    """The loader is made once per request: the first call's `now` holds for the whole page."""
-    loader = get_loader(context, "usable_coupons", _usable_coupons(now))
-    return await loader.load((brand_id, customer_id))
+async def usable_coupons_of(
+    context: Context, keys: Sequence[BrandKey], now: datetime
+) -> list[list[Coupon]]:
+    """The ISSUED, unexpired coupons of each (brand id, customer id). The loader is made once
+    per request: the first call's `now` holds for the whole page."""
+    return await get_loader(context, "usable_coupons", _usable_coupons(now)).load_many(keys)

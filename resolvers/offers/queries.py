@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -85,9 +87,9 @@ async def coupons_of(
 ) -> Page[Coupon]:
     check_can_see_coupons(context, customer)
     now = utcnow()  # an ISSUED coupon past its expiry already reads as EXPIRED
-    batched = page.after is None and page.before is None and page.last is None
-    if batched and status in (None, "ISSUED"):
-        return await _first_coupons(context, customer, status, page, now)
+    if _first_page_of_a_list(status, page):
+        (found,) = await _first_coupons(context, [customer], status, page, now)
+        return found
     query = Coupon.filter(brand_id=customer.brand_id, customer_id=customer.id)
     if status == "EXPIRED":
         query = query.filter(Q(status="EXPIRED") | Q(status="ISSUED", expires_at__lte=now))
@@ -101,22 +103,49 @@ async def coupons_of(
         raise bad_input(str(exc)) from exc
 
 
+async def coupons_of_each(
+    context: Context, customers: Sequence[Customer], status: str | None, page: PageRequest
+) -> list[Page[Coupon]]:
+    """`coupons_of` for a list of customers at once."""
+    for customer in customers:
+        check_can_see_coupons(context, customer)
+    if _first_page_of_a_list(status, page):
+        return await _first_coupons(context, customers, status, page, utcnow())
+    return list(await asyncio.gather(*(coupons_of(context, c, status, page) for c in customers)))
+
+
+def _first_page_of_a_list(status: str | None, page: PageRequest) -> bool:
+    """A list's usual read, batched across its customers."""
+    no_cursor = page.after is None and page.before is None and page.last is None
+    return no_cursor and status in (None, "ISSUED")
+
+
 async def _first_coupons(
-    context: Context, customer: Customer, status: str | None, page: PageRequest, now: datetime
-) -> Page[Coupon]:
-    """A list's usual read, batched across the page's customers: the same page and cursors
-    `paginate` gives, without a statement per customer."""
+    context: Context,
+    customers: Sequence[Customer],
+    status: str | None,
+    page: PageRequest,
+    now: datetime,
+) -> list[Page[Coupon]]:
+    """The same pages and cursors `paginate` gives, without a statement per customer."""
     try:
         page.validate()
     except PaginationError as exc:
         raise bad_input(str(exc)) from exc
     size = 20 if page.first is None else page.first
+    keys = [(c.brand_id, c.id) for c in customers]
     if status is None:
-        rows = await loaders.newest_coupons(context, customer.brand_id, customer.id, size + 1)
+        found = await loaders.newest_coupons_of(context, keys, size + 1)
     else:
-        rows = await loaders.usable_coupons(context, customer.brand_id, customer.id, now)
-    items = [(Cursor(COUPON_ORDER, r.issued_at, r.pk), r) for r in rows[:size]]
-    return Page(items, has_next_page=len(rows) > size, has_previous_page=False)
+        found = await loaders.usable_coupons_of(context, keys, now)
+    return [
+        Page(
+            [(Cursor(COUPON_ORDER, r.issued_at, r.pk), r) for r in rows[:size]],
+            has_next_page=len(rows) > size,
+            has_previous_page=False,
+        )
+        for rows in found
+    ]
 
 
 async def available_offers(context: Context, customer: Customer, page: PageRequest) -> Page[Offer]:

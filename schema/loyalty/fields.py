@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
+
 import strawberry
 
 from auth.context import Info
 from models import Customer as CustomerModel
 from resolvers.errors import bad_input
-from resolvers.loyalty import queries
+from resolvers.loyalty import loaders, queries
+from schema.batch_resolvers import batch_resolver
 from schema.loyalty.types import (
     LifecycleStage,
     MembershipType,
@@ -31,6 +35,36 @@ def _page(first: int, after: str | None) -> PageRequest:
     return PageRequest(first=first, after=after)
 
 
+async def memberships_of_each(
+    parents: Sequence[LoyaltyFields], info: Info
+) -> list[MembershipType | None]:
+    found = await loaders.memberships(info.context, [parent.model for parent in parents])
+    return [MembershipType.from_model(m) if m else None for m in found]
+
+
+async def points_transactions_of_each(
+    parents: Sequence[LoyaltyFields],
+    info: Info,
+    first: int = 20,
+    after: str | None = None,
+    filter: PointsTransactionFilter | None = None,
+) -> list[PointsTransactionConnection]:
+    _page(first, after)
+    spec = (filter or PointsTransactionFilter()).to_spec()
+    if after is None and spec == queries.TransactionFilter():
+        customers = [parent.model for parent in parents]
+        pages = await queries.first_points_transactions_of(info.context, customers, first)
+        return [PointsTransactionConnection.from_page(p, info.context.tz) for p in pages]
+    return list(
+        await asyncio.gather(
+            *(
+                LoyaltyFields.points_transactions_of(parent, info, first, after, filter)
+                for parent in parents
+            )
+        )
+    )
+
+
 @strawberry.type
 class LoyaltyFields:
     model: strawberry.Private[CustomerModel]
@@ -38,6 +72,7 @@ class LoyaltyFields:
     @strawberry.field(
         description="Null until the customer is enrolled (first purchase or enrollMember)."
     )
+    @batch_resolver(memberships_of_each)
     async def membership(self, info: Info) -> MembershipType | None:
         return await membership_of(info, self.model)
 
@@ -46,12 +81,22 @@ class LoyaltyFields:
         return await points_of(info, self.model)
 
     @strawberry.field(description="The points ledger, newest first.")
+    @batch_resolver(points_transactions_of_each)
     async def points_transactions(
         self,
         info: Info,
         first: int = 20,
         after: str | None = None,
         filter: PointsTransactionFilter | None = None,
+    ) -> PointsTransactionConnection:
+        return await self.points_transactions_of(info, first, after, filter)
+
+    async def points_transactions_of(
+        self,
+        info: Info,
+        first: int,
+        after: str | None,
+        filter: PointsTransactionFilter | None,
     ) -> PointsTransactionConnection:
         request = _page(first, after)
         spec = (filter or PointsTransactionFilter()).to_spec()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from decimal import Decimal
 from enum import Enum
@@ -15,6 +16,7 @@ from models import CustomerStats, Membership, PointsTransaction, Purchase, Purch
 from resolvers.ids import to_global_id
 from resolvers.loyalty import loaders, queries
 from resolvers.loyalty.loaders import LedgerRow
+from schema.batch_resolvers import batch_resolver
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from schema.offers.fields import PurchaseOfferFields
 from services.pagination import Page
@@ -115,6 +117,11 @@ class TierChange:
         return local_time(info, self.created)
 
 
+async def tiers_of_each(parents: Sequence[MembershipType], info: Info) -> list[TierType | None]:
+    keys = [(parent.model.brand_id, parent.model.tier_id) for parent in parents]
+    return [TierType.from_model(t) if t else None for t in await loaders.tiers(info.context, keys)]
+
+
 @strawberry.type(name="Membership")
 class MembershipType:
     member_number: str
@@ -126,6 +133,7 @@ class MembershipType:
         return cls(member_number=m.member_number, status=m.status, model=m)
 
     @strawberry.field
+    @batch_resolver(tiers_of_each)
     async def tier(self, info: Info) -> TierType | None:
         found = await loaders.tier(info.context, self.model.brand_id, self.model.tier_id)
         return TierType.from_model(found) if found else None

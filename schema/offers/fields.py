@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 import strawberry
@@ -11,6 +12,7 @@ from models import Customer as CustomerModel
 from models import Purchase as PurchaseModel
 from resolvers.errors import bad_input
 from resolvers.offers import queries
+from schema.batch_resolvers import batch_resolver
 from schema.offers.types import CouponConnection, CouponStatus, CouponType, OfferConnection
 from services.pagination import PageRequest
 
@@ -21,6 +23,19 @@ def _page(first: int, after: str | None) -> PageRequest:
     return PageRequest(first=first, after=after)
 
 
+async def coupons_of_each(
+    parents: Sequence[CustomerOfferFields],
+    info: Info,
+    first: int = 20,
+    after: str | None = None,
+    status: CouponStatus | None = None,
+) -> list[CouponConnection]:
+    code = status.value if status else None
+    customers = [parent.model for parent in parents]
+    pages = await queries.coupons_of_each(info.context, customers, code, _page(first, after))
+    return [CouponConnection.from_page(page) for page in pages]
+
+
 @strawberry.type
 class CustomerOfferFields:
     model: strawberry.Private[CustomerModel]
@@ -28,6 +43,7 @@ class CustomerOfferFields:
     @strawberry.field(
         description="Coupons, newest first (staff need offers:read; a customer sees their own)."
     )
+    @batch_resolver(coupons_of_each)
     async def coupons(
         self,
         info: Info,

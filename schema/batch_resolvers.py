@@ -1,0 +1,66 @@
+"""Resolvers called straight from the level-by-level executor (`schema/batched`): once per
+parent without strawberry's per-call wrapper, or once per level through a batch version."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from graphql import GraphQLField
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def batch_resolver(batch: Callable[..., Awaitable[list[Any]]]) -> Callable[[F], F]:
+    """Give a resolver a version for a whole list of parents: `batch(parents, **the resolver's
+    keyword arguments)` returns a list of the field's values, one a parent, in order. The
+    level-by-level executor calls it once per level instead of the resolver once per parent
+    (one coroutine, one task and one DataLoader call for the level); graphql-core's executor
+    (mutations, subscriptions, a query's second attempt) keeps calling the resolver, so the
+    two must agree (tests/test_batched_schema.py compares them on the real schema)."""
+
+    def attach(resolver: F) -> F:
+        resolver.batch = batch  # type: ignore[attr-defined]
+        return resolver
+
+    return attach
+
+
+@dataclass(frozen=True, slots=True)
+class WholeColumn:
+    """A batch resolver's pending values for a whole level."""
+
+    values: Awaitable[list[Any]]
+
+
+def direct_resolver(field_def: GraphQLField, schema: Any) -> tuple[StrawberryField, Any] | None:
+    """A strawberry resolver that can be called directly, its arguments converted once for
+    all sources: a method (`self` is the source) with no field extension (no permission, no
+    masking), no exception handler, no `root`/`parent` parameter. Strawberry's wrapper would
+    only build the same Info and convert the same arguments again for every source."""
+    # Kept on the schema, which keeps its fields (and so their ids) alive.
+    known: dict[int, tuple[StrawberryField, Any] | None] = schema.__dict__.setdefault(
+        "_direct_resolvers", {}
+    )
+    if id(field_def) in known:
+        return known[id(field_def)]
+    definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    strawberry_schema = getattr(schema, "_strawberry_schema", None)
+    direct = None
+    if (
+        isinstance(definition, StrawberryField)
+        and strawberry_schema is not None
+        and definition.base_resolver is not None
+        and definition.base_resolver.self_parameter is not None
+        and definition.base_resolver.parent_parameter is None
+        and definition.base_resolver.root_parameter is None
+        and not definition.extensions
+        and not strawberry_schema.schema_converter.exception_handlers
+        and not definition.is_subscription
+    ):
+        direct = (definition, strawberry_schema)
+    known[id(field_def)] = direct
+    return direct
