@@ -32,6 +32,9 @@ class PointsKind(Enum):
     RELEASE = "RELEASE"
 
 
+POINTS_KINDS = {kind.value: kind for kind in PointsKind}
+
+
 @strawberry.enum
 class LifecycleStage(Enum):
     PROSPECT = "PROSPECT"
@@ -214,7 +217,7 @@ class PointsTransactionType(Node):
     def from_model(cls, t: PointsTransaction | LedgerRow, zone: tzinfo) -> PointsTransactionType:
         return cls(
             id=strawberry.ID(to_global_id("PointsTransaction", t.id)),
-            kind=PointsKind(t.kind),
+            kind=POINTS_KINDS[t.kind],  # a dict lookup: Enum(value) is slow on wide pages
             amount=t.amount,
             balance_after=t.balance_after,
             reason=t.reason,
