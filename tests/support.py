@@ -75,3 +75,14 @@ async def create_customer(gql: GraphQL, token: str, **fields: Any) -> dict[str, 
     assert payload["errors"] == [], payload["errors"]
     customer: dict[str, Any] = payload["customer"]
     return customer
+
+
+def response_keys(value: Any, prefix: str = "") -> Any:
+    """Every key of a response, as a path, in the response's order (field order matters)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield f"{prefix}.{key}"
+            yield from response_keys(item, f"{prefix}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from response_keys(item, f"{prefix}[{index}]")

@@ -16,6 +16,7 @@ from strawberry.permission import BasePermission
 from schema import columns
 from schema.batch_resolvers import batch_resolver
 from schema.batched import BatchedQueryExecutor
+from tests.support import response_keys
 
 BATCHES: list[list[int]] = []
 RESOLVED: list[str] = []
@@ -171,7 +172,9 @@ async def both(
     Counting.levels = 0
     got = await levels.execute(query, variables, context_value=context(staff))
     assert got.data == expected.data
-    assert list(_keys(got.data)) == list(_keys(expected.data)), "field order differs"
+    assert list(response_keys(got.data)) == list(response_keys(expected.data)), (
+        "field order differs"
+    )
     assert [(e.message, e.path) for e in got.errors or []] == [
         (e.message, e.path) for e in expected.errors or []
     ]
@@ -187,16 +190,6 @@ class Counting(BatchedQueryExecutor):
     async def _level(self, *args: Any) -> Any:
         Counting.levels += 1
         return await super()._level(*args)
-
-
-def _keys(value: Any, prefix: str = "") -> Any:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield f"{prefix}.{key}"
-            yield from _keys(item, f"{prefix}.{key}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _keys(item, f"{prefix}[{index}]")
 
 
 WIDE = """query($first: Int!, $hash: String!) {

@@ -11,6 +11,7 @@ from strawberry.extensions import SchemaExtension
 
 from schema import execution
 from schema.execution import PlainFieldExecutor
+from tests.support import response_keys
 
 
 @strawberry.interface
@@ -111,21 +112,13 @@ async def both(query: str, variables: dict[str, Any] | None = None) -> dict[str,
         execution._field = real_field  # type: ignore[assignment]
     assert shortcuts > 0, "the plain-field path was never taken"
     assert got.data == expected.data
-    assert list(_keys(got.data)) == list(_keys(expected.data)), "field order differs"
+    assert list(response_keys(got.data)) == list(response_keys(expected.data)), (
+        "field order differs"
+    )
     assert [(e.message, e.path) for e in got.errors or []] == [
         (e.message, e.path) for e in expected.errors or []
     ]
     return {"data": got.data, "errors": got.errors}
-
-
-def _keys(value: Any, prefix: str = "") -> Any:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield f"{prefix}.{key}"
-            yield from _keys(item, f"{prefix}.{key}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _keys(item, f"{prefix}[{index}]")
 
 
 async def test_same_answer_for_plain_leaves_objects_aliases_and_resolvers() -> None:
