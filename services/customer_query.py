@@ -9,9 +9,10 @@ from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from models import Customer, CustomerExternalId, CustomerTag
+from models.rows import fetch_models
 from services.loyalty_filters import loyalty_filters
 from services.normalize import try_normalize_phone
-from services.pagination import Page, PageRequest, paginate
+from services.pagination import DEFAULT_PAGE_SIZE, Cursor, Page, PageRequest, paginate
 
 ORDER_FIELDS = {"CREATED_AT": "created_at", "UPDATED_AT": "updated_at", "NAME": "name"}
 
@@ -68,8 +69,34 @@ async def list_customers(
     descending: bool = True,
 ) -> Page[Customer]:
     field_name = ORDER_FIELDS[order_by]
+    if (
+        spec == CustomerFilter()
+        and page.after is None
+        and page.before is None
+        and page.last is None
+    ):
+        return await _first_page_of_all(brand_id, field_name, descending, page)
     query = filtered(brand_id, phone_region, spec)
     return await paginate(query, field_name, descending, page, is_datetime=field_name != "name")
+
+
+async def _first_page_of_all(
+    brand_id: int, field_name: str, descending: bool, page: PageRequest
+) -> Page[Customer]:
+    """A list's usual read, all the brand's customers from the start, with one plain SELECT:
+    the page and cursors `paginate` gives, without the ORM's query builder."""
+    page.validate()
+    limit = DEFAULT_PAGE_SIZE if page.first is None else page.first
+    direction = "DESC" if descending else "ASC"
+    rows = await fetch_models(
+        Customer,
+        f"SELECT * FROM {Customer._meta.db_table} WHERE brand_id = ? "
+        f"ORDER BY {field_name} {direction}, id {direction} LIMIT ?",
+        [brand_id, limit + 1],
+    )
+    order_key = f"{field_name}:{direction.lower()}"
+    items = [(Cursor(order_key, getattr(r, field_name), r.pk), r) for r in rows[:limit]]
+    return Page(items, has_next_page=len(rows) > limit, has_previous_page=False)
 
 
 async def count_customers(brand_id: int, phone_region: str, spec: CustomerFilter) -> int:

@@ -4,6 +4,9 @@ from datetime import date
 
 from config import Settings
 from models import Brand, Customer, CustomerExternalId, CustomerNote, CustomerTag
+from services import customer_query
+from services.customer_query import CustomerFilter
+from services.pagination import PageRequest, paginate
 from tests.querycount import count_statements
 from tests.support import GraphQL, app_token, error_codes, make_brand
 
@@ -177,3 +180,40 @@ async def test_times_are_shown_in_the_brand_zone(gql: GraphQL, settings: Setting
     assert node["createdAt"].endswith("+08:00")
     assert node["birthday"] == "1990-01-02"
     assert node["birthMonth"] == 1
+
+
+async def test_the_first_page_of_all_customers_is_the_paginated_page() -> None:
+    """The unfiltered first page is read with one plain SELECT; it must be `paginate`'s page:
+    rows, order (ties broken by id), cursors and hasNextPage, in every ordering."""
+    brand = await make_brand()
+    other = await make_brand("other")
+    await seed(brand, 7)
+    await seed(other, 3)  # never on the brand's pages
+    await Customer.bulk_create([Customer(brand_id=brand.id, name="Customer 003") for _ in range(2)])
+    for field_name in customer_query.ORDER_FIELDS:
+        for descending in (True, False):
+            for first in (None, 0, 1, 4, 9, 20):
+                request = PageRequest(first=first)
+                fast = await customer_query.list_customers(
+                    brand.id, "CN", CustomerFilter(), request, field_name, descending
+                )
+                field = customer_query.ORDER_FIELDS[field_name]
+                query = Customer.filter(brand_id=brand.id)
+                slow = await paginate(query, field, descending, request, field != "name")
+                assert [(str(c), m.pk) for c, m in fast.items] == [
+                    (str(c), m.pk) for c, m in slow.items
+                ], (field_name, descending, first)
+                assert (fast.has_next_page, fast.has_previous_page) == (
+                    slow.has_next_page,
+                    slow.has_previous_page,
+                )
+    assert (
+        len(
+            (
+                await customer_query.list_customers(
+                    brand.id, "CN", CustomerFilter(), PageRequest(), "CREATED_AT", True
+                )
+            ).items
+        )
+        == 9
+    )
