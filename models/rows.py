@@ -4,6 +4,7 @@ written once for SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -91,41 +92,45 @@ async def insert(model: type[M], row: dict[str, Any]) -> M:
     return model._init_from_db(**rows[0])
 
 
+def one_of(
+    column: str, ids: Sequence[int], position: int, on_postgres: bool
+) -> tuple[str, list[Any]]:
+    """`column` is one of `ids`, as SQL and its parameters: an array parameter (`$position`) on
+    PostgreSQL, one prepared statement whatever the count; the ids spliced in as integers on
+    SQLite."""
+    if on_postgres:
+        return f"{column} = ANY(${position}::bigint[])", [[int(i) for i in ids]]
+    return f"{column} IN ({', '.join(str(int(i)) for i in ids)})", []
+
+
+def _checked_column(model: type[Model], column: str) -> str:
+    if column not in model._meta.fields_db_projection_reverse:
+        raise ValueError(f"{model._meta.db_table} has no column {column}")
+    return column
+
+
 async def fetch_in_brand(model: type[M], brand_id: int, column: str, values: list[int]) -> list[M]:
     """`SELECT *` of the brand's rows whose integer `column` is one of `values`, as model
-    instances: a loader's batch. One prepared statement whatever the batch on PostgreSQL (an
-    array parameter); the values spliced in as integers on SQLite."""
+    instances: a loader's batch."""
     if not values:
         return []
-    table = model._meta.db_table
-    if column not in model._meta.fields_db_projection_reverse:
-        raise ValueError(f"{table} has no column {column}")
     conn = Tortoise.get_connection("default")
-    if conn.capabilities.dialect == "postgres":
-        sql = f"SELECT * FROM {table} WHERE brand_id = $1 AND {column} = ANY($2::bigint[])"
-        params: list[Any] = [brand_id, [int(v) for v in values]]
-    else:
-        listed = ", ".join(str(int(v)) for v in values)
-        sql = f"SELECT * FROM {table} WHERE brand_id = ? AND {column} IN ({listed})"
-        params = [brand_id]
-    _, rows = await conn.execute_query(sql, params)
+    on_postgres = conn.capabilities.dialect == "postgres"
+    condition, ids = one_of(_checked_column(model, column), values, 2, on_postgres)
+    sql = f"SELECT * FROM {model._meta.db_table} WHERE brand_id = ? AND {condition}"
+    _, rows = await conn.execute_query(to_postgres(sql) if on_postgres else sql, [brand_id, *ids])
     return [model._init_from_db(**row) for row in rows]
 
 
 async def set_in(model: type[Model], column: str, value: Any, ids: list[int]) -> None:
-    """`UPDATE ... SET column = value WHERE id` is one of `ids`: one prepared statement whatever
-    the count on PostgreSQL (an array parameter), the ids spliced in as integers on SQLite."""
+    """`UPDATE ... SET column = value WHERE id` is one of `ids`."""
     if not ids:
         return
-    table = model._meta.db_table
-    if column not in model._meta.fields_db_projection_reverse:
-        raise ValueError(f"{table} has no column {column}")
-    field = model._meta.fields_map[model._meta.fields_db_projection_reverse[column]]
+    meta = model._meta
+    field = meta.fields_map[meta.fields_db_projection_reverse[_checked_column(model, column)]]
     value = field.to_db_value(value, model)  # the field's own encoding, as the ORM would
     conn = Tortoise.get_connection("default")
-    if conn.capabilities.dialect == "postgres":
-        sql = f"UPDATE {table} SET {column} = $1 WHERE id = ANY($2::bigint[])"
-        await conn.execute_query(sql, [value, [int(i) for i in ids]])
-    else:
-        listed = ", ".join(str(int(i)) for i in ids)
-        await conn.execute_query(f"UPDATE {table} SET {column} = ? WHERE id IN ({listed})", [value])
+    on_postgres = conn.capabilities.dialect == "postgres"
+    condition, listed = one_of("id", ids, 2, on_postgres)
+    sql = f"UPDATE {model._meta.db_table} SET {column} = ? WHERE {condition}"
+    await conn.execute_query(to_postgres(sql) if on_postgres else sql, [value, *listed])

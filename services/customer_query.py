@@ -12,7 +12,7 @@ from models import Customer, CustomerExternalId, CustomerTag
 from models.rows import fetch_models
 from services.loyalty_filters import loyalty_filters
 from services.normalize import try_normalize_phone
-from services.pagination import DEFAULT_PAGE_SIZE, Cursor, Page, PageRequest, paginate
+from services.pagination import DEFAULT_PAGE_SIZE, Page, PageRequest, page_from_start, paginate
 
 ORDER_FIELDS = {"CREATED_AT": "created_at", "UPDATED_AT": "updated_at", "NAME": "name"}
 
@@ -94,9 +94,7 @@ async def _first_page_of_all(
         f"ORDER BY {field_name} {direction}, id {direction} LIMIT ?",
         [brand_id, limit + 1],
     )
-    order_key = f"{field_name}:{direction.lower()}"
-    items = [(Cursor(order_key, getattr(r, field_name), r.pk), r) for r in rows[:limit]]
-    return Page(items, has_next_page=len(rows) > limit, has_previous_page=False)
+    return page_from_start(rows, limit, field_name, descending)
 
 
 async def count_customers(brand_id: int, phone_region: str, spec: CustomerFilter) -> int:

@@ -6,7 +6,7 @@ import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import orjson
 from tortoise.expressions import Q
@@ -17,6 +17,14 @@ MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 
 M = TypeVar("M", bound=Model)
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+K = TypeVar("K", bound=HasId)
 Row = TypeVar("Row", covariant=True)  # a page holds model instances or plain rows
 
 
@@ -74,6 +82,19 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+def order_key_of(field: str, descending: bool) -> str:
+    return f"{field}:{'desc' if descending else 'asc'}"
+
+
+def page_from_start(rows: Sequence[K], size: int, field: str, descending: bool) -> Page[K]:
+    """The first `size` of `rows`, read from the start in `paginate`'s order with one row more
+    than asked (so hasNextPage needs no second statement): the page and cursors `paginate`
+    gives for the same request."""
+    key = order_key_of(field, descending)
+    items = [(Cursor(key, getattr(r, field), r.id), r) for r in rows[:size]]
+    return Page(items, has_next_page=len(rows) > size, has_previous_page=False)
+
+
 def encode_cursor(order_key: str, value: Any, row_id: int) -> str:
     raw = orjson.dumps([order_key, _plain(value), row_id])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -105,7 +126,7 @@ async def paginate(
 ) -> Page[M]:
     """One SQL statement for the page, plus one when a cursor asks whether rows lie behind it."""
     page.validate()
-    order_key = f"{field}:{'desc' if descending else 'asc'}"
+    order_key = order_key_of(field, descending)
     backwards = page.last is not None or (page.before is not None and page.first is None)
     limit = page.last if backwards and page.last is not None else page.first
     limit = DEFAULT_PAGE_SIZE if limit is None else limit

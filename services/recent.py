@@ -9,6 +9,8 @@ from tortoise.expressions import RawSQL
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from models.rows import one_of
+
 M = TypeVar("M", bound=Model)
 
 
@@ -63,16 +65,11 @@ async def newest_rows(
     db = model._choose_db()
     selected = ", ".join(columns)
     on_postgres = db.capabilities.dialect == "postgres"
-    params: list[Any] = []
-    if on_postgres:  # an array parameter: one prepared statement whatever the page
-        where = f"brand_id = $1 AND {group_column} = ANY($2::bigint[])"
-        params = [brand_id, [int(i) for i in group_ids]]
-    else:
-        ids = ", ".join(str(int(i)) for i in group_ids)
-        where = f"brand_id = {int(brand_id)} AND {group_column} IN ({ids})"
+    condition, ids = one_of(group_column, group_ids, 2, on_postgres)
+    where = f"brand_id = {'$1' if on_postgres else '?'} AND {condition}"
     ranked = _ranked(model, selected, group_column, order_column, where, limit)
     sql = f"{ranked} ORDER BY {order_column} DESC, id DESC"
-    _, rows = await db.execute_query(sql, params or None)
+    _, rows = await db.execute_query(sql, [brand_id, *ids])
     if on_postgres:
         return [tuple(row) for row in rows]
     fields = model._meta.fields_map

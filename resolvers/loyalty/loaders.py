@@ -140,12 +140,6 @@ async def purchase_items(context: Context, brand_id: int, purchase_id: int) -> l
 async def newest_transactions_of(
     context: Context, customers: Sequence[Customer], limit: int
 ) -> list[list[LedgerRow]]:
-    """`newest_transactions` for a list of customers at once."""
+    """Each customer's `limit` newest ledger rows; one statement per page of customers."""
     loader = get_loader(context, f"points_transactions_{limit}", _newest_transactions(limit))
     return await loader.load_many([(c.brand_id, c.id) for c in customers])
-
-
-async def newest_transactions(context: Context, customer: Customer, limit: int) -> list[LedgerRow]:
-    """The customer's `limit` newest ledger rows; one statement per page of customers."""
-    loader = get_loader(context, f"points_transactions_{limit}", _newest_transactions(limit))
-    return await loader.load((customer.brand_id, customer.id))

@@ -10,9 +10,7 @@ from resolvers.errors import bad_input
 from resolvers.loyalty import loaders
 from services import loyalty_config, memberships
 from services.memberships import TierProgress
-from services.pagination import Cursor, Page, PageRequest, PaginationError, paginate
-
-TRANSACTION_ORDER = "created_at:desc"  # paginate's order key for created_at, descending
+from services.pagination import Page, PageRequest, PaginationError, page_from_start, paginate
 
 
 @dataclass(frozen=True)
@@ -45,8 +43,8 @@ async def first_points_transactions(
 
     The same page `points_transactions` returns without a cursor or filter.
     """
-    PageRequest(first=first).validate()
-    return _first_page(await loaders.newest_transactions(context, owner, first + 1), first)
+    (page,) = await first_points_transactions_of(context, [owner], first)
+    return page
 
 
 async def first_points_transactions_of(
@@ -55,12 +53,7 @@ async def first_points_transactions_of(
     """`first_points_transactions` for a list of customers at once."""
     PageRequest(first=first).validate()
     ledgers = await loaders.newest_transactions_of(context, owners, first + 1)
-    return [_first_page(rows, first) for rows in ledgers]
-
-
-def _first_page(rows: list[loaders.LedgerRow], first: int) -> Page[loaders.LedgerRow]:
-    items = [(Cursor(TRANSACTION_ORDER, r.created_at, r.id), r) for r in rows[:first]]
-    return Page(items, has_next_page=len(rows) > first, has_previous_page=False)
+    return [page_from_start(rows, first, "created_at", True) for rows in ledgers]
 
 
 async def purchases(owner: Customer, page: PageRequest) -> Page[Purchase]:

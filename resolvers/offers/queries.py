@@ -20,16 +20,14 @@ from services import coupons, offer_eligibility
 from services.coupons import Cart, Quote
 from services.loyalty_config import utcnow
 from services.pagination import (
-    Cursor,
     Page,
     PageRequest,
     PaginationError,
     decode_cursor,
     encode_cursor,
+    page_from_start,
     paginate,
 )
-
-COUPON_ORDER = "issued_at:desc"  # paginate's order key for issued_at, descending
 
 
 @dataclass(frozen=True)
@@ -138,14 +136,7 @@ async def _first_coupons(
         found = await loaders.newest_coupons_of(context, keys, size + 1)
     else:
         found = await loaders.usable_coupons_of(context, keys, now)
-    return [
-        Page(
-            [(Cursor(COUPON_ORDER, r.issued_at, r.pk), r) for r in rows[:size]],
-            has_next_page=len(rows) > size,
-            has_previous_page=False,
-        )
-        for rows in found
-    ]
+    return [page_from_start(rows, size, "issued_at", True) for rows in found]
 
 
 async def available_offers(context: Context, customer: Customer, page: PageRequest) -> Page[Offer]:
