@@ -4,16 +4,71 @@ written once for SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from tortoise import Tortoise
+from tortoise import Tortoise, timezone
 from tortoise.fields import DatetimeField, JSONField
 from tortoise.models import Model
 
 M = TypeVar("M", bound=Model)
+IDENTIFIER = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
+
+
+def model_from_row(model: type[M], row: Mapping[str, Any]) -> M:
+    """What `model._init_from_db(**row)` builds, for a row holding all the model's columns:
+    about twice as quick, since it sets the instance's attributes in one dict and converts
+    only what the driver has not (an aware datetime is moved to the ORM's time zone inline)."""
+    try:
+        return _row_reader(model, timezone.get_use_tz(), timezone.get_timezone())(row)
+    except (KeyError, IndexError):  # columns left out (SQLite rows raise IndexError)
+        return model._init_from_db(**row)
+
+
+@lru_cache(maxsize=128)
+def _row_reader(model: type[M], use_tz: bool, zone: str) -> Callable[[Mapping[str, Any]], M]:
+    meta = model._meta
+    names: dict[str, Any] = {"new": object.__new__, "cls": model, "DT": datetime}
+    names["set"] = object.__setattr__  # the model's own __setattr__ checks every assignment
+    names["TZ"] = timezone.parse_timezone(zone)
+    items = [
+        "'_partial': False",
+        "'_saved_in_db': True",
+        f"'_custom_generated_pk': {meta.db_pk_column not in meta.generated_db_fields}",
+        "'_await_when_save': {}",
+    ]
+    for column, attribute, _ in meta.db_native_fields:
+        items.append(f"{attribute!r}: row[{column!r}]")
+    for i, (column, attribute, field) in enumerate(meta.db_default_fields):
+        names[f"t{i}"] = field.field_type
+        items.append(f"{attribute!r}: None if (v := row[{column!r}]) is None else t{i}(v)")
+    for i, (column, attribute, field) in enumerate(meta.db_complex_fields):
+        names[f"c{i}"] = field.to_python_value
+        value = f"c{i}(row[{column!r}])"
+        if isinstance(field, DatetimeField) and use_tz:  # what the field does to aware values
+            value = (
+                f"None if (v := row[{column!r}]) is None else v.astimezone(TZ) "
+                f"if v.__class__ is DT and v.tzinfo is not None else c{i}(v)"
+            )
+        items.append(f"{attribute!r}: {value}")
+    for column, attribute, _ in [
+        *meta.db_native_fields,
+        *meta.db_default_fields,
+        *meta.db_complex_fields,
+    ]:
+        if not (IDENTIFIER.fullmatch(column) and IDENTIFIER.fullmatch(attribute)):
+            raise ValueError(f"{meta.db_table}: unexpected column name {column!r}")
+    source = (
+        "def read(row):\n"
+        "    instance = new(cls)\n"
+        f"    set(instance, '__dict__', {{{', '.join(items)}}})\n"
+        "    return instance\n"
+    )
+    exec(source, names)
+    return names["read"]  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=512)
@@ -36,7 +91,7 @@ async def fetch_models(
     if conn.capabilities.dialect == "postgres":
         sql = to_postgres(sql + " FOR UPDATE" if for_update else sql)
     _, rows = await conn.execute_query(sql, params)
-    return [model._init_from_db(**row) for row in rows]
+    return [model_from_row(model, row) for row in rows]
 
 
 async def fetch_model(
@@ -89,7 +144,7 @@ async def insert(model: type[M], row: dict[str, Any]) -> M:
     conn = Tortoise.get_connection("default")
     sql = postgres_sql if conn.capabilities.dialect == "postgres" else sqlite_sql
     rows = await conn.execute_query_dict(sql, list(values.values()))
-    return model._init_from_db(**rows[0])
+    return model_from_row(model, rows[0])
 
 
 def one_of(
@@ -119,7 +174,7 @@ async def fetch_in_brand(model: type[M], brand_id: int, column: str, values: lis
     condition, ids = one_of(_checked_column(model, column), values, 2, on_postgres)
     sql = f"SELECT * FROM {model._meta.db_table} WHERE brand_id = ? AND {condition}"
     _, rows = await conn.execute_query(to_postgres(sql) if on_postgres else sql, [brand_id, *ids])
-    return [model._init_from_db(**row) for row in rows]
+    return [model_from_row(model, row) for row in rows]
 
 
 async def set_in(model: type[Model], column: str, value: Any, ids: list[int]) -> None:

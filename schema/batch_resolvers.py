@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from graphql import GraphQLField
+from graphql import GraphQLField, GraphQLObjectType
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
@@ -64,3 +64,14 @@ def direct_resolver(field_def: GraphQLField, schema: Any) -> tuple[StrawberryFie
         direct = (definition, strawberry_schema)
     known[id(field_def)] = direct
     return direct
+
+
+def accepted_classes(schema: Any, object_type: GraphQLObjectType) -> set[type]:
+    """Classes whose instances `object_type.is_type_of` accepted, kept on the schema."""
+    known: dict[int, tuple[GraphQLObjectType, set[type]]] = schema.__dict__.setdefault(
+        "_accepted_classes", {}
+    )
+    found = known.get(id(object_type))
+    if found is None or found[0] is not object_type:
+        found = known[id(object_type)] = (object_type, set())
+    return found[1]

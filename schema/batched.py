@@ -44,8 +44,9 @@ from graphql.execution.values import get_argument_values
 from graphql.language import FieldNode
 from graphql.pyutils import AwaitableOrValue, Path, Undefined
 from strawberry.schema.schema_converter import get_arguments
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
-from schema.batch_resolvers import WholeColumn, direct_resolver
+from schema.batch_resolvers import WholeColumn, accepted_classes, direct_resolver
 from schema.columns import Abandon, as_list, close_all, complete_leaves, row_builder, split
 from schema.execution import PlainFieldExecutor, basic_attribute, named_type
 
@@ -249,6 +250,21 @@ class BatchedQueryExecutor(PlainFieldExecutor):
             return WholeColumn(batch(sources, **kwargs))
         return [call(source, **kwargs) for source in sources]
 
+    def _check_runtime_types(self, field_type: GraphQLObjectType, values: list[Any]) -> None:
+        """What `is_type_of` says of each value, asked once per class: strawberry's answer for
+        an object that was not `strawberry.cast` depends only on its class."""
+        is_type_of = field_type.is_type_of
+        assert is_type_of is not None
+        accepted = accepted_classes(self.schema, field_type)
+        for value in values:
+            if value.__class__ in accepted and not hasattr(value, TYPE_CAST_ATTRIBUTE):
+                continue
+            verdict = is_type_of(value, None)  # type: ignore[arg-type]
+            if self.is_awaitable(verdict) or not verdict:
+                raise Abandon
+            if not hasattr(value, TYPE_CAST_ATTRIBUTE):
+                accepted.add(value.__class__)
+
     async def _complete(
         self, field_type: GraphQLOutputType, step: Step, values: list[Any]
     ) -> list[Any]:
@@ -278,11 +294,7 @@ class BatchedQueryExecutor(PlainFieldExecutor):
             return split(done, [len(items) for items in lists])
         if not isinstance(field_type, GraphQLObjectType):
             raise Abandon  # leaves are completed without awaiting; abstract types never get here
-        is_type_of = field_type.is_type_of
-        if is_type_of is not None:
-            for value in values:
-                accepted = is_type_of(value, None)  # type: ignore[arg-type]
-                if self.is_awaitable(accepted) or not accepted:
-                    raise Abandon
+        if field_type.is_type_of is not None:
+            self._check_runtime_types(field_type, values)
         grouped, *_ = self.collect_subfields(field_type, step.details)
         return await self._level(field_type, values, grouped)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from enum import Enum
 from functools import lru_cache
 from typing import Any
 
 from graphql import (
     GraphQLBoolean,
+    GraphQLEnumType,
     GraphQLID,
     GraphQLInt,
     GraphQLLeafType,
@@ -28,7 +30,9 @@ TRUSTED_PYTHON_TYPES: dict[GraphQLLeafType, type] = {
     GraphQLBoolean: bool,
 }
 NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
-INT_RANGE = range(-(2**31), 2**31)
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+NoneType = type(None)
+MISSING = frozenset({NoneType, Undefined.__class__})
 
 
 class Abandon(Exception):
@@ -47,10 +51,14 @@ def row_builder(keys: tuple[str, ...]) -> Callable[..., dict[str, Any]]:
 
 
 def complete_leaves(field_type: GraphQLOutputType, values: list[Any]) -> list[Any]:
+    """A column of leaf values as the field's type serialises them (None stays None); raises
+    Abandon where the standard executor would report an error. Whole-column checks run on the
+    set of the values' types, in C, before any per-value call."""
+    kinds = set(map(type, values))
     if isinstance(field_type, GraphQLNonNull):
-        if any(value is None or value is Undefined for value in values):
+        if not kinds.isdisjoint(MISSING):
             raise Abandon
-        return complete_leaves(field_type.of_type, values)
+        field_type = field_type.of_type
     if isinstance(field_type, GraphQLList):
         return [
             None
@@ -59,24 +67,43 @@ def complete_leaves(field_type: GraphQLOutputType, values: list[Any]) -> list[An
             for value in values
         ]
     assert isinstance(field_type, GraphQLLeafType)
-    trusted = TRUSTED_PYTHON_TYPES.get(field_type)
-    if trusted is not None and all(type(value) is trusted for value in values):
-        return values  # what the scalar's coercion would return unchanged
-    if field_type is GraphQLInt and all(
-        type(value) is int and value in INT_RANGE for value in values
-    ):
+    if Undefined.__class__ in kinds:
+        values = [None if value is Undefined else value for value in values]
+        kinds.discard(Undefined.__class__)
+    present = kinds - {NoneType}
+    if not present:
         return values
+    trusted = TRUSTED_PYTHON_TYPES.get(field_type)
+    if trusted is not None and present == {trusted}:
+        return values  # what the scalar's coercion would return unchanged
+    if field_type is GraphQLInt and present == {int}:
+        ints = values if NoneType not in kinds else [v for v in values if v is not None]
+        if min(ints) >= INT_MIN and max(ints) <= INT_MAX:
+            return values
+    names = enum_names(field_type) if isinstance(field_type, GraphQLEnumType) else None
+    if names is not None:
+        try:
+            return [None if value is None else names[value] for value in values]
+        except (KeyError, TypeError):
+            pass  # a value that is not one of the enum's members: the type's own coercion
     serialise = field_type.coerce_output_value
-    completed: list[Any] = []
-    for value in values:
-        if value is None or value is Undefined:
-            completed.append(None)
-            continue
-        coerced = serialise(value)
-        if coerced is None or coerced is Undefined:
-            raise Abandon
-        completed.append(coerced)
+    completed = [None if value is None else serialise(value) for value in values]
+    if not {type(c) for c in completed}.isdisjoint(MISSING) and any(
+        (c is None or c is Undefined) and v is not None
+        for c, v in zip(completed, values, strict=True)
+    ):
+        raise Abandon  # the standard executor reports a null from a scalar's coercion
     return completed
+
+
+@lru_cache(maxsize=256)
+def enum_names(field_type: GraphQLEnumType) -> dict[Any, str] | None:
+    """strawberry's enums serialise a Python member by comparing it with each value in turn;
+    the same answers, looked up."""
+    members = getattr(field_type, "wrapped_cls", None)
+    if not isinstance(members, type) or not issubclass(members, Enum):
+        return None
+    return {member: field_type.coerce_output_value(member) for member in members}
 
 
 def close_all(awaitables: Iterable[Any]) -> None:

@@ -61,11 +61,12 @@ class PageInfo:
 
     @classmethod
     def from_page(cls, page: Page) -> PageInfo:  # type: ignore[type-arg]
+        items = page.items  # cursors may stay `Cursor`s, encoded only if the query reads them
         return cls(
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,
-            start_cursor=page.start_cursor,
-            end_cursor=page.end_cursor,
+            start_cursor=cast(str, items[0][0]) if items else None,
+            end_cursor=cast(str, items[-1][0]) if items else None,
         )
 
 

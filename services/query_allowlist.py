@@ -9,6 +9,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models import App, Brand, PersistedQuery
+from models.rows import model_from_row
 from services import audit
 from services.actor import Actor
 from services.errors import DomainError, ErrorCode, ErrorCollector
@@ -55,7 +56,7 @@ async def brand_and_app_state(
     if not rows:
         return None, None
     row = rows[0]
-    brand = Brand._init_from_db(**{c: row[c] for c in columns})
+    brand = model_from_row(Brand, row)
     if row["auth_app_id"] is None:
         return brand, None
     usable = bool(row["auth_app_active"]) and not row["auth_revoked"]

@@ -7,6 +7,7 @@ import gc
 import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 import strawberry
@@ -60,12 +61,20 @@ class Tier(Named):
 TIERS = {1: Tier(name="Gold", rank=2), 2: Tier(name="Silver", rank=1)}
 
 
+@strawberry.enum
+class Kind(Enum):
+    EARN = "earn"
+    SPEND = "spend"
+
+
 @strawberry.type
 class Entry:
     id: strawberry.ID
     amount: int
     note: str | None
     at: datetime
+    kind: Kind = Kind.EARN
+    bonus: int | None = None
 
 
 @strawberry.type
@@ -117,10 +126,9 @@ class Person:
         return TIERS.get(self.tier_id or 0)
 
 
-def entry(pk: int, amount: Any, note: str | None = "n") -> Entry:
-    return Entry(
-        id=strawberry.ID(f"E{pk}"), amount=amount, note=note, at=datetime(2026, 1, pk, tzinfo=UTC)
-    )
+def entry(pk: int, amount: Any, note: str | None = "n", **more: Any) -> Entry:
+    at = datetime(2026, 1, pk, tzinfo=UTC)
+    return Entry(id=strawberry.ID(f"E{pk}"), amount=amount, note=note, at=at, **more)
 
 
 def person(pk: int, tier_id: int | None, entries: list[Entry]) -> Person:
@@ -128,16 +136,20 @@ def person(pk: int, tier_id: int | None, entries: list[Entry]) -> Person:
 
 
 PEOPLE = [
-    person(1, 1, [entry(1, 10), entry(2, -5, None), entry(3, 7)]),
+    person(1, 1, [entry(1, 10), entry(2, -5, None, kind=Kind.SPEND, bonus=3), entry(3, 7)]),
     person(2, None, []),
-    person(3, 2, [entry(4, 3)]),
-    person(4, 1, [entry(5, 1), entry(6, 2)]),
+    person(3, 2, [entry(4, 3, bonus=-(2**31))]),
+    person(4, 1, [entry(5, 1), entry(6, 2, kind=Kind.SPEND)]),
 ]
 BROKEN = {
     "null_in_non_null": [PEOPLE[0], person(9, 1, [entry(7, None)])],
     "scalar_refuses": [PEOPLE[0], person(9, 1, [entry(7, "many")])],
+    "int_out_of_range": [PEOPLE[0], person(9, 1, [entry(7, 2**31)])],
+    "not_an_enum_value": [PEOPLE[0], person(9, 1, [entry(7, 1, kind="bogus")])],
     "wrong_object": [PEOPLE[0], "not a person"],
 }
+# Not broken: an enum given by its value rather than its member, a nullable int left null.
+UNUSUAL = {"raw_enum_value": [person(9, 1, [entry(7, 1, kind="spend"), entry(8, 2, bonus=None)])]}
 
 
 @strawberry.type
@@ -148,7 +160,7 @@ class Query:
 
     @strawberry.field
     def broken(self, case: str) -> list[Person] | None:
-        return BROKEN[case]  # type: ignore[return-value]
+        return {**BROKEN, **UNUSUAL}[case]  # type: ignore[return-value]
 
 
 def context(staff: bool = True, **more: Any) -> dict[str, Any]:
@@ -196,7 +208,7 @@ WIDE = """query($first: Int!, $hash: String!) {
   people {
     __typename id label: name secret shout tags short: tags(prefix: $hash)
     tier { name rank __typename }
-    entries(first: $first) { total edges { cursor node { id amount note at } } }
+    entries(first: $first) { total edges { cursor node { id amount note at kind bonus } } }
     ...More
   }
 }
@@ -215,7 +227,10 @@ async def test_a_wide_page_is_answered_level_by_level_with_the_same_batches() ->
         "amount": -5,
         "note": None,
         "at": "2026-01-02T00:00:00+00:00",
+        "kind": "SPEND",
+        "bonus": 3,
     }
+    assert people[2]["entries"]["edges"][0]["node"]["bonus"] == -(2**31)
     assert people[2]["short"] == ["~n3", "~all"] and people[0]["shout"] == "N1"
     assert BATCHES == [[1, 2]], "tiers of every person must load in one batch"
     assert BATCH_CALLS == [4], "the batch resolver answers the level in one call"
@@ -246,15 +261,26 @@ async def test_a_resolver_raising_gives_the_standard_errors_and_partial_data() -
     ]
 
 
+BROKEN_QUERY = """query($case: String!) { broken(case: $case) { name
+  entries { edges { node { amount kind bonus } } } } }"""
+
+
 async def test_bad_values_give_graphql_cores_errors() -> None:
     for case in BROKEN:
-        result, _ = await both(
-            "query($case: String!) { broken(case: $case) { name "
-            "entries { edges { node { amount } } } } }",
-            {"case": case},
-        )
+        result, _ = await both(BROKEN_QUERY, {"case": case})
         assert result["errors"], f"{case}: a bad value must be reported, not hidden"
         assert result["data"] == {"broken": None}
+
+
+async def test_an_enum_given_by_value_and_a_null_int_are_answered() -> None:
+    result, levels = await both(BROKEN_QUERY, {"case": "raw_enum_value"})
+    assert levels >= 3 and not result["errors"]
+    (person,) = result["data"]["broken"]
+    nodes = [edge["node"] for edge in person["entries"]["edges"]]
+    assert nodes == [
+        {"amount": 1, "kind": "SPEND", "bonus": None},
+        {"amount": 2, "kind": "EARN", "bonus": None},
+    ]
 
 
 async def test_interfaces_and_introspection_go_the_standard_way() -> None:

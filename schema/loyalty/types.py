@@ -122,7 +122,9 @@ class TierChange:
 
 async def tiers_of_each(parents: Sequence[MembershipType], info: Info) -> list[TierType | None]:
     keys = [(parent.model.brand_id, parent.model.tier_id) for parent in parents]
-    return [TierType.from_model(t) if t else None for t in await loaders.tiers(info.context, keys)]
+    found = await loaders.tiers(info.context, keys)
+    shown = {id(t): TierType.from_model(t) for t in found if t}  # a page shares a few tiers
+    return [shown[id(t)] if t else None for t in found]
 
 
 @strawberry.type(name="Membership")
