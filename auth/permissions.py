@@ -117,13 +117,20 @@ class MaskPII(FieldExtension):
             field.description = f"{field.description}\n\n{note}" if field.description else note
 
     def resolve(self, next_: SyncExtensionResolver, source: Any, info: Info, **kwargs: Any) -> Any:
-        value = next_(source, info, **kwargs)
+        return self.resolve_column([next_(source, info, **kwargs)], [source], info)[0]
+
+    def resolve_column(self, values: list[Any], sources: list[Any], info: Info) -> list[Any]:
+        """`resolve` for a whole level's values (schema/batched): the scope is checked once."""
         principal = info.context.principal
-        if value is None or principal is None:
-            return value
-        if principal.has(Scope.PII_READ.value) or _is_own_record(source, info):
-            return value
-        return self.mask(value) if self.mask else None
+        if principal is None or principal.has(Scope.PII_READ.value):
+            return values
+        mask = self.mask
+        return [
+            value
+            if value is None or _is_own_record(source, info)
+            else (mask(value) if mask else None)
+            for value, source in zip(values, sources, strict=True)
+        ]
 
 
 def _is_own_record(source: Any, info: Info) -> bool:

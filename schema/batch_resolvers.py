@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from graphql import GraphQLField, GraphQLObjectType
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -75,3 +75,33 @@ def accepted_classes(schema: Any, object_type: GraphQLObjectType) -> set[type]:
     if found is None or found[0] is not object_type:
         found = known[id(object_type)] = (object_type, set())
     return found[1]
+
+
+class ColumnExtension(Protocol):
+    """A field extension that can also work on a whole level's column of values at once
+    (`resolve_column`), giving each value what its `resolve` would."""
+
+    def resolve_column(self, values: list[Any], sources: list[Any], info: Any) -> list[Any]: ...
+
+
+def column_extensions(
+    field_def: GraphQLField, schema: Any
+) -> tuple[str, tuple[ColumnExtension, ...], StrawberryField] | None:
+    """For a strawberry field with no resolver and no arguments whose every extension has a
+    column version: its attribute and those extensions (else None). Cached on the schema."""
+    known: dict[int, Any] = schema.__dict__.setdefault("_column_extensions", {})
+    if id(field_def) in known:
+        return known[id(field_def)]  # type: ignore[no-any-return]
+    definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    found = None
+    if (
+        isinstance(definition, StrawberryField)
+        and definition.base_resolver is None
+        and not field_def.args
+        and definition.extensions
+        and all(hasattr(e, "resolve_column") for e in definition.extensions)
+    ):
+        extensions = tuple(cast(ColumnExtension, e) for e in definition.extensions)
+        found = (definition.python_name, extensions, definition)
+    known[id(field_def)] = found
+    return found

@@ -45,8 +45,15 @@ from graphql.language import FieldNode
 from graphql.pyutils import AwaitableOrValue, Path, Undefined
 from strawberry.schema.schema_converter import get_arguments
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
+from strawberry.types.field import StrawberryField
 
-from schema.batch_resolvers import WholeColumn, accepted_classes, direct_resolver
+from schema.batch_resolvers import (
+    ColumnExtension,
+    WholeColumn,
+    accepted_classes,
+    column_extensions,
+    direct_resolver,
+)
 from schema.columns import Abandon, as_list, close_all, complete_leaves, row_builder, split
 from schema.execution import PlainFieldExecutor, basic_attribute, named_type
 
@@ -62,6 +69,8 @@ class Step:
     attribute: str | None  # a plain attribute: read it, no resolver
     typename: str | None  # `__typename`
     leaves_only: bool  # the type holds no object: completed without awaiting
+    # A plain attribute whose field extensions work on whole columns (e.g. masking PII).
+    column: tuple[str, tuple[ColumnExtension, ...], StrawberryField] | None = None
 
 
 class BatchedQueryExecutor(PlainFieldExecutor):
@@ -145,15 +154,20 @@ class BatchedQueryExecutor(PlainFieldExecutor):
                 )
                 continue
             field_def = parent_type.fields[field_name]
+            attribute = basic_attribute(self.schema, field_def, details)
+            column = None
+            if attribute is None and not any(d.node.arguments for d in details):
+                column = column_extensions(field_def, self.schema)
             steps.append(
                 Step(
                     key,
                     field_def,
                     details,
                     [d.node for d in details],
-                    basic_attribute(self.schema, field_def, details),
+                    attribute,
                     None,
                     leaves_only=isinstance(named_type(field_def.type), GraphQLLeafType),
+                    column=column,
                 )
             )
         self._steps[id(grouped)] = (grouped, steps)
@@ -172,6 +186,8 @@ class BatchedQueryExecutor(PlainFieldExecutor):
                     columns.append([step.typename] * len(sources))
                 elif step.attribute is not None:
                     columns.append(list(map(attrgetter(step.attribute), sources)))
+                elif step.column is not None:
+                    columns.append(self._extended_column(parent_type, step, sources))
                 else:
                     column = self._resolve_all(parent_type, step, sources)
                     if isinstance(column, WholeColumn):
@@ -249,6 +265,23 @@ class BatchedQueryExecutor(PlainFieldExecutor):
         if batch is not None:
             return WholeColumn(batch(sources, **kwargs))
         return [call(source, **kwargs) for source in sources]
+
+    def _extended_column(
+        self, parent_type: GraphQLObjectType, step: Step, sources: list[Any]
+    ) -> list[Any]:
+        """A plain attribute's column passed through its field's column extensions, with one
+        strawberry Info for the level."""
+        assert step.column is not None
+        attribute, extensions, definition = step.column
+        raw_info = self.build_resolve_info(
+            step.field_def, step.nodes, parent_type, Path(None, step.key, parent_type.name)
+        )
+        strawberry_schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
+        info = strawberry_schema.config.info_class(_raw_info=raw_info, _field=definition)
+        column = list(map(attrgetter(attribute), sources))
+        for extension in extensions:
+            column = extension.resolve_column(column, sources, info)
+        return column
 
     def _check_runtime_types(self, field_type: GraphQLObjectType, values: list[Any]) -> None:
         """What `is_type_of` says of each value, asked once per class: strawberry's answer for
