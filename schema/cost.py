@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -17,21 +19,28 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    VariableNode,
     get_named_type,
     value_from_ast,
 )
 
 DEFAULT_PAGE_SIZE = 20
 PAGE_ARGUMENTS = ("first", "last")
+REMEMBERED_COSTS = 1024  # documents
+COSTS_PER_DOCUMENT = 64  # sets of variable values for one document
 
 
-def _page_size(field: GraphQLField, node: FieldNode, variables: dict[str, Any]) -> int:
+def _page_size(
+    field: GraphQLField, node: FieldNode, variables: dict[str, Any], consulted: set[str]
+) -> int:
     size: int | None = None
     for name in PAGE_ARGUMENTS:
         argument = field.args.get(name)
         if argument is None:
             continue
         given = next((a for a in node.arguments or () if a.name.value == name), None)
+        if given is not None and isinstance(given.value, VariableNode):
+            consulted.add(given.value.name.value)
         value = value_from_ast(given.value, argument.type, variables) if given else None
         if value is None and argument.default_value is not None:
             value = argument.default_value
@@ -50,6 +59,7 @@ class _Walker:
         variables: dict[str, Any],
     ) -> None:
         self.schema, self.fragments, self.variables = schema, fragments, variables
+        self.consulted: set[str] = set()  # the variables the cost depends on
 
     def selection_cost(
         self, parent: GraphQLNamedType, selection_set: SelectionSetNode | None, seen: frozenset[str]
@@ -81,7 +91,14 @@ class _Walker:
         if field is None:  # __typename and introspection meta-fields
             return 1
         children = self.selection_cost(get_named_type(field.type), node.selection_set, seen)
-        return 1 + children * _page_size(field, node, self.variables)
+        return 1 + children * _page_size(field, node, self.variables, self.consulted)
+
+
+@dataclass
+class _Remembered:
+    document: DocumentNode
+    names: tuple[str, ...]  # the variables the cost depends on (page sizes given by variable)
+    costs: dict[tuple[Any, ...], int] = field(default_factory=dict)
 
 
 def query_cost(
@@ -90,6 +107,43 @@ def query_cost(
     operation_name: str | None,
     variables: dict[str, Any] | None,
 ) -> int:
+    """The operation's cost, remembered per parsed document (the parser cache hands the same
+    document to every request of a query) and values of the variables it depends on."""
+    variables = variables or {}
+    remembered: OrderedDict[tuple[int, str | None], _Remembered] = schema.__dict__.setdefault(
+        "_query_costs", OrderedDict()
+    )
+    key = (id(document), operation_name)
+    entry = remembered.get(key)
+    if entry is not None and entry.document is document:
+        values = tuple(variables.get(name) for name in entry.names)
+        try:
+            return entry.costs[values]
+        except (KeyError, TypeError):  # not seen, or an unhashable value: count it
+            pass
+    cost, names = _walk(schema, document, operation_name, variables)
+    if entry is None or entry.document is not document:
+        entry = _Remembered(document, tuple(sorted(names)))
+    values = tuple(variables.get(name) for name in entry.names)
+    if len(entry.costs) >= COSTS_PER_DOCUMENT:  # page sizes a client varies without end
+        entry.costs.clear()
+    try:
+        entry.costs[values] = cost
+    except TypeError:
+        return cost
+    remembered[key] = entry
+    remembered.move_to_end(key)
+    while len(remembered) > REMEMBERED_COSTS:
+        remembered.popitem(last=False)
+    return cost
+
+
+def _walk(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any],
+) -> tuple[int, set[str]]:
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
@@ -97,10 +151,10 @@ def query_cost(
     if operation_name:
         operations = [o for o in operations if o.name and o.name.value == operation_name]
     if not operations:
-        return 0
+        return 0, set()
     operation = operations[0]
     root = schema.get_root_type(operation.operation)
     if root is None:
-        return 0
-    walker = _Walker(schema, fragments, variables or {})
-    return walker.selection_cost(root, operation.selection_set, frozenset())
+        return 0, set()
+    walker = _Walker(schema, fragments, variables)
+    return walker.selection_cost(root, operation.selection_set, frozenset()), walker.consulted

@@ -46,10 +46,11 @@ async def test_cost_is_reported_and_counts_page_sizes(gql: GraphQL, settings: Se
     body = await gql.post(SMALL, token=token)
     # customers 1 + 10 x (edges 1 + node 1 + name 1)
     assert body["extensions"]["cost"]["requestedQueryCost"] == 31
-    by_variable = await gql.post(
-        "query($n: Int) { customers(first: $n) { edges { node { name } } } }", {"n": 50}, token
-    )
-    assert by_variable["extensions"]["cost"]["requestedQueryCost"] == 151
+    by_variable = "query($n: Int) { customers(first: $n) { edges { node { name } } } }"
+    # The same parsed document each time (the parser cache): its cost follows the variable.
+    for n, cost in ((50, 151), (2, 7), (50, 151), (None, 61)):
+        body = await gql.post(by_variable, {"n": n}, token)
+        assert body["extensions"]["cost"]["requestedQueryCost"] == cost, n
 
 
 async def test_too_complex_query_is_refused_before_execution(
