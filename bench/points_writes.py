@@ -5,7 +5,8 @@
 
 One uvicorn worker serves /graphql; the load client sends `awardPoints` with a fresh
 idempotency key each time, spread over many customers, then all to one hot customer (every
-request waits for the previous one's row lock). The baseline runs, at the same concurrency and
+request waits for the previous one's row lock). GraphQL and the baseline alternate in
+two-second rounds, so both see the same machine. The baseline runs, at the same concurrency and
 with the server's pool size, the transaction services/points.py runs: lock the customer and the
 membership row, look the key up, look for pending lots due (only when the member has pending
 points, as the service), read the settings, update the
@@ -28,7 +29,7 @@ from typing import Any, overload
 import asyncpg
 import orjson
 
-from bench.loadgen import LoadResult, build_request, run_load
+from bench.loadgen import LoadResult, build_request, merge, run_load
 from bench.nested_read import HOST, free_port, start_server, wait_ready
 from bench.points_baseline import award_sql, check_invariants, ledger_counts
 from config import Settings
@@ -122,6 +123,31 @@ async def run_baseline(
     return LoadResult(count, errors, wall, latencies, cpu)
 
 
+def alternating(
+    port: int,
+    token: str,
+    url: str,
+    brand_id: int,
+    app_id: int,
+    customers: list[int],
+    concurrency: int,
+    seconds: float,
+) -> tuple[LoadResult, LoadResult]:
+    """Two-second rounds of each load in turn, so both see the same machine (others share it)."""
+    rounds = max(1, round(seconds / 2))
+    gql: list[LoadResult] = []
+    base: list[LoadResult] = []
+    for _ in range(rounds):
+        load = AwardRequests(port, token, customers, uuid.uuid4().hex[:8])
+        gql.append(asyncio.run(run_load(HOST, port, load, concurrency, seconds / rounds)))
+        base.append(
+            asyncio.run(
+                run_baseline(url, brand_id, app_id, customers, concurrency, seconds / rounds)
+            )
+        )
+    return merge(gql), merge(base)
+
+
 async def pick_customers(url: str, brand_id: int, count: int) -> list[int]:
     conn = await asyncpg.connect(url)
     try:
@@ -167,11 +193,8 @@ def main() -> None:
         wait_ready(port)
         for label, customers in (("many customers", many), ("one hot customer", many[:1])):
             for concurrency in args.concurrency:
-                run = uuid.uuid4().hex[:8]
-                load = AwardRequests(port, token, customers, run)
-                gql = asyncio.run(run_load(HOST, port, load, concurrency, args.seconds))
-                base = asyncio.run(
-                    run_baseline(url, brand_id, app_id, customers, concurrency, args.seconds)
+                gql, base = alternating(
+                    port, token, url, brand_id, app_id, customers, concurrency, args.seconds
                 )
                 requests += gql.requests - gql.errors + base.requests
                 ratio = gql.rps / base.rps if base.rps else float("nan")

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from config import Settings
 from models import Membership, PointsTransaction
+from models.events import BrandEventCounter
 from resolvers.ids import decode_id
 from services import loyalty_config, points, points_expiry
 from services.actor import Actor
@@ -278,3 +279,36 @@ async def test_concurrent_purchases_with_one_external_id(gql: GraphQL, settings:
     assert {r["purchase"]["id"] for r in results} == {results[0]["purchase"]["id"]}
     data = await loyalty(gql, token, c["id"])
     assert data["points"]["available"] == 10
+
+
+async def test_one_key_raced_for_two_customers_is_written_once(
+    gql: GraphQL, settings: Settings
+) -> None:
+    """Two members' transactions both find the key unused (different row locks), then meet at
+    the key's unique index: the loser's database error becomes IDEMPOTENCY_KEY_REUSED."""
+    brand = await make_brand()
+    token = await app_token(settings, brand)
+    ids = [decode_id((await create_customer(gql, token, name=n))["id"], "Customer") for n in "ABC"]
+    actor = Actor.system(brand.id)
+    for customer_id in ids:  # members already, and the brand's event counter row exists
+        await points.award_points(actor, customer_id, 1, "seed", "staff", None)
+    counter = await BrandEventCounter.get(brand_id=brand.id)
+
+    async def award(customer_id: int, key: str) -> str:
+        try:
+            await points.award_points(actor, customer_id, 5, "race", "staff", key)
+            return "ok"
+        except DomainError as exc:
+            return exc.errors[0].code.value
+
+    # on PostgreSQL the counter's lock (taken after the ledger insert) holds all three until
+    # the second is waiting on the first's key in the unique index
+    results = await concurrently_behind_a_lock(
+        counter.id,
+        [award(ids[0], "shared"), award(ids[1], "shared"), award(ids[2], "own")],
+        table="event_counters",
+    )
+    assert sorted(results[:2]) == ["IDEMPOTENCY_KEY_REUSED", "ok"] and results[2] == "ok"
+    assert await PointsTransaction.filter(brand_id=brand.id, idempotency_key="shared").count() == 1
+    for customer_id in ids:
+        await assert_ledger_consistent(customer_id)
