@@ -5,16 +5,12 @@ written once for SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
 
-import asyncpg
 from tortoise import Tortoise, timezone
-from tortoise.backends.asyncpg.client import TransactionWrapper as PostgresTransaction
-from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.fields import DatetimeField, JSONField
 from tortoise.models import Model
 
@@ -75,51 +71,6 @@ def _row_reader(model: type[M], use_tz: bool, zone: str) -> Callable[[Mapping[st
     return names["read"]  # type: ignore[no-any-return]
 
 
-async def fetch_rows(sql: str, params: list[Any]) -> list[Any]:
-    """The rows one statement returns (`sql` in the connection's placeholders; RETURNING rows
-    too). Inside a PostgreSQL transaction it runs straight on the transaction's connection,
-    under the lock the ORM takes there and with the ORM's error translation: the ORM's
-    wrappers cost about a tenth of a short statement, and a points write sends ten."""
-    conn = Tortoise.get_connection("default")
-    if type(conn) is PostgresTransaction:
-        async with conn._lock:
-            with _translated():
-                return list(await conn._connection.fetch(sql, *params))
-    if _is_write(sql):  # the ORM's execute_query returns no rows for these
-        return list(await conn.execute_query_dict(sql, params))
-    _, rows = await conn.execute_query(sql, params)
-    return list(rows)
-
-
-async def execute_counted(sql: str, params: list[Any]) -> int:
-    """Run one statement and return the rows it touched (its rows, for a SELECT): what the
-    ORM's `execute_query` counts, straight on a PostgreSQL transaction's connection."""
-    conn = Tortoise.get_connection("default")
-    if type(conn) is PostgresTransaction and _is_write(sql):
-        async with conn._lock:
-            with _translated():
-                status = await conn._connection.execute(sql, *params)
-        parts = status.split(" ")
-        return int(parts[-1]) if parts[-1].isdigit() else 0
-    count, _ = await conn.execute_query(sql, params)
-    return int(count or 0)
-
-
-def _is_write(sql: str) -> bool:
-    return sql.lstrip()[:6].upper() in ("UPDATE", "DELETE", "INSERT")
-
-
-@contextmanager
-def _translated() -> Iterator[None]:
-    """asyncpg's errors as the ORM raises them (callers catch its IntegrityError)."""
-    try:
-        yield
-    except asyncpg.IntegrityConstraintViolationError as exc:
-        raise IntegrityError(exc) from exc
-    except (asyncpg.SyntaxOrAccessError, asyncpg.exceptions.DataError) as exc:
-        raise OperationalError(exc) from exc
-
-
 @lru_cache(maxsize=512)
 def to_postgres(sql: str) -> str:
     """`?` placeholders as PostgreSQL's `$1, $2, ...`."""
@@ -139,7 +90,8 @@ async def fetch_models(
     conn = Tortoise.get_connection("default")
     if conn.capabilities.dialect == "postgres":
         sql = to_postgres(sql + " FOR UPDATE" if for_update else sql)
-    return [model_from_row(model, row) for row in await fetch_rows(sql, params)]
+    _, rows = await conn.execute_query(sql, params)
+    return [model_from_row(model, row) for row in rows]
 
 
 async def fetch_model(
@@ -191,7 +143,7 @@ async def insert(model: type[M], row: dict[str, Any]) -> M:
         values[column] = field.to_db_value(values[column], model)
     conn = Tortoise.get_connection("default")
     sql = postgres_sql if conn.capabilities.dialect == "postgres" else sqlite_sql
-    rows = await fetch_rows(sql, list(values.values()))
+    rows = await conn.execute_query_dict(sql, list(values.values()))
     return model_from_row(model, rows[0])
 
 
@@ -236,4 +188,4 @@ async def set_in(model: type[Model], column: str, value: Any, ids: list[int]) ->
     on_postgres = conn.capabilities.dialect == "postgres"
     condition, listed = one_of("id", ids, 2, on_postgres)
     sql = f"UPDATE {model._meta.db_table} SET {column} = ? WHERE {condition}"
-    await execute_counted(to_postgres(sql) if on_postgres else sql, [value, *listed])
+    await conn.execute_query(to_postgres(sql) if on_postgres else sql, [value, *listed])

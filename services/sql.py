@@ -6,7 +6,6 @@ from typing import Any
 
 from tortoise import Tortoise
 
-from models.rows import execute_counted, fetch_rows
 from models.rows import to_postgres as _postgres
 
 
@@ -15,7 +14,8 @@ async def execute(sql: str, params: list[Any] | None = None) -> int:
     conn = Tortoise.get_connection("default")
     if conn.capabilities.dialect == "postgres":
         sql = _postgres(sql)
-    return await execute_counted(sql, params or [])
+    count, _ = await conn.execute_query(sql, params or [])
+    return int(count or 0)
 
 
 def for_dialect(sql: str) -> str:
@@ -39,7 +39,7 @@ async def fetch(
     conn = Tortoise.get_connection("default")
     if conn.capabilities.dialect == "postgres":
         sql = _postgres(sql + " FOR UPDATE" if for_update else sql)
-    return [dict(row) for row in await fetch_rows(sql, params or [])]
+    return list(await conn.execute_query_dict(sql, params or []))
 
 
 def is_postgres() -> bool:
