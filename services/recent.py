@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from tortoise.expressions import RawSQL
 from tortoise.models import Model
@@ -55,8 +55,8 @@ async def newest_rows(
     group_ids: Sequence[int],
     limit: int,
     order_column: str = "created_at",
-) -> list[tuple[Any, ...]]:
-    """The rows `newest_per_group` selects, as tuples of `columns`, newest first, read without
+) -> list[Sequence[Any]]:
+    """The rows `newest_per_group` selects, as sequences of `columns`, newest first, read without
     building model instances (a wide page reads hundreds of them; the instances cost most of
     the time). Values have the model's Python types: PostgreSQL's driver returns them as such,
     SQLite's text values go through the model's own field converters."""
@@ -70,8 +70,8 @@ async def newest_rows(
     ranked = _ranked(model, selected, group_column, order_column, where, limit)
     sql = f"{ranked} ORDER BY {order_column} DESC, id DESC"
     _, rows = await db.execute_query(sql, [brand_id, *ids])
-    if on_postgres:
-        return [tuple(row) for row in rows]
+    if on_postgres:  # asyncpg's records (typed as dicts by the ORM) are sequences already
+        return list(cast(Sequence[Sequence[Any]], rows))
     fields = model._meta.fields_map
     convert = [fields[c].to_python_value for c in columns]
     return [tuple(f(v) for f, v in zip(convert, row, strict=True)) for row in rows]
