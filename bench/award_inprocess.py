@@ -16,6 +16,9 @@ import argparse
 import asyncio
 import itertools
 import uuid
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
 
 import asyncpg
 
@@ -25,9 +28,59 @@ from bench.points_writes import AWARD, bench_token, pick_customers
 from config import Settings
 from resolvers.ids import to_global_id
 
+Award = Callable[[int], Awaitable[object]]
+
+
+def graphql_award(schema: Any, settings: Settings, token: str, customers: list[int]) -> Award:
+    """Award i through `schema.execute`, authentication from the token included."""
+    from auth.context import Context, authenticate
+
+    run_id = uuid.uuid4().hex[:8]
+
+    async def award(i: int) -> object:
+        context = Context(request=None, settings=settings, request_id="bench")
+        await authenticate(context, token)
+        variables = {
+            "input": {
+                "customerId": to_global_id("Customer", customers[i % len(customers)]),
+                "points": 5,
+                "reason": "bench",
+                "source": "staff",
+                "idempotencyKey": f"g{run_id}-{i}",
+            }
+        }
+        result = await schema.execute(AWARD, variables, context_value=context)
+        assert not result.errors and result.data, result.errors
+        assert not result.data["awardPoints"]["errors"], result.data
+        return result.data
+
+    return award
+
+
+def service_award(brand_id: int, app_id: int, customers: list[int]) -> Award:
+    """Award i through the service alone (no GraphQL, no authentication)."""
+    from services import points
+    from services.actor import Actor
+
+    actor, run_id = Actor(brand_id, "app", str(app_id), "bench"), uuid.uuid4().hex[:8]
+    return lambda i: points.award_points(
+        actor, customers[i % len(customers)], 5, "bench", "staff", f"s{run_id}-{i}"
+    )
+
+
+def baseline_award(pool: asyncpg.Pool, brand_id: int, app_id: int, customers: list[int]) -> Award:
+    """Award i as the baseline's transaction in plain asyncpg."""
+    run_id = uuid.uuid4().hex[:8]
+
+    async def award(i: int) -> object:
+        async with pool.acquire() as conn:
+            customer = customers[i % len(customers)]
+            return await award_sql(conn, brand_id, app_id, customer, 5, f"b{run_id}-{i}")
+
+    return award
+
 
 async def run(settings: Settings, slug: str, repeat: int, profile: bool) -> None:
-    from auth.context import Context, authenticate
     from models.db import close_db, init_db
     from schema import build_schema
 
@@ -36,55 +89,29 @@ async def run(settings: Settings, slug: str, repeat: int, profile: bool) -> None
     customers = await pick_customers(url, brand_id, 5000)
     await init_db(settings.database_url)
     pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
-    run_id = uuid.uuid4().hex[:8]
     counter = itertools.count()
     try:
-        schema = build_schema()
-
-        async def graphql_award() -> None:
-            i = next(counter)
-            context = Context(request=None, settings=settings, request_id="bench")
-            await authenticate(context, token)
-            variables = {
-                "input": {
-                    "customerId": to_global_id("Customer", customers[i % len(customers)]),
-                    "points": 5,
-                    "reason": "bench",
-                    "source": "staff",
-                    "idempotencyKey": f"g{run_id}-{i}",
-                }
-            }
-            result = await schema.execute(AWARD, variables, context_value=context)
-            assert not result.errors and result.data, result.errors
-            assert not result.data["awardPoints"]["errors"], result.data
-
-        from services import points
-        from services.actor import Actor
-
-        actor = Actor(brand_id, "app", str(app_id), "bench")
-
-        async def service_award() -> None:
-            i = next(counter)
-            customer = customers[i % len(customers)]
-            await points.award_points(actor, customer, 5, "bench", "staff", f"s{run_id}-{i}")
-
-        async def baseline_award() -> None:
-            i = next(counter)
-            async with pool.acquire() as conn:
-                customer = customers[i % len(customers)]
-                await award_sql(conn, brand_id, app_id, customer, 5, f"b{run_id}-{i}")
-
-        graphql_ms, baseline_ms = await interleaved_medians(graphql_award, baseline_award, repeat)
-        service_ms, _ = await interleaved_medians(service_award, baseline_award, repeat)
+        calls = (
+            graphql_award(build_schema(), settings, token, customers),
+            service_award(brand_id, app_id, customers),
+            baseline_award(pool, brand_id, app_id, customers),
+        )
+        graphql, service, baseline = (partial(_next, call, counter) for call in calls)
+        graphql_ms, baseline_ms = await interleaved_medians(graphql, baseline, repeat)
+        service_ms, _ = await interleaved_medians(service, baseline, repeat)
         print(
             f"CPU per award: graphql {graphql_ms:.3f} ms (the service alone {service_ms:.3f} ms), "
             f"baseline {baseline_ms:.3f} ms"
         )
         print(f"ratio baseline/graphql (the throughput ceiling): {baseline_ms / graphql_ms:.2f}x")
-        await profile_and_loop(graphql_award, repeat, profile)
+        await profile_and_loop(graphql, repeat, profile)
     finally:
         await pool.close()
         await close_db()
+
+
+async def _next(call: Award, counter: itertools.count[int]) -> None:
+    await call(next(counter))
 
 
 def main() -> None:

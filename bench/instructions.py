@@ -27,7 +27,6 @@ import re
 import shutil
 import subprocess
 import sys
-import uuid
 from collections.abc import Awaitable, Callable
 
 from config import Settings
@@ -38,10 +37,8 @@ SIDES = {"nested": ("graphql", "baseline"), "award": ("graphql", "service", "bas
 
 async def _nested_side(settings: Settings, side: str) -> Callable[[int], Awaitable[object]]:
     import asyncpg
-    import orjson
 
-    from auth.context import Context, authenticate
-    from bench.baseline_app import customers_page, nested_query
+    from bench.nested_inprocess import baseline_page, graphql_page
     from bench.nested_read import demo_token
     from models.db import init_db
     from schema import build_schema
@@ -50,70 +47,30 @@ async def _nested_side(settings: Settings, side: str) -> Callable[[int], Awaitab
     await init_db(settings.database_url)
     if side == "baseline":
         url = settings.database_url.replace("postgres://", "postgresql://", 1)
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
-        return lambda _: _dumped(customers_page(pool, "bench", 50, True))
-    schema, query = build_schema(), nested_query(True)
-
-    async def page(_: int) -> bytes:
-        context = Context(request=None, settings=settings, request_id="bench")
-        await authenticate(context, token)
-        result = await schema.execute(query, {"first": 50}, context_value=context)
-        assert not result.errors, result.errors
-        return orjson.dumps({"data": result.data})
-
-    return page
-
-
-async def _dumped(body: Awaitable[object]) -> bytes:
-    import orjson
-
-    return orjson.dumps(await body)
+        page = baseline_page(await asyncpg.create_pool(url, min_size=1, max_size=2), "bench", True)
+    else:
+        page = graphql_page(build_schema(), settings, token, True)
+    return lambda _: page()
 
 
 async def _award_side(settings: Settings, side: str) -> Callable[[int], Awaitable[object]]:
     import asyncpg
 
-    from auth.context import Context, authenticate
-    from bench.points_baseline import award_sql
-    from bench.points_writes import AWARD, bench_token, pick_customers
+    from bench.award_inprocess import baseline_award, graphql_award, service_award
+    from bench.points_writes import bench_token, pick_customers
     from models.db import init_db
-    from resolvers.ids import to_global_id
     from schema import build_schema
-    from services import points
-    from services.actor import Actor
 
     url = settings.database_url.replace("postgres://", "postgresql://", 1)
     token, brand_id, app_id = await bench_token(settings, "bench")
     customers = await pick_customers(url, brand_id, 5000)
-    run = uuid.uuid4().hex[:8]
     if side == "baseline":
         pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
-
-        async def transaction(i: int) -> object:
-            async with pool.acquire() as conn:
-                customer = customers[i % len(customers)]
-                return await award_sql(conn, brand_id, app_id, customer, 5, f"ib{run}-{i}")
-
-        return transaction
+        return baseline_award(pool, brand_id, app_id, customers)
     await init_db(settings.database_url)
     if side == "service":
-        actor = Actor(brand_id, "app", str(app_id), "bench")
-        return lambda i: points.award_points(
-            actor, customers[i % len(customers)], 5, "bench", "staff", f"is{run}-{i}"
-        )
-    schema = build_schema()
-
-    async def award(i: int) -> object:
-        context = Context(request=None, settings=settings, request_id="bench")
-        await authenticate(context, token)
-        customer_id = to_global_id("Customer", customers[i % len(customers)])
-        fields = {"customerId": customer_id, "points": 5, "reason": "bench", "source": "staff"}
-        variables = {"input": {**fields, "idempotencyKey": f"ig{run}-{i}"}}
-        result = await schema.execute(AWARD, variables, context_value=context)
-        assert not result.errors and result.data, result.errors
-        return result.data
-
-    return award
+        return service_award(brand_id, app_id, customers)
+    return graphql_award(build_schema(), settings, token, customers)
 
 
 async def _child(case: str, side: str, requests: int) -> None:

@@ -65,34 +65,50 @@ async def profile_and_loop(call: Callable[[], Awaitable[Any]], repeat: int, prof
             await call()
 
 
-async def run(settings: Settings, slug: str, repeat: int, coupons: bool, profile: bool) -> None:
+Page = Callable[[], Awaitable[bytes]]
+
+
+def graphql_page(schema: Any, settings: Settings, token: str, coupons: bool) -> Page:
+    """The benchmark's page through `schema.execute`, authentication included, as JSON."""
     from auth.context import Context, authenticate
+
+    query = nested_query(coupons)
+
+    async def page() -> bytes:
+        context = Context(request=None, settings=settings, request_id="bench")
+        await authenticate(context, token)
+        result = await schema.execute(query, {"first": 50}, context_value=context)
+        assert not result.errors, result.errors
+        return orjson.dumps({"data": result.data})
+
+    return page
+
+
+def baseline_page(pool: asyncpg.Pool, slug: str, coupons: bool) -> Page:
+    """The same page from the hand-written handler's queries and JSON building."""
+
+    async def page() -> bytes:
+        return orjson.dumps(await customers_page(pool, slug, 50, coupons))
+
+    return page
+
+
+async def run(settings: Settings, slug: str, repeat: int, coupons: bool, profile: bool) -> None:
     from models.db import close_db, init_db
     from schema import build_schema
 
-    query = nested_query(coupons)
     token = await demo_token(settings, slug)
     await init_db(settings.database_url)
     pool = await asyncpg.create_pool(
         settings.database_url.replace("postgres://", "postgresql://", 1), min_size=1, max_size=2
     )
     try:
-        schema = build_schema()
-
-        async def graphql_page() -> bytes:
-            context = Context(request=None, settings=settings, request_id="bench")
-            await authenticate(context, token)
-            result = await schema.execute(query, {"first": 50}, context_value=context)
-            assert not result.errors, result.errors
-            return orjson.dumps({"data": result.data})
-
-        async def baseline_page() -> bytes:
-            return orjson.dumps(await customers_page(pool, slug, 50, coupons))
-
-        graphql_ms, baseline_ms = await interleaved_medians(graphql_page, baseline_page, repeat)
+        graphql = graphql_page(build_schema(), settings, token, coupons)
+        baseline = baseline_page(pool, slug, coupons)
+        graphql_ms, baseline_ms = await interleaved_medians(graphql, baseline, repeat)
         print(f"CPU per page: graphql {graphql_ms:.2f} ms, baseline {baseline_ms:.2f} ms")
         print(f"ratio baseline/graphql (the throughput ceiling): {baseline_ms / graphql_ms:.2f}x")
-        await profile_and_loop(graphql_page, repeat, profile)
+        await profile_and_loop(graphql, repeat, profile)
     finally:
         await pool.close()
         await close_db()
