@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.name_converter import NameConverter
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.utils.operation import OperationType
 
 from schema.allowlist import PersistedQueryAllowList
 from schema.auth.operations import AuthMutations, AuthQueries
@@ -32,6 +34,7 @@ from schema.events.subscriptions import EventSubscriptions
 from schema.events.types import ALL_EVENT_TYPES
 from schema.events.webhooks import WebhookMutations, WebhookQueries
 from schema.extensions import MaskUnexpectedErrors, is_unexpected
+from schema.lean import LeanPipeline, SharedParserCache
 from schema.limits import QueryCostLimiter
 from schema.loyalty.mutations import LoyaltyMutations
 from schema.loyalty.queries import LoyaltyQueries
@@ -101,6 +104,44 @@ class CachedNameConverter(NameConverter):
 
 
 class CRMSchema(strawberry.Schema):
+    lean: LeanPipeline | None = None
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """The lean pipeline when it can answer, strawberry's extension hooks otherwise."""
+        if self.lean is not None:
+            result = await self.lean.execute(
+                self,
+                query,
+                variable_values,
+                context_value,
+                root_value,
+                operation_name,
+                DEFAULT_ALLOWED_OPERATION_TYPES
+                if allowed_operation_types is None
+                else allowed_operation_types,
+                operation_extensions,
+            )
+            if result is not None:
+                return result
+        return await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed_operation_types,
+            operation_extensions,
+        )
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -116,7 +157,7 @@ def build_schema(
     rate_limiter: RateLimiter | None = None,
     max_batch_operations: int = 10,
     execution_context_class: type[SharedEventExecutor] = SharedEventExecutor,
-) -> strawberry.Schema:
+) -> CRMSchema:
     """`execution_context_class`: tests compare the default (queries level by level) with a
     subclass that executes them graphql-core's way."""
     limit_rules = [
@@ -125,7 +166,7 @@ def build_schema(
     ]
     extensions: list[Callable[[], SchemaExtension]] = [
         MaskUnexpectedErrors,
-        lambda: ParserCache(maxsize=512),
+        SharedParserCache,
         ValidationByIdentity,
         # Rule classes built once, so the validation cache recognises them request after request.
         lambda: AddValidationRules(limit_rules),
@@ -135,7 +176,12 @@ def build_schema(
         extensions.append(DisableIntrospection)
     extensions.append(PersistedQueryAllowList)
     extensions.append(lambda: QueryCostLimiter(max_query_cost, rate_limiter))
-    return CRMSchema(
+    # Must check what the extensions above check, with the same rules in the same order.
+    introspection_rules = [] if introspection else [NoSchemaIntrospectionCustomRule]
+    lean = LeanPipeline(
+        [*limit_rules, *introspection_rules], MAX_TOKENS, max_query_cost, rate_limiter
+    )
+    schema = CRMSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -148,6 +194,8 @@ def build_schema(
             batching_config={"max_operations": max_batch_operations},
         ),
     )
+    schema.lean = lean
+    return schema
 
 
 def printed_sdl() -> str:

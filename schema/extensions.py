@@ -23,13 +23,21 @@ class MaskUnexpectedErrors(MaskErrors):
             result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        context = self.execution_context.context
-        request_id = getattr(context, "request_id", "unknown")
-        return GraphQLError(
-            message=f"Internal server error (request id {request_id}).",
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
-        )
+        return anonymised(error, self.execution_context.context)
+
+
+def anonymised(error: GraphQLError, context: object) -> GraphQLError:
+    request_id = getattr(context, "request_id", "unknown")
+    return GraphQLError(
+        message=f"Internal server error (request id {request_id}).",
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+    )
+
+
+def masked(errors: list[GraphQLError], context: object) -> list[GraphQLError]:
+    """Unexpected errors anonymised, as MaskUnexpectedErrors does."""
+    return [anonymised(e, context) if is_unexpected(e) else e for e in errors]

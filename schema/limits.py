@@ -45,24 +45,33 @@ class QueryCostLimiter(SchemaExtension):
 
     async def _check(self, cost: int) -> GraphQLError | None:
         if cost > self.max_cost:
-            return GraphQLError(
-                f"query cost {cost} exceeds the limit of {self.max_cost}; "
-                "ask for smaller pages or fewer fields",
-                extensions={"code": "QUERY_TOO_COMPLEX", "cost": cost, "maxCost": self.max_cost},
-            )
-        context = self.execution_context.context
-        if self.limiter is None or not isinstance(context, Context):
-            return None
-        decision = await self.limiter.take(rate_limit_key(context), cost)
-        if decision.allowed:
-            return None
-        retry_after = max(1, math.ceil(decision.retry_after))
-        return GraphQLError(
-            f"rate limit exceeded; retry in {retry_after} s",
-            extensions={"code": "RATE_LIMITED", "retryAfter": retry_after},
-        )
+            return too_complex(cost, self.max_cost)
+        return await over_rate(self.limiter, self.execution_context.context, cost)
 
     def get_results(self) -> dict[str, Any]:
-        if self.cost is None:
-            return {}
-        return {"cost": {"requestedQueryCost": self.cost, "maximumAvailable": self.max_cost}}
+        return {} if self.cost is None else cost_extension(self.cost, self.max_cost)
+
+
+def too_complex(cost: int, max_cost: int) -> GraphQLError:
+    return GraphQLError(
+        f"query cost {cost} exceeds the limit of {max_cost}; ask for smaller pages or fewer fields",
+        extensions={"code": "QUERY_TOO_COMPLEX", "cost": cost, "maxCost": max_cost},
+    )
+
+
+async def over_rate(limiter: RateLimiter | None, context: object, cost: int) -> GraphQLError | None:
+    """Takes the cost from the caller's bucket; the error when the bucket cannot pay it."""
+    if limiter is None or not isinstance(context, Context):
+        return None
+    decision = await limiter.take(rate_limit_key(context), cost)
+    if decision.allowed:
+        return None
+    retry_after = max(1, math.ceil(decision.retry_after))
+    return GraphQLError(
+        f"rate limit exceeded; retry in {retry_after} s",
+        extensions={"code": "RATE_LIMITED", "retryAfter": retry_after},
+    )
+
+
+def cost_extension(cost: int, max_cost: int) -> dict[str, Any]:
+    return {"cost": {"requestedQueryCost": cost, "maximumAvailable": max_cost}}

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
@@ -29,20 +29,31 @@ class ValidationByIdentity(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        schema, document, rules = (
+        assert context.graphql_document is not None
+        context.pre_execution_errors = self.errors(
             context.schema._schema,
             context.graphql_document,
             context.validation_rules,
+            self.maxsize,
         )
-        key = (id(schema), id(document), tuple(map(id, rules)))
-        known = self.results.get(key)
-        if known is not None and known[0] is schema and known[1] is document:
-            self.results.move_to_end(key)
-            errors = known[3]
-        else:
-            errors = validate_document(schema, document, rules)  # type: ignore[arg-type]
-            self.results[key] = (schema, document, tuple(rules), errors)
-            while len(self.results) > self.maxsize:
-                self.results.popitem(last=False)
-        context.pre_execution_errors = errors
         yield
+
+    @classmethod
+    def errors(
+        cls,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        rules: tuple[type[ASTValidationRule], ...],
+        maxsize: int = 512,
+    ) -> list[GraphQLError]:
+        """The document's validation errors against the rules, validated once."""
+        key = (id(schema), id(document), tuple(map(id, rules)))
+        known = cls.results.get(key)
+        if known is not None and known[0] is schema and known[1] is document:
+            cls.results.move_to_end(key)
+            return known[3]  # type: ignore[no-any-return]
+        errors = validate_document(schema, document, rules)  # type: ignore[arg-type]
+        cls.results[key] = (schema, document, tuple(rules), errors)
+        while len(cls.results) > maxsize:
+            cls.results.popitem(last=False)
+        return errors
