@@ -29,6 +29,7 @@ from auth.oauth import token_endpoint
 from config import Settings
 from events.runtime import EventsRuntime
 from events.wakeup import WakeRelayAfterRequest
+from lean_post import LeanGraphQLPost
 from models.db import close_db, init_db
 from schema import build_schema
 from schema.persisted import apply_persisted_query
@@ -82,6 +83,7 @@ class CRMGraphQL(GraphQL[Context, None]):
             max_batch_operations=settings.max_batch_operations,
         )
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+        self.crm_schema = schema
         self.settings = settings
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
@@ -282,6 +284,7 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.add_middleware(LeanGraphQLPost, schema=graphql.crm_schema, settings=settings)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(WakeRelayAfterRequest)
