@@ -14,6 +14,8 @@ from tortoise import Tortoise, timezone
 from tortoise.fields import DatetimeField, JSONField
 from tortoise.models import Model
 
+from models.statements import execute_counting, fetch_rows
+
 M = TypeVar("M", bound=Model)
 IDENTIFIER = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 
@@ -90,7 +92,7 @@ async def fetch_models(
     conn = Tortoise.get_connection("default")
     if conn.capabilities.dialect == "postgres":
         sql = to_postgres(sql + " FOR UPDATE" if for_update else sql)
-    _, rows = await conn.execute_query(sql, params)
+    rows = await fetch_rows(conn, sql, params)
     return [model_from_row(model, row) for row in rows]
 
 
@@ -143,7 +145,7 @@ async def insert(model: type[M], row: dict[str, Any]) -> M:
         values[column] = field.to_db_value(values[column], model)
     conn = Tortoise.get_connection("default")
     sql = postgres_sql if conn.capabilities.dialect == "postgres" else sqlite_sql
-    rows = await conn.execute_query_dict(sql, list(values.values()))
+    rows = await fetch_rows(conn, sql, list(values.values()))
     return model_from_row(model, rows[0])
 
 
@@ -173,7 +175,7 @@ async def fetch_in_brand(model: type[M], brand_id: int, column: str, values: lis
     on_postgres = conn.capabilities.dialect == "postgres"
     condition, ids = one_of(_checked_column(model, column), values, 2, on_postgres)
     sql = f"SELECT * FROM {model._meta.db_table} WHERE brand_id = ? AND {condition}"
-    _, rows = await conn.execute_query(to_postgres(sql) if on_postgres else sql, [brand_id, *ids])
+    rows = await fetch_rows(conn, to_postgres(sql) if on_postgres else sql, [brand_id, *ids])
     return [model_from_row(model, row) for row in rows]
 
 
@@ -188,4 +190,4 @@ async def set_in(model: type[Model], column: str, value: Any, ids: list[int]) ->
     on_postgres = conn.capabilities.dialect == "postgres"
     condition, listed = one_of("id", ids, 2, on_postgres)
     sql = f"UPDATE {model._meta.db_table} SET {column} = ? WHERE {condition}"
-    await conn.execute_query(to_postgres(sql) if on_postgres else sql, [value, *listed])
+    await execute_counting(conn, to_postgres(sql) if on_postgres else sql, [value, *listed])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tortoise import connections
 from tortoise.expressions import Q
@@ -36,6 +37,17 @@ _BRAND_AND_APP = (
 )
 
 
+@lru_cache(maxsize=2)
+def _brand_and_app_sql(on_postgres: bool) -> str:
+    marks = ("$1", "$2", "$3") if on_postgres else ("?", "?", "?")
+    return _BRAND_AND_APP.format(
+        brand_columns=", ".join(f"b.{c}" for c in sorted(Brand._meta.db_fields)),
+        jti=marks[0],
+        app_id=marks[1],
+        slug=marks[2],
+    )
+
+
 async def brand_and_app_state(
     brand_slug: str, app_id: int, jti: str
 ) -> tuple[Brand | None, AppState | None]:
@@ -44,14 +56,7 @@ async def brand_and_app_state(
     the token id not revoked in the brand. (None, None): no such brand; (brand, None): no such
     app in it."""
     conn = connections.get("default")
-    marks = ("$1", "$2", "$3") if conn.capabilities.dialect == "postgres" else ("?", "?", "?")
-    columns = sorted(Brand._meta.db_fields)
-    query = _BRAND_AND_APP.format(
-        brand_columns=", ".join(f"b.{c}" for c in columns),
-        jti=marks[0],
-        app_id=marks[1],
-        slug=marks[2],
-    )
+    query = _brand_and_app_sql(conn.capabilities.dialect == "postgres")
     rows = await conn.execute_query_dict(query, [jti, app_id, brand_slug])
     if not rows:
         return None, None

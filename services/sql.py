@@ -7,6 +7,7 @@ from typing import Any
 from tortoise import Tortoise
 
 from models.rows import to_postgres as _postgres
+from models.statements import execute_counting, fetch_rows
 
 
 async def execute(sql: str, params: list[Any] | None = None) -> int:
@@ -14,8 +15,7 @@ async def execute(sql: str, params: list[Any] | None = None) -> int:
     conn = Tortoise.get_connection("default")
     if conn.capabilities.dialect == "postgres":
         sql = _postgres(sql)
-    count, _ = await conn.execute_query(sql, params or [])
-    return int(count or 0)
+    return await execute_counting(conn, sql, params or [])
 
 
 def for_dialect(sql: str) -> str:
@@ -39,7 +39,7 @@ async def fetch(
     conn = Tortoise.get_connection("default")
     if conn.capabilities.dialect == "postgres":
         sql = _postgres(sql + " FOR UPDATE" if for_update else sql)
-    return list(await conn.execute_query_dict(sql, params or []))
+    return [dict(row) for row in await fetch_rows(conn, sql, params or [])]
 
 
 def is_postgres() -> bool:
