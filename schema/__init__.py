@@ -34,6 +34,7 @@ from schema.events.subscriptions import EventSubscriptions
 from schema.events.types import ALL_EVENT_TYPES
 from schema.events.webhooks import WebhookMutations, WebhookQueries
 from schema.extensions import MaskUnexpectedErrors, is_unexpected
+from schema.inputs import plan_input_conversions
 from schema.lean import LeanPipeline, SharedParserCache
 from schema.limits import QueryCostLimiter
 from schema.loyalty.mutations import LoyaltyMutations
@@ -195,6 +196,7 @@ def build_schema(
         ),
     )
     schema.lean = lean
+    plan_input_conversions(schema)
     return schema
 
 
