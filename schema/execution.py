@@ -63,6 +63,8 @@ class TypeName:
 Shortcut = PlainLeaf | PlainObject | TypeName
 Steps = list[tuple[str, FieldDetailsList, Shortcut | None]]
 Plan = tuple[bool, Steps]  # (any shortcut at all, the steps in selection order)
+SHARED_PLANS = 2048  # selections whose plans are kept across requests
+SharedPlans = dict[tuple[Any, ...], tuple[GroupedFieldSet, Plan]]
 
 
 def basic_attribute(
@@ -112,6 +114,26 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         cached = self._plans.get(id(grouped))
         if cached is not None and cached[0] is grouped:
             return cached[1]
+        # Requests of one query share its parsed document, so their selections are the same
+        # nodes: the plan is kept per selection (its entry holds the nodes, so their ids are
+        # not reused while it lives).
+        shared: dict[tuple[Any, ...], tuple[GroupedFieldSet, Plan]] = (
+            self.schema.__dict__.setdefault("_shared_plans", {})
+        )
+        key = (
+            parent_type.name,
+            self._shortcuts_allowed,
+            *(id(d.node) for details in grouped.values() for d in details),
+        )
+        known = shared.get(key)
+        if known is None:
+            if len(shared) >= SHARED_PLANS:
+                shared.clear()
+            known = shared[key] = (grouped, self._new_plan(parent_type, grouped))
+        self._plans[id(grouped)] = (grouped, known[1])
+        return known[1]
+
+    def _new_plan(self, parent_type: GraphQLObjectType, grouped: GroupedFieldSet) -> Plan:
         steps: Steps = []
         for response_name, details in grouped.items():
             field_name = details[0].node.name.value
@@ -124,9 +146,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             elif field_def is not None:
                 shortcut = self._shortcut(field_def, details)
             steps.append((response_name, details, shortcut))
-        plan = (any(shortcut is not None for _, _, shortcut in steps), steps)
-        self._plans[id(grouped)] = (grouped, plan)
-        return plan
+        return (any(shortcut is not None for _, _, shortcut in steps), steps)
 
     def _shortcut(self, field_def: GraphQLField, details: FieldDetailsList) -> Shortcut | None:
         attribute = basic_attribute(self.schema, field_def, details)

@@ -11,6 +11,7 @@ from strawberry.extensions import SchemaExtension
 
 from schema import execution
 from schema.execution import PlainFieldExecutor
+from schema.lean import SharedParserCache
 from tests.support import response_keys
 
 
@@ -171,3 +172,37 @@ async def test_an_extension_with_a_resolve_hook_sees_every_field() -> None:
     assert sorted(SeesEveryField.seen) == seen_by_standard
     assert seen_by_standard.count("amount") == 2
     assert seen_by_standard.count("__typename") == 2
+
+
+async def test_plans_are_shared_by_requests_of_one_parsed_query() -> None:
+    """The parser cache hands every request the same document: its plans are made once, and
+    later requests with other data (here with errors, then without) still answer correctly."""
+    standard, _ = schemas()
+    plain = strawberry.Schema(
+        query=Query, execution_context_class=PlainFieldExecutor, extensions=[SharedParserCache]
+    )
+    made = 0
+    real_new_plan = PlainFieldExecutor._new_plan
+
+    def counting(self: PlainFieldExecutor, *args: Any) -> Any:
+        nonlocal made
+        made += 1
+        return real_new_plan(self, *args)
+
+    query = """query($case: String!) {
+      broken(case: $case) { total edges { cursor node { name amount } } } }"""
+    PlainFieldExecutor._new_plan = counting  # type: ignore[method-assign,assignment]
+    try:
+        answers = []
+        for case in ("null_in_non_null", "scalar_refuses", "null_in_non_null", "wrong_object"):
+            before = made
+            got = await plain.execute(query, {"case": case})
+            expected = await standard.execute(query, {"case": case})
+            assert got.data == expected.data
+            assert [(e.message, e.path) for e in got.errors or []] == [
+                (e.message, e.path) for e in expected.errors or []
+            ]
+            answers.append(made - before)
+    finally:
+        PlainFieldExecutor._new_plan = real_new_plan  # type: ignore[method-assign]
+    assert answers[0] > 0 and answers[1:] == [0, 0, 0]
