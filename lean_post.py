@@ -48,7 +48,7 @@ class LeanGraphQLPost:
         request_data = _single_operation(body)
         answer = None if request_data is None else await self._answer(scope, request_data)
         if answer is None:
-            await self.app(scope, _replaying(body, receive), send)
+            await self.app(scope, replaying(body, receive), send)
             return
         status, payload, retry_after = answer
         headers = [*JSON_HEADERS, (b"content-length", str(len(payload)).encode())]
@@ -126,7 +126,8 @@ def _single_operation(body: bytes) -> dict[str, Any] | None:
     return data
 
 
-def _replaying(body: bytes, receive: Receive) -> Receive:
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """`receive` that hands over the already read body first."""
     replayed = False
 
     async def replay() -> Message:

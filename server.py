@@ -29,7 +29,7 @@ from auth.oauth import token_endpoint
 from config import Settings
 from events.runtime import EventsRuntime
 from events.wakeup import WakeRelayAfterRequest
-from lean_post import LeanGraphQLPost
+from lean_post import LeanGraphQLPost, replaying
 from models.db import close_db, init_db
 from schema import build_schema
 from schema.persisted import apply_persisted_query
@@ -189,17 +189,7 @@ class BodySizeLimitMiddleware:
                 return
             if not message.get("more_body", False):
                 break
-        body = b"".join(chunks)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(b"".join(chunks), receive), send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = JSONResponse(
