@@ -22,7 +22,7 @@ import orjson
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.exceptions import MissingQueryError
-from strawberry.http import process_result
+from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.utils.operation import OperationType
 
@@ -74,7 +74,7 @@ class LeanGraphQLPost:
         except (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError):
             return None  # refused before execution: the view says why, with its 400
         response = process_result(result)
-        retry_after = _retry_after(result.errors)
+        retry_after = rate_limited_retry_after(response)
         return (200 if retry_after is None else 429), orjson.dumps(response), retry_after
 
 
@@ -140,9 +140,14 @@ def replaying(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-def _retry_after(errors: list[Any] | None) -> int | None:
-    for error in errors or ():
-        extensions = error.extensions or {}
-        if extensions.get("code") == "RATE_LIMITED":
-            return int(extensions.get("retryAfter", 1))
+def rate_limited_retry_after(
+    data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+) -> int | None:
+    """The Retry-After seconds when a response (or one of a batch's) was rate limited."""
+    for item in data if isinstance(data, list) else [data]:
+        errors: list[dict[str, Any]] = list(item.get("errors") or [])  # type: ignore[arg-type]
+        for error in errors:
+            extensions = error.get("extensions") or {}
+            if extensions.get("code") == "RATE_LIMITED":
+                return int(extensions.get("retryAfter", 1))
     return None

@@ -29,7 +29,7 @@ from auth.oauth import token_endpoint
 from config import Settings
 from events.runtime import EventsRuntime
 from events.wakeup import WakeRelayAfterRequest
-from lean_post import LeanGraphQLPost, replaying
+from lean_post import LeanGraphQLPost, rate_limited_retry_after, replaying
 from models.db import close_db, init_db
 from schema import build_schema
 from schema.persisted import apply_persisted_query
@@ -122,7 +122,7 @@ class CRMGraphQL(GraphQL[Context, None]):
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
     ) -> Response:
         response = super().create_response(response_data, sub_response)
-        retry_after = _rate_limited(response_data)
+        retry_after = rate_limited_retry_after(response_data)
         if retry_after is not None:
             response.status_code = 429
             response.headers["Retry-After"] = str(retry_after)
@@ -146,16 +146,6 @@ def registered_lookup(context: Context) -> Callable[[str], Awaitable[str | None]
         return None
     app_id = principal.subject_id if principal.kind == "app" else None
     return partial(query_allowlist.registered_query, brand.id, app_id)
-
-
-def _rate_limited(data: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> int | None:
-    for item in data if isinstance(data, list) else [data]:
-        errors: list[dict[str, Any]] = list(item.get("errors") or [])  # type: ignore[arg-type]
-        for error in errors:
-            extensions = error.get("extensions") or {}
-            if extensions.get("code") == "RATE_LIMITED":
-                return int(extensions.get("retryAfter", 1))
-    return None
 
 
 class BodySizeLimitMiddleware:
