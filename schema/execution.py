@@ -16,9 +16,10 @@ graphql-core itself produces.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakMethod
 
 from graphql import (
     GraphQLEnumType,
@@ -27,6 +28,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfoHelpers,
     GraphQLScalarType,
     GraphQLSchema,
     OperationType,
@@ -92,6 +94,29 @@ def _basic_attribute(field_def: GraphQLField) -> str | None:
     return definition.python_name
 
 
+def weak_async_helpers(executor: Any) -> GraphQLResolveInfoHelpers:
+    """graphql-core's helpers for resolvers, holding the executor weakly. Its own hold bound
+    methods of the executor, which holds them: a reference cycle, so every request's executor,
+    its context and all the context's DataLoaders and loaded rows were freed only by the cyclic
+    collector (about 1,400 objects a page, a fifth of a wide page's time in collections)."""
+    gather, track = WeakMethod(executor.gather_async_work), WeakMethod(executor.track_async_work)
+
+    def gather_async_work(values: Sequence[Awaitable[Any]]) -> Awaitable[list[Any]]:
+        return _alive(gather)(values)  # type: ignore[no-any-return]
+
+    def track_async_work(values: Sequence[Any]) -> None:
+        _alive(track)(values)
+
+    return GraphQLResolveInfoHelpers(gather=gather_async_work, track=track_async_work)
+
+
+def _alive(method: WeakMethod[Callable[..., Any]]) -> Callable[..., Any]:
+    bound = method()
+    if bound is None:
+        raise RuntimeError("the execution is over")
+    return bound
+
+
 def named_type(field_type: GraphQLOutputType) -> Any:
     while isinstance(field_type, GraphQLNonNull | GraphQLList):
         field_type = field_type.of_type
@@ -101,6 +126,7 @@ def named_type(field_type: GraphQLOutputType) -> Any:
 class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.async_helpers = weak_async_helpers(self)
         # Keyed by the identity of collected field sets (memoised by graphql-core for the whole
         # execution); each value keeps its field set alive so an id is never reused meanwhile.
         self._plans: dict[int, tuple[GroupedFieldSet, Plan]] = {}
