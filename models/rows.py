@@ -166,26 +166,44 @@ def _checked_column(model: type[Model], column: str) -> str:
     return column
 
 
-async def fetch_in_brand(model: type[M], brand_id: int, column: str, values: list[int]) -> list[M]:
+async def fetch_in_brand(
+    model: type[M],
+    brand_id: int,
+    column: str,
+    values: list[int],
+    where: str = "",
+    params: Sequence[Any] = (),
+    order_by: str = "",
+) -> list[M]:
     """`SELECT *` of the brand's rows whose integer `column` is one of `values`, as model
-    instances: a loader's batch."""
+    instances: a loader's batch. `where` adds a condition with `?` placeholders for `params`
+    (encoded as the database stores them: `db_value`), `order_by` an ordering."""
     if not values:
         return []
     conn = Tortoise.get_connection("default")
     on_postgres = conn.capabilities.dialect == "postgres"
-    condition, ids = one_of(_checked_column(model, column), values, 2, on_postgres)
-    sql = f"SELECT * FROM {model._meta.db_table} WHERE brand_id = ? AND {condition}"
-    rows = await fetch_rows(conn, to_postgres(sql) if on_postgres else sql, [brand_id, *ids])
+    position = 2 + len(params)
+    condition, ids = one_of(_checked_column(model, column), values, position, on_postgres)
+    extra = f" AND ({where})" if where else ""
+    order = f" ORDER BY {order_by}" if order_by else ""
+    sql = f"SELECT * FROM {model._meta.db_table} WHERE brand_id = ?{extra} AND {condition}{order}"
+    sql = to_postgres(sql) if on_postgres else sql
+    rows = await fetch_rows(conn, sql, [brand_id, *params, *ids])
     return [model_from_row(model, row) for row in rows]
+
+
+def db_value(model: type[Model], column: str, value: Any) -> Any:
+    """`value` as the ORM would send it for `column`: its field's own encoding."""
+    meta = model._meta
+    field = meta.fields_map[meta.fields_db_projection_reverse[_checked_column(model, column)]]
+    return field.to_db_value(value, model)
 
 
 async def set_in(model: type[Model], column: str, value: Any, ids: list[int]) -> None:
     """`UPDATE ... SET column = value WHERE id` is one of `ids`."""
     if not ids:
         return
-    meta = model._meta
-    field = meta.fields_map[meta.fields_db_projection_reverse[_checked_column(model, column)]]
-    value = field.to_db_value(value, model)  # the field's own encoding, as the ORM would
+    value = db_value(model, column, value)
     conn = Tortoise.get_connection("default")
     on_postgres = conn.capabilities.dialect == "postgres"
     condition, listed = one_of("id", ids, 2, on_postgres)

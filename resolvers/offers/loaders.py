@@ -6,10 +6,9 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
-from tortoise.expressions import Q
-
 from auth.context import Context
 from models.offers import Coupon, Offer
+from models.rows import db_value, fetch_in_brand
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
 from services.recent import newest_per_group
 
@@ -61,14 +60,18 @@ def _usable_coupons(now: datetime) -> CouponsLoad:
 
     async def load(keys: Sequence[BrandKey]) -> list[list[Coupon]]:
         found: dict[BrandKey, list[Coupon]] = defaultdict(list)
+        params = ["ISSUED", db_value(Coupon, "expires_at", now)]
         for brand_id, ids in group_by_brand(keys).items():
-            query = Coupon.filter(
-                Q(expires_at=None) | Q(expires_at__gt=now),
-                brand_id=brand_id,
-                customer_id__in=ids,
-                status="ISSUED",
+            rows = await fetch_in_brand(
+                Coupon,
+                brand_id,
+                "customer_id",
+                ids,
+                "status = ? AND (expires_at IS NULL OR expires_at > ?)",
+                params,
+                "issued_at DESC, id DESC",
             )
-            for row in await query.order_by("-issued_at", "-id"):
+            for row in rows:
                 found[(brand_id, row.customer_id)].append(row)
         return [found.get(key, []) for key in keys]
 
