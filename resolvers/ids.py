@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+from binascii import b2a_base64
+from collections.abc import Iterable
 
 
 class BadGlobalId(ValueError):
@@ -12,6 +14,12 @@ class BadGlobalId(ValueError):
 
 def to_global_id(type_name: str, pk: int) -> str:
     return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
+
+
+def to_global_ids(type_name: str, pks: Iterable[int]) -> list[str]:
+    """`to_global_id` of each of `pks`, for a whole column at once."""
+    prefix = f"{type_name}:".encode()
+    return [b2a_base64(b"%s%d" % (prefix, pk), newline=False).decode() for pk in pks]
 
 
 def from_global_id(global_id: str) -> tuple[str, int]:

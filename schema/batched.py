@@ -9,7 +9,8 @@ comprehension, a resolver gets one resolve-info and one set of coerced arguments
 them, the awaitables of every resolver of the level are gathered together (so their
 DataLoaders still batch into one statement each), and the values are completed type by type,
 the objects among them as the next level. A resolver with a batch version
-(`schema/batch_resolvers.batch_resolver`) is called once for the whole level instead.
+(`schema/batch_resolvers.batch_resolver`) is called once for the whole level instead, and may
+answer plain rows that the next level reads column by column (`schema/row_sources`).
 
 It produces what the standard executor produces only on the way where nothing goes wrong, and
 it knows it: any error (a resolver raising, a refused permission, null in a non-null field, a
@@ -56,6 +57,7 @@ from schema.batch_resolvers import (
 )
 from schema.columns import Abandon, as_list, close_all, complete_leaves, row_builder, split
 from schema.execution import PlainFieldExecutor, basic_attribute, named_type
+from schema.row_sources import RowSource, built, is_row_of, readable_name, row_source_of
 
 UNBATCHABLE_DIRECTIVES = frozenset({"defer", "stream"})
 
@@ -177,13 +179,18 @@ class BatchedQueryExecutor(PlainFieldExecutor):
         self, parent_type: GraphQLObjectType, sources: list[Any], grouped: GroupedFieldSet
     ) -> list[dict[str, Any]]:
         steps = self._plan_level(parent_type, grouped)
+        rows, names = self._rows(parent_type, steps, sources)
+        if rows is None:
+            sources = built(parent_type, sources, self.context_value)
         columns: list[list[Any]] = []
         awaiting: list[tuple[list[Any], int, Any]] = []
         is_awaitable = self.is_awaitable
         try:
-            for step in steps:
+            for position, step in enumerate(steps):
                 if step.typename is not None:
                     columns.append([step.typename] * len(sources))
+                elif rows is not None:
+                    columns.append(rows.read(names[position], sources, self.context_value))
                 elif step.attribute is not None:
                     columns.append(list(map(attrgetter(step.attribute), sources)))
                 elif step.column is not None:
@@ -224,6 +231,23 @@ class BatchedQueryExecutor(PlainFieldExecutor):
                     raise Abandon from completed
                 columns[position] = completed
         return list(map(row_builder(tuple(step.key for step in steps)), *columns))
+
+    def _rows(
+        self, parent_type: GraphQLObjectType, steps: list[Step], sources: list[Any]
+    ) -> tuple[RowSource | None, list[Any]]:
+        """The row source to read the level from (schema/row_sources), with each step's field
+        name, when the sources are rows of one registered class and every selected field has a
+        reader; else (None, [])."""
+        source = row_source_of(parent_type, sources)
+        if source is None:
+            return None, []
+        names: list[Any] = []
+        for step in steps:
+            name = None if step.typename else readable_name(step.field_def, self.schema)
+            if step.typename is None and name not in source.readers:
+                return None, []
+            names.append(name)
+        return source, names
 
     def _resolve_all(
         self, parent_type: GraphQLObjectType, step: Step, sources: list[Any]
@@ -288,10 +312,14 @@ class BatchedQueryExecutor(PlainFieldExecutor):
         an object that was not `strawberry.cast` depends only on its class."""
         is_type_of = field_type.is_type_of
         assert is_type_of is not None
+        if row_source_of(field_type, values) is not None:
+            return  # rows standing for the type (schema/row_sources)
         accepted = accepted_classes(self.schema, field_type)
         for value in values:
             if value.__class__ in accepted and not hasattr(value, TYPE_CAST_ATTRIBUTE):
                 continue
+            if is_row_of(field_type, value):
+                continue  # built or read as the type (schema/row_sources)
             verdict = is_type_of(value, None)  # type: ignore[arg-type]
             if self.is_awaitable(verdict) or not verdict:
                 raise Abandon

@@ -83,11 +83,16 @@ def complete_leaves(field_type: GraphQLOutputType, values: list[Any]) -> list[An
     names = enum_names(field_type) if isinstance(field_type, GraphQLEnumType) else None
     if names is not None:
         try:
+            if NoneType not in kinds:
+                return list(map(names.__getitem__, values))
             return [None if value is None else names[value] for value in values]
         except (KeyError, TypeError):
             pass  # a value that is not one of the enum's members: the type's own coercion
     serialise = field_type.coerce_output_value
-    completed = [None if value is None else serialise(value) for value in values]
+    if NoneType not in kinds:
+        completed = list(map(serialise, values))
+    else:
+        completed = [None if value is None else serialise(value) for value in values]
     if not {type(c) for c in completed}.isdisjoint(MISSING) and any(
         (c is None or c is Undefined) and v is not None
         for c, v in zip(completed, values, strict=True)

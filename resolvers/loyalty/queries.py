@@ -10,7 +10,14 @@ from resolvers.errors import bad_input
 from resolvers.loyalty import loaders
 from services import loyalty_config, memberships
 from services.memberships import TierProgress
-from services.pagination import Page, PageRequest, PaginationError, page_from_start, paginate
+from services.pagination import (
+    FirstRows,
+    Page,
+    PageRequest,
+    PaginationError,
+    first_rows,
+    paginate,
+)
 
 
 @dataclass(frozen=True)
@@ -43,17 +50,17 @@ async def first_points_transactions(
 
     The same page `points_transactions` returns without a cursor or filter.
     """
-    (page,) = await first_points_transactions_of(context, [owner], first)
-    return page
+    (rows,) = await first_points_transactions_of(context, [owner], first)
+    return rows.page()
 
 
 async def first_points_transactions_of(
     context: Context, owners: Sequence[Customer], first: int
-) -> list[Page[loaders.LedgerRow]]:
-    """`first_points_transactions` for a list of customers at once."""
+) -> list[FirstRows[loaders.LedgerRow]]:
+    """`first_points_transactions` for a list of customers at once, as rows."""
     PageRequest(first=first).validate()
     ledgers = await loaders.newest_transactions_of(context, owners, first + 1)
-    return [page_from_start(rows, first, "created_at", True) for rows in ledgers]
+    return [first_rows(rows, first, "created_at", True) for rows in ledgers]
 
 
 async def purchases(owner: Customer, page: PageRequest) -> Page[Purchase]:

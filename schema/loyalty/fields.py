@@ -11,7 +11,9 @@ from auth.context import Info
 from models import Customer as CustomerModel
 from resolvers.errors import bad_input
 from resolvers.loyalty import loaders, queries
+from resolvers.loyalty.loaders import LedgerRow
 from schema.batch_resolvers import batch_resolver
+from schema.loyalty import ledger_rows  # noqa: F401  (registers the ledger's row sources)
 from schema.loyalty.types import (
     LifecycleStage,
     MembershipType,
@@ -26,7 +28,7 @@ from schema.loyalty.types import (
     rfm_of,
     stats_of,
 )
-from services.pagination import PageRequest
+from services.pagination import FirstRows, PageRequest
 
 
 def _page(first: int, after: str | None) -> PageRequest:
@@ -48,13 +50,13 @@ async def points_transactions_of_each(
     first: int = 20,
     after: str | None = None,
     filter: PointsTransactionFilter | None = None,
-) -> list[PointsTransactionConnection]:
+) -> list[PointsTransactionConnection] | list[FirstRows[LedgerRow]]:
     _page(first, after)
     spec = (filter or PointsTransactionFilter()).to_spec()
     if after is None and spec == queries.TransactionFilter():
         customers = [parent.model for parent in parents]
-        pages = await queries.first_points_transactions_of(info.context, customers, first)
-        return [PointsTransactionConnection.from_page(p, info.context.tz) for p in pages]
+        # rows, read as PointsTransactionConnection by the executor (schema/loyalty/ledger_rows)
+        return await queries.first_points_transactions_of(info.context, customers, first)
     return list(
         await asyncio.gather(
             *(

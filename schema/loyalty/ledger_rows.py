@@ -1,0 +1,100 @@
+"""A customer's first page of the ledger read straight from its rows (schema/row_sources).
+
+`pointsTransactions` on a list of customers answers `FirstRows` of `LedgerRow`s; these readers
+give, column by column, what `PointsTransactionConnection.from_page` and the objects it builds
+would give, so a page of 50 customers' ledgers is completed without an object, an edge and a
+cursor per row. tests/test_row_sources.py holds every field equal to the built objects'.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from operator import attrgetter
+from typing import Any, cast
+
+from auth.context import Context
+from resolvers.ids import to_global_ids
+from resolvers.loyalty.loaders import LedgerRow
+from schema.common import Edge, PageInfo
+from schema.loyalty.types import POINTS_KINDS, PointsTransactionConnection, PointsTransactionType
+from schema.row_sources import attribute, row_source, same_rows
+from services.pagination import Cursor, FirstRows, order_key_of
+
+LEDGER_ORDER = ("created_at", True)  # a ledger page is newest first
+_ids = attrgetter("id")
+_kinds = attrgetter("kind")
+
+
+def _local(name: str) -> Any:
+    get = attrgetter(name)
+
+    def read(rows: list[LedgerRow], context: Context) -> list[datetime | None]:
+        zone = context.tz
+        return [at.astimezone(zone) if at else None for at in map(get, rows)]
+
+    return read
+
+
+def _ids_of(rows: list[LedgerRow], _context: Context) -> list[str]:
+    return to_global_ids("PointsTransaction", map(_ids, rows))
+
+
+def _kinds_of(rows: list[LedgerRow], _context: Context) -> list[Any]:
+    return list(map(POINTS_KINDS.__getitem__, map(_kinds, rows)))
+
+
+def _cursors(rows: list[LedgerRow], _context: Context) -> list[Cursor]:
+    key = order_key_of(*LEDGER_ORDER)
+    return [Cursor(key, row.created_at, row.id) for row in rows]
+
+
+def _node(row: LedgerRow, context: Context) -> PointsTransactionType:
+    return PointsTransactionType.from_model(row, context.tz)
+
+
+def _edge(row: LedgerRow, context: Context) -> Edge[PointsTransactionType]:
+    (cursor,) = _cursors([row], context)
+    return Edge(cursor=cast(str, cursor), node=_node(row, context))
+
+
+def _page_info(pages: list[FirstRows[LedgerRow]], _context: Context) -> list[PageInfo]:
+    return [
+        PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=False,
+            start_cursor=cast(str, page.cursor(page.rows[0])) if page.rows else None,
+            end_cursor=cast(str, page.cursor(page.rows[-1])) if page.rows else None,
+        )
+        for page in pages
+    ]
+
+
+def _connection(page: FirstRows[LedgerRow], context: Context) -> PointsTransactionConnection:
+    return PointsTransactionConnection.from_page(page.page(), context.tz)
+
+
+row_source(
+    "PointsTransaction",
+    LedgerRow,
+    _node,
+    {
+        "id": _ids_of,
+        "kind": _kinds_of,
+        "amount": attribute("amount"),
+        "balance_after": attribute("balance_after"),
+        "reason": attribute("reason"),
+        "source": attribute("source"),
+        "actor": attribute("actor"),
+        "idempotency_key": attribute("idempotency_key"),
+        "created_at": _local("created_at"),
+        "expires_at": _local("expires_at"),
+        "pending_until": _local("pending_until"),
+    },
+)
+row_source("PointsTransactionEdge", LedgerRow, _edge, {"node": same_rows, "cursor": _cursors})
+row_source(
+    "PointsTransactionConnection",
+    FirstRows,
+    _connection,
+    {"edges": lambda pages, _context: [page.rows for page in pages], "page_info": _page_info},
+)
