@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import os
 import pstats
 import statistics
@@ -26,6 +27,7 @@ import orjson
 from bench.baseline_app import customers_page, nested_query
 from bench.nested_read import demo_token
 from config import Settings
+from server import GC_THRESHOLDS
 
 
 async def cpu_per_call(call: Callable[[], Awaitable[Any]], repeat: int) -> float:
@@ -38,7 +40,9 @@ async def cpu_per_call(call: Callable[[], Awaitable[Any]], repeat: int) -> float
 async def interleaved_medians(
     first: Callable[[], Awaitable[Any]], second: Callable[[], Awaitable[Any]], repeat: int
 ) -> tuple[float, float]:
-    """Median CPU ms per call of each over 7 alternating rounds: this machine is shared."""
+    """Median CPU ms per call of each over 7 alternating rounds: this machine is shared. The
+    cyclic collector runs with the server's thresholds, as in the server."""
+    gc.set_threshold(*GC_THRESHOLDS)
     for _ in range(10):  # warm caches, loaders' code paths, the pool
         await first()
         await second()
