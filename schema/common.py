@@ -12,7 +12,7 @@ import strawberry
 from auth.context import Info
 from resolvers.ids import to_global_id
 from services.errors import ErrorCode, FieldError
-from services.pagination import Page
+from services.pagination import FirstRows, Page
 
 # The domain's own enum, so a code added in services/ appears in the schema with no second list.
 strawberry.enum(ErrorCode, description="Why a mutation refused its input.")
@@ -67,6 +67,17 @@ class PageInfo:
             has_previous_page=page.has_previous_page,
             start_cursor=cast(str, items[0][0]) if items else None,
             end_cursor=cast(str, items[-1][0]) if items else None,
+        )
+
+    @classmethod
+    def from_first_rows(cls, page: FirstRows) -> PageInfo:  # type: ignore[type-arg]
+        """`from_page` of `page.page()`, without a cursor for every row."""
+        rows = page.rows
+        return cls(
+            has_next_page=page.has_next_page,
+            has_previous_page=False,
+            start_cursor=cast(str, page.cursor(rows[0])) if rows else None,
+            end_cursor=cast(str, page.cursor(rows[-1])) if rows else None,
         )
 
 

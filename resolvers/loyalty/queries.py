@@ -19,6 +19,8 @@ from services.pagination import (
     paginate,
 )
 
+LEDGER_ORDER = ("created_at", True)  # the ledger is read newest first
+
 
 @dataclass(frozen=True)
 class TransactionFilter:
@@ -38,7 +40,7 @@ async def points_transactions(
     if spec.to:
         query = query.filter(created_at__lt=spec.to)
     try:
-        return await paginate(query, "created_at", True, page, is_datetime=True)
+        return await paginate(query, *LEDGER_ORDER, page, is_datetime=True)
     except PaginationError as exc:
         raise bad_input(str(exc)) from exc
 
@@ -60,7 +62,7 @@ async def first_points_transactions_of(
     """`first_points_transactions` for a list of customers at once, as rows."""
     PageRequest(first=first).validate()
     ledgers = await loaders.newest_transactions_of(context, owners, first + 1)
-    return [first_rows(rows, first, "created_at", True) for rows in ledgers]
+    return [first_rows(rows, first, *LEDGER_ORDER) for rows in ledgers]
 
 
 async def purchases(owner: Customer, page: PageRequest) -> Page[Purchase]:

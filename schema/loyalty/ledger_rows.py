@@ -15,12 +15,12 @@ from typing import Any, cast
 from auth.context import Context
 from resolvers.ids import to_global_ids
 from resolvers.loyalty.loaders import LedgerRow
+from resolvers.loyalty.queries import LEDGER_ORDER
 from schema.common import Edge, PageInfo
 from schema.loyalty.types import POINTS_KINDS, PointsTransactionConnection, PointsTransactionType
 from schema.row_sources import attribute, row_source, same_rows
 from services.pagination import Cursor, FirstRows, order_key_of
 
-LEDGER_ORDER = ("created_at", True)  # a ledger page is newest first
 _ids = attrgetter("id")
 _kinds = attrgetter("kind")
 
@@ -57,18 +57,6 @@ def _edge(row: LedgerRow, context: Context) -> Edge[PointsTransactionType]:
     return Edge(cursor=cast(str, cursor), node=_node(row, context))
 
 
-def _page_info(pages: list[FirstRows[LedgerRow]], _context: Context) -> list[PageInfo]:
-    return [
-        PageInfo(
-            has_next_page=page.has_next_page,
-            has_previous_page=False,
-            start_cursor=cast(str, page.cursor(page.rows[0])) if page.rows else None,
-            end_cursor=cast(str, page.cursor(page.rows[-1])) if page.rows else None,
-        )
-        for page in pages
-    ]
-
-
 def _connection(page: FirstRows[LedgerRow], context: Context) -> PointsTransactionConnection:
     return PointsTransactionConnection.from_page(page.page(), context.tz)
 
@@ -96,5 +84,8 @@ row_source(
     "PointsTransactionConnection",
     FirstRows,
     _connection,
-    {"edges": lambda pages, _context: [page.rows for page in pages], "page_info": _page_info},
+    {
+        "edges": lambda pages, _context: [page.rows for page in pages],
+        "page_info": lambda pages, _context: list(map(PageInfo.from_first_rows, pages)),
+    },
 )
