@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, cast
 
 from graphql import GraphQLField, GraphQLObjectType
-from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
+
+from schema.field_facts import per_field, strawberry_field
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,17 +42,15 @@ def direct_resolver(field_def: GraphQLField, schema: Any) -> tuple[StrawberryFie
     all sources: a method (`self` is the source) with no field extension (no permission, no
     masking), no exception handler, no `root`/`parent` parameter. Strawberry's wrapper would
     only build the same Info and convert the same arguments again for every source."""
-    # Kept on the schema, which keeps its fields (and so their ids) alive.
-    known: dict[int, tuple[StrawberryField, Any] | None] = schema.__dict__.setdefault(
-        "_direct_resolvers", {}
-    )
-    if id(field_def) in known:
-        return known[id(field_def)]
-    definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    return per_field(schema, "direct_resolvers", field_def, lambda: _direct(field_def, schema))
+
+
+def _direct(field_def: GraphQLField, schema: Any) -> tuple[StrawberryField, Any] | None:
+    definition = strawberry_field(field_def)
     strawberry_schema = getattr(schema, "_strawberry_schema", None)
     direct = None
     if (
-        isinstance(definition, StrawberryField)
+        definition is not None
         and strawberry_schema is not None
         and definition.base_resolver is not None
         and definition.base_resolver.self_parameter is not None
@@ -62,7 +61,6 @@ def direct_resolver(field_def: GraphQLField, schema: Any) -> tuple[StrawberryFie
         and not definition.is_subscription
     ):
         direct = (definition, strawberry_schema)
-    known[id(field_def)] = direct
     return direct
 
 
@@ -89,13 +87,16 @@ def column_extensions(
 ) -> tuple[str, tuple[ColumnExtension, ...], StrawberryField] | None:
     """For a strawberry field with no resolver and no arguments whose every extension has a
     column version: its attribute and those extensions (else None). Cached on the schema."""
-    known: dict[int, Any] = schema.__dict__.setdefault("_column_extensions", {})
-    if id(field_def) in known:
-        return known[id(field_def)]  # type: ignore[no-any-return]
-    definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    return per_field(schema, "column_extensions", field_def, lambda: _columns(field_def))
+
+
+def _columns(
+    field_def: GraphQLField,
+) -> tuple[str, tuple[ColumnExtension, ...], StrawberryField] | None:
+    definition = strawberry_field(field_def)
     found = None
     if (
-        isinstance(definition, StrawberryField)
+        definition is not None
         and definition.base_resolver is None
         and not field_def.args
         and definition.extensions
@@ -103,5 +104,4 @@ def column_extensions(
     ):
         extensions = tuple(cast(ColumnExtension, e) for e in definition.extensions)
         found = (definition.python_name, extensions, definition)
-    known[id(field_def)] = found
     return found

@@ -36,8 +36,8 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
-from strawberry.types.field import StrawberryField
+
+from schema.field_facts import per_field, strawberry_field
 
 
 @dataclass(frozen=True)
@@ -73,12 +73,9 @@ def basic_attribute(
     schema: GraphQLSchema, field_def: GraphQLField, details: FieldDetailsList
 ) -> str | None:
     """The attribute behind a strawberry basic field asked for without arguments or @defer."""
-    # Kept on the schema, which keeps its fields (and so their ids) alive.
-    known: dict[int, str | None] = schema.__dict__.setdefault("_basic_attributes", {})
-    try:
-        attribute = known[id(field_def)]
-    except KeyError:
-        attribute = known[id(field_def)] = _basic_attribute(field_def)
+    attribute = per_field(
+        schema, "basic_attributes", field_def, lambda: _basic_attribute(field_def)
+    )
     if attribute is None or any(d.node.arguments or d.defer_usage is not None for d in details):
         return None
     return attribute
@@ -88,8 +85,8 @@ def _basic_attribute(field_def: GraphQLField) -> str | None:
     resolver = field_def.resolve
     if resolver is None or not getattr(resolver, "_is_default", False) or field_def.args:
         return None
-    definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if not isinstance(definition, StrawberryField) or not definition.is_basic_field:
+    definition = strawberry_field(field_def)
+    if definition is None or not definition.is_basic_field:
         return None
     return definition.python_name
 

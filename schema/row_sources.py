@@ -21,8 +21,8 @@ from operator import attrgetter
 from typing import Any
 
 from graphql import GraphQLField, GraphQLObjectType
-from strawberry.schema.schema_converter import GraphQLCoreConverter
-from strawberry.types.field import StrawberryField
+
+from schema.field_facts import per_field, strawberry_field
 
 ColumnReader = Callable[[list[Any], Any], list[Any]]  # (rows, request context) -> values
 Materialize = Callable[[Any, Any], Any]  # (row, request context) -> the type's object
@@ -97,15 +97,12 @@ def built(object_type: GraphQLObjectType, values: list[Any], context: Any) -> li
 
 def readable_name(field_def: GraphQLField, schema: Any) -> str | None:
     """The Python name of a strawberry field a reader may stand for: no extension, no
-    argument (else None). Cached on the schema, which keeps its fields alive."""
-    known: dict[int, str | None] = schema.__dict__.setdefault("_readable_names", {})
-    try:
-        return known[id(field_def)]
-    except KeyError:
-        pass
-    definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    name = None
-    if isinstance(definition, StrawberryField) and not definition.extensions and not field_def.args:
-        name = definition.python_name
-    known[id(field_def)] = name
-    return name
+    argument (else None)."""
+    return per_field(schema, "readable_names", field_def, lambda: _readable(field_def))
+
+
+def _readable(field_def: GraphQLField) -> str | None:
+    definition = strawberry_field(field_def)
+    if definition is None or definition.extensions or field_def.args:
+        return None
+    return definition.python_name
