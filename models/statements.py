@@ -1,12 +1,13 @@
-"""Statements sent straight to a PostgreSQL transaction's asyncpg connection.
+"""Statements sent straight to the asyncpg connection of a transaction or a pinned read.
 
 Inside a transaction the ORM's client runs each statement through two exception-translating
-wrappers, a connection wrapper object, a lock, a debug log call and a copy of every row into a
-dict: about 17 microseconds a statement, an eighth of a small statement's whole cost, and a
-points award sends eleven. These helpers take the transaction's own lock (statements of one
-transaction may be started concurrently, and asyncpg runs one at a time), send the statement,
-and translate asyncpg's errors into the ORM's exceptions exactly as its client does. Outside a
-transaction, and on SQLite, they are the ORM client's own calls.
+wrappers, a connection wrapper object, a lock and a copy of every row into a dict: about 17
+microseconds a statement, an eighth of a small statement's whole cost, and a points award
+sends eleven. These helpers take their turn on the connection (`acquire_connection`: its lock,
+since statements of one transaction or one read, `models/pinned`, may be started concurrently
+and asyncpg runs one at a time), log the statement as the client does (statement counts read
+that log), send it, and translate asyncpg's errors into the ORM's exceptions exactly as its
+client does. Outside a transaction, and on SQLite, they are the ORM client's own calls.
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ async def fetch_rows(
 ) -> Sequence[Mapping[str, Any]]:
     """The rows a query returns (asyncpg's records on PostgreSQL)."""
     if isinstance(conn, TransactionWrapper) and conn._connection is not None:
-        async with conn._lock:
+        async with conn.acquire_connection() as connection:
+            conn.log.debug("%s: %s", sql, params)  # as the client logs it (statement counts)
             try:
-                return await conn._connection.fetch(sql, *params)  # type: ignore[no-any-return]
+                return await connection.fetch(sql, *params)  # type: ignore[no-any-return]
             except asyncpg.PostgresError as exc:
                 _raise_translated(exc)
                 raise
@@ -42,9 +44,10 @@ async def fetch_rows(
 async def execute_counting(conn: BaseDBAsyncClient, sql: str, params: list[Any]) -> int:
     """Runs an INSERT, UPDATE or DELETE; the number of rows it touched."""
     if isinstance(conn, TransactionWrapper) and conn._connection is not None:
-        async with conn._lock:
+        async with conn.acquire_connection() as connection:
+            conn.log.debug("%s: %s", sql, params)
             try:
-                status = await conn._connection.execute(sql, *params)
+                status = await connection.execute(sql, *params)
             except asyncpg.PostgresError as exc:
                 _raise_translated(exc)
                 raise

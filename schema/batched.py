@@ -48,6 +48,7 @@ from strawberry.schema.schema_converter import get_arguments
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.field import StrawberryField
 
+from models.pinned import pinned_connection
 from schema.batch_resolvers import (
     ColumnExtension,
     WholeColumn,
@@ -81,6 +82,17 @@ class BatchedQueryExecutor(PlainFieldExecutor):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._steps: dict[int, tuple[GroupedFieldSet, list[Step]]] = {}
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        if self.operation.operation != OperationType.QUERY:
+            return super().execute_operation(serially)
+        return self._on_pinned_connection(serially)
+
+    async def _on_pinned_connection(self, serially: bool | None) -> Any:
+        """A query's statements on one pooled connection, taken once (`models/pinned`)."""
+        async with pinned_connection():
+            result = super().execute_operation(serially)
+            return await result if self.is_awaitable(result) else result
 
     def execute_root_grouped_field_set(
         self,
