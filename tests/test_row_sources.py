@@ -5,6 +5,7 @@ type's objects when a selected field has no reader; either way the answer is gra
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 import pytest
@@ -13,14 +14,17 @@ from graphql import GraphQLObjectType
 
 from auth.context import Context, authenticate
 from config import Settings
+from models.offers import Coupon
 from resolvers.loyalty.loaders import LedgerRow
 from schema import build_schema
 from schema.batch_resolvers import batch_resolver
 from schema.batched import BatchedQueryExecutor
 from schema.loyalty import types as loyalty_types
+from schema.offers import types as offer_types
 from schema.row_sources import attribute, readable_name, row_source, row_source_of
 from schema.shared_events import SharedEventExecutor
 from services.pagination import FirstRows
+from tests.offer_helpers import create_offer, issue
 from tests.support import GraphQL, app_token, create_customer, make_brand
 
 
@@ -143,26 +147,39 @@ query { customers(first: 5) { edges { node { name
 """
 
 
-def test_every_field_of_a_points_transaction_has_a_reader() -> None:
-    """So whatever a page selects of the ledger is read from its rows."""
-    schema = build_schema()
-    graphql_schema = schema._schema
-    for type_name, row_class in (
-        ("PointsTransaction", LedgerRow),
-        ("PointsTransactionEdge", LedgerRow),
-        ("PointsTransactionConnection", FirstRows),
-    ):
-        object_type = graphql_schema.type_map[type_name]
-        assert isinstance(object_type, GraphQLObjectType)
-        source = row_source_of(object_type, [_an_instance_of(row_class)])
-        assert source is not None
-        for name, field in object_type.fields.items():
-            assert readable_name(field, graphql_schema) in source.readers, name
+@pytest.mark.parametrize(
+    ("type_name", "row_class", "unread"),
+    [
+        ("PointsTransaction", LedgerRow, set()),
+        ("PointsTransactionEdge", LedgerRow, set()),
+        ("PointsTransactionConnection", FirstRows, set()),
+        ("Coupon", Coupon, {"offer"}),  # a loader's field: selecting it builds the coupons
+        ("CouponEdge", Coupon, set()),
+        ("CouponConnection", FirstRows, set()),
+    ],
+)
+def test_every_field_of_a_ledger_or_coupon_page_has_a_reader(
+    type_name: str, row_class: type, unread: set[str]
+) -> None:
+    """So whatever a page selects of the ledger or the coupons is read from its rows."""
+    graphql_schema = build_schema()._schema
+    object_type = graphql_schema.type_map[type_name]
+    assert isinstance(object_type, GraphQLObjectType)
+    source = row_source_of(object_type, [_an_instance_of(row_class)])
+    assert source is not None
+    without = {
+        name
+        for name, field in object_type.fields.items()
+        if readable_name(field, graphql_schema) not in source.readers
+    }
+    assert without == unread
 
 
 def _an_instance_of(row_class: type) -> Any:
     if row_class is FirstRows:
         return FirstRows([], False, "created_at", True)
+    if row_class is Coupon:
+        return Coupon()
     return row_class(*([None] * len(row_class._fields)))  # type: ignore[attr-defined]
 
 
@@ -205,3 +222,73 @@ async def test_a_ledger_page_is_read_from_its_rows_and_answers_as_built_objects(
     assert newest["node"]["amount"] == 9 and newest["node"]["kind"] == "EARN"
     assert newest["node"]["createdAt"].endswith("+08:00")  # the brand's zone
     assert by_size[2]["pageInfo"]["startCursor"] == newest["cursor"]
+
+
+COUPONS = """
+query { customers(first: 5) { edges { node { name
+  coupons(first: 2) {
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { __typename id code discount status customerId purchaseId
+      issuedAt expiresAt redeemedAt } } }
+  usable: coupons(first: 5, status: ISSUED) { edges { node { code status } } } } } } }
+"""
+WITH_OFFER = """
+query { customers(first: 5) { edges { node {
+  coupons(first: 5) { edges { node { code expiresAt offer { title } } } } } } } }
+"""
+
+
+async def test_a_coupon_page_is_read_from_its_rows_and_answers_as_built_objects(
+    gql: GraphQL, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = await app_token(settings, await make_brand(timezone="Asia/Shanghai"))
+    customers = [await create_customer(gql, token, name=name) for name in ("Ann", "Bo", "Cy")]
+    for round_ in range(3):  # Ann holds three coupons, Bo one, Cy none
+        offer = await create_offer(gql, token, title=f"round {round_}")
+        targets = [customers[0]["id"]] + ([customers[1]["id"]] if round_ == 0 else [])
+        assert (await issue(gql, token, offer["id"], f"k{round_}", customerIds=targets))[
+            "issuedCount"
+        ] == len(targets)
+    anns = [c.code for c in await Coupon.filter(customer__name="Ann").order_by("-issued_at", "-id")]
+    await Coupon.filter(code=anns[0]).update(expires_at=datetime.now(UTC) - timedelta(minutes=1))
+    built: list[Any] = []
+    real = offer_types.CouponType.from_model
+
+    def counted(row: Any) -> Any:
+        built.append(row)
+        return real(row)
+
+    monkeypatch.setattr(offer_types.CouponType, "from_model", counted)
+    for query, read_from_rows in ((COUPONS, True), (WITH_OFFER, False)):
+        answers = []
+        for executor in (StandardSchemaExecutor, SharedEventExecutor):
+            built.clear()
+            context = Context(request=None, settings=settings, request_id="rows")
+            await authenticate(context, token)
+            schema = build_schema(execution_context_class=executor)
+            result = await schema.execute(query, context_value=context)
+            assert not result.errors, result.errors
+            answers.append(result.data)
+            batched = executor is SharedEventExecutor
+            assert (len(built) > 0) == (not batched or not read_from_rows)
+        assert answers[1] == answers[0]
+    context = Context(request=None, settings=settings, request_id="rows")
+    await authenticate(context, token)
+    result = await build_schema().execute(COUPONS, context_value=context)
+    assert result.data is not None
+    data = {e["node"]["name"]: e["node"] for e in result.data["customers"]["edges"]}
+    ann = data["Ann"]["coupons"]
+    assert [e["node"]["code"] for e in ann["edges"]] == anns[:2]
+    assert [e["node"]["status"] for e in ann["edges"]] == ["EXPIRED", "ISSUED"]
+    assert ann["pageInfo"]["hasNextPage"] is True
+    assert ann["pageInfo"]["startCursor"] == ann["edges"][0]["cursor"]
+    assert ann["edges"][0]["node"]["customerId"] == customers[0]["id"]
+    assert ann["edges"][0]["node"]["purchaseId"] is None
+    assert ann["edges"][0]["node"]["issuedAt"].endswith("+08:00")  # the brand's zone
+    assert [e["node"]["code"] for e in data["Ann"]["usable"]["edges"]] == anns[1:]
+    assert data["Cy"]["coupons"]["edges"] == [] and data["Cy"]["coupons"]["pageInfo"] == {
+        "hasNextPage": False,
+        "hasPreviousPage": False,
+        "startCursor": None,
+        "endCursor": None,
+    }

@@ -20,14 +20,17 @@ from services import coupons, offer_eligibility
 from services.coupons import Cart, Quote
 from services.loyalty_config import utcnow
 from services.pagination import (
+    FirstRows,
     Page,
     PageRequest,
     PaginationError,
     decode_cursor,
     encode_cursor,
-    page_from_start,
+    first_rows,
     paginate,
 )
+
+COUPON_ORDER = ("issued_at", True)  # a customer's coupons: newest issued first
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ async def coupons_of(
     now = utcnow()  # an ISSUED coupon past its expiry already reads as EXPIRED
     if _first_page_of_a_list(status, page):
         (found,) = await _first_coupons(context, [customer], status, page, now)
-        return found
+        return found.page()
     query = Coupon.filter(brand_id=customer.brand_id, customer_id=customer.id)
     if status == "EXPIRED":
         query = query.filter(Q(status="EXPIRED") | Q(status="ISSUED", expires_at__lte=now))
@@ -96,15 +99,16 @@ async def coupons_of(
     elif status:
         query = query.filter(status=status)
     try:
-        return await paginate(query, "issued_at", True, page, is_datetime=True)
+        return await paginate(query, *COUPON_ORDER, page, is_datetime=True)
     except PaginationError as exc:
         raise bad_input(str(exc)) from exc
 
 
 async def coupons_of_each(
     context: Context, customers: Sequence[Customer], status: str | None, page: PageRequest
-) -> list[Page[Coupon]]:
-    """`coupons_of` for a list of customers at once."""
+) -> list[Page[Coupon]] | list[FirstRows[Coupon]]:
+    """`coupons_of` for a list of customers at once: a list's usual read (the first page of
+    all or usable coupons) as rows, read by the executor (schema/offers/coupon_rows)."""
     for customer in customers:
         check_can_see_coupons(context, customer)
     if _first_page_of_a_list(status, page):
@@ -124,8 +128,8 @@ async def _first_coupons(
     status: str | None,
     page: PageRequest,
     now: datetime,
-) -> list[Page[Coupon]]:
-    """The same pages and cursors `paginate` gives, without a statement per customer."""
+) -> list[FirstRows[Coupon]]:
+    """The rows of the pages `paginate` gives, without a statement per customer."""
     try:
         page.validate()
     except PaginationError as exc:
@@ -136,7 +140,7 @@ async def _first_coupons(
         found = await loaders.newest_coupons_of(context, keys, size + 1)
     else:
         found = await loaders.usable_coupons_of(context, keys, now)
-    return [page_from_start(rows, size, "issued_at", True) for rows in found]
+    return [first_rows(rows, size, *COUPON_ORDER) for rows in found]
 
 
 async def available_offers(context: Context, customer: Customer, page: PageRequest) -> Page[Offer]:

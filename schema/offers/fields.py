@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import cast
 
 import strawberry
 
 from auth.context import Info
 from models import Customer as CustomerModel
 from models import Purchase as PurchaseModel
+from models.offers import Coupon
 from resolvers.errors import bad_input
 from resolvers.offers import queries
 from schema.batch_resolvers import batch_resolver
+from schema.offers import coupon_rows  # noqa: F401  (registers the coupons' row sources)
 from schema.offers.types import CouponConnection, CouponStatus, CouponType, OfferConnection
-from services.pagination import PageRequest
+from services.pagination import FirstRows, Page, PageRequest
 
 
 def _page(first: int, after: str | None) -> PageRequest:
@@ -29,11 +32,13 @@ async def coupons_of_each(
     first: int = 20,
     after: str | None = None,
     status: CouponStatus | None = None,
-) -> list[CouponConnection]:
+) -> list[CouponConnection] | list[FirstRows[Coupon]]:
     code = status.value if status else None
     customers = [parent.model for parent in parents]
     pages = await queries.coupons_of_each(info.context, customers, code, _page(first, after))
-    return [CouponConnection.from_page(page) for page in pages]
+    if pages and isinstance(pages[0], FirstRows):
+        return cast(list[FirstRows[Coupon]], pages)  # read by the executor (coupon_rows)
+    return [CouponConnection.from_page(cast(Page[Coupon], page)) for page in pages]
 
 
 @strawberry.type

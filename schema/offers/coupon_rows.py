@@ -1,0 +1,104 @@
+"""A customer's first page of coupons read straight from its rows (schema/row_sources).
+
+`coupons` on a list of customers answers `FirstRows` of `Coupon` rows; these readers give,
+column by column, what `CouponConnection.from_page` and the objects it builds would give, so a
+page of 50 customers' coupons is completed without a page, an edge, a cursor and an object per
+coupon and per customer. tests/test_row_sources.py holds every field equal to the built
+objects'.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from operator import attrgetter
+from typing import Any, cast
+
+from auth.context import Context
+from models.offers import Coupon
+from resolvers.ids import to_global_ids
+from resolvers.offers.queries import COUPON_ORDER
+from schema.common import Edge, PageInfo
+from schema.offers.types import CouponConnection, CouponStatus, CouponType
+from schema.row_sources import attribute, row_source, same_rows
+from services.loyalty_config import utcnow
+from services.pagination import Cursor, FirstRows, order_key_of
+
+STATUSES = {status.value: status for status in CouponStatus}
+
+
+def _local(name: str) -> Any:
+    get = attrgetter(name)
+
+    def read(rows: list[Coupon], context: Context) -> list[datetime | None]:
+        zone = context.tz
+        return [at.astimezone(zone) if at else None for at in map(get, rows)]
+
+    return read
+
+
+def _global_ids(type_name: str, name: str) -> Any:
+    get = attrgetter(name)
+
+    def read(rows: list[Coupon], _context: Context) -> list[str | None]:
+        pks = list(map(get, rows))
+        ids = iter(to_global_ids(type_name, [pk for pk in pks if pk]))
+        return [next(ids) if pk else None for pk in pks]
+
+    return read
+
+
+def _statuses(rows: list[Coupon], _context: Context) -> list[CouponStatus]:
+    """`CouponType.status` for each row: EXPIRED once an ISSUED coupon's expiry has passed."""
+    now = utcnow()
+    return [
+        CouponStatus.EXPIRED
+        if row.status == "ISSUED" and row.expires_at is not None and row.expires_at <= now
+        else STATUSES[row.status]
+        for row in rows
+    ]
+
+
+def _cursors(rows: list[Coupon], _context: Context) -> list[Cursor]:
+    key = order_key_of(*COUPON_ORDER)
+    return [Cursor(key, row.issued_at, row.id) for row in rows]
+
+
+def _node(row: Coupon, _context: Context) -> CouponType:
+    return CouponType.from_model(row)
+
+
+def _edge(row: Coupon, context: Context) -> Edge[CouponType]:
+    (cursor,) = _cursors([row], context)
+    return Edge(cursor=cast(str, cursor), node=_node(row, context))
+
+
+def _connection(page: FirstRows[Coupon], _context: Context) -> CouponConnection:
+    return CouponConnection.from_page(page.page())
+
+
+row_source(
+    "Coupon",
+    Coupon,
+    _node,
+    {
+        "id": _global_ids("Coupon", "id"),
+        "code": attribute("code"),
+        "discount": attribute("discount"),
+        "status": _statuses,
+        "customer_id": _global_ids("Customer", "customer_id"),
+        "purchase_id": _global_ids("Purchase", "purchase_id"),
+        "issued_at": _local("issued_at"),
+        "expires_at": _local("expires_at"),
+        "redeemed_at": _local("redeemed_at"),
+    },
+)
+row_source("CouponEdge", Coupon, _edge, {"node": same_rows, "cursor": _cursors})
+row_source(
+    "CouponConnection",
+    FirstRows,
+    _connection,
+    {
+        "edges": lambda pages, _context: [page.rows for page in pages],
+        "page_info": lambda pages, _context: list(map(PageInfo.from_first_rows, pages)),
+    },
+)
