@@ -46,6 +46,7 @@ class Settings:
     max_body_bytes: int = 1_000_000
     max_batch_operations: int = 10
     max_query_cost: int = 10_000
+    max_concurrent_requests: int = 10  # GraphQL POSTs a worker executes at once (0: no limit)
     rate_limit_per_second: float = 2_000.0
     rate_limit_burst: float = 20_000.0
     notices: tuple[str, ...] = ()
@@ -104,6 +105,7 @@ class Settings:
             max_body_bytes=int(env.get("CRM_MAX_BODY_BYTES", "1000000")),
             max_batch_operations=int(env.get("CRM_MAX_BATCH_OPERATIONS", "10")),
             max_query_cost=int(env.get("CRM_MAX_QUERY_COST", "10000")),
+            max_concurrent_requests=int(env.get("CRM_MAX_CONCURRENT_REQUESTS") or 10),
             rate_limit_per_second=float(env.get("CRM_RATE_LIMIT_PER_SECOND", "2000")),
             rate_limit_burst=float(env.get("CRM_RATE_LIMIT_BURST", "20000")),
             notices=tuple(notices),

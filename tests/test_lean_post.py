@@ -3,6 +3,7 @@ answers it; everything else still reaches the view."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
@@ -123,3 +124,52 @@ async def test_everything_else_reaches_the_view(
     )
     assert no_such_operation.status_code == 400
     assert answered == [], "none of these is the lean path's"
+
+
+@pytest.fixture
+async def two_at_once(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(replace(settings, max_concurrent_requests=2), manage_db=False)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+    ):
+        yield client
+
+
+async def test_a_worker_executes_at_most_its_limit_at_once_and_the_rest_in_turn(
+    two_at_once: httpx.AsyncClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = await app_token(settings, await make_brand())
+    running: list[str] = []
+    most = 0
+    started: list[str] = []
+    real = lean_post.build_context
+
+    async def slow(request: Any, request_settings: Settings) -> Any:
+        nonlocal most
+        started.append(request.headers["x-order"])
+        running.append(request.headers["x-order"])
+        most = max(most, len(running))
+        await asyncio.sleep(0.02)
+        try:
+            return await real(request, request_settings)
+        finally:
+            running.remove(request.headers["x-order"])
+
+    monkeypatch.setattr(lean_post, "build_context", slow)
+    auth = {"Authorization": f"Bearer {token}"}
+
+    async def post(order: int) -> httpx.Response:
+        await asyncio.sleep(order * 0.001)  # arrive in this order
+        return await two_at_once.post(
+            "/graphql",
+            json={"query": LIST, "variables": {"n": 1}},
+            headers={**auth, "x-order": str(order)},
+        )
+
+    responses = await asyncio.gather(*(post(i) for i in range(7)))
+    assert [r.status_code for r in responses] == [200] * 7
+    assert all(r.json()["data"] == {"customers": {"edges": []}} for r in responses)
+    assert most == 2, "never more than the limit at once"
+    assert started == [str(i) for i in range(7)], "waiting requests go in arrival order"
