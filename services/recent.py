@@ -56,7 +56,8 @@ async def newest_rows(
     limit: int,
     order_column: str = "created_at",
 ) -> list[Sequence[Any]]:
-    """The rows `newest_per_group` selects, as sequences of `columns`, newest first, read without
+    """The rows `newest_per_group` selects, as sequences of `columns`, grouped by `group_column`
+    (in its order) and newest first within a group (the window's own order), read without
     building model instances (a wide page reads hundreds of them; the instances cost most of
     the time). Values have the model's Python types: PostgreSQL's driver returns them as such,
     SQLite's text values go through the model's own field converters."""
@@ -68,7 +69,7 @@ async def newest_rows(
     condition, ids = one_of(group_column, group_ids, 2, on_postgres)
     where = f"brand_id = {'$1' if on_postgres else '?'} AND {condition}"
     ranked = _ranked(model, selected, group_column, order_column, where, limit)
-    sql = f"{ranked} ORDER BY {order_column} DESC, id DESC"
+    sql = f"{ranked} ORDER BY {group_column}, {order_column} DESC, id DESC"
     _, rows = await db.execute_query(sql, [brand_id, *ids])
     if on_postgres:  # asyncpg's records (typed as dicts by the ORM) are sequences already
         return list(cast(Sequence[Sequence[Any]], rows))

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import NamedTuple
+from functools import partial
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, NamedTuple, cast
 
 from auth.context import Context
 from models import (
@@ -86,17 +89,21 @@ def _newest_transactions(
     limit: int,
 ) -> Callable[[Sequence[BrandKey]], Awaitable[list[list[LedgerRow]]]]:
     async def load(keys: Sequence[BrandKey]) -> list[list[LedgerRow]]:
-        found: dict[BrandKey, list[LedgerRow]] = defaultdict(list)
+        found: dict[BrandKey, list[LedgerRow]] = {}
         for brand_id, ids in group_by_brand(keys).items():
             rows = await newest_rows(
                 PointsTransaction, LedgerRow._fields, "customer_id", brand_id, ids, limit
             )
-            for values in rows:
-                row = LedgerRow._make(values)
-                found[(brand_id, row.customer_id)].append(row)
+            # grouped by customer already: one C-level pass, no Python call per row
+            for customer_id, ledger in groupby(map(_ledger_row, rows), _customer_id):
+                found[(brand_id, customer_id)] = list(ledger)
         return [found.get(key, []) for key in keys]
 
     return load
+
+
+_ledger_row = cast(Callable[[Sequence[Any]], LedgerRow], partial(tuple.__new__, LedgerRow))
+_customer_id = itemgetter(1)  # LedgerRow.customer_id
 
 
 async def membership(context: Context, customer: Customer) -> Membership | None:
