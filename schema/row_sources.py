@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from operator import attrgetter
+from operator import attrgetter, methodcaller
 from typing import Any
 
 from graphql import GraphQLField, GraphQLObjectType
@@ -59,6 +59,21 @@ def attribute(name: str) -> ColumnReader:
     """A reader of the rows' attribute `name`, as it is."""
     get = attrgetter(name)
     return lambda rows, _context: list(map(get, rows))
+
+
+def local_times(name: str) -> ColumnReader:
+    """A reader of the rows' aware datetimes `name`, in the request's time zone (`context.tz`),
+    None kept: what `schema.common.local_time` gives each object's field."""
+    get = attrgetter(name)
+
+    def read(rows: list[Any], context: Any) -> list[Any]:
+        values = list(map(get, rows))
+        in_zone = methodcaller("astimezone", context.tz)
+        if None not in values:
+            return list(map(in_zone, values))
+        return [None if at is None else in_zone(at) for at in values]
+
+    return read
 
 
 def same_rows(rows: list[Any], _context: Any) -> list[Any]:

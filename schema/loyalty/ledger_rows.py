@@ -8,7 +8,6 @@ cursor per row. tests/test_row_sources.py holds every field equal to the built o
 
 from __future__ import annotations
 
-from datetime import datetime
 from operator import attrgetter
 from typing import Any, cast
 
@@ -18,21 +17,11 @@ from resolvers.loyalty.loaders import LedgerRow
 from resolvers.loyalty.queries import LEDGER_ORDER
 from schema.common import Edge, PageInfo
 from schema.loyalty.types import POINTS_KINDS, PointsTransactionConnection, PointsTransactionType
-from schema.row_sources import attribute, row_source, same_rows
+from schema.row_sources import attribute, local_times, row_source, same_rows
 from services.pagination import Cursor, FirstRows, order_key_of
 
 _ids = attrgetter("id")
 _kinds = attrgetter("kind")
-
-
-def _local(name: str) -> Any:
-    get = attrgetter(name)
-
-    def read(rows: list[LedgerRow], context: Context) -> list[datetime | None]:
-        zone = context.tz
-        return [at.astimezone(zone) if at else None for at in map(get, rows)]
-
-    return read
 
 
 def _ids_of(rows: list[LedgerRow], _context: Context) -> list[str]:
@@ -74,9 +63,9 @@ row_source(
         "source": attribute("source"),
         "actor": attribute("actor"),
         "idempotency_key": attribute("idempotency_key"),
-        "created_at": _local("created_at"),
-        "expires_at": _local("expires_at"),
-        "pending_until": _local("pending_until"),
+        "created_at": local_times("created_at"),
+        "expires_at": local_times("expires_at"),
+        "pending_until": local_times("pending_until"),
     },
 )
 row_source("PointsTransactionEdge", LedgerRow, _edge, {"node": same_rows, "cursor": _cursors})

@@ -9,7 +9,6 @@ objects'.
 
 from __future__ import annotations
 
-from datetime import datetime
 from operator import attrgetter
 from typing import Any, cast
 
@@ -19,21 +18,11 @@ from resolvers.ids import to_global_ids
 from resolvers.offers.queries import COUPON_ORDER
 from schema.common import Edge, PageInfo
 from schema.offers.types import CouponConnection, CouponStatus, CouponType
-from schema.row_sources import attribute, row_source, same_rows
+from schema.row_sources import attribute, local_times, row_source, same_rows
 from services.loyalty_config import utcnow
 from services.pagination import Cursor, FirstRows, order_key_of
 
 STATUSES = {status.value: status for status in CouponStatus}
-
-
-def _local(name: str) -> Any:
-    get = attrgetter(name)
-
-    def read(rows: list[Coupon], context: Context) -> list[datetime | None]:
-        zone = context.tz
-        return [at.astimezone(zone) if at else None for at in map(get, rows)]
-
-    return read
 
 
 def _global_ids(type_name: str, name: str) -> Any:
@@ -87,9 +76,9 @@ row_source(
         "status": _statuses,
         "customer_id": _global_ids("Customer", "customer_id"),
         "purchase_id": _global_ids("Purchase", "purchase_id"),
-        "issued_at": _local("issued_at"),
-        "expires_at": _local("expires_at"),
-        "redeemed_at": _local("redeemed_at"),
+        "issued_at": local_times("issued_at"),
+        "expires_at": local_times("expires_at"),
+        "redeemed_at": local_times("redeemed_at"),
     },
 )
 row_source("CouponEdge", Coupon, _edge, {"node": same_rows, "cursor": _cursors})
