@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 from models import App, Brand, PersistedQuery
 from models.rows import model_from_row
+from models.statements import fetch_rows
 from services import audit
 from services.actor import Actor
 from services.errors import DomainError, ErrorCode, ErrorCollector
@@ -57,7 +58,7 @@ async def brand_and_app_state(
     app in it."""
     conn = connections.get("default")
     query = _brand_and_app_sql(conn.capabilities.dialect == "postgres")
-    rows = await conn.execute_query_dict(query, [jti, app_id, brand_slug])
+    rows = await fetch_rows(conn, query, [jti, app_id, brand_slug])
     if not rows:
         return None, None
     row = rows[0]
