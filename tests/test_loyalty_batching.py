@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from config import Settings
+from schema.loyalty import types as loyalty_types
 from tests.loyalty_support import AWARD, mutate
 from tests.querycount import count_statements
 from tests.support import GraphQL, app_token, create_customer, make_brand
@@ -101,3 +106,27 @@ async def test_each_mutation_in_an_operation_reads_what_the_previous_ones_wrote(
 
     assert ledger("before") == ("Hangzhou", 10, [10])
     assert ledger("after") == ("Suzhou", 15, [5, 10])
+
+
+async def test_members_of_a_page_sharing_a_tier_share_one_object_of_it(
+    gql: GraphQL, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = await app_token(settings, await make_brand())
+    for i in range(3):
+        customer = await create_customer(gql, token, name=f"T{i}")
+        await _award(gql, token, customer["id"], 1)
+    built: list[Any] = []
+    real = loyalty_types.TierType.from_model
+
+    def counted(tier: Any) -> Any:
+        built.append(tier.id)
+        return real(tier)
+
+    monkeypatch.setattr(loyalty_types.TierType, "from_model", counted)
+    data = await gql.data(
+        "{ customers(first: 10) { edges { node { membership { tier { name rank } } } } } }",
+        token=token,
+    )
+    tiers = [e["node"]["membership"]["tier"] for e in data["customers"]["edges"]]
+    assert len(tiers) == 3 and all(tier == tiers[0] for tier in tiers)
+    assert len(built) == 1, "one object for the tier the page's members share"

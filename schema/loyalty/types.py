@@ -123,7 +123,10 @@ class TierChange:
 async def tiers_of_each(parents: Sequence[MembershipType], info: Info) -> list[TierType | None]:
     keys = [(parent.model.brand_id, parent.model.tier_id) for parent in parents]
     found = await loaders.tiers(info.context, keys)
-    shown = {id(t): TierType.from_model(t) for t in found if t}  # a page shares a few tiers
+    shown: dict[int, TierType] = {}  # a page shares a few tiers: one object each
+    for tier in found:
+        if tier is not None and id(tier) not in shown:
+            shown[id(tier)] = TierType.from_model(tier)
     return [shown[id(t)] if t else None for t in found]
 
 
