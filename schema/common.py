@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
-from typing import Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 import strawberry
 
@@ -79,6 +79,15 @@ class PageInfo:
             start_cursor=cast(str, page.cursor(rows[0])) if rows else None,
             end_cursor=cast(str, page.cursor(rows[-1])) if rows else None,
         )
+
+
+def first_rows_connection_readers() -> dict[str, Any]:
+    """Column readers (schema/row_sources) of a connection type answered as `FirstRows`: its
+    edges are the rows, its page info `PageInfo.from_first_rows`."""
+    return {
+        "edges": lambda pages, _context: [page.rows for page in pages],
+        "page_info": lambda pages, _context: list(map(PageInfo.from_first_rows, pages)),
+    }
 
 
 def local_time(info: Info, value: datetime) -> datetime:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -79,16 +80,22 @@ async def test_queries_mutations_and_errors_answer_as_the_view(
     assert lean == view and lean[3]["data"] == {"__typename": "Query"}
 
 
-@pytest.fixture
-async def limited(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(
-        replace(settings, rate_limit_per_second=0.001, rate_limit_burst=1.0), manage_db=False
-    )
+@asynccontextmanager
+async def _client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, manage_db=False)
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=transport, base_url="http://test") as client,
     ):
+        yield client
+
+
+@pytest.fixture
+async def limited(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with _client(
+        replace(settings, rate_limit_per_second=0.001, rate_limit_burst=1.0)
+    ) as client:
         yield client
 
 
@@ -128,12 +135,7 @@ async def test_everything_else_reaches_the_view(
 
 @pytest.fixture
 async def two_at_once(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(replace(settings, max_concurrent_requests=2), manage_db=False)
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://test") as client,
-    ):
+    async with _client(replace(settings, max_concurrent_requests=2)) as client:
         yield client
 
 

@@ -15,7 +15,7 @@ from auth.context import Context
 from resolvers.ids import to_global_ids
 from resolvers.loyalty.loaders import LedgerRow
 from resolvers.loyalty.queries import LEDGER_ORDER
-from schema.common import Edge, PageInfo
+from schema.common import Edge, first_rows_connection_readers
 from schema.loyalty.types import POINTS_KINDS, PointsTransactionConnection, PointsTransactionType
 from schema.row_sources import attribute, local_times, row_source, same_rows
 from services.pagination import Cursor, FirstRows, order_key_of
@@ -69,12 +69,4 @@ row_source(
     },
 )
 row_source("PointsTransactionEdge", LedgerRow, _edge, {"node": same_rows, "cursor": _cursors})
-row_source(
-    "PointsTransactionConnection",
-    FirstRows,
-    _connection,
-    {
-        "edges": lambda pages, _context: [page.rows for page in pages],
-        "page_info": lambda pages, _context: list(map(PageInfo.from_first_rows, pages)),
-    },
-)
+row_source("PointsTransactionConnection", FirstRows, _connection, first_rows_connection_readers())

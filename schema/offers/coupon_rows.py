@@ -16,7 +16,7 @@ from auth.context import Context
 from models.offers import Coupon
 from resolvers.ids import to_global_ids
 from resolvers.offers.queries import COUPON_ORDER
-from schema.common import Edge, PageInfo
+from schema.common import Edge, first_rows_connection_readers
 from schema.offers.types import CouponConnection, CouponStatus, CouponType
 from schema.row_sources import attribute, local_times, row_source, same_rows
 from services.loyalty_config import utcnow
@@ -82,12 +82,4 @@ row_source(
     },
 )
 row_source("CouponEdge", Coupon, _edge, {"node": same_rows, "cursor": _cursors})
-row_source(
-    "CouponConnection",
-    FirstRows,
-    _connection,
-    {
-        "edges": lambda pages, _context: [page.rows for page in pages],
-        "page_info": lambda pages, _context: list(map(PageInfo.from_first_rows, pages)),
-    },
-)
+row_source("CouponConnection", FirstRows, _connection, first_rows_connection_readers())
