@@ -22,7 +22,9 @@ from typing import Any
 
 from graphql import GraphQLField, GraphQLObjectType
 
+from resolvers.ids import to_global_ids
 from schema.field_facts import per_field, strawberry_field
+from services.pagination import Cursor, order_key_of
 
 ColumnReader = Callable[[list[Any], Any], list[Any]]  # (rows, request context) -> values
 Materialize = Callable[[Any, Any], Any]  # (row, request context) -> the type's object
@@ -74,6 +76,29 @@ def local_times(name: str) -> ColumnReader:
         return [None if at is None else in_zone(at) for at in values]
 
     return read
+
+
+def global_ids(type_name: str, name: str) -> ColumnReader:
+    """A reader of the rows' primary keys `name` as `type_name`'s global ids (a missing key,
+    None or 0, gives None)."""
+    get = attrgetter(name)
+
+    def read(rows: list[Any], _context: Any) -> list[str | None]:
+        pks = list(map(get, rows))
+        if all(pks):
+            return list(to_global_ids(type_name, pks))
+        ids = iter(to_global_ids(type_name, [pk for pk in pks if pk]))
+        return [next(ids) if pk else None for pk in pks]
+
+    return read
+
+
+def cursors(field: str, descending: bool) -> ColumnReader:
+    """A reader of the rows' cursors in the order (`field`, then id) their list is read in:
+    what `services.pagination.FirstRows.cursor` gives each row."""
+    key = order_key_of(field, descending)
+    get = attrgetter(field)
+    return lambda rows, _context: [Cursor(key, get(row), row.id) for row in rows]
 
 
 def same_rows(rows: list[Any], _context: Any) -> list[Any]:

@@ -12,29 +12,26 @@ from operator import attrgetter
 from typing import Any, cast
 
 from auth.context import Context
-from resolvers.ids import to_global_ids
 from resolvers.loyalty.loaders import LedgerRow
 from resolvers.loyalty.queries import LEDGER_ORDER
 from schema.common import Edge, first_rows_connection_readers
 from schema.loyalty.types import POINTS_KINDS, PointsTransactionConnection, PointsTransactionType
-from schema.row_sources import attribute, local_times, row_source, same_rows
-from services.pagination import Cursor, FirstRows, order_key_of
+from schema.row_sources import (
+    attribute,
+    cursors,
+    global_ids,
+    local_times,
+    row_source,
+    same_rows,
+)
+from services.pagination import FirstRows
 
-_ids = attrgetter("id")
 _kinds = attrgetter("kind")
-
-
-def _ids_of(rows: list[LedgerRow], _context: Context) -> list[str]:
-    return to_global_ids("PointsTransaction", map(_ids, rows))
+_cursors = cursors(*LEDGER_ORDER)
 
 
 def _kinds_of(rows: list[LedgerRow], _context: Context) -> list[Any]:
     return list(map(POINTS_KINDS.__getitem__, map(_kinds, rows)))
-
-
-def _cursors(rows: list[LedgerRow], _context: Context) -> list[Cursor]:
-    key = order_key_of(*LEDGER_ORDER)
-    return [Cursor(key, row.created_at, row.id) for row in rows]
 
 
 def _node(row: LedgerRow, context: Context) -> PointsTransactionType:
@@ -55,7 +52,7 @@ row_source(
     LedgerRow,
     _node,
     {
-        "id": _ids_of,
+        "id": global_ids("PointsTransaction", "id"),
         "kind": _kinds_of,
         "amount": attribute("amount"),
         "balance_after": attribute("balance_after"),

@@ -9,31 +9,26 @@ objects'.
 
 from __future__ import annotations
 
-from operator import attrgetter
-from typing import Any, cast
+from typing import cast
 
 from auth.context import Context
 from models.offers import Coupon
-from resolvers.ids import to_global_ids
 from resolvers.offers.queries import COUPON_ORDER
 from schema.common import Edge, first_rows_connection_readers
 from schema.offers.types import CouponConnection, CouponStatus, CouponType
-from schema.row_sources import attribute, local_times, row_source, same_rows
+from schema.row_sources import (
+    attribute,
+    cursors,
+    global_ids,
+    local_times,
+    row_source,
+    same_rows,
+)
 from services.loyalty_config import utcnow
-from services.pagination import Cursor, FirstRows, order_key_of
+from services.pagination import FirstRows
 
 STATUSES = {status.value: status for status in CouponStatus}
-
-
-def _global_ids(type_name: str, name: str) -> Any:
-    get = attrgetter(name)
-
-    def read(rows: list[Coupon], _context: Context) -> list[str | None]:
-        pks = list(map(get, rows))
-        ids = iter(to_global_ids(type_name, [pk for pk in pks if pk]))
-        return [next(ids) if pk else None for pk in pks]
-
-    return read
+_cursors = cursors(*COUPON_ORDER)
 
 
 def _statuses(rows: list[Coupon], _context: Context) -> list[CouponStatus]:
@@ -45,11 +40,6 @@ def _statuses(rows: list[Coupon], _context: Context) -> list[CouponStatus]:
         else STATUSES[row.status]
         for row in rows
     ]
-
-
-def _cursors(rows: list[Coupon], _context: Context) -> list[Cursor]:
-    key = order_key_of(*COUPON_ORDER)
-    return [Cursor(key, row.issued_at, row.id) for row in rows]
 
 
 def _node(row: Coupon, _context: Context) -> CouponType:
@@ -70,12 +60,12 @@ row_source(
     Coupon,
     _node,
     {
-        "id": _global_ids("Coupon", "id"),
+        "id": global_ids("Coupon", "id"),
         "code": attribute("code"),
         "discount": attribute("discount"),
         "status": _statuses,
-        "customer_id": _global_ids("Customer", "customer_id"),
-        "purchase_id": _global_ids("Purchase", "purchase_id"),
+        "customer_id": global_ids("Customer", "customer_id"),
+        "purchase_id": global_ids("Purchase", "purchase_id"),
         "issued_at": local_times("issued_at"),
         "expires_at": local_times("expires_at"),
         "redeemed_at": local_times("redeemed_at"),
