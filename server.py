@@ -27,15 +27,15 @@ from tortoise import Tortoise
 from auth.context import Context, authenticate, bearer_token, build_context
 from auth.oauth import token_endpoint
 from config import Settings
+from engine.lean_post import LeanGraphQLPost, rate_limited_retry_after, replaying
+from engine.persisted import apply_persisted_query
+from engine.persisted_queries import build_query_store
+from engine.ratelimit import build_rate_limiter
 from events.runtime import EventsRuntime
 from events.wakeup import WakeRelayAfterRequest
-from lean_post import LeanGraphQLPost, rate_limited_retry_after, replaying
 from models.db import close_db, init_db
 from schema import build_schema
-from schema.persisted import apply_persisted_query
-from services import query_allowlist
-from services.persisted_queries import build_query_store
-from services.ratelimit import build_rate_limiter
+from services.brands import allowlist as query_allowlist
 
 log = logging.getLogger("crm")
 

@@ -15,9 +15,9 @@ from auth.principal import Principal
 from auth.tokens import InvalidToken, verify_token
 from config import Settings
 from models import Brand
-from services.actor import Actor
-from services.brands import principal_is_revoked
-from services.query_allowlist import brand_and_app_state
+from services.brands.allowlist import brand_and_app_state
+from services.brands.brands import principal_is_revoked
+from services.common.actor import Actor
 
 
 @dataclass
@@ -28,7 +28,7 @@ class Context:
     principal: Principal | None = None
     brand: Brand | None = None
     auth_error: str | None = None
-    # The app is in allow-list mode: only its registered persisted queries run (schema/allowlist).
+    # The app is in allow-list mode: only its registered persisted queries run (engine/allowlist).
     allow_list_only: bool = False
     loaders: dict[str, Any] = field(default_factory=dict)
     # Websockets: the connection_init payload (strawberry fills it), see CRMGraphQL.on_ws_connect.

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse
 from auth.scopes import UnknownScope, narrow, parse_scopes
 from auth.tokens import issue_token
 from config import Settings
-from services.brands import authenticate_app
+from services.brands.brands import authenticate_app
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 

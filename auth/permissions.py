@@ -13,7 +13,7 @@ from strawberry.types.field import StrawberryField
 from auth.context import Info
 from auth.scopes import Scope
 from models import Customer
-from services.normalize import mask_email, mask_phone, mask_text
+from services.customers.normalize import mask_email, mask_phone, mask_text
 
 
 def unauthenticated(info: Info) -> StrawberryGraphQLError:
@@ -120,7 +120,7 @@ class MaskPII(FieldExtension):
         return self.resolve_column([next_(source, info, **kwargs)], [source], info)[0]
 
     def resolve_column(self, values: list[Any], sources: list[Any], info: Info) -> list[Any]:
-        """`resolve` for a whole level's values (schema/batched): the scope is checked once."""
+        """`resolve` for a whole level's values (engine/batched): the scope is checked once."""
         principal = info.context.principal
         if principal is None or principal.has(Scope.PII_READ.value):
             return values

@@ -59,8 +59,8 @@ def graphql_award(schema: Any, settings: Settings, token: str, customers: list[i
 
 def service_award(brand_id: int, app_id: int, customers: list[int]) -> Award:
     """Award i through the service alone (no GraphQL, no authentication)."""
-    from services import points
-    from services.actor import Actor
+    from services.common.actor import Actor
+    from services.loyalty import points
 
     actor, run_id = Actor(brand_id, "app", str(app_id), "bench"), uuid.uuid4().hex[:8]
     return lambda i: points.award_points(

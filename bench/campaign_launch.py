@@ -24,9 +24,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from models.db import close_db, init_db, run_migrations
-from services import brands, campaign_stats, campaigns, offers, segments, sql
-from services.actor import Actor
-from services.offer_issuance import issue
+from services.brands import brands
+from services.campaigns import campaigns
+from services.campaigns import stats as campaign_stats
+from services.common import sql
+from services.common.actor import Actor
+from services.offers import offers
+from services.offers.issuance import issue
+from services.segments import segments
 
 
 async def _seed(brand_id: int, count: int) -> None:

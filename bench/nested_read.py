@@ -38,7 +38,7 @@ def free_port() -> int:
 async def demo_token(settings: Settings, slug: str) -> str:
     from models import App, Brand
     from models.db import close_db, init_db
-    from services import brands
+    from services.brands import brands
 
     await init_db(settings.database_url)
     try:

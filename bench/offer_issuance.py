@@ -20,9 +20,11 @@ import time
 import uuid
 
 from models.db import close_db, init_db, run_migrations
-from services import brands, offer_sql, offers
-from services.actor import Actor
-from services.offer_issuance import issue
+from services.brands import brands
+from services.common.actor import Actor
+from services.offers import offers
+from services.offers import sql as offer_sql
+from services.offers.issuance import issue
 
 
 async def _seed(brand_id: int, count: int) -> None:

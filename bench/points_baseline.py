@@ -1,4 +1,5 @@
-"""The hand-written side of bench/points_writes.py: services/points.award_points in plain SQL."""
+"""The hand-written side of bench/points_writes.py: services/loyalty/points.award_points in
+plain SQL."""
 
 from __future__ import annotations
 

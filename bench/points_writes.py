@@ -7,7 +7,8 @@ One uvicorn worker serves /graphql; the load client sends `awardPoints` with a f
 idempotency key each time, spread over many customers, then all to one hot customer (every
 request waits for the previous one's row lock). GraphQL and the baseline alternate in
 two-second rounds, so both see the same machine. The baseline runs, at the same concurrency and
-with the server's pool size, the transaction services/points.py runs: lock the customer and the
+with the server's pool size, the transaction services/loyalty/points.py runs: lock the customer
+and the
 membership row, look the key up, look for pending lots due (only when the member has pending
 points, as the service), read the settings, update the
 balance, insert the ledger row, the audit row, take the brand's event id and insert the outbox
@@ -76,7 +77,7 @@ async def bench_token(settings: Settings, slug: str) -> tuple[str, int, int]:
     from auth.tokens import issue_token
     from models import App, Brand
     from models.db import close_db, init_db
-    from services import brands
+    from services.brands import brands
 
     await init_db(settings.database_url)
     try:

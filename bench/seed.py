@@ -24,7 +24,8 @@ from bench.seed_tables import Specs
 from config import Settings
 from models import Brand
 from models.db import close_db, init_db, run_migrations
-from services import brands, loyalty_config
+from services.brands import brands
+from services.loyalty import config as loyalty_config
 
 CHUNK = 5_000
 

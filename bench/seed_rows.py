@@ -11,7 +11,7 @@ from typing import Any
 
 from bench.bulkload import Loader
 from bench.seed_tables import COLUMNS
-from services.loyalty_config import Calendar
+from services.loyalty.config import Calendar
 
 CITIES = ["Shanghai", "Beijing", "Shenzhen", "Guangzhou", "Chengdu", "Hangzhou", "Wuhan"]
 TAGS = ["vip", "coffee", "tea", "student", "office", "weekend", "delivery", "new"]

@@ -22,8 +22,11 @@ from tortoise import Tortoise
 
 from models import Brand, Customer
 from models.db import close_db, init_db, run_migrations
-from services import brands, loyalty_config, segments, sql
-from services.pagination import PageRequest
+from services.brands import brands
+from services.common import sql
+from services.common.pagination import PageRequest
+from services.loyalty import config as loyalty_config
+from services.segments import segments
 
 RULE: dict[str, Any] = {
     "and": [

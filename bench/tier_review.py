@@ -24,9 +24,12 @@ from tortoise import Tortoise
 
 from models import Brand, Membership
 from models.db import close_db, init_db, run_migrations
-from services import brands, loyalty_config, sql, tier_review
-from services.actor import Actor
-from services.loyalty_config import EPOCH
+from services.brands import brands
+from services.common import sql
+from services.common.actor import Actor
+from services.loyalty import config as loyalty_config
+from services.loyalty import tier_review
+from services.loyalty.config import EPOCH
 
 MONTHS = 14
 

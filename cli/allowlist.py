@@ -11,9 +11,9 @@ from typing import Any
 from config import Settings
 from models import App, Brand
 from models.db import close_db, init_db
-from services import query_allowlist
-from services.actor import Actor
-from services.errors import DomainError
+from services.brands import allowlist as query_allowlist
+from services.common.actor import Actor
+from services.common.errors import DomainError
 
 
 async def _actor(client_id: str | None, brand_slug: str | None) -> Actor:

@@ -11,8 +11,11 @@ from typing import Any
 from config import Settings
 from models import Brand
 from models.db import close_db, init_db
-from services import analytics, brands, points_expiry, tier_review
-from services.actor import Actor
+from services.analytics import lifecycle as analytics
+from services.brands import brands
+from services.common.actor import Actor
+from services.loyalty import expiry as points_expiry
+from services.loyalty import tier_review
 
 
 async def _run(settings: Settings, slug: str, job: str) -> dict[str, Any]:

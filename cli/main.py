@@ -13,9 +13,9 @@ from auth.tokens import issue_token
 from config import Settings
 from models import Brand
 from models.db import close_db, init_db, run_migrations
-from services import brands
-from services.demo import DEMO_EMAIL, DEMO_PASSWORD, ensure_demo
-from services.errors import DomainError
+from services.brands import brands
+from services.brands.demo import DEMO_EMAIL, DEMO_PASSWORD, ensure_demo
+from services.common.errors import DomainError
 
 DEMO_TOKEN_TTL = 24 * 3600
 

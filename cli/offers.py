@@ -11,7 +11,8 @@ from typing import Any
 from config import Settings
 from models import Brand
 from models.db import close_db, init_db
-from services import brands, offer_schedules
+from services.brands import brands
+from services.offers import schedules as offer_schedules
 
 
 async def _run(settings: Settings, slug: str | None) -> list[dict[str, Any]]:

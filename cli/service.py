@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from config import Settings
 from models import Brand
 from models.db import close_db, init_db
-from services.actor import Actor
-from services.ticket_query import mark_breaches
+from services.common.actor import Actor
+from services.tickets.query import mark_breaches
 
 
 class NoSuchBrand(Exception):

@@ -14,7 +14,7 @@ from models.events import BrandEventCounter, OutboxEvent
 
 
 class EventSource(Protocol):
-    """Who caused the event (services.actor.Actor fits)."""
+    """Who caused the event (services.common.actor.Actor fits)."""
 
     @property
     def brand_id(self) -> int: ...
@@ -37,7 +37,7 @@ class Event:
     payload: dict[str, Any]
     occurred_at: datetime
     # Results of subscriptions to this event, shared by subscribers with the same operation,
-    # variables and principal (schema/shared_events.py); not part of the event's value.
+    # variables and principal (engine/shared_events.py); not part of the event's value.
     shared_results: dict[Any, Any] = field(
         default_factory=dict, compare=False, repr=False, hash=False
     )

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from resolvers.ids import BadGlobalId, decode_id
-from services.errors import DomainError, ErrorCode, FieldError
+from services.common.errors import DomainError, ErrorCode, FieldError
 
 T = TypeVar("T")
 

@@ -22,7 +22,14 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.utils.operation import OperationType
 
-from schema.allowlist import PersistedQueryAllowList
+from engine.allowlist import PersistedQueryAllowList
+from engine.extensions import MaskUnexpectedErrors, is_unexpected
+from engine.inputs import plan_input_conversions
+from engine.lean import LeanPipeline, SharedParserCache
+from engine.limits import QueryCostLimiter
+from engine.ratelimit import RateLimiter
+from engine.shared_events import SharedEventExecutor
+from engine.validation import ValidationByIdentity
 from schema.auth.operations import AuthMutations, AuthQueries
 from schema.brands.apps import AppMutations
 from schema.brands.operations import BrandMutations, BrandQueries
@@ -33,10 +40,6 @@ from schema.customers.types import CustomerType
 from schema.events.subscriptions import EventSubscriptions
 from schema.events.types import ALL_EVENT_TYPES
 from schema.events.webhooks import WebhookMutations, WebhookQueries
-from schema.extensions import MaskUnexpectedErrors, is_unexpected
-from schema.inputs import plan_input_conversions
-from schema.lean import LeanPipeline, SharedParserCache
-from schema.limits import QueryCostLimiter
 from schema.loyalty.mutations import LoyaltyMutations
 from schema.loyalty.queries import LoyaltyQueries
 from schema.node import NodeQueries
@@ -44,12 +47,9 @@ from schema.offers.mutations import OfferMutations
 from schema.offers.queries import OfferQueries
 from schema.segments.mutations import SegmentMutations
 from schema.segments.queries import SegmentQueries
-from schema.shared_events import SharedEventExecutor
 from schema.surveys.operations import SurveyMutations, SurveyQueries
 from schema.tickets.mutations import TicketMutations
 from schema.tickets.queries import TicketQueries
-from schema.validation import ValidationByIdentity
-from services.ratelimit import RateLimiter
 
 Query = merge_types(
     "Query",

@@ -11,8 +11,8 @@ import strawberry
 
 from auth.context import Info
 from resolvers.ids import to_global_id
-from services.errors import ErrorCode, FieldError
-from services.pagination import FirstRows, Page
+from services.common.errors import ErrorCode, FieldError
+from services.common.pagination import FirstRows, Page
 
 # The domain's own enum, so a code added in services/ appears in the schema with no second list.
 strawberry.enum(ErrorCode, description="Why a mutation refused its input.")
@@ -82,7 +82,7 @@ class PageInfo:
 
 
 def first_rows_connection_readers() -> dict[str, Any]:
-    """Column readers (schema/row_sources) of a connection type answered as `FirstRows`: its
+    """Column readers (engine/row_sources) of a connection type answered as `FirstRows`: its
     edges are the rows, its page info `PageInfo.from_first_rows`."""
     return {
         "edges": lambda pages, _context: [page.rows for page in pages],

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from models import Brand, Customer, CustomerStats, CustomerTag, Membership, Purchase
-from services import loyalty_config
+from services.loyalty import config as loyalty_config
 
 NOW = datetime.now(UTC)
 

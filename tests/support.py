@@ -10,7 +10,7 @@ import httpx
 from auth.tokens import issue_token
 from config import Settings
 from models import Brand
-from services import brands
+from services.brands import brands
 
 EVERYTHING = "admin"
 

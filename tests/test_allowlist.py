@@ -13,7 +13,7 @@ import httpx
 
 from config import Settings
 from models import App, AuditEntry, PersistedQuery
-from services import brands
+from services.brands import brands
 from tests.support import GraphQL, app_token, error_codes, make_brand, mint
 
 COUNT = "{ customers(first: 3) { totalCount } }"

@@ -20,7 +20,7 @@ from auth.tokens import InvalidToken, issue_token, verify_token
 from config import Settings
 from models import Brand
 from server import create_app
-from services import brands
+from services.brands import brands
 from tests.querycount import count_statements
 from tests.support import GraphQL, app_token, error_codes, make_brand, mint
 

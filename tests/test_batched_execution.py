@@ -14,9 +14,9 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.permission import BasePermission
 
-from schema import columns
-from schema.batch_resolvers import batch_resolver
-from schema.batched import BatchedQueryExecutor
+from engine import columns
+from engine.batch_resolvers import batch_resolver
+from engine.batched import BatchedQueryExecutor
 from tests.support import response_keys
 
 BATCHES: list[list[int]] = []

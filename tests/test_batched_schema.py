@@ -9,13 +9,13 @@ import pytest
 
 from auth.context import Context, authenticate
 from config import Settings
+from engine.batched import BatchedQueryExecutor
+from engine.shared_events import SharedEventExecutor
 from resolvers.loyalty import loaders as loyalty_loaders
 from resolvers.loyalty import queries as loyalty_queries
 from resolvers.offers import queries as offer_queries
 from schema import build_schema
-from schema.batched import BatchedQueryExecutor
-from schema.shared_events import SharedEventExecutor
-from services import brands as brand_service
+from services.brands import brands as brand_service
 from tests.loyalty_support import AWARD, mutate, record
 from tests.offer_helpers import create_offer, customer_token, issue
 from tests.support import GraphQL, app_token, create_customer, make_brand, mint

@@ -10,7 +10,7 @@ from models.campaigns import Campaign, CampaignMember
 from models.events import OutboxEvent
 from models.offers import Coupon
 from resolvers.ids import from_global_id
-from services.campaigns import choose_holdout
+from services.campaigns.campaigns import choose_holdout
 from tests.campaign_helpers import (
     city_segment,
     create_campaign,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from services.campaign_stats import GroupRevenue, uplift
-from services.campaigns import choose_holdout, holdout_size
+from services.campaigns.campaigns import choose_holdout, holdout_size
+from services.campaigns.stats import GroupRevenue, uplift
 
 
 def _group(values: list[float]) -> GroupRevenue:

@@ -4,9 +4,9 @@ from datetime import date
 
 from config import Settings
 from models import Brand, Customer, CustomerExternalId, CustomerNote, CustomerTag
-from services import customer_query
-from services.customer_query import CustomerFilter
-from services.pagination import PageRequest, paginate
+from services.common.pagination import PageRequest, paginate
+from services.customers import query as customer_query
+from services.customers.query import CustomerFilter
 from tests.querycount import count_statements
 from tests.support import GraphQL, app_token, error_codes, make_brand
 

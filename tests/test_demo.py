@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from auth.scopes import ALL_SCOPES
 from config import Settings
-from services.demo import ensure_demo
+from services.brands.demo import ensure_demo
 from tests.support import GraphQL, mint
 
 QUERY = """

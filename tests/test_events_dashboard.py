@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from config import Settings
 from models import Brand
 from models.tickets import Ticket
-from services import dashboard
+from services.analytics import dashboard
 from tests.loyalty_support import AWARD, REDEEM, mutate, record
 from tests.support import GraphQL
 from tests.survey_helpers import answer, create_survey, invite

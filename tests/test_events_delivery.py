@@ -25,8 +25,9 @@ from events.broker import Broker
 from events.relay import Relay
 from events.webhooks import Dispatcher
 from models.events import Webhook, WebhookDelivery
-from services import customers, webhooks
-from services.actor import Actor
+from services.common.actor import Actor
+from services.customers import customers
+from services.webhooks import webhooks
 from tests.support import GraphQL, app_token, make_brand
 from tests.test_events_ws import free_port
 

@@ -53,8 +53,8 @@ async def test_a_failing_reaction_is_undone_alone(settings: Settings) -> None:
     from events.reactions import REACTIONS, react
     from events.relay import Relay
     from models import CustomerNote
-    from services import customers
-    from services.actor import Actor
+    from services.common.actor import Actor
+    from services.customers import customers
     from tests.support import make_brand
 
     brand = await make_brand()

@@ -13,13 +13,13 @@ from strawberry.schema.schema import execution_context_class_kwargs
 from auth.context import Context
 from auth.principal import Principal
 from config import Settings
+from engine.shared_events import SharedEventExecutor
 from events.outbox import Event
 from models import Brand, Customer
 from schema import build_schema
 from schema.events.types import to_graphql
-from schema.shared_events import SharedEventExecutor
-from services import customers
-from services.actor import Actor
+from services.common.actor import Actor
+from services.customers import customers
 from tests.querycount import count_statements
 from tests.support import make_brand
 

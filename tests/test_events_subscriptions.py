@@ -173,7 +173,7 @@ async def test_expired_token_is_refused_at_connection(
     settings: Settings,
     sockets: list[Any],  # noqa: F811
 ) -> None:
-    from services import brands
+    from services.brands import brands
 
     brand = await make_brand()
     created = await brands.create_app(brand, "old", ["events:read"])

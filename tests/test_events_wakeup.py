@@ -16,8 +16,8 @@ from events.broker import Broker
 from events.relay import ADVISORY_LOCK_KEY, Relay
 from models import Brand
 from models.events import OutboxEvent
-from services import customers
-from services.actor import Actor
+from services.common.actor import Actor
+from services.customers import customers
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL
 from tests.support import CREATE_CUSTOMER, GraphQL, app_token, make_brand
 

@@ -229,7 +229,7 @@ async def test_bad_token_closes_with_4403(server: str, sockets: list[Any]) -> No
 async def test_expiring_token_ends_the_subscription(
     server: str, settings: Settings, sockets: list[Any]
 ) -> None:
-    from services import brands
+    from services.brands import brands
     from tests.support import mint
 
     brand = await make_brand()

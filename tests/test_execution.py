@@ -9,9 +9,9 @@ import pytest
 import strawberry
 from strawberry.extensions import SchemaExtension
 
-from schema import execution
-from schema.execution import PlainFieldExecutor
-from schema.lean import SharedParserCache
+from engine import execution
+from engine.execution import PlainFieldExecutor
+from engine.lean import SharedParserCache
 from tests.support import response_keys
 
 

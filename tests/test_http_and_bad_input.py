@@ -7,7 +7,7 @@ import pytest
 
 from config import Settings
 from models import AuditEntry, Customer
-from services import brands as brand_service
+from services.brands import brands as brand_service
 from tests.conftest import TEST_REDIS_URL
 from tests.support import GraphQL, app_token, error_codes, make_brand
 

@@ -1,4 +1,4 @@
-"""Input objects built by schema/inputs' plans equal what strawberry's own conversion builds."""
+"""Input objects built by engine/inputs' plans equal what strawberry's own conversion builds."""
 
 from __future__ import annotations
 

@@ -11,10 +11,10 @@ from strawberry.utils.operation import OperationType
 
 from auth.context import Context, authenticate
 from config import Settings
+from engine.ratelimit import InProcessRateLimiter
 from resolvers.customers import queries as customer_queries
 from schema import CRMSchema, build_schema
-from services import brands as brand_service
-from services.ratelimit import InProcessRateLimiter
+from services.brands import brands as brand_service
 from tests.loyalty_support import AWARD
 from tests.support import GraphQL, app_token, create_customer, make_brand, mint
 

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-import lean_post
 from config import Settings
+from engine import lean_post
 from server import create_app
 from tests.loyalty_support import AWARD
 from tests.support import GraphQL, app_token, create_customer, make_brand

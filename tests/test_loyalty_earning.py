@@ -9,8 +9,10 @@ from config import Settings
 from models import AuditEntry, Membership, Purchase
 from models.events import OutboxEvent
 from resolvers.ids import decode_id
-from services import loyalty_config, points_expiry, tier_review
-from services.actor import Actor
+from services.common.actor import Actor
+from services.loyalty import config as loyalty_config
+from services.loyalty import expiry as points_expiry
+from services.loyalty import tier_review
 from tests.concurrency import assert_ledger_consistent
 from tests.loyalty_support import ADJUST, AWARD, REDEEM, REFUND, loyalty, mutate, record
 from tests.support import GraphQL, app_token, create_customer, make_brand

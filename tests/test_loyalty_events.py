@@ -12,8 +12,10 @@ from config import Settings
 from models import Brand, Membership, PointsTransaction
 from models.events import OutboxEvent
 from resolvers.ids import decode_id, to_global_id
-from services import loyalty_config, points, points_expiry, tier_review
-from services.actor import Actor
+from services.common.actor import Actor
+from services.loyalty import config as loyalty_config
+from services.loyalty import expiry as points_expiry
+from services.loyalty import points, tier_review
 from tests.loyalty_support import ADJUST, AWARD, REDEEM, REFUND, mutate, record
 from tests.support import GraphQL, app_token, create_customer, make_brand
 from tests.test_loyalty_tiers import LADDER, SET_TIER, months_ago

@@ -14,8 +14,8 @@ from typing import Any
 from config import Settings
 from models import Membership, PointsTransaction
 from resolvers.ids import decode_id
-from services import loyalty_config
-from services.actor import Actor
+from services.common.actor import Actor
+from services.loyalty import config as loyalty_config
 from tests.concurrency import assert_ledger_consistent
 from tests.loyalty_support import AWARD, REFUND, loyalty, mutate, record
 from tests.support import GraphQL, app_token, create_customer, make_brand

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from config import Settings
 from models import Membership
 from resolvers.ids import decode_id
-from services import loyalty_config, tier_review
-from services.actor import Actor
+from services.common.actor import Actor
+from services.loyalty import config as loyalty_config
+from services.loyalty import tier_review
 from tests.loyalty_support import AWARD, REDEEM, loyalty, mutate, record
 from tests.support import GraphQL, app_token, create_customer, make_brand
 from tests.test_loyalty_tiers import months_ago

@@ -6,8 +6,10 @@ from zoneinfo import ZoneInfo
 from config import Settings
 from models import Membership, TierChange
 from resolvers.ids import decode_id
-from services import analytics, loyalty_config, tier_review
-from services.actor import Actor
+from services.analytics import lifecycle as analytics
+from services.common.actor import Actor
+from services.loyalty import config as loyalty_config
+from services.loyalty import tier_review
 from tests.loyalty_support import loyalty, record
 from tests.support import GraphQL, app_token, create_customer, error_codes, make_brand
 

@@ -12,7 +12,7 @@ import pytest
 from auth.oauth import _basic_credentials
 from config import Settings
 from models import Brand
-from services import brands
+from services.brands import brands
 from tests.support import GraphQL, error_codes, make_brand
 
 VIEWER = "{ viewer { kind subject scopes brand } }"

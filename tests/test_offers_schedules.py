@@ -10,7 +10,7 @@ from config import Settings
 from models import Brand, Membership
 from models.events import OutboxEvent
 from models.offers import Coupon
-from services.offer_schedules import run_schedules
+from services.offers.schedules import run_schedules
 from tests.loyalty_support import record
 from tests.offer_helpers import coupons, create_offer, issue
 from tests.support import GraphQL, app_token, create_customer, make_brand

@@ -7,9 +7,11 @@ from config import Settings
 from models import Membership, PointsTransaction
 from models.events import BrandEventCounter
 from resolvers.ids import decode_id
-from services import loyalty_config, points, points_expiry
-from services.actor import Actor
-from services.errors import DomainError
+from services.common.actor import Actor
+from services.common.errors import DomainError
+from services.loyalty import config as loyalty_config
+from services.loyalty import expiry as points_expiry
+from services.loyalty import points
 from tests.concurrency import assert_ledger_consistent, concurrently_behind_a_lock
 from tests.loyalty_support import ADJUST, AWARD, REDEEM, loyalty, mutate, record
 from tests.support import GraphQL, app_token, create_customer, make_brand
@@ -241,8 +243,8 @@ async def test_concurrent_redemptions_never_overdraw(gql: GraphQL, settings: Set
 
 async def test_concurrent_purchases_on_one_member(gql: GraphQL, settings: Settings) -> None:
     from models import DailySpend, Purchase
-    from services import purchases
-    from services.loyalty_config import calendar
+    from services.loyalty import purchases
+    from services.loyalty.config import calendar
 
     brand = await make_brand()
     token = await app_token(settings, brand)

@@ -58,7 +58,7 @@ async def test_a_requests_context_and_loaded_rows_are_freed_by_reference_countin
     assert (await gql.data(AWARD, award, token))["awardPoints"]["errors"] == []
     schema = build_schema()
     for query, variables, loads in (
-        (PAGE, {}, True),  # level by level (schema/batched)
+        (PAGE, {}, True),  # level by level (engine/batched)
         (LOYALTY, {"id": customer["id"]}, True),  # one customer, more resolvers
         (AWARD, award, False),  # a mutation: graphql-core's executor
     ):

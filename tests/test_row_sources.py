@@ -1,4 +1,4 @@
-"""Levels read straight from rows (schema/row_sources): a batch resolver answers rows, and the
+"""Levels read straight from rows (engine/row_sources): a batch resolver answers rows, and the
 level-by-level executor reads the selected fields from them column by column, or builds the
 type's objects when a selected field has no reader; either way the answer is graphql-core's."""
 
@@ -14,16 +14,16 @@ from graphql import GraphQLObjectType
 
 from auth.context import Context, authenticate
 from config import Settings
+from engine.batch_resolvers import batch_resolver
+from engine.batched import BatchedQueryExecutor
+from engine.row_sources import attribute, readable_name, row_source, row_source_of
+from engine.shared_events import SharedEventExecutor
 from models.offers import Coupon
 from resolvers.loyalty.loaders import LedgerRow
 from schema import build_schema
-from schema.batch_resolvers import batch_resolver
-from schema.batched import BatchedQueryExecutor
 from schema.loyalty import types as loyalty_types
 from schema.offers import types as offer_types
-from schema.row_sources import attribute, readable_name, row_source, row_source_of
-from schema.shared_events import SharedEventExecutor
-from services.pagination import FirstRows
+from services.common.pagination import FirstRows
 from tests.offer_helpers import create_offer, issue
 from tests.support import GraphQL, app_token, create_customer, make_brand
 

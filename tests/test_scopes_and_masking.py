@@ -10,7 +10,7 @@ from auth.scopes import ALL_SCOPES, ROLE_SCOPES, UnknownScope, expand, narrow, p
 from auth.tokens import issue_token
 from config import Settings
 from models import AuditEntry, Customer
-from services import brands
+from services.brands import brands
 from tests.support import GraphQL, app_token, create_customer, error_codes, make_brand, mint
 
 PII = "query($id: ID!) { customer(id: $id) { name phone email birthday birthMonth address } }"

@@ -8,7 +8,7 @@ from config import Settings
 from models import AuditEntry, Brand
 from models.offers import Offer
 from resolvers.ids import to_global_id
-from services import loyalty_config
+from services.loyalty import config as loyalty_config
 from tests.loyalty_support import record
 from tests.querycount import count_statements
 from tests.support import GraphQL, app_token, create_customer, error_codes, make_brand

@@ -1,4 +1,5 @@
-"""Segment rules evaluated by services/segments.py against real data, one statement each."""
+"""Segment rules evaluated by services/segments/segments.py against real data, one statement
+each."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ import pytest
 
 from models import Brand, Membership, Segment
 from models.offers import Coupon, Offer
-from services import loyalty_config, segments
-from services import sql as raw
-from services.actor import Actor
-from services.errors import DomainError
-from services.segment_sql import uses_calendar_days
+from services.common import sql as raw
+from services.common.actor import Actor
+from services.common.errors import DomainError
+from services.loyalty import config as loyalty_config
+from services.segments import segments
+from services.segments.sql import uses_calendar_days
 from tests.querycount import count_statements
 from tests.segment_helpers import NOW, born, person
 from tests.support import make_brand

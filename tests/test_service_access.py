@@ -14,8 +14,8 @@ from models.events import OutboxEvent
 from models.surveys import SurveyInvitation, SurveyResponse
 from models.tickets import Ticket, TicketMessage
 from resolvers.ids import decode_id, to_global_id
-from services import segments
-from services.actor import Actor
+from services.common.actor import Actor
+from services.segments import segments
 from tests.loyalty_support import record
 from tests.support import GraphQL, app_token, create_customer, error_codes
 from tests.survey_helpers import SEND, answer, create_survey, invite

@@ -7,17 +7,17 @@ from datetime import UTC, datetime
 import pytest
 
 from models import Customer, CustomerNote
-from services import customers
-from services.actor import Actor
-from services.errors import DomainError, ErrorCode
-from services.normalize import (
+from services.common.actor import Actor
+from services.common.errors import DomainError, ErrorCode
+from services.common.pagination import Cursor, Page, PaginationError, decode_cursor, encode_cursor
+from services.customers import customers
+from services.customers.normalize import (
     InvalidValue,
     mask_email,
     mask_phone,
     normalize_email,
     normalize_phone,
 )
-from services.pagination import Cursor, Page, PaginationError, decode_cursor, encode_cursor
 from tests.support import make_brand
 
 

@@ -6,10 +6,10 @@ import pytest
 
 from config import Settings
 from models.surveys import SurveyResponse
-from services.errors import DomainError
-from services.nps import classify, summarize
-from services.survey_answers import validate_answers
-from services.tickets import check_transition
+from services.common.errors import DomainError
+from services.surveys.answers import validate_answers
+from services.surveys.nps import classify, summarize
+from services.tickets.tickets import check_transition
 from tests.loyalty_support import record
 from tests.support import GraphQL, create_customer
 from tests.survey_helpers import answer, create_survey, invite

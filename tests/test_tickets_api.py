@@ -6,7 +6,7 @@ from config import Settings
 from models import AuditEntry
 from models.tickets import Ticket, TicketMessage
 from resolvers.ids import to_global_id
-from services import brands
+from services.brands import brands
 from tests.support import GraphQL, app_token, create_customer, error_codes, make_brand
 from tests.ticket_helpers import (
     CONFIGURE,

@@ -11,7 +11,7 @@ from models import AuditEntry
 from models.events import OutboxEvent
 from models.tickets import Ticket
 from resolvers.ids import decode_id
-from services.sla import BusinessHours, add_working_time
+from services.tickets.sla import BusinessHours, add_working_time
 from tests.support import GraphQL
 from tests.ticket_helpers import REPLY, RESOLVE, SET_SLA, move, open_ticket, setup_brand
 

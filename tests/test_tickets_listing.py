@@ -3,7 +3,7 @@ from __future__ import annotations
 from config import Settings
 from models import Customer, StaffUser
 from models.tickets import Ticket, TicketMessage
-from services.ticket_stats import pareto
+from services.tickets.stats import pareto
 from tests.querycount import count_statements
 from tests.support import GraphQL, error_codes
 from tests.ticket_helpers import RATE, RESOLVE, move, open_ticket, setup_brand

@@ -7,7 +7,7 @@ from cli.service import sweep
 from config import Settings
 from models.events import OutboxEvent
 from models.tickets import Ticket
-from services.sla import BusinessHours, Clock, add_working_time, working_seconds
+from services.tickets.sla import BusinessHours, Clock, add_working_time, working_seconds
 from tests.support import GraphQL
 from tests.ticket_helpers import REPLY, SET_SLA, move, open_ticket, setup_brand
 

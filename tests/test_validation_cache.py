@@ -9,8 +9,8 @@ import strawberry
 from graphql import print_ast
 from strawberry.schema.schema import validate_document
 
-from schema import validation
-from schema.validation import ValidationByIdentity
+from engine import validation
+from engine.validation import ValidationByIdentity
 
 
 @strawberry.type

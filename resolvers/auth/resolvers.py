@@ -7,9 +7,10 @@ from auth.scopes import ROLE_SCOPES
 from auth.tokens import IssuedToken, issue_token
 from models import StaffUser
 from resolvers.results import MutationResult, run
-from services import audit, brands
-from services.actor import Actor
-from services.errors import DomainError, ErrorCode
+from services.brands import brands
+from services.common import audit
+from services.common.actor import Actor
+from services.common.errors import DomainError, ErrorCode
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from graphql.error import GraphQLError
 from auth.context import Context
 from models import App
 from resolvers.results import MutationResult, run
-from services import query_allowlist
+from services.brands import allowlist as query_allowlist
 
 
 def schema_problems(schema: GraphQLSchema, queries: list[str]) -> dict[int, str]:

@@ -5,7 +5,7 @@ from typing import Any
 from auth.context import Context
 from models import Brand
 from resolvers.results import MutationResult, run
-from services import brands
+from services.brands import brands
 
 
 async def brand_by_slug(slug: str) -> Brand | None:

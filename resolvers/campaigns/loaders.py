@@ -8,7 +8,7 @@ from auth.context import Context
 from models import Segment
 from models.campaigns import Campaign
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
-from services import campaigns
+from services.campaigns import campaigns
 
 
 async def _campaigns(keys: Sequence[BrandKey]) -> list[Campaign | None]:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from auth.context import Context
 from models.campaigns import Campaign
 from resolvers.results import MutationResult, decode_or_error, run
-from services import campaigns
+from services.campaigns import campaigns
 
 
 async def create(

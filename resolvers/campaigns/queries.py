@@ -5,9 +5,10 @@ from models.campaigns import Campaign
 from resolvers.campaigns import loaders
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
-from services import campaign_stats, campaigns
-from services.campaign_stats import CampaignStats
-from services.pagination import Page, PageRequest, PaginationError
+from services.campaigns import campaigns
+from services.campaigns import stats as campaign_stats
+from services.campaigns.stats import CampaignStats
+from services.common.pagination import Page, PageRequest, PaginationError
 
 
 async def campaign(context: Context, global_id: str) -> Campaign | None:

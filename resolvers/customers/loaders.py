@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from auth.context import Context
 from models import AuditEntry, Customer, CustomerExternalId, CustomerNote, CustomerTag
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
-from services.recent import newest_per_group
+from services.common.recent import newest_per_group
 
 
 async def _tags(keys: Sequence[BrandKey]) -> list[list[str]]:

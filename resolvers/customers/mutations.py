@@ -5,7 +5,7 @@ from typing import Any
 from auth.context import Context
 from models import Customer, CustomerNote
 from resolvers.results import MutationResult, decode_or_error, run
-from services import customers
+from services.customers import customers
 
 
 async def create_customer(

@@ -8,9 +8,10 @@ from models import AuditEntry, Customer, CustomerNote
 from resolvers.customers import loaders
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
-from services import customer_query, loyalty_config
-from services.customer_query import CustomerFilter
-from services.pagination import Page, PageRequest, PaginationError
+from services.common.pagination import Page, PageRequest, PaginationError
+from services.customers import query as customer_query
+from services.customers.query import CustomerFilter
+from services.loyalty import config as loyalty_config
 
 TIMELINE_LIMIT = 100
 

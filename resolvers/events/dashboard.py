@@ -12,7 +12,7 @@ from strawberry.exceptions import StrawberryGraphQLError
 
 from auth.context import Context
 from resolvers.events.stream import broker_of
-from services import dashboard
+from services.analytics import dashboard
 
 MIN_INTERVAL_SECONDS = 0.5  # at most two updates a second
 REFRESH_SECONDS = 30.0  # also recompute now and then (the day rolls over, SLAs lapse)

@@ -5,7 +5,7 @@ from typing import Any
 from auth.context import Context
 from models.events import Webhook, WebhookDelivery
 from resolvers.results import MutationResult, decode_or_error, run
-from services import webhooks
+from services.webhooks import webhooks
 
 
 async def create(context: Context, values: dict[str, Any]) -> MutationResult[Webhook]:

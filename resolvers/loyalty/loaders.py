@@ -22,7 +22,7 @@ from models import (
 )
 from models.rows import fetch_in_brand
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
-from services.recent import newest_rows
+from services.common.recent import newest_rows
 
 
 async def _memberships(keys: Sequence[BrandKey]) -> list[Membership | None]:

@@ -7,8 +7,9 @@ from auth.context import Context
 from auth.tokens import issue_token
 from models import LoyaltySettings, Membership, PointsTransaction, Tier
 from resolvers.results import MutationResult, decode_or_error, run
-from services import loyalty_config, memberships, points, purchases
-from services.purchases import ItemSpec, PurchaseResult, RefundResult
+from services.loyalty import config as loyalty_config
+from services.loyalty import memberships, points, purchases
+from services.loyalty.purchases import ItemSpec, PurchaseResult, RefundResult
 
 CUSTOMER_TOKEN_TTL = 15 * 60
 

@@ -8,9 +8,7 @@ from auth.context import Context
 from models import Customer, LoyaltySettings, Membership, PointsTransaction, Purchase, Tier
 from resolvers.errors import bad_input
 from resolvers.loyalty import loaders
-from services import loyalty_config, memberships
-from services.memberships import TierProgress
-from services.pagination import (
+from services.common.pagination import (
     FirstRows,
     Page,
     PageRequest,
@@ -18,6 +16,9 @@ from services.pagination import (
     first_rows,
     paginate,
 )
+from services.loyalty import config as loyalty_config
+from services.loyalty import memberships
+from services.loyalty.memberships import TierProgress
 
 LEDGER_ORDER = ("created_at", True)  # the ledger is read newest first
 

@@ -10,7 +10,7 @@ from auth.context import Context
 from models.offers import Coupon, Offer
 from models.rows import db_value, fetch_in_brand
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
-from services.recent import newest_per_group
+from services.common.recent import newest_per_group
 
 CouponsLoad = Callable[[Sequence[BrandKey]], Awaitable[list[list[Coupon]]]]
 

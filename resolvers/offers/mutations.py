@@ -5,7 +5,9 @@ from typing import Any
 from auth.context import Context
 from models.offers import Coupon, Offer
 from resolvers.results import MutationResult, decode_or_error, run
-from services import coupons, offer_claims, offer_issuance, offers
+from services.offers import claims as offer_claims
+from services.offers import coupons, offers
+from services.offers import issuance as offer_issuance
 
 
 def _decode_refs(values: dict[str, Any]) -> dict[str, Any]:

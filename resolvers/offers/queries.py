@@ -16,10 +16,7 @@ from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
 from resolvers.offers import loaders
 from resolvers.results import MutationResult, run
-from services import coupons, offer_eligibility
-from services.coupons import Cart, Quote
-from services.loyalty_config import utcnow
-from services.pagination import (
+from services.common.pagination import (
     FirstRows,
     Page,
     PageRequest,
@@ -29,6 +26,10 @@ from services.pagination import (
     first_rows,
     paginate,
 )
+from services.loyalty.config import utcnow
+from services.offers import coupons
+from services.offers import eligibility as offer_eligibility
+from services.offers.coupons import Cart, Quote
 
 COUPON_ORDER = ("issued_at", True)  # a customer's coupons: newest issued first
 

@@ -6,8 +6,8 @@ from auth.context import Context
 from models import Segment
 from resolvers.results import MutationResult, decode_or_error, run
 from resolvers.segments.rules import from_api
-from services import segments
-from services.segments import SegmentSpec
+from services.segments import segments
+from services.segments.segments import SegmentSpec
 
 
 async def create(

@@ -9,9 +9,9 @@ from models import Customer, Segment
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
 from resolvers.segments.rules import from_api
-from services import segments
-from services.errors import DomainError
-from services.pagination import Page, PageRequest, PaginationError, paginate
+from services.common.errors import DomainError
+from services.common.pagination import Page, PageRequest, PaginationError, paginate
+from services.segments import segments
 
 
 def segment_pk(global_id: str) -> int:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from resolvers.ids import BadGlobalId, decode_id, to_global_id
-from services.errors import DomainError, ErrorCode
+from services.common.errors import DomainError, ErrorCode
 
 OFFER = "Offer"
 

@@ -5,9 +5,9 @@ from typing import Any
 from auth.context import Context
 from models.surveys import Survey, SurveyInvitation, SurveyResponse
 from resolvers.results import MutationResult, decode_or_error, run
-from services import surveys
-from services.errors import DomainError, ErrorCode
-from services.surveys import QuestionSpec
+from services.common.errors import DomainError, ErrorCode
+from services.surveys import surveys
+from services.surveys.surveys import QuestionSpec
 
 
 async def create_survey(

@@ -8,7 +8,7 @@ from models.surveys import Survey, SurveyInvitation
 from resolvers.errors import bad_input
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
 from resolvers.tickets.queries import decode_query_id
-from services import nps, surveys
+from services.surveys import nps, surveys
 
 
 async def _surveys(keys: Sequence[BrandKey]) -> list[Survey | None]:

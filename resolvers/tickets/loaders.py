@@ -9,7 +9,7 @@ from auth.context import Context
 from models import StaffUser
 from models.tickets import Ticket, TicketMessage
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
-from services.ticket_query import messages_of
+from services.tickets.query import messages_of
 
 
 async def _tickets(keys: Sequence[BrandKey]) -> list[Ticket | None]:

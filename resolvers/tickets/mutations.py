@@ -6,8 +6,10 @@ from auth.context import Context
 from models import PointsTransaction
 from models.tickets import ServiceSettings, SlaPolicy, Ticket, TicketMessage
 from resolvers.results import MutationResult, decode_or_error, run
-from services import ticket_compensation, ticket_config, tickets
-from services.ticket_config import SettingsChange
+from services.tickets import compensation as ticket_compensation
+from services.tickets import config as ticket_config
+from services.tickets import tickets
+from services.tickets.config import SettingsChange
 
 
 async def open_ticket(

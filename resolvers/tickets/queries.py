@@ -9,10 +9,13 @@ from models.tickets import ServiceSettings, SlaPolicy, Ticket
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
 from resolvers.tickets import loaders
-from services import ticket_compensation, ticket_config, ticket_query, ticket_stats
-from services.pagination import Page, PageRequest, PaginationError
-from services.ticket_query import TicketFilter
-from services.ticket_stats import TicketStats
+from services.common.pagination import Page, PageRequest, PaginationError
+from services.tickets import compensation as ticket_compensation
+from services.tickets import config as ticket_config
+from services.tickets import query as ticket_query
+from services.tickets import stats as ticket_stats
+from services.tickets.query import TicketFilter
+from services.tickets.stats import TicketStats
 
 
 def decode_query_id(global_id: str, type_name: str) -> int:

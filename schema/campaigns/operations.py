@@ -11,7 +11,7 @@ from resolvers.results import MutationResult
 from schema.campaigns.inputs import CreateCampaignInput, LaunchCampaignInput
 from schema.campaigns.types import CampaignConnection, CampaignType
 from schema.common import UserError, user_errors
-from services.pagination import PageRequest
+from services.common.pagination import PageRequest
 
 READ = requires(Scope.OFFERS_READ)
 WRITE = requires(Scope.OFFERS_WRITE)

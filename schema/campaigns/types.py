@@ -17,10 +17,10 @@ from resolvers.offers import loaders as offer_loaders
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from schema.offers.types import OfferType
 from schema.segments.types import SegmentType
-from services.campaign_stats import CampaignStats, Uplift
-from services.campaigns import status_now
-from services.loyalty_config import utcnow
-from services.pagination import Page
+from services.campaigns.campaigns import status_now
+from services.campaigns.stats import CampaignStats, Uplift
+from services.common.pagination import Page
+from services.loyalty.config import utcnow
 
 
 @strawberry.enum

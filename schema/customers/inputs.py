@@ -9,7 +9,7 @@ import strawberry
 from schema.common import SortDirection
 from schema.customers.types import Gender
 from schema.loyalty.types import LifecycleStage, ValueTier
-from services.customer_query import CustomerFilter as CustomerFilterSpec
+from services.customers.query import CustomerFilter as CustomerFilterSpec
 
 
 @strawberry.input

@@ -19,7 +19,7 @@ from schema.customers.inputs import (
     profile_values,
 )
 from schema.customers.types import CustomerNoteType, CustomerType
-from services.errors import FieldError
+from services.common.errors import FieldError
 
 
 @strawberry.type

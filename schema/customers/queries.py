@@ -8,7 +8,7 @@ from auth.scopes import Scope
 from resolvers.customers import queries
 from schema.customers.inputs import CustomerFilter, CustomerOrder
 from schema.customers.types import CustomerConnection, CustomerType
-from services.pagination import PageRequest
+from services.common.pagination import PageRequest
 
 
 @strawberry.type

@@ -15,7 +15,7 @@ from resolvers.ids import to_global_id
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from schema.loyalty.fields import LoyaltyFields
 from schema.offers.fields import CustomerOfferFields
-from services.pagination import Page
+from services.common.pagination import Page
 
 
 @strawberry.enum

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 import strawberry
 
 from auth.context import Info
+from engine.batch_resolvers import batch_resolver
 from models import Customer as CustomerModel
 from resolvers.errors import bad_input
 from resolvers.loyalty import loaders, queries
 from resolvers.loyalty.loaders import LedgerRow
-from schema.batch_resolvers import batch_resolver
 from schema.loyalty import ledger_rows  # noqa: F401  (registers the ledger's row sources)
 from schema.loyalty.types import (
     LifecycleStage,
@@ -28,7 +28,7 @@ from schema.loyalty.types import (
     rfm_of,
     stats_of,
 )
-from services.pagination import FirstRows, PageRequest
+from services.common.pagination import FirstRows, PageRequest
 
 
 def _page(first: int, after: str | None) -> PageRequest:

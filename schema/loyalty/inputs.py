@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 
-from services.purchases import ItemSpec
+from services.loyalty.purchases import ItemSpec
 
 
 @strawberry.input

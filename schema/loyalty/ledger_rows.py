@@ -1,4 +1,4 @@
-"""A customer's first page of the ledger read straight from its rows (schema/row_sources).
+"""A customer's first page of the ledger read straight from its rows (engine/row_sources).
 
 `pointsTransactions` on a list of customers answers `FirstRows` of `LedgerRow`s; these readers
 give, column by column, what `PointsTransactionConnection.from_page` and the objects it builds
@@ -12,11 +12,7 @@ from operator import attrgetter
 from typing import Any, cast
 
 from auth.context import Context
-from resolvers.loyalty.loaders import LedgerRow
-from resolvers.loyalty.queries import LEDGER_ORDER
-from schema.common import Edge, first_rows_connection_readers
-from schema.loyalty.types import POINTS_KINDS, PointsTransactionConnection, PointsTransactionType
-from schema.row_sources import (
+from engine.row_sources import (
     attribute,
     cursors,
     global_ids,
@@ -24,7 +20,11 @@ from schema.row_sources import (
     row_source,
     same_rows,
 )
-from services.pagination import FirstRows
+from resolvers.loyalty.loaders import LedgerRow
+from resolvers.loyalty.queries import LEDGER_ORDER
+from schema.common import Edge, first_rows_connection_readers
+from schema.loyalty.types import POINTS_KINDS, PointsTransactionConnection, PointsTransactionType
+from services.common.pagination import FirstRows
 
 _kinds = attrgetter("kind")
 _cursors = cursors(*LEDGER_ORDER)

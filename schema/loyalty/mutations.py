@@ -22,7 +22,7 @@ from schema.loyalty.inputs import (
 )
 from schema.loyalty.queries import LoyaltySettingsType
 from schema.loyalty.types import MembershipType, PointsTransactionType, PurchaseType, TierType
-from services.errors import FieldError
+from services.common.errors import FieldError
 
 
 @strawberry.type

@@ -16,7 +16,7 @@ from resolvers.loyalty import queries
 from schema.loyalty.fields import LoyaltyFields
 from schema.loyalty.types import TierType
 from schema.offers.fields import CustomerOfferFields
-from services.loyalty_config import SETTINGS_FIELDS
+from services.loyalty.config import SETTINGS_FIELDS
 
 
 @strawberry.type(name="LoyaltySettings")

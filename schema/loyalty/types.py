@@ -11,15 +11,15 @@ from functools import partial
 import strawberry
 
 from auth.context import Info
+from engine.batch_resolvers import batch_resolver
 from models import Customer as CustomerModel
 from models import CustomerStats, Membership, PointsTransaction, Purchase, PurchaseItem, Tier
 from resolvers.ids import to_global_id
 from resolvers.loyalty import loaders, queries
 from resolvers.loyalty.loaders import LedgerRow
-from schema.batch_resolvers import batch_resolver
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from schema.offers.fields import PurchaseOfferFields
-from services.pagination import Page
+from services.common.pagination import Page
 
 
 @strawberry.enum
@@ -212,7 +212,7 @@ class PointsTransactionType(Node):
     source: str
     actor: str
     idempotency_key: str | None
-    # A plain field in the brand's zone, set when built: ledger pages are wide (schema/batched).
+    # A plain field in the brand's zone, set when built: ledger pages are wide (engine/batched).
     created_at: datetime
     row: strawberry.Private[PointsTransaction | LedgerRow]
     zone: strawberry.Private[tzinfo]

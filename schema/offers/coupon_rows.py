@@ -1,4 +1,4 @@
-"""A customer's first page of coupons read straight from its rows (schema/row_sources).
+"""A customer's first page of coupons read straight from its rows (engine/row_sources).
 
 `coupons` on a list of customers answers `FirstRows` of `Coupon` rows; these readers give,
 column by column, what `CouponConnection.from_page` and the objects it builds would give, so a
@@ -12,11 +12,7 @@ from __future__ import annotations
 from typing import cast
 
 from auth.context import Context
-from models.offers import Coupon
-from resolvers.offers.queries import COUPON_ORDER
-from schema.common import Edge, first_rows_connection_readers
-from schema.offers.types import CouponConnection, CouponStatus, CouponType
-from schema.row_sources import (
+from engine.row_sources import (
     attribute,
     cursors,
     global_ids,
@@ -24,8 +20,12 @@ from schema.row_sources import (
     row_source,
     same_rows,
 )
-from services.loyalty_config import utcnow
-from services.pagination import FirstRows
+from models.offers import Coupon
+from resolvers.offers.queries import COUPON_ORDER
+from schema.common import Edge, first_rows_connection_readers
+from schema.offers.types import CouponConnection, CouponStatus, CouponType
+from services.common.pagination import FirstRows
+from services.loyalty.config import utcnow
 
 STATUSES = {status.value: status for status in CouponStatus}
 _cursors = cursors(*COUPON_ORDER)

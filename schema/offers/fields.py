@@ -9,15 +9,15 @@ from typing import cast
 import strawberry
 
 from auth.context import Info
+from engine.batch_resolvers import batch_resolver
 from models import Customer as CustomerModel
 from models import Purchase as PurchaseModel
 from models.offers import Coupon
 from resolvers.errors import bad_input
 from resolvers.offers import queries
-from schema.batch_resolvers import batch_resolver
 from schema.offers import coupon_rows  # noqa: F401  (registers the coupons' row sources)
 from schema.offers.types import CouponConnection, CouponStatus, CouponType, OfferConnection
-from services.pagination import FirstRows, Page, PageRequest
+from services.common.pagination import FirstRows, Page, PageRequest
 
 
 def _page(first: int, after: str | None) -> PageRequest:

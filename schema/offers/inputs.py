@@ -9,7 +9,7 @@ from typing import Any
 import strawberry
 
 from schema.offers.types import OfferKind, OfferTrigger
-from services.coupons import Cart, CartItem
+from services.offers.coupons import Cart, CartItem
 
 U: Any = strawberry.UNSET
 

@@ -11,7 +11,7 @@ from resolvers.offers import queries
 from schema.common import UserError, user_errors
 from schema.offers.inputs import CartInput, OfferFilter
 from schema.offers.types import CouponType, OfferConnection, OfferType
-from services.pagination import PageRequest
+from services.common.pagination import PageRequest
 
 READ = requires(Scope.OFFERS_READ)
 

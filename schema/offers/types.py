@@ -13,8 +13,8 @@ from models.offers import Coupon, Offer
 from resolvers.ids import to_global_id
 from resolvers.offers import loaders
 from schema.common import Edge, Node, PageInfo, edges, local_time
-from services.loyalty_config import utcnow
-from services.pagination import Page
+from services.common.pagination import Page
+from services.loyalty.config import utcnow
 
 
 @strawberry.enum

@@ -8,7 +8,7 @@ from auth.scopes import Scope
 from resolvers.segments import queries
 from schema.segments.inputs import SegmentRuleInput, rule_json
 from schema.segments.types import SegmentConnection, SegmentPreview, SegmentType
-from services.pagination import PageRequest
+from services.common.pagination import PageRequest
 
 READ = requires(Scope.OFFERS_READ)
 

@@ -15,7 +15,7 @@ from resolvers.segments import queries
 from resolvers.segments.rules import to_api
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from schema.customers.types import CustomerConnection, CustomerType
-from services.pagination import Page, PageRequest
+from services.common.pagination import Page, PageRequest
 
 MEMBERS = requires(Scope.CUSTOMERS_READ)
 

@@ -26,8 +26,8 @@ from schema.surveys.types import (
     SurveyResponseType,
     SurveyType,
 )
-from services.errors import FieldError
-from services.surveys import QuestionSpec
+from services.common.errors import FieldError
+from services.surveys.surveys import QuestionSpec
 
 READ = requires(Scope.SURVEYS_READ)
 WRITE = requires(Scope.SURVEYS_WRITE)

@@ -12,7 +12,7 @@ from auth.scopes import Scope
 from models.surveys import Survey, SurveyInvitation, SurveyResponse
 from resolvers.ids import to_global_id
 from schema.common import Node, local_time
-from services.nps import NpsReport, NpsSummary
+from services.surveys.nps import NpsReport, NpsSummary
 
 
 @strawberry.enum

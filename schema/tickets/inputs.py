@@ -5,7 +5,7 @@ import strawberry
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
 from schema.tickets.types import TicketChannel, TicketSeverity, TicketStatus
-from services.ticket_query import TicketFilter as TicketFilterSpec
+from services.tickets.query import TicketFilter as TicketFilterSpec
 
 
 @strawberry.input

@@ -23,8 +23,8 @@ from schema.tickets.inputs import (
     TransitionTicketInput,
 )
 from schema.tickets.types import TicketMessageType, TicketSettingsType, TicketType
-from services.errors import FieldError
-from services.ticket_config import SettingsChange
+from services.common.errors import FieldError
+from services.tickets.config import SettingsChange
 
 WRITE = requires(Scope.TICKETS_WRITE)
 # A customer token may open, reply to and rate its own tickets (never notes or moves).

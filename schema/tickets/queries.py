@@ -12,7 +12,7 @@ from resolvers.tickets import queries
 from schema.tickets.inputs import TicketFilter
 from schema.tickets.stats import TicketStatsType
 from schema.tickets.types import TicketConnection, TicketSettingsType, TicketType
-from services.pagination import PageRequest
+from services.common.pagination import PageRequest
 
 READ = requires(Scope.TICKETS_READ)
 # A customer token sees its own tickets (public replies only, never internal notes).

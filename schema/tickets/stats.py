@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import strawberry
 
-from services.ticket_stats import Bucket, ParetoEntry, TicketStats
+from services.tickets.stats import Bucket, ParetoEntry, TicketStats
 
 
 @strawberry.type

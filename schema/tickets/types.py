@@ -19,8 +19,8 @@ from schema.auth.operations import StaffUser
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from schema.customers.types import CustomerType
 from schema.loyalty.types import PointsTransactionType
-from services.pagination import Page
-from services.sla import Clock
+from services.common.pagination import Page
+from services.tickets.sla import Clock
 
 
 @strawberry.enum

@@ -1,0 +1,77 @@
+"""Refuses queries over the cost limit and callers over their rate, before execution."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator
+from typing import Any
+
+from graphql import GraphQLError, validate
+from strawberry.extensions import SchemaExtension
+
+from auth.context import Context
+from engine.cost import query_cost
+from engine.ratelimit import RateLimiter
+
+
+def rate_limit_key(context: Context) -> str:
+    if context.principal is not None:
+        return f"{context.principal.brand_slug}:{context.principal.subject}"
+    client = context.request.client if context.request is not None else None
+    return f"anonymous:{client.host if client else 'unknown'}"
+
+
+class QueryCostLimiter(SchemaExtension):
+    def __init__(self, max_cost: int, limiter: RateLimiter | None) -> None:
+        self.max_cost = max_cost
+        self.limiter = limiter
+        self.cost: int | None = None
+
+    async def on_validate(self) -> AsyncIterator[None]:  # type: ignore[override]
+        ctx = self.execution_context
+        if ctx.pre_execution_errors is None and ctx.graphql_document is not None:
+            ctx.pre_execution_errors = validate(
+                ctx.schema._schema, ctx.graphql_document, ctx.validation_rules
+            )
+        if not ctx.pre_execution_errors and ctx.graphql_document is not None:
+            cost = query_cost(
+                ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables
+            )
+            self.cost = cost
+            error = await self._check(cost)
+            if error is not None:
+                ctx.pre_execution_errors = [error]
+        yield
+
+    async def _check(self, cost: int) -> GraphQLError | None:
+        if cost > self.max_cost:
+            return too_complex(cost, self.max_cost)
+        return await over_rate(self.limiter, self.execution_context.context, cost)
+
+    def get_results(self) -> dict[str, Any]:
+        return {} if self.cost is None else cost_extension(self.cost, self.max_cost)
+
+
+def too_complex(cost: int, max_cost: int) -> GraphQLError:
+    return GraphQLError(
+        f"query cost {cost} exceeds the limit of {max_cost}; ask for smaller pages or fewer fields",
+        extensions={"code": "QUERY_TOO_COMPLEX", "cost": cost, "maxCost": max_cost},
+    )
+
+
+async def over_rate(limiter: RateLimiter | None, context: object, cost: int) -> GraphQLError | None:
+    """Takes the cost from the caller's bucket; the error when the bucket cannot pay it."""
+    if limiter is None or not isinstance(context, Context):
+        return None
+    decision = await limiter.take(rate_limit_key(context), cost)
+    if decision.allowed:
+        return None
+    retry_after = max(1, math.ceil(decision.retry_after))
+    return GraphQLError(
+        f"rate limit exceeded; retry in {retry_after} s",
+        extensions={"code": "RATE_LIMITED", "retryAfter": retry_after},
+    )
+
+
+def cost_extension(cost: int, max_cost: int) -> dict[str, Any]:
+    return {"cost": {"requestedQueryCost": cost, "maximumAvailable": max_cost}}

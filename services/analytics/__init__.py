@@ -1,0 +1,1 @@
+"""Customer analytics: lifecycle stage and RFM value tier, dashboard KPIs."""

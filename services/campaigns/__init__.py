@@ -1,0 +1,1 @@
+"""Campaigns: drafts, launch with a holdout, and their statistics."""

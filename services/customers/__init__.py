@@ -1,0 +1,1 @@
+"""Customer profiles: cleaning, listing, duplicates, notes, tags, merge and erasure."""

@@ -1,0 +1,384 @@
+"""Customer profiles: validation and cleaning, duplicates, notes, tags, merge, erasure."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from events.outbox import emit
+from models import Brand, Customer, CustomerExternalId, CustomerNote, CustomerTag
+from services.common import audit
+from services.common.actor import Actor
+from services.common.errors import DomainError, ErrorCode, ErrorCollector, FieldError
+from services.customers.normalize import InvalidValue, normalize_email, normalize_phone
+
+GENDERS = ("FEMALE", "MALE", "OTHER", "UNKNOWN")
+PROFILE_FIELDS = (
+    "name",
+    "phone",
+    "email",
+    "gender",
+    "birthday",
+    "city",
+    "region",
+    "address",
+    "acquisition_channel",
+    "marketing_consent",
+)
+MAX_LENGTHS = {
+    "name": 200,
+    "city": 100,
+    "region": 100,
+    "address": 500,
+    "acquisition_channel": 64,
+}
+MAX_TAG_LENGTH = 64
+MAX_NOTE_LENGTH = 10_000
+
+# Later domains (purchases, points, coupons...) register how to move their rows on merge.
+MergeHook = Callable[[Actor, Customer, Customer], Awaitable[None]]
+MERGE_HOOKS: list[MergeHook] = []
+
+
+def clean_profile(values: dict[str, Any], brand: Brand, errors: ErrorCollector) -> dict[str, Any]:
+    """Validate and normalise the given profile fields; absent keys are left alone."""
+    cleaned: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, str):
+            value = value.strip() or None
+        if key in MAX_LENGTHS and value is not None and len(value) > MAX_LENGTHS[key]:
+            errors.add(key, ErrorCode.TOO_LONG, f"{key} is longer than {MAX_LENGTHS[key]}")
+            continue
+        if key == "name" and value is None:
+            errors.add("name", ErrorCode.REQUIRED, "name is required")
+            continue
+        if key == "phone" and value is not None:
+            try:
+                value = normalize_phone(value, brand.phone_region)
+            except InvalidValue as exc:
+                errors.add("phone", ErrorCode.INVALID, str(exc))
+                continue
+        if key == "email" and value is not None:
+            try:
+                value = normalize_email(value)
+            except InvalidValue as exc:
+                errors.add("email", ErrorCode.INVALID, str(exc))
+                continue
+        if key == "gender":
+            value = (value or "UNKNOWN").upper()
+            if value not in GENDERS:
+                errors.add("gender", ErrorCode.INVALID, f"gender must be one of {GENDERS}")
+                continue
+        if key == "birthday" and value is not None and value > date.today():
+            errors.add("birthday", ErrorCode.INVALID, "birthday is in the future")
+            continue
+        if key == "marketing_consent":
+            value = bool(value)
+        cleaned[key] = value
+    return cleaned
+
+
+def clean_tags(tags: list[str], field: str, errors: ErrorCollector) -> list[str]:
+    cleaned: list[str] = []
+    for tag in tags:
+        tag = tag.strip()
+        if not tag:
+            errors.add(field, ErrorCode.INVALID, "tags must not be empty")
+        elif len(tag) > MAX_TAG_LENGTH:
+            errors.add(field, ErrorCode.TOO_LONG, f"tag '{tag[:20]}...' is too long")
+        elif tag not in cleaned:
+            cleaned.append(tag)
+    return cleaned
+
+
+def clean_external_ids(pairs: list[tuple[str, str]], errors: ErrorCollector) -> dict[str, str]:
+    cleaned: dict[str, str] = {}
+    for system, external_id in pairs:
+        system, external_id = system.strip(), external_id.strip()
+        if not system or not external_id:
+            errors.add("externalIds", ErrorCode.REQUIRED, "system and externalId are required")
+        elif len(system) > 64 or len(external_id) > 200:
+            errors.add("externalIds", ErrorCode.TOO_LONG, "external id is too long")
+        elif system in cleaned:
+            errors.add("externalIds", ErrorCode.INVALID, f"system '{system}' given twice")
+        else:
+            cleaned[system] = external_id
+    return cleaned
+
+
+async def _check_unique(brand_id: int, values: dict[str, Any], exclude_id: int | None) -> None:
+    errors: list[FieldError] = []
+    for key in ("phone", "email"):
+        if values.get(key) is None:
+            continue
+        query = Customer.filter(brand_id=brand_id, **{key: values[key]})
+        if exclude_id is not None:
+            query = query.exclude(id=exclude_id)
+        existing = await query.first()
+        if existing is not None:
+            errors.append(
+                FieldError(
+                    key,
+                    ErrorCode.DUPLICATE,
+                    f"customer {existing.id} ({existing.name}) already has this {key}",
+                    related_id=str(existing.id),
+                )
+            )
+    if errors:
+        raise DomainError(errors)
+
+
+async def _check_external_ids(brand_id: int, ids: dict[str, str], exclude_id: int | None) -> None:
+    for system, external_id in ids.items():
+        query = CustomerExternalId.filter(brand_id=brand_id, system=system, external_id=external_id)
+        if exclude_id is not None:
+            query = query.exclude(customer_id=exclude_id)
+        holder = await query.first()
+        if holder is not None:
+            raise DomainError.single(
+                "externalIds",
+                ErrorCode.DUPLICATE,
+                f"customer {holder.customer_id} already has {system} id '{external_id}'",
+                related_id=str(holder.customer_id),
+            )
+
+
+async def _set_external_ids(customer: Customer, ids: dict[str, str]) -> None:
+    for system, external_id in ids.items():
+        await CustomerExternalId.filter(customer_id=customer.id, system=system).delete()
+        await CustomerExternalId.create(
+            brand_id=customer.brand_id,
+            customer_id=customer.id,
+            system=system,
+            external_id=external_id,
+        )
+
+
+async def create_customer(
+    actor: Actor,
+    brand: Brand,
+    profile: dict[str, Any],
+    tags: list[str] | None = None,
+    external_ids: list[tuple[str, str]] | None = None,
+) -> Customer:
+    errors = ErrorCollector()
+    values = clean_profile({"name": None, **profile}, brand, errors)
+    clean_tag_list = clean_tags(tags or [], "tags", errors)
+    ids = clean_external_ids(external_ids or [], errors)
+    errors.raise_if_any()
+    await _check_unique(brand.id, values, exclude_id=None)
+    await _check_external_ids(brand.id, ids, exclude_id=None)
+    try:
+        async with in_transaction():
+            customer = await Customer.create(brand_id=brand.id, **values)
+            await CustomerTag.bulk_create(
+                [
+                    CustomerTag(brand_id=brand.id, customer_id=customer.id, tag=t)
+                    for t in clean_tag_list
+                ]
+            )
+            await _set_external_ids(customer, ids)
+            await audit.record(actor, "createCustomer", "Customer", customer.id)
+            await emit(
+                actor,
+                "customer.created",
+                customer_id=customer.id,
+                subject=("Customer", customer.id),
+                payload={"tags": clean_tag_list},
+            )
+    except IntegrityError:
+        # A concurrent request won the race for the same phone, email or external id.
+        await _check_unique(brand.id, values, exclude_id=None)
+        await _check_external_ids(brand.id, ids, exclude_id=None)
+        raise
+    return customer
+
+
+async def get_customer(brand_id: int, customer_id: int) -> Customer | None:
+    return await Customer.get_or_none(brand_id=brand_id, id=customer_id)
+
+
+async def _require(brand_id: int, customer_id: int, field: str = "id") -> Customer:
+    customer = await Customer.select_for_update().get_or_none(brand_id=brand_id, id=customer_id)
+    if customer is None:
+        raise DomainError.single(field, ErrorCode.NOT_FOUND, "customer not found")
+    return customer
+
+
+async def update_customer(
+    actor: Actor,
+    brand: Brand,
+    customer_id: int,
+    changes: dict[str, Any],
+    external_ids: list[tuple[str, str]] | None = None,
+) -> Customer:
+    errors = ErrorCollector()
+    values = clean_profile(changes, brand, errors)
+    ids = clean_external_ids(external_ids or [], errors)
+    errors.raise_if_any()
+    try:
+        async with in_transaction():
+            customer = await _require(brand.id, customer_id)
+            await _check_unique(brand.id, values, exclude_id=customer.id)
+            await _check_external_ids(brand.id, ids, exclude_id=customer.id)
+            changed = sorted(k for k, v in values.items() if getattr(customer, k) != v)
+            for key, value in values.items():
+                setattr(customer, key, value)
+            await customer.save()
+            await _set_external_ids(customer, ids)
+            details = {"fields": changed, "externalIds": sorted(ids)}
+            await audit.record(actor, "updateCustomer", "Customer", customer.id, details)
+            await emit(
+                actor,
+                "customer.updated",
+                customer_id=customer.id,
+                subject=("Customer", customer.id),
+                payload=details,
+            )
+    except IntegrityError:
+        await _check_unique(brand.id, values, exclude_id=customer_id)
+        await _check_external_ids(brand.id, ids, exclude_id=customer_id)
+        raise
+    return customer
+
+
+async def add_note(actor: Actor, customer_id: int, body: str) -> CustomerNote:
+    body = body.strip()
+    if not body:
+        raise DomainError.single("body", ErrorCode.REQUIRED, "a note needs a body")
+    if len(body) > MAX_NOTE_LENGTH:
+        raise DomainError.single("body", ErrorCode.TOO_LONG, "the note is too long")
+    async with in_transaction():
+        customer = await _require(actor.brand_id, customer_id, "customerId")
+        note = await CustomerNote.create(
+            brand_id=actor.brand_id, customer_id=customer.id, body=body, author=actor.label
+        )
+        await audit.record(actor, "addCustomerNote", "Customer", customer.id, {"note": note.id})
+    return note
+
+
+async def tag_customers(
+    actor: Actor, customer_ids: list[int], add: list[str], remove: list[str]
+) -> list[Customer]:
+    errors = ErrorCollector()
+    add = clean_tags(add, "add", errors)
+    remove = clean_tags(remove, "remove", errors)
+    if not customer_ids:
+        errors.add("customerIds", ErrorCode.REQUIRED, "give at least one customer")
+    if len(customer_ids) > 1000:
+        errors.add("customerIds", ErrorCode.INVALID, "at most 1000 customers at once")
+    if not add and not remove:
+        errors.add("add", ErrorCode.REQUIRED, "give tags to add or remove")
+    errors.raise_if_any()
+    async with in_transaction():
+        customers = await Customer.filter(brand_id=actor.brand_id, id__in=customer_ids)
+        if len(customers) != len(set(customer_ids)):
+            raise DomainError.single("customerIds", ErrorCode.NOT_FOUND, "customer not found")
+        if remove:
+            await CustomerTag.filter(customer_id__in=customer_ids, tag__in=remove).delete()
+        existing = set(
+            await CustomerTag.filter(customer_id__in=customer_ids, tag__in=add).values_list(
+                "customer_id", "tag"
+            )
+        )
+        await CustomerTag.bulk_create(
+            [
+                CustomerTag(brand_id=actor.brand_id, customer_id=c.id, tag=tag)
+                for c in customers
+                for tag in add
+                if (c.id, tag) not in existing
+            ]
+        )
+        details = {"add": add, "remove": remove}
+        await audit.record_many(
+            actor, "tagCustomers", "Customer", [c.id for c in customers], details
+        )
+        for customer in customers:
+            await emit(
+                actor,
+                "customer.updated",
+                customer_id=customer.id,
+                subject=("Customer", customer.id),
+                payload={"fields": ["tags"], **details},
+            )
+    order = {cid: i for i, cid in enumerate(customer_ids)}
+    return sorted(customers, key=lambda c: order[c.id])
+
+
+async def merge_customers(actor: Actor, source_id: int, target_id: int) -> Customer:
+    """Move everything of the source onto the target, fill the target's gaps, delete the source."""
+    if source_id == target_id:
+        raise DomainError.single(
+            "sourceId", ErrorCode.INVALID, "cannot merge a customer into itself"
+        )
+    async with in_transaction():
+        locked = {}
+        for cid in sorted((source_id, target_id)):  # fixed lock order: no deadlock
+            field = "sourceId" if cid == source_id else "targetId"
+            locked[cid] = await _require(actor.brand_id, cid, field)
+        source, target = locked[source_id], locked[target_id]
+
+        target_tags = set(
+            await CustomerTag.filter(customer_id=target.id).values_list("tag", flat=True)
+        )
+        await CustomerTag.filter(customer_id=source.id, tag__in=list(target_tags)).delete()
+        await CustomerTag.filter(customer_id=source.id).update(customer_id=target.id)
+
+        target_systems = await CustomerExternalId.filter(customer_id=target.id).values_list(
+            "system", flat=True
+        )
+        dropped = await CustomerExternalId.filter(
+            customer_id=source.id, system__in=list(target_systems)
+        ).values_list("system", "external_id")
+        await CustomerExternalId.filter(
+            customer_id=source.id, system__in=list(target_systems)
+        ).delete()
+        await CustomerExternalId.filter(customer_id=source.id).update(customer_id=target.id)
+        await CustomerNote.filter(customer_id=source.id).update(customer_id=target.id)
+        for hook in MERGE_HOOKS:
+            await hook(actor, source, target)
+
+        filled = [
+            f
+            for f in PROFILE_FIELDS
+            if getattr(target, f) in (None, "", "UNKNOWN")
+            and getattr(source, f) not in (None, "", "UNKNOWN")
+        ]
+        filled_values = {f: getattr(source, f) for f in filled}
+        target.marketing_consent = target.marketing_consent or source.marketing_consent
+        if source.created_at < target.created_at:
+            target.created_at = source.created_at
+        await source.delete()
+        for key, value in filled_values.items():
+            setattr(target, key, value)
+        await target.save()
+        details = {
+            "source": source_id,
+            "source_name": source.name,
+            "filled": filled,
+            "dropped_external_ids": [list(pair) for pair in dropped],
+        }
+        await audit.record(actor, "mergeCustomers", "Customer", target.id, details)
+        await emit(
+            actor,
+            "customer.merged",
+            customer_id=target.id,
+            subject=("Customer", target.id),
+            payload={"sourceId": source_id, "targetId": target.id, "filled": filled},
+        )
+    return target
+
+
+async def delete_customer(actor: Actor, customer_id: int) -> None:
+    """Erase the customer and everything that belongs to them; the audit row remains."""
+    async with in_transaction():
+        customer = await _require(actor.brand_id, customer_id)
+        await customer.delete()
+        await audit.record(actor, "deleteCustomer", "Customer", customer_id)
+        await emit(
+            actor, "customer.deleted", customer_id=customer_id, subject=("Customer", customer_id)
+        )

@@ -1,0 +1,1 @@
+"""Loyalty: purchases, memberships and tiers, the points ledger, and their scheduled jobs."""

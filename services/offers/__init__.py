@@ -1,0 +1,1 @@
+"""Offers and coupons: definition, eligibility, claims, issuance, schedules and redemption."""

@@ -1,0 +1,1 @@
+"""Saved rule-based segments: the rule grammar and its compilation to SQL."""

@@ -1,0 +1,1 @@
+"""Complaint tickets: the state machine, SLA clocks, configuration, listing and statistics."""

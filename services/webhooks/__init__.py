@@ -1,0 +1,1 @@
+"""Partner webhook endpoints (delivery is events.webhooks)."""
