@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
@@ -16,10 +16,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 from tortoise import Tortoise
@@ -67,7 +68,20 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send_with_id)
 
 
+class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
+    """Sends every message as a text frame: the graphql-ws client and browsers expect text (the
+    JSON is encoded to bytes, which strawberry would send as binary frames)."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class CRMGraphQL(GraphQL[Context, None]):
+    websocket_adapter_class = TextFrameWebSocketAdapter
+
     def __init__(self, settings: Settings) -> None:
         self.rate_limiter = build_rate_limiter(
             settings.redis_url,

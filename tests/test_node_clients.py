@@ -1,0 +1,44 @@
+"""The reference JavaScript clients, unmodified, against a real server (tests/node/)."""
+
+from __future__ import annotations
+
+from config import Settings
+from tests.node_clients import run_node
+from tests.support import app_token, make_brand
+from tests.test_events_ws import server  # noqa: F401
+
+
+async def test_graphql_ws_client_receives_the_event_of_a_mutation(
+    server: str,  # noqa: F811
+    settings: Settings,
+) -> None:
+    token = await app_token(settings, await make_brand(), "events:read customers:write")
+    result = run_node("graphql_ws_client.cjs", f"ws://{server}/graphql", token, "subscribe")
+    assert result["acknowledged"] is True
+    created = result["created"]["customer"]["id"]
+    event = result["event"]["data"]["events"]
+    assert event["type"] == "customer.created"
+    assert event["customerId"] == created
+    assert event["customer"] == {"name": "Node Client"}
+
+
+async def test_graphql_ws_client_is_refused_with_a_bad_token(server: str) -> None:  # noqa: F811
+    result = run_node("graphql_ws_client.cjs", f"ws://{server}/graphql", "x", "refused")
+    assert result == {"closeCode": 4403, "reason": "Forbidden"}
+
+
+async def test_legacy_client_receives_the_event_of_a_mutation(
+    server: str,  # noqa: F811
+    settings: Settings,
+) -> None:
+    token = await app_token(settings, await make_brand(), "events:read customers:write")
+    result = run_node("legacy_ws_client.cjs", f"ws://{server}/graphql", token, "subscribe")
+    assert result["acknowledged"] is True
+    event = result["event"]["data"]["events"]
+    assert event["customerId"] == result["created"]["customer"]["id"]
+    assert event["customer"] == {"name": "Legacy Client"}
+
+
+async def test_legacy_client_is_refused_with_a_bad_token(server: str) -> None:  # noqa: F811
+    result = run_node("legacy_ws_client.cjs", f"ws://{server}/graphql", "x", "refused")
+    assert "invalid token" in result["error"]["message"]
