@@ -32,6 +32,7 @@ from engine.lean_post import LeanGraphQLPost, rate_limited_retry_after, replayin
 from engine.persisted import apply_persisted_query
 from engine.persisted_queries import build_query_store
 from engine.ratelimit import build_rate_limiter
+from engine.response_media import JSON, negotiated, shaped
 from events.runtime import EventsRuntime
 from events.wakeup import WakeRelayAfterRequest
 from models.db import close_db, init_db
@@ -132,14 +133,28 @@ class CRMGraphQL(GraphQL[Context, None]):
             request, request_adapter, sub_response, context, root_value, request_data
         )
 
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = negotiated(request.headers.get("accept"))
+        return sub_response
+
     def create_response(
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
     ) -> Response:
-        response = super().create_response(response_data, sub_response)
+        media_type = sub_response.media_type or JSON
         retry_after = rate_limited_retry_after(response_data)
+        items = response_data if isinstance(response_data, list) else [response_data]
+        statuses = [
+            shaped(item, media_type, rate_limited_retry_after(item) is not None)  # type: ignore[arg-type]
+            for item in items
+        ]
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = media_type
         if retry_after is not None:
             response.status_code = 429
             response.headers["Retry-After"] = str(retry_after)
+        elif not isinstance(response_data, list) and not sub_response.status_code:
+            response.status_code = statuses[0]
         return response
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]

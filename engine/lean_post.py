@@ -36,10 +36,10 @@ from strawberry.utils.operation import OperationType
 
 from auth.context import build_context
 from config import Settings
+from engine.response_media import negotiated, shaped
 from schema import CRMSchema
 
 POST_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
-JSON_HEADERS = [(b"content-type", b"application/json")]
 
 
 class LeanGraphQLPost:
@@ -51,36 +51,43 @@ class LeanGraphQLPost:
         self.turns = asyncio.Semaphore(limit) if limit > 0 else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not _is_json_post(scope):
+        accept = _json_post_accept(scope)
+        if accept is None:
             await self.app(scope, receive, send)
             return
         body = await _read_body(receive)
+        media_type = negotiated(accept)
         if self.turns is None:
-            answer = await self._respond(scope, body, receive, send)
+            answer = await self._respond(scope, body, media_type, receive, send)
         else:
             async with self.turns:
-                answer = await self._respond(scope, body, receive, send)
+                answer = await self._respond(scope, body, media_type, receive, send)
         if answer is None:
             return
         status, payload, retry_after = answer
-        headers = [*JSON_HEADERS, (b"content-length", str(len(payload)).encode())]
+        headers = [
+            (b"content-type", media_type.encode()),
+            (b"content-length", str(len(payload)).encode()),
+        ]
         if retry_after is not None:
             headers.append((b"retry-after", str(retry_after).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
 
     async def _respond(
-        self, scope: Scope, body: bytes, receive: Receive, send: Send
+        self, scope: Scope, body: bytes, media_type: str, receive: Receive, send: Send
     ) -> tuple[int, bytes, int | None] | None:
         """The lean answer to send, or None once the app has answered the request itself."""
         request_data = _single_operation(body)
-        answer = None if request_data is None else await self._answer(scope, request_data)
+        answer = (
+            None if request_data is None else await self._answer(scope, request_data, media_type)
+        )
         if answer is None:
             await self.app(scope, replaying(body, receive), send)
         return answer
 
     async def _answer(
-        self, scope: Scope, request_data: dict[str, Any]
+        self, scope: Scope, request_data: dict[str, Any], media_type: str
     ) -> tuple[int, bytes, int | None] | None:
         context = await build_context(Request(scope), self.settings)
         try:
@@ -97,12 +104,14 @@ class LeanGraphQLPost:
             return None  # refused before execution: the view says why, with its 400
         response = process_result(result)
         retry_after = rate_limited_retry_after(response)
-        return (200 if retry_after is None else 429), orjson.dumps(response), retry_after
+        status = shaped(response, media_type, rate_limited=retry_after is not None)  # type: ignore[arg-type]
+        return status, orjson.dumps(response), retry_after
 
 
-def _is_json_post(scope: Scope) -> bool:
+def _json_post_accept(scope: Scope) -> str | None:
+    """The Accept header ("" when absent) of a JSON POST to /graphql the lean path may answer."""
     if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != "/graphql":
-        return False
+        return None
     content_type = accept = b""
     for name, value in scope["headers"]:
         if name == b"content-type":
@@ -111,11 +120,9 @@ def _is_json_post(scope: Scope) -> bool:
             accept = value
     media_type = content_type.split(b";", 1)[0].strip().lower()
     # Streamed transports (multipart/mixed, server-sent events) are the view's.
-    return (
-        media_type == b"application/json"
-        and b"multipart" not in accept
-        and (b"event-stream" not in accept)
-    )
+    if media_type != b"application/json" or b"multipart" in accept or b"event-stream" in accept:
+        return None
+    return accept.decode("latin-1")
 
 
 async def _read_body(receive: Receive) -> bytes:

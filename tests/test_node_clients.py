@@ -42,3 +42,10 @@ async def test_legacy_client_receives_the_event_of_a_mutation(
 async def test_legacy_client_is_refused_with_a_bad_token(server: str) -> None:  # noqa: F811
     result = run_node("legacy_ws_client.cjs", f"ws://{server}/graphql", "x", "refused")
     assert "invalid token" in result["error"]["message"]
+
+
+async def test_graphql_http_audit_passes_without_warnings(server: str) -> None:  # noqa: F811
+    result = run_node("audit.cjs", f"http://{server}/graphql")
+    assert result["notes"] == []
+    assert (result["warn"], result["error"]) == (0, 0)
+    assert result["ok"] >= 61
