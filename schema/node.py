@@ -1,9 +1,15 @@
-"""`node(id:)`: one registry says which scope each node type needs."""
+"""`node(id:)`: one registry says which scope each node type needs and how it is fetched.
+
+Every object type that shows a stored record implements `Node` and has an entry here
+(tests/test_node_ids.py checks both), so clients' caches (Apollo's, Relay's) can normalise it.
+`Me` carries its customer's id, fetched as a `Customer`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import strawberry
 from strawberry.exceptions import StrawberryGraphQLError
@@ -11,27 +17,50 @@ from strawberry.exceptions import StrawberryGraphQLError
 from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
+from resolvers import nodes
 from resolvers.campaigns import loaders as campaign_loaders
 from resolvers.customers import loaders as customer_loaders
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, from_global_id
+from resolvers.loyalty import queries as loyalty_queries
 from resolvers.offers import loaders as offer_loaders
 from resolvers.segments import queries as segment_queries
 from resolvers.surveys import queries as survey_queries
 from resolvers.tickets import loaders as ticket_loaders
+from resolvers.tickets import queries as ticket_queries
+from schema.brands.apps import PartnerApp
+from schema.brands.types import BrandType
 from schema.campaigns.types import CampaignType
 from schema.common import Node
-from schema.customers.types import CustomerType
-from schema.offers.types import OfferType
+from schema.customers.types import CustomerNoteType, CustomerType, ExternalId
+from schema.events.webhooks import WebhookDeliveryType, WebhookType
+from schema.loyalty.queries import LoyaltySettingsType
+from schema.loyalty.types import (
+    MembershipType,
+    PointsTransactionType,
+    PurchaseItemType,
+    PurchaseType,
+    TierChange,
+    TierType,
+)
+from schema.offers.types import CouponType, OfferType
 from schema.segments.types import SegmentType
-from schema.surveys.types import SurveyType
-from schema.tickets.types import TicketType
+from schema.surveys.types import SurveyInvitationType, SurveyResponseType, SurveyType
+from schema.tickets.types import (
+    SlaPolicyType,
+    TicketMessageType,
+    TicketSettingsType,
+    TicketType,
+    staff_type,
+)
+
+NodeFetch = Callable[[Info, int], Awaitable[Node | None]]
 
 
 @dataclass(frozen=True)
 class NodeKind:
-    scope: Scope
-    fetch: Callable[[Info, int], Awaitable[Node | None]]
+    scope: Scope | None  # None: any principal of the brand
+    fetch: NodeFetch
 
 
 async def _customer(info: Info, pk: int) -> Node | None:
@@ -65,14 +94,93 @@ async def _campaign(info: Info, pk: int) -> Node | None:
     return CampaignType.from_model(found) if found else None
 
 
+async def _brand(info: Info, pk: int) -> Node | None:
+    found = nodes.own_brand(info.context, pk)
+    return BrandType.from_model(found) if found else None
+
+
+async def _loyalty_settings(info: Info, pk: int) -> Node | None:
+    if nodes.own_brand(info.context, pk) is None:
+        return None
+    return LoyaltySettingsType.from_model(await loyalty_queries.loyalty_settings(info.context))
+
+
+async def _ticket_settings(info: Info, pk: int) -> Node | None:
+    if nodes.own_brand(info.context, pk) is None:
+        return None
+    return TicketSettingsType.from_model(*await ticket_queries.settings(info.context))
+
+
+async def _ticket_message(info: Info, pk: int) -> Node | None:
+    found = await nodes.ticket_message(info.context, pk)
+    return TicketMessageType.from_model(found) if found else None
+
+
+def _stored(type_name: str, build: Callable[[Any, Info], Node]) -> NodeFetch:
+    """Fetches a row of the brand by number and builds the type from it."""
+
+    async def fetch(info: Info, pk: int) -> Node | None:
+        found = await nodes.record(info.context, type_name, pk)
+        return build(found, info) if found is not None else None
+
+    return fetch
+
+
+def _from_model(node_type: Any) -> Callable[[Any, Info], Node]:
+    return lambda row, info: node_type.from_model(row)  # type: ignore[no-any-return]
+
+
 NODE_KINDS: dict[str, NodeKind] = {
+    "Brand": NodeKind(None, _brand),
     "Campaign": NodeKind(Scope.OFFERS_READ, _campaign),
-    "Offer": NodeKind(Scope.OFFERS_READ, _offer),
-    "Segment": NodeKind(Scope.OFFERS_READ, _segment),
-    "Survey": NodeKind(Scope.SURVEYS_READ, _survey),
-    "Ticket": NodeKind(Scope.TICKETS_READ, _ticket),
+    "Coupon": NodeKind(Scope.OFFERS_READ, _stored("Coupon", _from_model(CouponType))),
     "Customer": NodeKind(Scope.CUSTOMERS_READ, _customer),
+    "CustomerNote": NodeKind(
+        Scope.CUSTOMERS_READ, _stored("CustomerNote", _from_model(CustomerNoteType))
+    ),
+    "ExternalId": NodeKind(Scope.CUSTOMERS_READ, _stored("ExternalId", _from_model(ExternalId))),
+    "LoyaltySettings": NodeKind(Scope.MEMBERSHIPS_READ, _loyalty_settings),
+    "Membership": NodeKind(
+        Scope.MEMBERSHIPS_READ, _stored("Membership", _from_model(MembershipType))
+    ),
+    "Offer": NodeKind(Scope.OFFERS_READ, _offer),
+    "PartnerApp": NodeKind(Scope.ADMIN, _stored("PartnerApp", _from_model(PartnerApp))),
+    "PointsTransaction": NodeKind(
+        Scope.POINTS_READ,
+        _stored(
+            "PointsTransaction",
+            lambda row, info: PointsTransactionType.from_model(row, info.context.tz),
+        ),
+    ),
+    "Purchase": NodeKind(Scope.CUSTOMERS_READ, _stored("Purchase", _from_model(PurchaseType))),
+    "PurchaseItemType": NodeKind(
+        Scope.CUSTOMERS_READ, _stored("PurchaseItemType", _from_model(PurchaseItemType))
+    ),
+    "Segment": NodeKind(Scope.OFFERS_READ, _segment),
+    "SlaPolicy": NodeKind(Scope.TICKETS_READ, _stored("SlaPolicy", _from_model(SlaPolicyType))),
+    "StaffUser": NodeKind(
+        Scope.TICKETS_READ, _stored("StaffUser", lambda row, info: staff_type(row))
+    ),
+    "Survey": NodeKind(Scope.SURVEYS_READ, _survey),
+    "SurveyInvitation": NodeKind(
+        Scope.SURVEYS_READ, _stored("SurveyInvitation", _from_model(SurveyInvitationType))
+    ),
+    "SurveyResponse": NodeKind(
+        Scope.SURVEYS_READ, _stored("SurveyResponse", _from_model(SurveyResponseType))
+    ),
+    "Ticket": NodeKind(Scope.TICKETS_READ, _ticket),
+    "TicketMessage": NodeKind(Scope.TICKETS_READ, _ticket_message),
+    "TicketSettings": NodeKind(Scope.TICKETS_READ, _ticket_settings),
+    "Tier": NodeKind(Scope.MEMBERSHIPS_READ, _stored("Tier", _from_model(TierType))),
+    "TierChange": NodeKind(Scope.MEMBERSHIPS_READ, _stored("TierChange", _from_model(TierChange))),
+    "Webhook": NodeKind(Scope.EVENTS_WRITE, _stored("Webhook", _from_model(WebhookType))),
+    "WebhookDelivery": NodeKind(
+        Scope.EVENTS_WRITE,
+        _stored("WebhookDelivery", _from_model(WebhookDeliveryType)),
+    ),
 }
+# Types that carry another type's id: `Me` is its customer.
+NODE_ALIASES = {"Me": "Customer"}
 
 
 @strawberry.type
@@ -90,8 +198,8 @@ class NodeQueries:
         if kind is None:
             return None
         principal = info.context.principal
-        if principal is None or not principal.has(kind.scope.value):
-            raise StrawberryGraphQLError(
-                f"requires scope {kind.scope.value}", extensions={"code": "FORBIDDEN"}
-            )
+        scope = kind.scope
+        if principal is None or (scope is not None and not principal.has(scope.value)):
+            needed = f"scope {scope.value}" if scope is not None else "a token of the brand"
+            raise StrawberryGraphQLError(f"requires {needed}", extensions={"code": "FORBIDDEN"})
         return await kind.fetch(info, pk)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from config import Settings
 from tests.node_clients import run_node
 from tests.support import app_token, make_brand
-from tests.test_events_ws import server  # noqa: F401
+from tests.test_events_ws import create, mutate, server  # noqa: F401
 
 
 async def test_graphql_ws_client_receives_the_event_of_a_mutation(
@@ -49,3 +49,28 @@ async def test_graphql_http_audit_passes_without_warnings(server: str) -> None: 
     assert result["notes"] == []
     assert (result["warn"], result["error"]) == (0, 0)
     assert result["ok"] >= 61
+
+
+RECORD = """mutation($input: RecordPurchaseInput!) { recordPurchase(input: $input) {
+  membership { id } errors { code } } }"""
+
+
+async def test_apollo_client_merges_two_reads_of_one_membership(
+    server: str,  # noqa: F811
+    settings: Settings,
+) -> None:
+    token = await app_token(settings, await make_brand())
+    customer_id = await create(server, token, "Cached")
+    purchase = {"customerId": customer_id, "amount": "30"}
+    recorded = await mutate(server, token, RECORD, {"input": purchase})
+    membership_id = recorded["data"]["recordPurchase"]["membership"]["id"]
+    result = run_node("apollo_cache.cjs", f"http://{server}/graphql", token, customer_id)
+    assert result["entities"] == [f"Membership:{membership_id}"]
+    # The first query's fields survived the second query's write, in one normalised entity.
+    assert result["firstAgain"] == result["first"]
+    merged = result["merged"]
+    assert merged["id"] == membership_id
+    assert merged["memberNumber"] == result["first"]["customer"]["membership"]["memberNumber"]
+    assert merged["status"] == "ACTIVE"
+    assert merged["tier"]["name"] == result["second"]["customer"]["membership"]["tier"]["name"]
+    assert result["third"]["node"]["id"] == membership_id

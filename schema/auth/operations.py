@@ -7,17 +7,26 @@ import strawberry
 from auth.context import Info
 from auth.permissions import public, requires
 from auth.scopes import Scope
+from models import StaffUser as StaffUserModel
 from resolvers.auth import resolvers
 from resolvers.ids import to_global_id
-from schema.common import UserError, local_time, user_errors
+from schema.common import Node, UserError, local_time, user_errors
 
 
 @strawberry.type
-class StaffUser:
-    id: strawberry.ID
+class StaffUser(Node):
     email: str
     name: str
     role: str
+
+    @classmethod
+    def from_model(cls, user: StaffUserModel) -> StaffUser:
+        return cls(
+            id=strawberry.ID(to_global_id("StaffUser", user.id)),
+            email=user.email,
+            name=user.name,
+            role=user.role,
+        )
 
 
 @strawberry.type
@@ -83,12 +92,7 @@ class AuthMutations:
             token=token.token,
             expires_at=token.expires_at,
             scopes=sorted(token.scopes),
-            user=StaffUser(
-                id=strawberry.ID(to_global_id("StaffUser", user.id)),
-                email=user.email,
-                name=user.name,
-                role=user.role,
-            ),
+            user=StaffUser.from_model(user),
         )
 
     @strawberry.mutation(extensions=requires(Scope.ADMIN))

@@ -9,11 +9,12 @@ from auth.permissions import requires
 from auth.scopes import Scope
 from models import App
 from resolvers.brands import apps
-from schema.common import UserError, user_errors
+from resolvers.ids import to_global_id
+from schema.common import Node, UserError, user_errors
 
 
 @strawberry.type(description="A partner system's credentials (the secret is never shown).")
-class PartnerApp:
+class PartnerApp(Node):
     client_id: str
     name: str
     scopes: list[str]
@@ -25,6 +26,7 @@ class PartnerApp:
     @classmethod
     def from_model(cls, app: App) -> PartnerApp:
         return cls(
+            id=strawberry.ID(to_global_id("PartnerApp", app.id)),
             client_id=app.client_id,
             name=app.name,
             scopes=app.scopes.split(),

@@ -3,10 +3,12 @@ from __future__ import annotations
 import strawberry
 
 from models import Brand as BrandModel
+from resolvers.ids import to_global_id
+from schema.common import Node
 
 
 @strawberry.type(name="Brand", description="A brand's public white-label settings.")
-class BrandType:
+class BrandType(Node):
     slug: str
     name: str
     display_name: str
@@ -21,6 +23,7 @@ class BrandType:
     @classmethod
     def from_model(cls, brand: BrandModel) -> BrandType:
         return cls(
+            id=strawberry.ID(to_global_id("Brand", brand.id)),
             slug=brand.slug,
             name=brand.name,
             display_name=brand.display_name,

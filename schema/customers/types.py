@@ -30,18 +30,21 @@ GENDERS = {gender.value: gender for gender in Gender}
 
 
 @strawberry.type(description="The id a partner system uses for this customer.")
-class ExternalId:
+class ExternalId(Node):
     system: str
     external_id: str
 
     @classmethod
     def from_model(cls, row: CustomerExternalId) -> ExternalId:
-        return cls(system=row.system, external_id=row.external_id)
+        return cls(
+            id=strawberry.ID(to_global_id("ExternalId", row.id)),
+            system=row.system,
+            external_id=row.external_id,
+        )
 
 
 @strawberry.type(name="CustomerNote", description="An internal note by staff.")
-class CustomerNoteType:
-    id: strawberry.ID
+class CustomerNoteType(Node):
     body: str
     author: str
     model: strawberry.Private[CustomerNote]

@@ -12,12 +12,16 @@ from auth.scopes import Scope
 from models.events import Webhook, WebhookDelivery
 from resolvers.events import webhooks as resolvers
 from resolvers.ids import to_global_id
-from schema.common import UserError, local_time, user_errors
+from schema.common import Node, UserError, local_time, user_errors
 
 
 @strawberry.type(name="WebhookDelivery")
-class WebhookDeliveryType:
+class WebhookDeliveryType(Node):
     model: strawberry.Private[WebhookDelivery]
+
+    @classmethod
+    def from_model(cls, row: WebhookDelivery) -> WebhookDeliveryType:
+        return cls(id=strawberry.ID(to_global_id("WebhookDelivery", row.id)), model=row)
 
     @strawberry.field(description="The webhook-id header: receivers de-duplicate by it.")
     def message_id(self) -> str:
@@ -58,12 +62,12 @@ class WebhookDeliveryType:
 
 
 @strawberry.type(name="Webhook")
-class WebhookType:
+class WebhookType(Node):
     model: strawberry.Private[Webhook]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(to_global_id("Webhook", self.model.id))
+    @classmethod
+    def from_model(cls, row: Webhook) -> WebhookType:
+        return cls(id=strawberry.ID(to_global_id("Webhook", row.id)), model=row)
 
     @strawberry.field
     def url(self) -> str:
@@ -84,7 +88,7 @@ class WebhookType:
     @strawberry.field(description="The 20 most recent deliveries, newest first.")
     async def recent_deliveries(self, info: Info) -> list[WebhookDeliveryType]:
         rows = await resolvers.deliveries(info.context, self.model)
-        return [WebhookDeliveryType(model=row) for row in rows]
+        return [WebhookDeliveryType.from_model(row) for row in rows]
 
 
 @strawberry.input
@@ -124,12 +128,12 @@ class DeleteWebhookPayload:
 class WebhookQueries:
     @strawberry.field(extensions=requires(Scope.EVENTS_WRITE))
     async def webhooks(self, info: Info) -> list[WebhookType]:
-        return [WebhookType(model=hook) for hook in await resolvers.listing(info.context)]
+        return [WebhookType.from_model(hook) for hook in await resolvers.listing(info.context)]
 
 
 def _payload(hook: Webhook | None, errors: list) -> WebhookPayload:  # type: ignore[type-arg]
     return WebhookPayload(
-        webhook=WebhookType(model=hook) if hook else None, errors=user_errors(errors)
+        webhook=WebhookType.from_model(hook) if hook else None, errors=user_errors(errors)
     )
 
 

@@ -12,7 +12,9 @@ from auth.permissions import customer_only, requires
 from auth.scopes import Scope
 from models import Customer as CustomerModel
 from models import LoyaltySettings
+from resolvers.ids import to_global_id
 from resolvers.loyalty import queries
+from schema.common import Node
 from schema.loyalty.fields import LoyaltyFields
 from schema.loyalty.types import TierType
 from schema.offers.fields import CustomerOfferFields
@@ -20,7 +22,7 @@ from services.loyalty.config import SETTINGS_FIELDS
 
 
 @strawberry.type(name="LoyaltySettings")
-class LoyaltySettingsType:
+class LoyaltySettingsType(Node):
     earn_rate: Decimal
     rounding: str
     expiry_rule: str
@@ -38,7 +40,8 @@ class LoyaltySettingsType:
     @classmethod
     def from_model(cls, s: LoyaltySettings) -> LoyaltySettingsType:
         values: dict[str, Any] = {k: getattr(s, k) for k in SETTINGS_FIELDS}
-        return cls(**values)
+        # One per brand, so its id is the brand's number (the row may not be written yet).
+        return cls(id=strawberry.ID(to_global_id("LoyaltySettings", s.brand_id)), **values)
 
 
 @strawberry.type(description="What a customer may see of themselves.")
@@ -50,8 +53,10 @@ class CustomerProfile:
     city: str | None
 
 
-@strawberry.type(name="Me", description="The customer behind a customer token.")
-class MeType(LoyaltyFields, CustomerOfferFields):
+@strawberry.type(
+    name="Me", description="The customer behind a customer token; `id` is the customer's id."
+)
+class MeType(Node, LoyaltyFields, CustomerOfferFields):
     @strawberry.field
     def profile(self) -> CustomerProfile:
         c = self.model
@@ -61,7 +66,7 @@ class MeType(LoyaltyFields, CustomerOfferFields):
 
     @classmethod
     def from_model(cls, customer: CustomerModel) -> MeType:
-        return cls(model=customer)
+        return cls(id=strawberry.ID(to_global_id("Customer", customer.id)), model=customer)
 
 
 @strawberry.type

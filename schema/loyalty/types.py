@@ -14,6 +14,7 @@ from auth.context import Info
 from engine.batch_resolvers import batch_resolver
 from models import Customer as CustomerModel
 from models import CustomerStats, Membership, PointsTransaction, Purchase, PurchaseItem, Tier
+from models import TierChange as TierChangeModel
 from resolvers.ids import to_global_id
 from resolvers.loyalty import loaders, queries
 from resolvers.loyalty.loaders import LedgerRow
@@ -72,7 +73,7 @@ class TierRule:
 
 
 @strawberry.type(name="Tier")
-class TierType:
+class TierType(Node):
     name: str
     rank: int
     benefits: TierBenefits
@@ -81,6 +82,7 @@ class TierType:
     @classmethod
     def from_model(cls, t: Tier) -> TierType:
         return cls(
+            id=strawberry.ID(to_global_id("Tier", t.id)),
             name=t.name,
             rank=t.rank,
             benefits=TierBenefits(
@@ -109,7 +111,7 @@ class TierProgress:
 
 
 @strawberry.type
-class TierChange:
+class TierChange(Node):
     from_tier: str | None
     to_tier: str | None
     reason: str
@@ -118,6 +120,16 @@ class TierChange:
     @strawberry.field
     def changed_at(self, info: Info) -> datetime:
         return local_time(info, self.created)
+
+    @classmethod
+    def from_model(cls, row: TierChangeModel) -> TierChange:
+        return cls(
+            id=strawberry.ID(to_global_id("TierChange", row.id)),
+            from_tier=row.from_tier,
+            to_tier=row.to_tier,
+            reason=row.reason,
+            created=row.created_at,
+        )
 
 
 async def tiers_of_each(parents: Sequence[MembershipType], info: Info) -> list[TierType | None]:
@@ -131,14 +143,19 @@ async def tiers_of_each(parents: Sequence[MembershipType], info: Info) -> list[T
 
 
 @strawberry.type(name="Membership")
-class MembershipType:
+class MembershipType(Node):
     member_number: str
     status: str
     model: strawberry.Private[Membership]
 
     @classmethod
     def from_model(cls, m: Membership) -> MembershipType:
-        return cls(member_number=m.member_number, status=m.status, model=m)
+        return cls(
+            id=strawberry.ID(to_global_id("Membership", m.id)),
+            member_number=m.member_number,
+            status=m.status,
+            model=m,
+        )
 
     @strawberry.field
     @batch_resolver(tiers_of_each)
@@ -171,12 +188,7 @@ class MembershipType:
     @strawberry.field(description="Every tier change, newest first.")
     async def tier_history(self, info: Info) -> list[TierChange]:
         rows = await loaders.tier_history(info.context, self.model)
-        return [
-            TierChange(
-                from_tier=r.from_tier, to_tier=r.to_tier, reason=r.reason, created=r.created_at
-            )
-            for r in rows
-        ]
+        return [TierChange.from_model(r) for r in rows]
 
 
 @strawberry.type(description="Points balance: available = sum of the ledger.")
@@ -247,7 +259,7 @@ class PointsTransactionType(Node):
 
 
 @strawberry.type
-class PurchaseItemType:
+class PurchaseItemType(Node):
     sku: str
     name: str
     category: str | None
@@ -257,6 +269,7 @@ class PurchaseItemType:
     @classmethod
     def from_model(cls, i: PurchaseItem) -> PurchaseItemType:
         return cls(
+            id=strawberry.ID(to_global_id("PurchaseItemType", i.id)),
             sku=i.sku,
             name=i.name,
             category=i.category,

@@ -94,8 +94,7 @@ class SurveyType(Node):
 
 
 @strawberry.type(name="SurveyInvitation")
-class SurveyInvitationType:
-    id: strawberry.ID
+class SurveyInvitationType(Node):
     customer_id: strawberry.ID
     channel: str
     store: str | None
@@ -145,8 +144,7 @@ def _answer(question_id: str, value: Any) -> Answer:
 
 
 @strawberry.type(name="SurveyResponse")
-class SurveyResponseType:
-    id: strawberry.ID
+class SurveyResponseType(Node):
     nps_score: int | None
     answers: list[Answer]
     follow_up_ticket_id: strawberry.ID | None = strawberry.field(

@@ -54,17 +54,11 @@ class TicketSeverity(Enum):
 
 
 def staff_type(user: StaffUserModel) -> StaffUser:
-    return StaffUser(
-        id=strawberry.ID(to_global_id("StaffUser", user.id)),
-        email=user.email,
-        name=user.name,
-        role=user.role,
-    )
+    return StaffUser.from_model(user)
 
 
 @strawberry.type(name="TicketMessage", description="A reply or an internal note.")
-class TicketMessageType:
-    id: strawberry.ID
+class TicketMessageType(Node):
     body: str
     author: str
     model: strawberry.Private[TicketMessage]
@@ -243,7 +237,7 @@ class BusinessHoursType:
 
 
 @strawberry.type(name="SlaPolicy")
-class SlaPolicyType:
+class SlaPolicyType(Node):
     severity: TicketSeverity
     first_response_minutes: int
     resolution_minutes: int
@@ -252,6 +246,7 @@ class SlaPolicyType:
     @classmethod
     def from_model(cls, p: SlaPolicy) -> SlaPolicyType:
         return cls(
+            id=strawberry.ID(to_global_id("SlaPolicy", p.id)),
             severity=TicketSeverity(p.severity),
             first_response_minutes=p.first_response_minutes,
             resolution_minutes=p.resolution_minutes,
@@ -260,7 +255,7 @@ class SlaPolicyType:
 
 
 @strawberry.type(name="TicketSettings", description="The brand's complaint-handling settings.")
-class TicketSettingsType:
+class TicketSettingsType(Node):
     categories: list[str]
     root_causes: list[str]
     reopen_days: int
@@ -278,6 +273,8 @@ class TicketSettingsType:
     def from_model(cls, s: ServiceSettings, policies: list[SlaPolicy]) -> TicketSettingsType:
         hours = s.business_hours
         return cls(
+            # One per brand, so its id is the brand's number (the row may not be written yet).
+            id=strawberry.ID(to_global_id("TicketSettings", s.brand_id)),
             categories=list(s.categories),
             root_causes=list(s.root_causes),
             reopen_days=s.reopen_days,

@@ -1,0 +1,72 @@
+"""Stored records by global id for `node(id:)`: always within the caller's brand."""
+
+from __future__ import annotations
+
+from tortoise.models import Model
+
+from auth.context import Context
+from auth.scopes import Scope
+from models import (
+    App,
+    Brand,
+    CustomerExternalId,
+    CustomerNote,
+    Membership,
+    PointsTransaction,
+    Purchase,
+    PurchaseItem,
+    StaffUser,
+    Tier,
+    TierChange,
+)
+from models.events import Webhook, WebhookDelivery
+from models.offers import Coupon
+from models.rows import fetch_in_brand
+from models.surveys import SurveyInvitation, SurveyResponse
+from models.tickets import SlaPolicy, TicketMessage
+
+# GraphQL type name (the global id's prefix) -> the model whose row of that number it shows.
+RECORD_MODELS: dict[str, type[Model]] = {
+    "Coupon": Coupon,
+    "CustomerNote": CustomerNote,
+    "ExternalId": CustomerExternalId,
+    "Membership": Membership,
+    "PartnerApp": App,
+    "PointsTransaction": PointsTransaction,
+    "Purchase": Purchase,
+    "PurchaseItemType": PurchaseItem,
+    "SlaPolicy": SlaPolicy,
+    "StaffUser": StaffUser,
+    "SurveyInvitation": SurveyInvitation,
+    "SurveyResponse": SurveyResponse,
+    "TicketMessage": TicketMessage,
+    "Tier": Tier,
+    "TierChange": TierChange,
+    "Webhook": Webhook,
+    "WebhookDelivery": WebhookDelivery,
+}
+
+
+async def record(context: Context, type_name: str, pk: int) -> Model | None:
+    """The row numbered `pk` of the model behind `type_name`, if it belongs to the caller's
+    brand; another brand's row is simply not found."""
+    brand = context.require_brand()
+    found = await fetch_in_brand(RECORD_MODELS[type_name], brand.id, "id", [pk])
+    return found[0] if found else None
+
+
+def own_brand(context: Context, pk: int) -> Brand | None:
+    """A brand by number: only the caller's own."""
+    brand = context.require_brand()
+    return brand if brand.id == pk else None
+
+
+async def ticket_message(context: Context, pk: int) -> TicketMessage | None:
+    """A reply, or an internal note for holders of tickets:write (as `Ticket.internalNotes`)."""
+    found = await record(context, "TicketMessage", pk)
+    if not isinstance(found, TicketMessage):
+        return None
+    principal = context.principal
+    if found.internal and (principal is None or not principal.has(Scope.TICKETS_WRITE.value)):
+        return None
+    return found
