@@ -14,7 +14,7 @@ import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
@@ -38,6 +38,8 @@ from events.wakeup import WakeRelayAfterRequest
 from models.db import close_db, init_db
 from schema import build_schema
 from services.brands import allowlist as query_allowlist
+from web.pages import dashboard as dashboard_page
+from web.pages import graphiql_page, static_files
 
 log = logging.getLogger("crm")
 
@@ -156,6 +158,9 @@ class CRMGraphQL(GraphQL[Context, None]):
         elif not isinstance(response_data, list) and not sub_response.status_code:
             response.status_code = statuses[0]
         return response
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_page()  # its files are served from /static: no CDN
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)
@@ -289,6 +294,8 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
             Route("/auth/token", token_endpoint, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/dashboard", dashboard_page),
+            Mount("/static", static_files()),
         ],
         lifespan=lifespan,
     )
