@@ -17,12 +17,45 @@ from services.tickets.sla import validate_hours
 SEVERITIES = ("LOW", "NORMAL", "HIGH", "URGENT")
 CHANNELS = ("APP", "WEB", "PHONE", "EMAIL", "WECHAT", "WEIBO", "DOUYIN", "STORE", "OTHER")
 MAX_LABEL = 64
+# What a brand can use before it configures its own (docs/service.md): a new brand can open and
+# resolve tickets out of the box. `NPS_FOLLOW_UP` is the detractor loop's default category.
+DEFAULT_CATEGORIES = (
+    "product_quality",
+    "service",
+    "staff",
+    "waiting_time",
+    "billing",
+    "loyalty_points",
+    "offers_coupons",
+    "booking",
+    "delivery",
+    "app_or_website",
+    "hygiene",
+    "other",
+    "NPS_FOLLOW_UP",
+)
+DEFAULT_ROOT_CAUSES = (
+    "staff_training",
+    "process",
+    "product_defect",
+    "supplier",
+    "system_error",
+    "policy",
+    "communication",
+    "customer_expectation",
+    "external",
+    "other",
+)
+
+
+def _defaults() -> dict[str, list[str]]:
+    return {"categories": list(DEFAULT_CATEGORIES), "root_causes": list(DEFAULT_ROOT_CAUSES)}
 
 
 async def get_settings(brand_id: int) -> ServiceSettings:
-    """The brand's settings (defaults, unsaved, when never configured)."""
+    """The brand's settings (the defaults, unsaved, when never configured)."""
     found = await ServiceSettings.get_or_none(brand_id=brand_id)
-    return found or ServiceSettings(brand_id=brand_id, categories=[], root_causes=[])
+    return found or ServiceSettings(brand_id=brand_id, **_defaults())
 
 
 @dataclass(frozen=True)
@@ -94,8 +127,10 @@ async def configure(actor: Actor, change: SettingsChange) -> ServiceSettings:
         values["purchase_survey_id"] = change.purchase_survey_id
     async with in_transaction():
         settings = await ServiceSettings.select_for_update().get_or_none(brand_id=actor.brand_id)
-        if settings is None:
-            settings = await ServiceSettings.create(brand_id=actor.brand_id, **values)
+        if settings is None:  # the first change keeps the defaults it does not replace
+            settings = await ServiceSettings.create(
+                brand_id=actor.brand_id, **{**_defaults(), **values}
+            )
         else:
             settings.update_from_dict(values)
             await settings.save()
