@@ -4,6 +4,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -26,11 +27,37 @@ def pytest_report_header() -> list[str]:
 
 
 async def _reset_postgres(url: str) -> None:
-    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    dsn = url.replace("postgres://", "postgresql://", 1)
+    try:
+        conn = await asyncpg.connect(dsn)
+    except asyncpg.InvalidCatalogNameError:  # the README's first run: create it
+        await create_database(dsn)
+        conn = await asyncpg.connect(dsn)
     try:
         await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
     finally:
         await conn.close()
+
+
+async def create_database(dsn: str) -> None:
+    """Creates the database a URL names, from the server's `postgres` database; stops the run
+    with one clear message when it cannot."""
+    parts = urlsplit(dsn)
+    name = unquote(parts.path.lstrip("/"))
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    try:
+        conn = await asyncpg.connect(maintenance)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name.replace(chr(34), chr(34) * 2)}"')
+        finally:
+            await conn.close()
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.exit(
+            f"CRM_TEST_DATABASE_URL names database {name!r}, which does not exist and could "
+            f"not be created ({type(exc).__name__}: {exc}); create it with "
+            f"`createdb {name}` or point the variable at an existing database",
+            returncode=4,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +85,13 @@ def settings(database_url: str) -> Settings:
 async def database(database_url: str) -> AsyncIterator[None]:
     """Migrate a fresh database once (this also tests the migrations), then share it."""
     if ON_POSTGRES:
-        await _reset_postgres(database_url)
+        try:
+            await _reset_postgres(database_url)
+        except (OSError, asyncpg.PostgresError) as exc:  # stop once, saying why
+            pytest.exit(
+                f"cannot use CRM_TEST_DATABASE_URL={database_url}: {type(exc).__name__}: {exc}",
+                returncode=4,
+            )
     await run_migrations(database_url)
     await init_db(database_url)
     yield
