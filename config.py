@@ -62,6 +62,9 @@ class Settings:
     webhook_retry_base_seconds: float = 5.0
     webhook_disable_after: int = 20
     webhook_timeout_seconds: float = 10.0
+    # Operators (docs/operations.md): JSON request logs on standard output; /metrics' token.
+    request_log: bool = False
+    metrics_token: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -118,6 +121,8 @@ class Settings:
             webhook_retry_base_seconds=float(env.get("CRM_WEBHOOK_RETRY_BASE_SECONDS") or 5),
             webhook_disable_after=int(env.get("CRM_WEBHOOK_DISABLE_AFTER") or 20),
             webhook_timeout_seconds=float(env.get("CRM_WEBHOOK_TIMEOUT_SECONDS") or 10),
+            request_log=env.get("CRM_REQUEST_LOG", "").strip().lower() == "json",
+            metrics_token=env.get("CRM_METRICS_TOKEN") or None,
         )
 
 

@@ -33,9 +33,15 @@ from engine.persisted import apply_persisted_query
 from engine.persisted_queries import build_query_store
 from engine.ratelimit import build_rate_limiter
 from engine.response_media import JSON, negotiated, shaped
+from events.outbox import backlog as outbox_backlog
 from events.runtime import EventsRuntime
 from events.wakeup import WakeRelayAfterRequest
 from models.db import close_db, init_db
+from models.pool import pool_usage
+from observability.metrics import Sampler, metrics_endpoint
+from observability.middleware import ObservedRequests
+from observability.ratelimit_headers import RecordingRateLimiter
+from observability.request_record import identify
 from schema import build_schema
 from services.brands import allowlist as query_allowlist
 from web.pages import dashboard as dashboard_page
@@ -86,11 +92,13 @@ class CRMGraphQL(GraphQL[Context, None]):
     websocket_adapter_class = TextFrameWebSocketAdapter
 
     def __init__(self, settings: Settings) -> None:
-        self.rate_limiter = build_rate_limiter(
-            settings.redis_url,
-            settings.redis_prefix,
-            settings.rate_limit_per_second,
-            settings.rate_limit_burst,
+        self.rate_limiter = RecordingRateLimiter(  # its decisions become RateLimit headers
+            build_rate_limiter(
+                settings.redis_url,
+                settings.redis_prefix,
+                settings.rate_limit_per_second,
+                settings.rate_limit_burst,
+            )
         )
         self.query_store = build_query_store(settings.redis_url, settings.redis_prefix)
         schema = build_schema(
@@ -114,6 +122,7 @@ class CRMGraphQL(GraphQL[Context, None]):
             await authenticate(context, token)
         if context.principal is None:
             raise ConnectionRejectionError({"message": context.auth_error or "token required"})
+        identify(context)  # the connection's brand and principal, for its log line
         return UNSET
 
     async def execute_single(  # type: ignore[override]
@@ -276,11 +285,14 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
         events = EventsRuntime(settings)
         app.state.events = events
         await events.start()
+        sampler = app.state.metrics_sampler = Sampler(pool_usage, outbox_backlog)
+        sampler.start()
         if manage_db:  # a server process of its own; tests embed the app and keep the defaults
             gc.set_threshold(*GC_THRESHOLDS)
         try:
             yield
         finally:
+            await sampler.stop()
             await events.stop()
             await graphql.close()
             if manage_db:
@@ -294,6 +306,7 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
             Route("/auth/token", token_endpoint, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint),
             Route("/dashboard", dashboard_page),
             Mount("/static", static_files()),
         ],
@@ -302,6 +315,7 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
     app.state.settings = settings
     app.add_middleware(LeanGraphQLPost, schema=graphql.crm_schema, settings=settings)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ObservedRequests, settings=settings)  # metrics, logs, RateLimit headers
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(WakeRelayAfterRequest)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable
 
@@ -13,6 +14,7 @@ from auth.tokens import issue_token
 from config import Settings
 from models import Brand
 from models.db import close_db, init_db, run_migrations
+from observability.multiprocess import multiprocess_dir, prepare_multiprocess_dir
 from services.brands import brands
 from services.brands.demo import DEMO_EMAIL, DEMO_PASSWORD, ensure_demo
 from services.common.errors import DomainError
@@ -132,15 +134,30 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    """One process, or with `--workers N` a supervisor of N worker processes (production)."""
     import uvicorn
-
-    from server import create_app
 
     if args.migrate or args.demo:
         asyncio.run(run_migrations(settings.database_url))
     if args.demo:
         _print_demo(settings, args.host, args.port)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    # uvicorn's access log shows addresses and query strings: the JSON request log replaces it.
+    options = {"host": args.host, "port": args.port, "log_level": "info"}
+    options["access_log"] = not settings.request_log
+    if args.workers > 1 or multiprocess_dir():  # before prometheus-client is imported
+        print(f"note: metrics of the workers in {prepare_multiprocess_dir()}")
+    if args.workers > 1:
+        if not settings.redis_url:
+            print(
+                "note: without CRM_REDIS_URL each worker has its own rate limits and live "
+                "events reach only the worker that relays them",
+                file=sys.stderr,
+            )
+        uvicorn.run("server:create_app", factory=True, workers=args.workers, **options)
+        return
+    from server import create_app
+
+    uvicorn.run(create_app(settings), **options)
 
 
 def cmd_schema(settings: Settings | None, args: argparse.Namespace) -> None:
@@ -158,11 +175,17 @@ def build_parser() -> argparse.ArgumentParser:
         ("demo", cmd_demo, "create the demo brand, print a token"),
     ):
         p = sub.add_parser(name, help=helptext)
-        p.add_argument("--host", default="127.0.0.1")
-        p.add_argument("--port", type=int, default=8000)
+        p.add_argument("--host", default=os.environ.get("CRM_HOST") or "127.0.0.1")
+        p.add_argument("--port", type=int, default=int(os.environ.get("CRM_PORT") or 8000))
         if name == "serve":
             p.add_argument("--migrate", action="store_true", help="apply migrations first")
             p.add_argument("--demo", action="store_true", help="load the demo brand, print token")
+            p.add_argument(
+                "--workers",
+                type=int,
+                default=int(os.environ.get("CRM_WORKERS") or 1),
+                help="worker processes (production: 2 or more, with PostgreSQL and Redis)",
+            )
         p.set_defaults(func=func)
     schema = sub.add_parser("schema", help="print the GraphQL SDL")
     schema.set_defaults(func=cmd_schema, needs_settings=False)  # no database, no var/ secret

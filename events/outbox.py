@@ -205,3 +205,13 @@ async def prune(older_than: datetime) -> int:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+async def backlog() -> tuple[int, float]:
+    """(events not yet relayed, age in seconds of the oldest of them): the relay's lag."""
+    waiting = OutboxEvent.filter(published_at__isnull=True)
+    count = await waiting.count()
+    oldest = await waiting.order_by("id").first().values_list("created_at", flat=True)
+    if not count or not isinstance(oldest, datetime):
+        return 0, 0.0
+    return count, max(0.0, (datetime.now(UTC) - oldest).total_seconds())

@@ -23,6 +23,7 @@ from config import Settings
 from events.outbox import Event, utcnow
 from models.events import OutboxEvent, Webhook, WebhookDelivery
 from models.rows import fetch_models
+from observability import metrics
 
 log = logging.getLogger("crm.webhooks")
 
@@ -203,7 +204,9 @@ class Dispatcher:
             )
             await Webhook.filter(id=hook.id).update(consecutive_failures=0)
             return
-        if delivery.attempts >= self.settings.webhook_max_attempts:
+        final = delivery.attempts >= self.settings.webhook_max_attempts
+        metrics.webhook_attempt_failed(final)
+        if final:
             await WebhookDelivery.filter(id=delivery.id).update(
                 status="FAILED", next_attempt_at=None, **common
             )

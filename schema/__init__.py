@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -30,6 +31,7 @@ from engine.limits import QueryCostLimiter
 from engine.ratelimit import RateLimiter
 from engine.shared_events import SharedEventExecutor
 from engine.validation import ValidationByIdentity
+from observability.request_record import operation_executed
 from schema.auth.operations import AuthMutations, AuthQueries
 from schema.brands.apps import AppMutations
 from schema.brands.operations import BrandMutations, BrandQueries
@@ -117,7 +119,35 @@ class CRMSchema(strawberry.Schema):
         allowed_operation_types: Iterable[OperationType] | None = None,
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
-        """The lean pipeline when it can answer, strawberry's extension hooks otherwise."""
+        """The lean pipeline when it can answer, strawberry's extension hooks otherwise; each
+        operation is reported once to `operation_executed` (metrics, request log)."""
+        started = time.perf_counter()
+        result = None
+        try:
+            result = await self._execute(
+                query,
+                variable_values,
+                context_value,
+                root_value,
+                operation_name,
+                allowed_operation_types,
+                operation_extensions,
+            )
+            return result
+        finally:
+            elapsed = time.perf_counter() - started
+            operation_executed(context_value, operation_name, query, result, elapsed)
+
+    async def _execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None,
+        context_value: Any | None,
+        root_value: Any | None,
+        operation_name: str | None,
+        allowed_operation_types: Iterable[OperationType] | None,
+        operation_extensions: dict[str, Any] | None,
+    ) -> ExecutionResult:
         if self.lean is not None:
             result = await self.lean.execute(
                 self,
