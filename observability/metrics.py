@@ -15,6 +15,7 @@ import contextlib
 import hmac
 import os
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client import multiprocess as prometheus_multiprocess
@@ -81,6 +82,16 @@ WEBHOOK_FAILURES = Counter(
 )
 
 _operation_names: set[str] = set()
+# Labelled children, looked up once: `labels()` validates and locks on every call.
+_children: dict[tuple[object, ...], Any] = {}
+
+
+def _child(metric: Any, *labels: str) -> Any:
+    key = (metric, *labels)
+    child = _children.get(key)
+    if child is None:
+        child = _children[key] = metric.labels(*labels)
+    return child
 
 
 def observe_operation(name: str, outcome: str, seconds: float) -> str:
@@ -91,8 +102,8 @@ def observe_operation(name: str, outcome: str, seconds: float) -> str:
             _operation_names.add(name)
         elif name not in ("anonymous", "invalid"):
             name = "other"
-    OPERATIONS.labels(name, outcome).inc()
-    OPERATION_SECONDS.labels(name).observe(seconds)
+    _child(OPERATIONS, name, outcome).inc()
+    _child(OPERATION_SECONDS, name).observe(seconds)
     return name
 
 
@@ -104,8 +115,8 @@ def route_of(path: str) -> str:
 
 def observe_request(path: str, status: int, seconds: float) -> None:
     route = route_of(path)
-    HTTP_REQUESTS.labels(route, str(status)).inc()
-    HTTP_SECONDS.labels(route).observe(seconds)
+    _child(HTTP_REQUESTS, route, str(status)).inc()
+    _child(HTTP_SECONDS, route).observe(seconds)
 
 
 def webhook_attempt_failed(final: bool) -> None:
