@@ -116,7 +116,8 @@ def _print_demo(settings: Settings, host: str, port: int) -> None:
         )
         url = f"http://{host}:{port}/graphql"
         print(f"\nDemo brand '{demo.brand.slug}' ({demo.brand.display_name}) is ready.")
-        print(f"  GraphiQL:    {url}")
+        print(f"  GraphiQL:    {url}  (paste the token below into its Headers tab)")
+        print(f"  Dashboard:   http://{host}:{port}/dashboard")
         print(f"  Staff login: brand=demo email={DEMO_EMAIL} password={DEMO_PASSWORD}")
         print(f"  Demo token (all scopes, 24 h):\n\n{token.token}\n")
         print(
