@@ -8,6 +8,7 @@ Nothing personal is kept: names of operations, the brand's slug, the principal's
 
 from __future__ import annotations
 
+import logging
 import re
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ class RequestRecord:
     rate: Decision | None = None
 
 
+log = logging.getLogger("crm")
 CURRENT: ContextVar[RequestRecord | None] = ContextVar("crm_request_record", default=None)
 
 
@@ -57,11 +59,13 @@ def outcome_of(result: Any) -> str:
     return "error"
 
 
-def operation_name(given: str | None, query: str | None) -> str:
-    """The operation's name as sent, or as written in the document; "anonymous" otherwise."""
+def operation_name(given: object, query: object) -> str:
+    """The operation's name as sent, or as written in the document; "anonymous" otherwise.
+    Both come from the client as they are: anything but a name is "invalid"."""
     if given:
-        return given if OPERATION_NAME.fullmatch(given) else "invalid"
-    found = NAMED_OPERATION.match(query[:2000]) if query else None
+        valid = isinstance(given, str) and OPERATION_NAME.fullmatch(given)
+        return given if valid else "invalid"  # type: ignore[return-value]
+    found = NAMED_OPERATION.match(query[:2000]) if isinstance(query, str) else None
     return found.group(1) if found else "anonymous"
 
 
@@ -81,13 +85,17 @@ def identify(context: Any) -> None:
 def operation_executed(
     context: Any, given_name: str | None, query: str | None, result: Any, seconds: float
 ) -> None:
-    """The hook: called once per executed (or refused) GraphQL operation."""
-    outcome = outcome_of(result)
-    name = metrics.observe_operation(operation_name(given_name, query), outcome, seconds)
-    record = CURRENT.get()
-    if record is not None:
-        record.operations.append(OperationRecord(name, outcome, seconds))
-        identify(context)
+    """The hook: called once per executed (or refused) GraphQL operation. Observing never
+    fails the request it observes."""
+    try:
+        outcome = outcome_of(result)
+        name = metrics.observe_operation(operation_name(given_name, query), outcome, seconds)
+        record = CURRENT.get()
+        if record is not None:
+            record.operations.append(OperationRecord(name, outcome, seconds))
+            identify(context)
+    except Exception:
+        log.exception("observing an operation failed")
 
 
 def rate_decided(decision: Decision) -> None:

@@ -92,3 +92,11 @@ async def test_a_field_error_is_executed_so_it_keeps_data_and_200(
     assert response.status_code == 200, body
     assert body["data"] == {"node": None}
     assert body["errors"][0]["path"] == ["node"]
+
+
+@pytest.mark.parametrize("name", [{"obj": "ect"}, ["array"], 0, False])
+async def test_an_operation_name_that_is_not_a_string_is_a_400(
+    http: httpx.AsyncClient, name: object
+) -> None:
+    response = await _post(http, {"query": "{ __typename }", "operationName": name})
+    assert response.status_code == 400, response.text

@@ -47,7 +47,7 @@ async def test_legacy_client_is_refused_with_a_bad_token(server: str) -> None:  
 async def test_graphql_http_audit_passes_without_warnings(server: str) -> None:  # noqa: F811
     result = run_node("audit.cjs", f"http://{server}/graphql")
     assert result["notes"] == []
-    assert (result["warn"], result["error"]) == (0, 0)
+    assert (result["notice"], result["warn"], result["error"]) == (0, 0, 0)
     assert result["ok"] >= 61
 
 

@@ -5,7 +5,7 @@ const { auditServer } = require("graphql-http");
 async function main() {
   const url = process.argv[2];
   const results = await auditServer({ url, fetchFn: fetch });
-  const summary = { ok: 0, warn: 0, error: 0, notes: [] };
+  const summary = { ok: 0, notice: 0, warn: 0, error: 0, notes: [] };
   for (const result of results) {
     summary[result.status] += 1;
     if (result.status !== "ok") {
