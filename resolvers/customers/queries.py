@@ -73,7 +73,7 @@ def _describe(entry: AuditEntry) -> str:
     if entry.operation == "tagCustomers":
         return f"tags +{details.get('add', [])} -{details.get('remove', [])}"
     if entry.operation == "mergeCustomers":
-        return f"merged customer {details.get('source_name', '')} into this profile"
+        return f"merged customer #{details.get('source', '')} into this profile"
     return entry.operation
 
 

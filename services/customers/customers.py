@@ -356,11 +356,10 @@ async def merge_customers(actor: Actor, source_id: int, target_id: int) -> Custo
         for key, value in filled_values.items():
             setattr(target, key, value)
         await target.save()
-        details = {
+        details = {  # field and system names only: no personal value in the audit log
             "source": source_id,
-            "source_name": source.name,
             "filled": filled,
-            "dropped_external_ids": [list(pair) for pair in dropped],
+            "dropped_external_id_systems": sorted({system for system, _ in dropped}),
         }
         await audit.record(actor, "mergeCustomers", "Customer", target.id, details)
         await emit(
