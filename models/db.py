@@ -70,6 +70,11 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
                 "default_connection": "default",
                 "migrations": "models.campaigns_migrations",
             },
+            "partners": {  # apps' rotated secrets and daily usage; migrates after `crm`
+                "models": ["models.partners"],
+                "default_connection": "default",
+                "migrations": "models.partners_migrations",
+            },
         },
         "use_tz": True,
         "timezone": "UTC",

@@ -30,7 +30,10 @@ from engine.limits import QueryCostLimiter
 from engine.ratelimit import RateLimiter
 from engine.shared_events import SharedEventExecutor
 from engine.validation import ValidationByIdentity
+from resolvers.brands.usage_hook import operation_finished
+from schema.audit.queries import AuditQueries
 from schema.auth.operations import AuthMutations, AuthQueries
+from schema.brands.app_admin import AppAdminMutations, AppAdminQueries
 from schema.brands.apps import AppMutations
 from schema.brands.operations import BrandMutations, BrandQueries
 from schema.campaigns.operations import CampaignMutations, CampaignQueries
@@ -65,6 +68,8 @@ Query = merge_types(
         SegmentQueries,
         CampaignQueries,
         WebhookQueries,
+        AuditQueries,
+        AppAdminQueries,
     ),
 )
 Mutation = merge_types(
@@ -73,6 +78,7 @@ Mutation = merge_types(
         AuthMutations,
         BrandMutations,
         AppMutations,
+        AppAdminMutations,
         CustomerMutations,
         TicketMutations,
         SurveyMutations,
@@ -108,6 +114,28 @@ class CRMSchema(strawberry.Schema):
     lean: LeanPipeline | None = None
 
     async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        result = await self._answer_operation(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed_operation_types,
+            operation_extensions,
+        )
+        await operation_finished(context_value, result.errors)  # per-app usage counts
+        return result
+
+    async def _answer_operation(
         self,
         query: str | None,
         variable_values: dict[str, Any] | None = None,
