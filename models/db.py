@@ -75,6 +75,11 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
                 "default_connection": "default",
                 "migrations": "models.partners_migrations",
             },
+            "privacy": {  # consent per channel, encryption opt-in; migrates after `crm`
+                "models": ["models.privacy"],
+                "default_connection": "default",
+                "migrations": "models.privacy_migrations",
+            },
         },
         "use_tz": True,
         "timezone": "UTC",

@@ -48,6 +48,7 @@ from schema.loyalty.queries import LoyaltyQueries
 from schema.node import NodeQueries
 from schema.offers.mutations import OfferMutations
 from schema.offers.queries import OfferQueries
+from schema.privacy.consents import ConsentMutations
 from schema.segments.mutations import SegmentMutations
 from schema.segments.queries import SegmentQueries
 from schema.surveys.operations import SurveyMutations, SurveyQueries
@@ -79,6 +80,7 @@ Mutation = merge_types(
         BrandMutations,
         AppMutations,
         AppAdminMutations,
+        ConsentMutations,
         CustomerMutations,
         TicketMutations,
         SurveyMutations,

@@ -15,6 +15,7 @@ from resolvers.ids import to_global_id
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from schema.loyalty.fields import LoyaltyFields
 from schema.offers.fields import CustomerOfferFields
+from schema.privacy.consents import CustomerConsentFields
 from services.common.pagination import Page
 
 
@@ -73,7 +74,7 @@ class TimelineEntry:
 
 
 @strawberry.type(name="Customer", description="A customer of one brand.")
-class CustomerType(Node, LoyaltyFields, CustomerOfferFields):
+class CustomerType(Node, LoyaltyFields, CustomerOfferFields, CustomerConsentFields):
     name: str
     phone: str | None = strawberry.field(
         extensions=[MaskPII("phone")], description="E.164, e.g. +8613800138000."

@@ -15,6 +15,7 @@ from services.common import audit
 from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode, ErrorCollector, FieldError
 from services.customers.normalize import InvalidValue, normalize_email, normalize_phone
+from services.privacy import consents
 
 GENDERS = ("FEMALE", "MALE", "OTHER", "UNKNOWN")
 PROFILE_FIELDS = (
@@ -41,7 +42,7 @@ MAX_NOTE_LENGTH = 10_000
 
 # Later domains (purchases, points, coupons...) register how to move their rows on merge.
 MergeHook = Callable[[Actor, Customer, Customer], Awaitable[None]]
-MERGE_HOOKS: list[MergeHook] = []
+MERGE_HOOKS: list[MergeHook] = [consents.merge_consents]
 
 
 def clean_profile(values: dict[str, Any], brand: Brand, errors: ErrorCollector) -> dict[str, Any]:
@@ -229,6 +230,8 @@ async def update_customer(
             for key, value in values.items():
                 setattr(customer, key, value)
             await customer.save()
+            if "marketing_consent" in changed:
+                await consents.follow_profile_flag(actor, customer)
             await _set_external_ids(customer, ids)
             details = {"fields": changed, "externalIds": sorted(ids)}
             await audit.record(actor, "updateCustomer", "Customer", customer.id, details)
