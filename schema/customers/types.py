@@ -16,6 +16,7 @@ from schema.common import Edge, Node, PageInfo, edges, local_time
 from schema.loyalty.fields import LoyaltyFields
 from schema.offers.fields import CustomerOfferFields
 from schema.privacy.consents import CustomerConsentFields
+from schema.surveys.fields import CustomerSurveyFields
 from services.common.pagination import Page
 
 
@@ -74,7 +75,9 @@ class TimelineEntry:
 
 
 @strawberry.type(name="Customer", description="A customer of one brand.")
-class CustomerType(Node, LoyaltyFields, CustomerOfferFields, CustomerConsentFields):
+class CustomerType(
+    Node, LoyaltyFields, CustomerOfferFields, CustomerConsentFields, CustomerSurveyFields
+):
     name: str
     phone: str | None = strawberry.field(
         extensions=[MaskPII("phone")], description="E.164, e.g. +8613800138000."
