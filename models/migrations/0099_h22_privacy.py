@@ -1,0 +1,50 @@
+"""Issue 22: phone and email may hold sealed values (wider columns) with keyed lookup hashes,
+unique per brand (docs/privacy.md); the brand's rule for coupons redeemed on a refunded
+purchase (docs/offers.md)."""
+
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from models.sealed import SealedCharField
+from tortoise import fields
+from tortoise.migrations.constraints import UniqueConstraint
+
+class Migration(migrations.Migration):
+    dependencies = [("crm", "0004_token_revocations_per_brand")]
+
+    initial = False
+
+    operations = [
+        ops.AlterField(
+            model_name='Customer',
+            name='email',
+            field=SealedCharField(null=True, max_length=512),
+        ),
+        ops.AlterField(
+            model_name='Customer',
+            name='phone',
+            field=SealedCharField(null=True, max_length=200),
+        ),
+        ops.AddField(
+            model_name='Customer',
+            name='email_hash',
+            field=fields.CharField(null=True, max_length=64),
+        ),
+        ops.AddField(
+            model_name='Customer',
+            name='phone_hash',
+            field=fields.CharField(null=True, max_length=64),
+        ),
+        ops.AddConstraint(
+            model_name='Customer',
+            constraint=UniqueConstraint(fields=('brand', 'phone_hash'), name=None),
+        ),
+        ops.AddConstraint(
+            model_name='Customer',
+            constraint=UniqueConstraint(fields=('brand', 'email_hash'), name=None),
+        ),
+        ops.AddField(
+            model_name='LoyaltySettings',
+            name='coupon_refund_rule',
+            field=fields.CharField(default='FULL', max_length=8),
+        ),
+    ]
