@@ -134,7 +134,7 @@ class CRMSchema(strawberry.Schema):
             allowed_operation_types,
             operation_extensions,
         )
-        await operation_finished(context_value, result.errors)  # per-app usage counts
+        operation_finished(context_value, result.errors)  # per-app usage counts
         return result
 
     async def _answer_operation(

@@ -9,7 +9,7 @@ from auth.context import Context
 from services.brands import usage
 
 
-async def operation_finished(context: Any, errors: list[Any] | None) -> None:
+def operation_finished(context: Any, errors: list[Any] | None) -> None:
     """Count an app's finished operation (an error, a rate-limit refusal) for its daily usage;
     staff, customers and anonymous callers are not counted."""
     if not isinstance(context, Context) or context.brand is None or context.principal is None:
@@ -19,5 +19,4 @@ async def operation_finished(context: Any, errors: list[Any] | None) -> None:
         return
     refused = any((e.extensions or {}).get("code") == "RATE_LIMITED" for e in errors or ())
     day = datetime.now(context.tz).date()
-    if usage.count(context.brand.id, principal.subject_id, day, bool(errors), refused):
-        await usage.flush()
+    usage.count(context.brand.id, principal.subject_id, day, bool(errors), refused)

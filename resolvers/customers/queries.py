@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from auth.context import Context
-from models import AuditEntry, Customer, CustomerNote
+from models import Customer, CustomerNote
 from resolvers.customers import loaders
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
 from services.common.pagination import Page, PageRequest, PaginationError
 from services.customers import query as customer_query
+from services.customers import timeline as customer_timeline
 from services.customers.query import CustomerFilter
 from services.loyalty import config as loyalty_config
 
@@ -58,42 +56,27 @@ async def notes(context: Context, owner: Customer, first: int) -> list[CustomerN
     return (await loaders.notes(context, owner))[:first]
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    kind: str
-    occurred_at: datetime
-    actor: str
-    summary: str
-
-
-def _describe(entry: AuditEntry) -> str:
-    details = entry.details or {}
-    if entry.operation == "updateCustomer":
-        return "updated " + ", ".join(details.get("fields", []) + details.get("externalIds", []))
-    if entry.operation == "tagCustomers":
-        return f"tags +{details.get('add', [])} -{details.get('remove', [])}"
-    if entry.operation == "mergeCustomers":
-        return f"merged customer #{details.get('source', '')} into this profile"
-    return entry.operation
+TimelineEntry = customer_timeline.TimelineEntry
 
 
 async def timeline(context: Context, owner: Customer, first: int) -> list[TimelineEntry]:
-    """Notes and recorded changes, newest first. Later domains add purchases, tickets, surveys."""
+    """Notes, recorded changes, tickets, survey answers, coupons and tier changes, newest first
+    (services/customers/timeline)."""
     if not 0 <= first <= TIMELINE_LIMIT:
         raise bad_input(f"first must be between 0 and {TIMELINE_LIMIT}")
     entries = [
         TimelineEntry("NOTE", note.created_at, note.author, note.body)
         for note in await loaders.notes(context, owner)
     ]
-    audit_rows = await loaders.history(context, owner)
     entries += [
         TimelineEntry(
             row.operation,
             row.created_at,
             f"{row.principal_kind}:{row.principal_id}",
-            _describe(row),
+            customer_timeline.describe(row),
         )
-        for row in audit_rows
+        for row in await loaders.history(context, owner)
     ]
+    entries += await loaders.timeline_sources(context, owner)
     entries.sort(key=lambda e: e.occurred_at, reverse=True)
     return entries[:first]

@@ -64,9 +64,13 @@ class CustomerNoteType:
 
 @strawberry.type(description="One thing that happened to a customer.")
 class TimelineEntry:
-    kind: str
-    actor: str
-    summary: str
+    kind: str = strawberry.field(
+        description="NOTE, TICKET_OPENED, TICKET_RESOLVED, SURVEY_ANSWERED, COUPON_ISSUED, "
+        "COUPON_REDEEMED, TIER_CHANGED, or the mutation of a recorded change (createCustomer, "
+        "updateCustomer, recordPurchase, refundPurchase, awardPoints, setCustomerConsent...)."
+    )
+    actor: str = strawberry.field(description="kind:id of who did it; empty when not recorded.")
+    summary: str = strawberry.field(description="What happened, in a sentence.")
     data: strawberry.Private[TimelineEntryData]
 
     @strawberry.field

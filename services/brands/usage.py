@@ -1,9 +1,10 @@
 """Per-app usage: GraphQL operations, errors and rate-limit refusals per day of the brand.
 
 Counting happens on every operation, so it is a dictionary increment in the worker; the
-counts reach `app_usage_days` (one upsert per app and day) at most `FLUSH_SECONDS` later, when
-the next operation finishes, or when usage is read. Counts of a worker that stops in between
-are lost (at most `FLUSH_SECONDS` of them): usage is for the brand's information, not billing.
+counts reach `app_usage_days` (one upsert per app and day) at most `FLUSH_SECONDS` later, in a
+task the next operation starts (no request waits for it), or when usage is read. Counts of a
+worker that stops in between are lost (at most `FLUSH_SECONDS` of them): usage is for the
+brand's information, not billing.
 """
 
 from __future__ import annotations
@@ -29,15 +30,22 @@ _last_flush = time.monotonic()
 _flushing = asyncio.Lock()
 
 
-def count(brand_id: int, app_id: int, day: date, error: bool, rate_limited: bool) -> bool:
-    """Count one finished operation; True when the pending counts are due to be flushed."""
+_flushes: set[asyncio.Task[None]] = set()  # held until done (the loop keeps weak references)
+
+
+def count(brand_id: int, app_id: int, day: date, error: bool, rate_limited: bool) -> None:
+    """Count one finished operation; past FLUSH_SECONDS, flush in a task of its own (the request
+    does not wait for it)."""
     counts = _pending.get((brand_id, app_id, day))
     if counts is None:
         counts = _pending[(brand_id, app_id, day)] = [0, 0, 0]
     counts[0] += 1
     counts[1] += error
     counts[2] += rate_limited
-    return time.monotonic() - _last_flush >= FLUSH_SECONDS
+    if time.monotonic() - _last_flush >= FLUSH_SECONDS and not _flushes:
+        task = asyncio.get_running_loop().create_task(flush(), name="crm-usage-flush")
+        _flushes.add(task)
+        task.add_done_callback(_flushes.discard)
 
 
 _UPSERT = (
