@@ -6,10 +6,12 @@ from resolvers.customers import loaders
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
 from services.common.pagination import Page, PageRequest, PaginationError
+from services.customers import duplicates
 from services.customers import query as customer_query
 from services.customers import timeline as customer_timeline
 from services.customers.query import CustomerFilter
 from services.loyalty import config as loyalty_config
+from services.privacy import sealing
 
 TIMELINE_LIMIT = 100
 
@@ -36,9 +38,10 @@ async def customers(
 ) -> Page[Customer]:
     brand = context.require_brand()
     await _check_tier(brand.id, spec)
+    sealed = bool(spec.search) and await sealing.encrypts(brand.id)
     try:
         return await customer_query.list_customers(
-            brand.id, brand.phone_region, spec, page, order_by, descending
+            brand.id, brand.phone_region, spec, page, order_by, descending, sealed
         )
     except PaginationError as exc:
         raise bad_input(str(exc)) from exc
@@ -47,7 +50,8 @@ async def customers(
 async def customers_count(context: Context, spec: CustomerFilter) -> int:
     """Only after `customers` with the same spec, which has checked its tier name."""
     brand = context.require_brand()
-    return await customer_query.count_customers(brand.id, brand.phone_region, spec)
+    sealed = bool(spec.search) and await sealing.encrypts(brand.id)
+    return await customer_query.count_customers(brand.id, brand.phone_region, spec, sealed)
 
 
 async def notes(context: Context, owner: Customer, first: int) -> list[CustomerNote]:
@@ -80,3 +84,12 @@ async def timeline(context: Context, owner: Customer, first: int) -> list[Timeli
     entries += await loaders.timeline_sources(context, owner)
     entries.sort(key=lambda e: e.occurred_at, reverse=True)
     return entries[:first]
+
+
+async def possible_duplicates(
+    context: Context, customer: Customer, first: int
+) -> list[duplicates.PossibleDuplicate]:
+    if not 0 <= first <= duplicates.MAX_RESULTS:
+        raise bad_input(f"first must be between 0 and {duplicates.MAX_RESULTS}")
+    sealed = await sealing.encrypts(customer.brand_id)
+    return await duplicates.possible_duplicates(customer, sealed, first)

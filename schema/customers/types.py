@@ -78,6 +78,18 @@ class TimelineEntry:
         return local_time(info, self.data.occurred_at)
 
 
+@strawberry.type(description="Another customer who may be the same person, for staff to merge.")
+class PossibleDuplicate:
+    customer: CustomerType
+    score: float = strawberry.field(
+        description="0 to 1: the names' similarity, raised by each matching contact."
+    )
+    reasons: list[str] = strawberry.field(
+        description="NAME, and PHONE (same last 8 digits), EMAIL (same canonical address) or "
+        "EMAIL_LOCAL_PART (same name before @ at another domain)."
+    )
+
+
 @strawberry.type(name="Customer", description="A customer of one brand.")
 class CustomerType(
     Node, LoyaltyFields, CustomerOfferFields, CustomerConsentFields, CustomerSurveyFields
@@ -138,6 +150,19 @@ class CustomerType(
     async def notes(self, info: Info, first: int = 20) -> list[CustomerNoteType]:
         rows = await queries.notes(info.context, self.model, first)
         return [CustomerNoteType.from_model(row) for row in rows]
+
+    @strawberry.field(
+        description="Customers with a similar name and a phone or email that looks the same "
+        "(normalised, fuzzy), most likely first; at most 50."
+    )
+    async def possible_duplicates(self, info: Info, first: int = 10) -> list[PossibleDuplicate]:
+        found = await queries.possible_duplicates(info.context, self.model, first)
+        return [
+            PossibleDuplicate(
+                customer=CustomerType.from_model(d.customer), score=d.score, reasons=list(d.reasons)
+            )
+            for d in found
+        ]
 
     @strawberry.field(description="Interactions and changes, newest first.")
     async def timeline(self, info: Info, first: int = 20) -> list[TimelineEntry]:

@@ -43,6 +43,7 @@ class ErrorCode(StrEnum):
     CAMPAIGN_ENDED = "CAMPAIGN_ENDED"
     # partner apps and privacy
     SCOPE_NOT_HELD = "SCOPE_NOT_HELD"
+    ENCRYPTION_UNAVAILABLE = "ENCRYPTION_UNAVAILABLE"
 
 
 @dataclass(frozen=True)
