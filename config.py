@@ -62,6 +62,15 @@ class Settings:
     webhook_retry_base_seconds: float = 5.0
     webhook_disable_after: int = 20
     webhook_timeout_seconds: float = 10.0
+    # Background jobs and their files (docs/jobs.md).
+    var_dir: Path = DEFAULT_VAR_DIR
+    jobs_runner: bool = True  # claim and run jobs in this process
+    jobs_poll_seconds: float = 1.0
+    jobs_lease_seconds: float = 60.0
+    file_url_secret: str = ""  # signs upload/download URLs; derived from the JWT key if empty
+    file_url_ttl_seconds: int = 900
+    max_upload_bytes: int = 2_000_000_000
+    public_url: str = ""  # the base of URLs handed out (behind a proxy); the request's if empty
 
     @property
     def is_sqlite(self) -> bool:
@@ -118,6 +127,14 @@ class Settings:
             webhook_retry_base_seconds=float(env.get("CRM_WEBHOOK_RETRY_BASE_SECONDS") or 5),
             webhook_disable_after=int(env.get("CRM_WEBHOOK_DISABLE_AFTER") or 20),
             webhook_timeout_seconds=float(env.get("CRM_WEBHOOK_TIMEOUT_SECONDS") or 10),
+            var_dir=var_dir,
+            jobs_runner=_bool(env.get("CRM_JOBS_RUNNER"), True),
+            jobs_poll_seconds=float(env.get("CRM_JOBS_POLL_SECONDS") or 1),
+            jobs_lease_seconds=float(env.get("CRM_JOBS_LEASE_SECONDS") or 60),
+            file_url_secret=env.get("CRM_FILE_URL_SECRET", ""),
+            file_url_ttl_seconds=int(env.get("CRM_FILE_URL_TTL_SECONDS") or 900),
+            max_upload_bytes=int(env.get("CRM_MAX_UPLOAD_BYTES") or 2_000_000_000),
+            public_url=env.get("CRM_PUBLIC_URL", ""),
         )
 
 

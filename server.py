@@ -36,6 +36,8 @@ from events.wakeup import WakeRelayAfterRequest
 from models.db import close_db, init_db
 from schema import build_schema
 from services.brands import allowlist as query_allowlist
+from services.jobs import routes as job_files
+from services.jobs.runner import JobRunner
 
 log = logging.getLogger("crm")
 
@@ -156,7 +158,7 @@ class BodySizeLimitMiddleware:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"].startswith(job_files.STREAMED_PREFIXES):
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
@@ -242,11 +244,16 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
         events = EventsRuntime(settings)
         app.state.events = events
         await events.start()
+        job_runner = JobRunner(settings)
+        app.state.job_runner = job_runner
+        if settings.jobs_runner:
+            await job_runner.start()
         if manage_db:  # a server process of its own; tests embed the app and keep the defaults
             gc.set_threshold(*GC_THRESHOLDS)
         try:
             yield
         finally:
+            await job_runner.stop()
             await events.stop()
             await graphql.close()
             if manage_db:
@@ -260,6 +267,7 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
             Route("/auth/token", token_endpoint, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *job_files.routes,
         ],
         lifespan=lifespan,
     )

@@ -80,6 +80,11 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
                 "default_connection": "default",
                 "migrations": "models.privacy_migrations",
             },
+            "jobs": {  # background jobs (imports, exports); migrates after `crm`
+                "models": ["models.jobs"],
+                "default_connection": "default",
+                "migrations": "models.jobs_migrations",
+            },
         },
         "use_tz": True,
         "timezone": "UTC",
