@@ -71,6 +71,11 @@ class Settings:
     file_url_ttl_seconds: int = 900
     max_upload_bytes: int = 2_000_000_000
     public_url: str = ""  # the base of URLs handed out (behind a proxy); the request's if empty
+    # Personal data at rest (docs/privacy.md): data keys by id, the one sealing new values, and
+    # the key of the lookup hashes (each 32 bytes, base64).
+    data_keys: dict[str, str] = field(default_factory=dict)
+    data_key_id: str | None = None
+    data_lookup_key: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -135,7 +140,19 @@ class Settings:
             file_url_ttl_seconds=int(env.get("CRM_FILE_URL_TTL_SECONDS") or 900),
             max_upload_bytes=int(env.get("CRM_MAX_UPLOAD_BYTES") or 2_000_000_000),
             public_url=env.get("CRM_PUBLIC_URL", ""),
+            data_keys=_data_keys(env.get("CRM_DATA_KEYS", "")),
+            data_key_id=env.get("CRM_DATA_KEY_ID") or None,
+            data_lookup_key=env.get("CRM_DATA_LOOKUP_KEY") or None,
         )
+
+
+def _data_keys(raw: str) -> dict[str, str]:
+    """Parse "k1=<base64>,k2=<base64>" into {key id: key}."""
+    keys: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        kid, _, key = item.partition("=")
+        keys[kid.strip()] = key.strip()
+    return keys
 
 
 def _dev_secret(var_dir: Path) -> str:

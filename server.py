@@ -34,6 +34,7 @@ from engine.ratelimit import build_rate_limiter
 from events.runtime import EventsRuntime
 from events.wakeup import WakeRelayAfterRequest
 from models.db import close_db, init_db
+from models.sealed import install_keys
 from schema import build_schema
 from services.brands import allowlist as query_allowlist
 from services.jobs import routes as job_files
@@ -235,6 +236,7 @@ async def _redis_check(url: str) -> str:
 def create_app(settings: Settings | None = None, manage_db: bool = True) -> Starlette:
     """Build the app; `manage_db=False` when the caller (tests, CLI) owns the ORM's lifetime."""
     settings = settings or Settings.from_env()
+    install_keys(settings.data_keys, settings.data_key_id, settings.data_lookup_key)
     graphql = CRMGraphQL(settings)
 
     @asynccontextmanager

@@ -28,6 +28,8 @@ EVENT_TYPES: dict[str, str] = {
     # the payload's link holds the invitation's token, a credential: `token` needs surveys:write
     "survey.invitation_created": "surveys:write",
     "survey.invitation_reminded": "surveys:write",
+    "customer.data_export_requested": "privacy:manage",
+    "customer.data_export_finished": "privacy:manage",
 }
 
 

@@ -29,6 +29,9 @@ class Customer(Model):
     marketing_consent = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    # Erased on request (services/privacy/erasure.py): the row stays, anonymised, for what is
+    # kept for accounting; lists, segments and tokens leave it out.
+    erased_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "customers"

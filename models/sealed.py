@@ -18,6 +18,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from tortoise import fields
 
 PREFIX = "enc1:"
+KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 NONCE_BYTES = 12
 
 
@@ -71,6 +73,9 @@ def decode_key(text: str) -> bytes:
 def install_keys(keys: dict[str, str], current: str | None, lookup_key: str | None) -> None:
     """Called once at start-up from the settings (CRM_DATA_KEYS, CRM_DATA_KEY_ID,
     CRM_DATA_LOOKUP_KEY)."""
+    bad = [kid for kid in keys if not KEY_ID.fullmatch(kid)]
+    if bad:
+        raise ValueError(f"data key ids are 1-32 letters, digits, - or _: {bad}")
     KEYRING.keys = {kid: decode_key(text) for kid, text in keys.items()}
     KEYRING.current = current if current in KEYRING.keys else None
     KEYRING.lookup_key = decode_key(lookup_key) if lookup_key else None

@@ -49,6 +49,7 @@ from schema.node import NodeQueries
 from schema.offers.mutations import OfferMutations
 from schema.offers.queries import OfferQueries
 from schema.privacy.consents import ConsentMutations
+from schema.privacy.exports import PrivacyMutations, PrivacyQueries
 from schema.segments.mutations import SegmentMutations
 from schema.segments.queries import SegmentQueries
 from schema.surveys.operations import SurveyMutations, SurveyQueries
@@ -71,6 +72,7 @@ Query = merge_types(
         WebhookQueries,
         AuditQueries,
         AppAdminQueries,
+        PrivacyQueries,
     ),
 )
 Mutation = merge_types(
@@ -81,6 +83,7 @@ Mutation = merge_types(
         AppMutations,
         AppAdminMutations,
         ConsentMutations,
+        PrivacyMutations,
         CustomerMutations,
         TicketMutations,
         SurveyMutations,

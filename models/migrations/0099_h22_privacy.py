@@ -1,6 +1,7 @@
 """Issue 22: phone and email may hold sealed values (wider columns) with keyed lookup hashes,
-unique per brand (docs/privacy.md); the brand's rule for coupons redeemed on a refunded
-purchase (docs/offers.md)."""
+unique per brand, and a customer erased on request stays as an anonymised row (erased_at)
+(docs/privacy.md); the brand's rule for coupons redeemed on a refunded purchase
+(docs/offers.md)."""
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
@@ -28,6 +29,11 @@ class Migration(migrations.Migration):
             model_name='Customer',
             name='email_hash',
             field=fields.CharField(null=True, max_length=64),
+        ),
+        ops.AddField(
+            model_name='Customer',
+            name='erased_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
         ops.AddField(
             model_name='Customer',

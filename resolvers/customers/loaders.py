@@ -67,7 +67,7 @@ async def _timeline_sources(keys: Sequence[BrandKey]) -> list[list[TimelineEntry
 async def _customers(keys: Sequence[BrandKey]) -> list[Customer | None]:
     found: dict[BrandKey, Customer] = {}
     for brand_id, ids in group_by_brand(keys).items():
-        for row in await Customer.filter(brand_id=brand_id, id__in=ids):
+        for row in await Customer.filter(brand_id=brand_id, id__in=ids, erased_at=None):
             found[(brand_id, row.id)] = row
     return [found.get(key) for key in keys]
 

@@ -275,6 +275,17 @@ class SurveyInvitationReminded(SurveyInvitationCreated):
     pass
 
 
+@strawberry.type(description="A customer's data export was asked for, or has finished.")
+class CustomerDataExportChanged(EventType):
+    @strawberry.field
+    def export_id(self) -> strawberry.ID | None:
+        return _subject_gid(self.event)
+
+    @strawberry.field(description="QUEUED when asked for; SUCCEEDED, FAILED or CANCELLED.")
+    def state(self) -> str | None:
+        return _payload(self.event, "state")
+
+
 EVENT_CLASSES: dict[str, type[EventType]] = {
     "customer.created": CustomerCreated,
     "customer.updated": CustomerUpdated,
@@ -298,6 +309,8 @@ EVENT_CLASSES: dict[str, type[EventType]] = {
     "coupon.restored": CouponRestored,
     "survey.invitation_created": SurveyInvitationCreated,
     "survey.invitation_reminded": SurveyInvitationReminded,
+    "customer.data_export_requested": CustomerDataExportChanged,
+    "customer.data_export_finished": CustomerDataExportChanged,
 }
 ALL_EVENT_TYPES: list[type[EventType]] = list(dict.fromkeys(EVENT_CLASSES.values()))
 

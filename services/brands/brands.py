@@ -200,5 +200,5 @@ async def principal_is_revoked(
     if user_id is not None:
         return not await StaffUser.exists(id=user_id, is_active=True)
     if customer_id is not None:
-        return not await Customer.exists(id=customer_id, brand_id=brand_id)
+        return not await Customer.exists(id=customer_id, brand_id=brand_id, erased_at=None)
     return False

@@ -15,7 +15,7 @@ from services.common import audit
 from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode, ErrorCollector, FieldError
 from services.customers.normalize import InvalidValue, normalize_email, normalize_phone
-from services.privacy import consents, sealing
+from services.privacy import consents, erasure, sealing
 
 GENDERS = ("FEMALE", "MALE", "OTHER", "UNKNOWN")
 PROFILE_FIELDS = (
@@ -208,7 +208,9 @@ async def get_customer(brand_id: int, customer_id: int) -> Customer | None:
 
 
 async def _require(brand_id: int, customer_id: int, field: str = "id") -> Customer:
-    customer = await Customer.select_for_update().get_or_none(brand_id=brand_id, id=customer_id)
+    customer = await Customer.select_for_update().get_or_none(
+        brand_id=brand_id, id=customer_id, erased_at=None
+    )
     if customer is None:
         raise DomainError.single(field, ErrorCode.NOT_FOUND, "customer not found")
     return customer
@@ -384,11 +386,6 @@ async def merge_customers(actor: Actor, source_id: int, target_id: int) -> Custo
 
 
 async def delete_customer(actor: Actor, customer_id: int) -> None:
-    """Erase the customer and everything that belongs to them; the audit row remains."""
-    async with in_transaction():
-        customer = await _require(actor.brand_id, customer_id)
-        await customer.delete()
-        await audit.record(actor, "deleteCustomer", "Customer", customer_id)
-        await emit(
-            actor, "customer.deleted", customer_id=customer_id, subject=("Customer", customer_id)
-        )
+    """Erase the customer on request: personal data goes, what accounting needs stays
+    (services/privacy/erasure.py, docs/privacy.md); the audit row remains."""
+    await erasure.erase_customer(actor, customer_id)

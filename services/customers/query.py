@@ -60,7 +60,7 @@ def _search(term: str, phone_region: str, sealed: bool) -> Q:
 def filtered(
     brand_id: int, phone_region: str, spec: CustomerFilter, sealed: bool = False
 ) -> QuerySet[Customer]:
-    query = Customer.filter(brand_id=brand_id)
+    query = Customer.filter(brand_id=brand_id, erased_at=None)
     if spec.search and spec.search.strip():
         query = query.filter(_search(spec.search.strip(), phone_region, sealed))
     for tag in spec.tags:
@@ -113,7 +113,7 @@ async def _first_page_of_all(
     direction = "DESC" if descending else "ASC"
     rows = await fetch_models(
         Customer,
-        f"SELECT * FROM {Customer._meta.db_table} WHERE brand_id = ? "
+        f"SELECT * FROM {Customer._meta.db_table} WHERE brand_id = ? AND erased_at IS NULL "
         f"ORDER BY {field_name} {direction}, id {direction} LIMIT ?",
         [brand_id, limit + 1],
     )

@@ -87,15 +87,14 @@ def _wants(customer: Customer, sealed: bool) -> dict[str, Any]:
 
 async def reseal_batch(brand_id: int, sealed: bool, after_id: int) -> tuple[int, int | None]:
     """Convert the next BATCH customers after `after_id`: (rows rewritten, last id or None when
-    the brand is done). Each batch is one transaction; run again it rewrites nothing twice."""
+    the brand is done). Call inside the batch's transaction; run again it rewrites nothing."""
     rows = await Customer.filter(brand_id=brand_id, id__gt=after_id).order_by("id").limit(BATCH)
     if not rows:
         return 0, None
     rewritten = 0
-    async with in_transaction():
-        for customer in rows:
-            changes = _wants(customer, sealed)
-            if changes:
-                await Customer.filter(id=customer.id).update(**changes)
-                rewritten += 1
+    for customer in rows:
+        changes = _wants(customer, sealed)
+        if changes:
+            await Customer.filter(id=customer.id).update(**changes)
+            rewritten += 1
     return rewritten, rows[-1].id
