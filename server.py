@@ -37,6 +37,7 @@ from models.db import close_db, init_db
 from models.sealed import install_keys
 from schema import build_schema
 from services.brands import allowlist as query_allowlist
+from services.privacy.logs import install as personal_data_out_of_logs
 from services.jobs import routes as job_files
 from services.jobs.runner import JobRunner
 
@@ -237,6 +238,7 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
     """Build the app; `manage_db=False` when the caller (tests, CLI) owns the ORM's lifetime."""
     settings = settings or Settings.from_env()
     install_keys(settings.data_keys, settings.data_key_id, settings.data_lookup_key)
+    personal_data_out_of_logs()
     graphql = CRMGraphQL(settings)
 
     @asynccontextmanager
