@@ -37,9 +37,9 @@ from models.db import close_db, init_db
 from models.sealed import install_keys
 from schema import build_schema
 from services.brands import allowlist as query_allowlist
-from services.privacy.logs import install as personal_data_out_of_logs
 from services.jobs import routes as job_files
 from services.jobs.runner import JobRunner
+from services.privacy.logs import install as personal_data_out_of_logs
 
 log = logging.getLogger("crm")
 

@@ -36,7 +36,10 @@ class DropStatementParameters(logging.Filter):
         return True
 
 
-_FILTERS = (("uvicorn.access", DropQueryStrings()), ("tortoise.db_client", DropStatementParameters()))
+_FILTERS = (
+    ("uvicorn.access", DropQueryStrings()),
+    ("tortoise.db_client", DropStatementParameters()),
+)
 
 
 def install() -> None:
