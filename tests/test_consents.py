@@ -214,3 +214,45 @@ async def test_a_customer_sets_only_their_own_consent_and_refusals_are_typed(
         rival,
     )
     assert body["setCustomerConsent"]["errors"] == [{"field": "customerId", "code": "NOT_FOUND"}]
+
+
+async def test_coupon_events_name_only_the_consented_channels(
+    gql: GraphQL, settings: Settings
+) -> None:
+    from tests.offer_helpers import CLAIM, create_offer, issue
+
+    brand = await make_brand()
+    token = await app_token(settings, brand)
+    texts = await create_customer(gql, token, name="Texts")
+    everyone = await create_customer(gql, token, name="Old flag", marketingConsent=True)
+    nobody = await create_customer(gql, token, name="Nobody")
+    await gql.data(
+        SET,
+        {
+            "id": texts["id"],
+            "consents": [{"channel": "SMS", "granted": True}, {"channel": "PUSH", "granted": True}],
+            "source": "APP",
+        },
+        token,
+    )
+    offer = await create_offer(gql, token, title="Bulk", perCustomerLimit=2)
+    ids = [texts["id"], everyone["id"], nobody["id"]]
+    assert (await issue(gql, token, offer["id"], "b", customerIds=ids))["issuedCount"] == 3
+    own = await customer_token(gql, token, texts["id"])
+    claimed = await gql.data(CLAIM, {"input": {"offerId": offer["id"]}}, own)
+    assert claimed["claimOffer"]["errors"] == []
+    issued = [e for e in await events_after(brand.id, 0) if e.type == "coupon.issued"]
+    by_customer = [(e.customer_id, e.payload["channels"]) for e in issued]
+    from resolvers.ids import decode_id
+
+    def pk(c: dict[str, str]) -> int:
+        return decode_id(c["id"], "Customer")
+
+    assert sorted(by_customer[:3]) == sorted(
+        [
+            (pk(texts), ["PUSH", "SMS"]),
+            (pk(everyone), ["EMAIL", "PUSH", "SMS", "WECHAT"]),
+            (pk(nobody), []),
+        ]
+    )
+    assert by_customer[3] == (pk(texts), ["PUSH", "SMS"])  # the claim, through Python

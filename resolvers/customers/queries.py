@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from graphql import GraphQLError
+
 from auth.context import Context
 from models import Customer, CustomerNote
 from resolvers.customers import loaders
@@ -30,7 +32,11 @@ async def _check_tier(brand_id: int, spec: CustomerFilter) -> None:
         return
     names = [t.name for t in await loyalty_config.ladder(brand_id)]
     if spec.tier not in names:
-        raise bad_input(f"unknown tier {spec.tier!r}; this brand's tiers: {', '.join(names)}")
+        message = f"unknown tier {spec.tier!r}; this brand's tiers: {', '.join(names)}"
+        raise GraphQLError(
+            message,
+            extensions={"code": "BAD_USER_INPUT", "field": "filter.tier", "reason": "UNKNOWN_TIER"},
+        )
 
 
 async def customers(

@@ -146,6 +146,14 @@ class CouponIssued(EventType):
     def coupon_id(self) -> strawberry.ID | None:
         return _subject_gid(self.event)
 
+    @strawberry.field(
+        description="coupon.issued: the channels the customer consented to, where a gateway may "
+        "tell them (empty: none; null on other events)."
+    )
+    def channels(self) -> list[str] | None:
+        found = _payload(self.event, "channels")
+        return None if found is None else [str(c) for c in found]
+
 
 @strawberry.type
 class CouponRedeemed(CouponIssued):

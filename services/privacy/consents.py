@@ -217,3 +217,29 @@ async def merge_consents(actor: Actor, source: Customer, target: Customer) -> No
     # merge_customers ORs the two flags afterwards: both carry the merged answer
     target.marketing_consent = source.marketing_consent = flag
     await CustomerConsent.filter(customer_id=source.id).delete()
+
+
+ALL_CHANNELS_JSON = '["EMAIL","PUSH","SMS","WECHAT"]'
+
+
+def channels_sql(customer: str, postgres: bool) -> str:
+    """A JSON array of the channels the customer (`customer`: an SQL expression of their id)
+    consented to, alphabetical: `allowed_channels` for set-based statements (coupon.issued)."""
+    rows = f"FROM customer_consents cc WHERE cc.customer_id = {customer}"
+    flag = f"(SELECT c.marketing_consent FROM customers c WHERE c.id = {customer})"
+    if postgres:
+        granted = (
+            f"COALESCE((SELECT jsonb_agg(cc.channel ORDER BY cc.channel) {rows} AND cc.granted),"
+            " '[]'::jsonb)"
+        )
+        every, none = f"'{ALL_CHANNELS_JSON}'::jsonb", "'[]'::jsonb"
+    else:
+        granted = (
+            "(SELECT json_group_array(channel) FROM"
+            f" (SELECT cc.channel {rows} AND cc.granted ORDER BY cc.channel))"
+        )
+        every, none = f"json('{ALL_CHANNELS_JSON}')", "json('[]')"
+    return (
+        f"CASE WHEN EXISTS (SELECT 1 {rows}) THEN {granted}"
+        f" WHEN {flag} THEN {every} ELSE {none} END"
+    )
