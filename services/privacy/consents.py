@@ -103,7 +103,7 @@ def _clean(
 
 async def _lock(actor: Actor, customer_id: int) -> Customer:
     customer = await Customer.select_for_update().get_or_none(
-        brand_id=actor.brand_id, id=customer_id
+        brand_id=actor.brand_id, id=customer_id, erased_at=None
     )
     own = actor.kind != "customer" or actor.subject == str(customer_id)
     if customer is None or not own:  # a customer changes only their own consent

@@ -178,7 +178,9 @@ async def send_survey(
             raise DomainError.single(
                 "surveyId", ErrorCode.SURVEY_CLOSED, f"the survey is {survey.status}, not ACTIVE"
             )
-        found = await Customer.filter(brand_id=actor.brand_id, id__in=unique).count()
+        found = await Customer.filter(
+            brand_id=actor.brand_id, id__in=unique, erased_at=None
+        ).count()
         if found != len(unique):
             raise DomainError.single("customerIds", ErrorCode.NOT_FOUND, "customer not found")
         if members:
