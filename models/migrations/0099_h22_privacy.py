@@ -9,18 +9,33 @@ from models.sealed import SealedCharField
 from tortoise import fields
 from tortoise.migrations.constraints import UniqueConstraint
 
+class WidenOnPostgres(ops.AlterField):
+    """A wider VARCHAR: SQLite does not enforce the length, and its table rebuild for a changed
+    column would drop the table's unique constraints and indexes, so only PostgreSQL runs it."""
+
+    async def database_forward(self, app_label, old_state, new_state, state_editor=None):
+        if state_editor is None or state_editor.client.capabilities.dialect != "postgres":
+            return
+        await super().database_forward(app_label, old_state, new_state, state_editor)
+
+    async def database_backward(self, app_label, old_state, new_state, state_editor=None):
+        if state_editor is None or state_editor.client.capabilities.dialect != "postgres":
+            return
+        await super().database_backward(app_label, old_state, new_state, state_editor)
+
+
 class Migration(migrations.Migration):
     dependencies = [("crm", "0004_token_revocations_per_brand")]
 
     initial = False
 
     operations = [
-        ops.AlterField(
+        WidenOnPostgres(
             model_name='Customer',
             name='email',
             field=SealedCharField(null=True, max_length=512),
         ),
-        ops.AlterField(
+        WidenOnPostgres(
             model_name='Customer',
             name='phone',
             field=SealedCharField(null=True, max_length=200),

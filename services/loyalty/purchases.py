@@ -300,12 +300,13 @@ async def refund_purchase(
         settings = await loyalty_config.get_settings(brand.id)
         if offer_ids and offer_refunds.applies(settings.coupon_refund_rule, bool(full)):
             restored = await offer_refunds.restore_coupons(actor, purchase, offer_ids)
-        details = {
+        details: dict[str, Any] = {
             "purchase": purchase.id,
             "amount": str(value),
             "points": to_reverse,
-            "coupons": restored,
         }
+        if restored:
+            details["coupons"] = restored
         await audit.record(actor, "refundPurchase", "Customer", purchase.customer_id, details)
         await emit(
             actor,
