@@ -37,6 +37,7 @@ from models.db import close_db, init_db
 from models.sealed import install_keys
 from schema import build_schema
 from services.brands import allowlist as query_allowlist
+from services.brands import usage
 from services.jobs import routes as job_files
 from services.jobs.runner import JobRunner
 from services.privacy.logs import install as personal_data_out_of_logs
@@ -258,6 +259,7 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
             yield
         finally:
             await job_runner.stop()
+            await usage.drain()  # per-app usage counts still in memory
             await events.stop()
             await graphql.close()
             if manage_db:

@@ -2,9 +2,9 @@
 
 Counting happens on every operation, so it is a dictionary increment in the worker; the
 counts reach `app_usage_days` (one upsert per app and day) at most `FLUSH_SECONDS` later, in a
-task the next operation starts (no request waits for it), or when usage is read. Counts of a
-worker that stops in between are lost (at most `FLUSH_SECONDS` of them): usage is for the
-brand's information, not billing.
+task the next operation starts (no request waits for it), when usage is read, and when the
+worker shuts down (`drain`). A worker that dies loses at most `FLUSH_SECONDS` of counts: usage
+is for the brand's information, not billing.
 """
 
 from __future__ import annotations
@@ -64,6 +64,11 @@ async def flush() -> None:
     async with _flushing:
         taken, _pending, _last_flush = _pending, {}, time.monotonic()
         await _write(taken)
+
+
+async def drain() -> None:
+    """At a worker's shutdown: wait for a flush under way, then write what is pending."""
+    await flush()
 
 
 async def _write(taken: dict[UsageKey, list[int]]) -> None:
