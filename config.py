@@ -65,6 +65,20 @@ class Settings:
     # Operators (docs/operations.md): JSON request logs on standard output; /metrics' token.
     request_log: bool = False
     metrics_token: str | None = None
+    # Background jobs and their files (docs/jobs.md).
+    var_dir: Path = DEFAULT_VAR_DIR
+    jobs_runner: bool = True  # claim and run jobs in this process
+    jobs_poll_seconds: float = 1.0
+    jobs_lease_seconds: float = 60.0
+    file_url_secret: str = ""  # signs upload/download URLs; derived from the JWT key if empty
+    file_url_ttl_seconds: int = 900
+    max_upload_bytes: int = 2_000_000_000
+    public_url: str = ""  # the base of URLs handed out (behind a proxy); the request's if empty
+    # Personal data at rest (docs/privacy.md): data keys by id, the one sealing new values, and
+    # the key of the lookup hashes (each 32 bytes, base64).
+    data_keys: dict[str, str] = field(default_factory=dict)
+    data_key_id: str | None = None
+    data_lookup_key: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -123,7 +137,27 @@ class Settings:
             webhook_timeout_seconds=float(env.get("CRM_WEBHOOK_TIMEOUT_SECONDS") or 10),
             request_log=env.get("CRM_REQUEST_LOG", "").strip().lower() == "json",
             metrics_token=env.get("CRM_METRICS_TOKEN") or None,
+            var_dir=var_dir,
+            jobs_runner=_bool(env.get("CRM_JOBS_RUNNER"), True),
+            jobs_poll_seconds=float(env.get("CRM_JOBS_POLL_SECONDS") or 1),
+            jobs_lease_seconds=float(env.get("CRM_JOBS_LEASE_SECONDS") or 60),
+            file_url_secret=env.get("CRM_FILE_URL_SECRET", ""),
+            file_url_ttl_seconds=int(env.get("CRM_FILE_URL_TTL_SECONDS") or 900),
+            max_upload_bytes=int(env.get("CRM_MAX_UPLOAD_BYTES") or 2_000_000_000),
+            public_url=env.get("CRM_PUBLIC_URL", ""),
+            data_keys=_data_keys(env.get("CRM_DATA_KEYS", "")),
+            data_key_id=env.get("CRM_DATA_KEY_ID") or None,
+            data_lookup_key=env.get("CRM_DATA_LOOKUP_KEY") or None,
         )
+
+
+def _data_keys(raw: str) -> dict[str, str]:
+    """Parse "k1=<base64>,k2=<base64>" into {key id: key}."""
+    keys: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        kid, _, key = item.partition("=")
+        keys[kid.strip()] = key.strip()
+    return keys
 
 
 def _dev_secret(var_dir: Path) -> str:

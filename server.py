@@ -38,12 +38,17 @@ from events.runtime import EventsRuntime
 from events.wakeup import WakeRelayAfterRequest
 from models.db import close_db, init_db
 from models.pool import pool_usage
+from models.sealed import install_keys
 from observability.metrics import Sampler, metrics_endpoint
 from observability.middleware import ObservedRequests
 from observability.ratelimit_headers import RecordingRateLimiter
 from observability.request_record import identify
 from schema import build_schema
 from services.brands import allowlist as query_allowlist
+from services.brands import usage
+from services.jobs import routes as job_files
+from services.jobs.runner import JobRunner
+from services.privacy.logs import install as personal_data_out_of_logs
 from web.pages import dashboard as dashboard_page
 from web.pages import graphiql_page, static_files
 
@@ -199,7 +204,7 @@ class BodySizeLimitMiddleware:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"].startswith(job_files.STREAMED_PREFIXES):
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
@@ -276,6 +281,8 @@ async def _redis_check(url: str) -> str:
 def create_app(settings: Settings | None = None, manage_db: bool = True) -> Starlette:
     """Build the app; `manage_db=False` when the caller (tests, CLI) owns the ORM's lifetime."""
     settings = settings or Settings.from_env()
+    install_keys(settings.data_keys, settings.data_key_id, settings.data_lookup_key)
+    personal_data_out_of_logs()
     graphql = CRMGraphQL(settings)
 
     @asynccontextmanager
@@ -287,12 +294,18 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
         await events.start()
         sampler = app.state.metrics_sampler = Sampler(pool_usage, outbox_backlog)
         sampler.start()
+        job_runner = JobRunner(settings)
+        app.state.job_runner = job_runner
+        if settings.jobs_runner:
+            await job_runner.start()
         if manage_db:  # a server process of its own; tests embed the app and keep the defaults
             gc.set_threshold(*GC_THRESHOLDS)
         try:
             yield
         finally:
             await sampler.stop()
+            await job_runner.stop()
+            await usage.drain()  # per-app usage counts still in memory
             await events.stop()
             await graphql.close()
             if manage_db:
@@ -309,6 +322,7 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
             Route("/metrics", metrics_endpoint),
             Route("/dashboard", dashboard_page),
             Mount("/static", static_files()),
+            *job_files.routes,
         ],
         lifespan=lifespan,
     )

@@ -34,6 +34,8 @@ class Scope(StrEnum):
     EVENTS_READ = "events:read"
     EVENTS_WRITE = "events:write"
     PII_READ = "pii:read"
+    PRIVACY_MANAGE = "privacy:manage"  # export a customer's data (docs/privacy.md)
+    AUDIT_READ = "audit:read"  # read and export the audit log
     ADMIN = "admin"
 
 
@@ -72,7 +74,7 @@ def narrow(granted: frozenset[str], requested: frozenset[str]) -> frozenset[str]
 _ALL_WRITE = frozenset(f"{r}:write" for r in RESOURCES)
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     "OWNER": frozenset({Scope.ADMIN.value}),
-    "MANAGER": _ALL_WRITE | {Scope.PII_READ.value},
+    "MANAGER": _ALL_WRITE | {Scope.PII_READ.value, Scope.AUDIT_READ.value},
     "AGENT": frozenset(
         {
             "customers:write",

@@ -19,6 +19,17 @@ EVENT_TYPES: dict[str, str] = {
     "ticket.updated": "tickets:read",
     "ticket.sla_breached": "tickets:read",
     "survey.response_submitted": "surveys:read",
+    # issue 22: configuration changes, consent, survey delivery, refunds giving coupons back
+    "app.changed": "admin",
+    "segment.changed": "offers:read",
+    "offer.changed": "offers:read",
+    "customer.consent_changed": "customers:read",
+    "coupon.restored": "offers:read",
+    # the payload's link holds the invitation's token, a credential: `token` needs surveys:write
+    "survey.invitation_created": "surveys:write",
+    "survey.invitation_reminded": "surveys:write",
+    "customer.data_export_requested": "privacy:manage",
+    "customer.data_export_finished": "privacy:manage",
 }
 
 

@@ -4,6 +4,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from models.brands import Brand
+from models.sealed import SealedCharField
 
 
 class Customer(Model):
@@ -13,8 +14,12 @@ class Customer(Model):
     )
     brand_id: int
     name = fields.CharField(max_length=200)
-    phone = fields.CharField(max_length=20, null=True)
-    email = fields.CharField(max_length=254, null=True)
+    # E.164 and lower-case; for a brand that opted in to encryption at rest, ciphertext
+    # ("enc1:<key id>:...", models/sealed.py) with a keyed hash for lookups (docs/privacy.md).
+    phone = SealedCharField(max_length=200, null=True)
+    email = SealedCharField(max_length=512, null=True)
+    phone_hash = fields.CharField(max_length=64, null=True)
+    email_hash = fields.CharField(max_length=64, null=True)
     gender = fields.CharField(max_length=16, default="UNKNOWN")
     birthday = fields.DateField(null=True)
     city = fields.CharField(max_length=100, null=True)
@@ -24,10 +29,18 @@ class Customer(Model):
     marketing_consent = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    # Erased on request (services/privacy/erasure.py): the row stays, anonymised, for what is
+    # kept for accounting; lists, segments and tokens leave it out.
+    erased_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "customers"
-        unique_together = (("brand", "phone"), ("brand", "email"))
+        unique_together = (
+            ("brand", "phone"),
+            ("brand", "email"),
+            ("brand", "phone_hash"),
+            ("brand", "email_hash"),
+        )
         indexes = (("brand_id", "created_at"), ("brand_id", "name"), ("brand_id", "updated_at"))
 
 

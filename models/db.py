@@ -70,6 +70,21 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
                 "default_connection": "default",
                 "migrations": "models.campaigns_migrations",
             },
+            "partners": {  # apps' rotated secrets and daily usage; migrates after `crm`
+                "models": ["models.partners"],
+                "default_connection": "default",
+                "migrations": "models.partners_migrations",
+            },
+            "privacy": {  # consent per channel, encryption opt-in; migrates after `crm`
+                "models": ["models.privacy"],
+                "default_connection": "default",
+                "migrations": "models.privacy_migrations",
+            },
+            "jobs": {  # background jobs (imports, exports); migrates after `crm`
+                "models": ["models.jobs"],
+                "default_connection": "default",
+                "migrations": "models.jobs_migrations",
+            },
         },
         "use_tz": True,
         "timezone": "UTC",

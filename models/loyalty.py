@@ -32,6 +32,9 @@ class LoyaltySettings(Model):
     new_days = fields.IntField(default=30)
     at_risk_days = fields.IntField(default=90)
     churned_days = fields.IntField(default=180)
+    # When a refund gives a coupon redeemed on the purchase back (docs/offers.md): FULL (the
+    # whole purchase refunded), ANY (the first refund, even partial) or NEVER.
+    coupon_refund_rule = fields.CharField(max_length=8, default="FULL")
 
     class Meta:
         table = "loyalty_settings"

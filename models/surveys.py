@@ -50,11 +50,16 @@ class SurveyInvitation(Model):
     purchase_id = fields.BigIntField(null=True)
     sent_at = fields.DatetimeField(auto_now_add=True)
     responded_at = fields.DatetimeField(null=True)
+    # Delivery (issue 22): the consented channel a gateway sends it on (None: none consented,
+    # not sent), when the form was first opened, when the one reminder went out.
+    delivery_channel = fields.CharField(max_length=16, null=True)
+    opened_at = fields.DatetimeField(null=True)
+    reminded_at = fields.DatetimeField(null=True)
 
     class Meta:
         app = "service"
         table = "survey_invitations"
-        indexes = (("brand_id", "survey_id"),)
+        indexes = (("brand_id", "survey_id"), ("brand_id", "customer_id"))
         # One invitation per purchase and survey: the automatic invite is idempotent.
         unique_together = (("survey", "purchase_id"),)
 

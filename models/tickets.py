@@ -23,6 +23,9 @@ class ServiceSettings(Model):
     resolution_survey_id = fields.BigIntField(null=True)
     purchase_survey_id = fields.BigIntField(null=True)
     business_hours: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    # Survey delivery (issue 22): the answer link with `{token}`, the reminder's delay.
+    survey_link_template = fields.CharField(max_length=500, null=True)
+    survey_reminder_hours = fields.IntField(null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:

@@ -32,7 +32,10 @@ from engine.ratelimit import RateLimiter
 from engine.shared_events import SharedEventExecutor
 from engine.validation import ValidationByIdentity
 from observability.request_record import operation_executed
+from resolvers.brands.usage_hook import operation_finished
+from schema.audit.queries import AuditQueries
 from schema.auth.operations import AuthMutations, AuthQueries
+from schema.brands.app_admin import AppAdminMutations, AppAdminQueries
 from schema.brands.apps import AppMutations
 from schema.brands.operations import BrandMutations, BrandQueries
 from schema.campaigns.operations import CampaignMutations, CampaignQueries
@@ -47,6 +50,8 @@ from schema.loyalty.queries import LoyaltyQueries
 from schema.node import NodeQueries
 from schema.offers.mutations import OfferMutations
 from schema.offers.queries import OfferQueries
+from schema.privacy.consents import ConsentMutations
+from schema.privacy.exports import PrivacyMutations, PrivacyQueries
 from schema.segments.mutations import SegmentMutations
 from schema.segments.queries import SegmentQueries
 from schema.surveys.operations import SurveyMutations, SurveyQueries
@@ -67,6 +72,9 @@ Query = merge_types(
         SegmentQueries,
         CampaignQueries,
         WebhookQueries,
+        AuditQueries,
+        AppAdminQueries,
+        PrivacyQueries,
     ),
 )
 Mutation = merge_types(
@@ -75,6 +83,9 @@ Mutation = merge_types(
         AuthMutations,
         BrandMutations,
         AppMutations,
+        AppAdminMutations,
+        ConsentMutations,
+        PrivacyMutations,
         CustomerMutations,
         TicketMutations,
         SurveyMutations,
@@ -137,6 +148,8 @@ class CRMSchema(strawberry.Schema):
         finally:
             elapsed = time.perf_counter() - started
             operation_executed(context_value, operation_name, query, result, elapsed)
+            if result is not None:
+                operation_finished(context_value, result.errors)  # per-app usage counts
 
     async def _execute(
         self,

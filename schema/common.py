@@ -117,3 +117,13 @@ def edges(page: Page[RowT], node: Callable[[RowT], NodeT]) -> list[Edge[NodeT]]:
     """A page's edges. A cursor may still be a `Cursor`, encoded only if the query reads it:
     GraphQL's String serialises it with `str()`."""
     return [Edge(cursor=cast(str, cursor), node=node(row)) for cursor, row in page.items]
+
+
+def argument_or_input(name: str, argument: Any, from_input: Any) -> tuple[Any, list[UserError]]:
+    """A mutation that takes its value as a plain argument (as documented) or inside `input`:
+    exactly one of the two, else a typed error naming the argument."""
+    if (argument is None) == (from_input is None):
+        code = ErrorCode.REQUIRED if argument is None else ErrorCode.INVALID
+        message = f"give `{name}` either as an argument or inside `input`, once"
+        return None, [UserError(field=name, code=code, message=message)]
+    return (argument if argument is not None else from_input), []

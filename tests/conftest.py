@@ -69,9 +69,11 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(
         database_url=database_url,
+        var_dir=tmp_path_factory.mktemp("var"),  # job files (docs/jobs.md)
+        jobs_poll_seconds=0.2,
         redis_url=TEST_REDIS_URL,
         jwt_secret="test-secret-that-is-long-enough-for-hs256-0123456789",
         jwt_leeway_seconds=0,

@@ -186,6 +186,7 @@ async def test_analytics_refresh_and_filters(gql: GraphQL, settings: Settings) -
         token=token,
     )
     assert error_codes(unknown) == ["BAD_USER_INPUT"]
+    assert unknown["errors"][0]["extensions"]["reason"] == "UNKNOWN_TIER"
     assert "'Diamond'" in unknown["errors"][0]["message"]
     assert "Regular, Silver, Gold, Platinum" in unknown["errors"][0]["message"]
     high = await gql.data(

@@ -9,6 +9,8 @@ from auth.context import Context
 from models import AuditEntry, Customer, CustomerExternalId, CustomerNote, CustomerTag
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
 from services.common.recent import newest_per_group
+from services.customers import timeline
+from services.customers.timeline import TimelineEntry
 
 
 async def _tags(keys: Sequence[BrandKey]) -> list[list[str]]:
@@ -54,10 +56,18 @@ async def _history(keys: Sequence[BrandKey]) -> list[list[AuditEntry]]:
     return [found.get(key, []) for key in keys]
 
 
+async def _timeline_sources(keys: Sequence[BrandKey]) -> list[list[TimelineEntry]]:
+    found: dict[BrandKey, list[TimelineEntry]] = {}
+    for brand_id, ids in group_by_brand(keys).items():
+        for cid, entries in (await timeline.from_sources(brand_id, ids, MAX_NESTED)).items():
+            found[(brand_id, cid)] = entries
+    return [found.get(key, []) for key in keys]
+
+
 async def _customers(keys: Sequence[BrandKey]) -> list[Customer | None]:
     found: dict[BrandKey, Customer] = {}
     for brand_id, ids in group_by_brand(keys).items():
-        for row in await Customer.filter(brand_id=brand_id, id__in=ids):
+        for row in await Customer.filter(brand_id=brand_id, id__in=ids, erased_at=None):
             found[(brand_id, row.id)] = row
     return [found.get(key) for key in keys]
 
@@ -79,6 +89,11 @@ async def notes(context: Context, customer: Customer) -> list[CustomerNote]:
 async def history(context: Context, customer: Customer) -> list[AuditEntry]:
     loader = get_loader(context, "customer_history", _history)
     return await loader.load((customer.brand_id, customer.id))
+
+
+async def timeline_sources(context: Context, customer: Customer) -> list[TimelineEntry]:
+    loader = get_loader(context, "customer_timeline_sources", _timeline_sources)
+    return await loader.load((customer.brand_id, customer.id))  # type: ignore[no-any-return]
 
 
 async def customer_by_id(context: Context, customer_id: int) -> Customer | None:

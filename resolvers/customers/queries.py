@@ -1,17 +1,19 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from graphql import GraphQLError
 
 from auth.context import Context
-from models import AuditEntry, Customer, CustomerNote
+from models import Customer, CustomerNote
 from resolvers.customers import loaders
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
 from services.common.pagination import Page, PageRequest, PaginationError
+from services.customers import duplicates
 from services.customers import query as customer_query
+from services.customers import timeline as customer_timeline
 from services.customers.query import CustomerFilter
 from services.loyalty import config as loyalty_config
+from services.privacy import sealing
 
 TIMELINE_LIMIT = 100
 
@@ -30,7 +32,11 @@ async def _check_tier(brand_id: int, spec: CustomerFilter) -> None:
         return
     names = [t.name for t in await loyalty_config.ladder(brand_id)]
     if spec.tier not in names:
-        raise bad_input(f"unknown tier {spec.tier!r}; this brand's tiers: {', '.join(names)}")
+        message = f"unknown tier {spec.tier!r}; this brand's tiers: {', '.join(names)}"
+        raise GraphQLError(
+            message,
+            extensions={"code": "BAD_USER_INPUT", "field": "filter.tier", "reason": "UNKNOWN_TIER"},
+        )
 
 
 async def customers(
@@ -38,9 +44,10 @@ async def customers(
 ) -> Page[Customer]:
     brand = context.require_brand()
     await _check_tier(brand.id, spec)
+    sealed = bool(spec.search) and await sealing.encrypts(brand.id)
     try:
         return await customer_query.list_customers(
-            brand.id, brand.phone_region, spec, page, order_by, descending
+            brand.id, brand.phone_region, spec, page, order_by, descending, sealed
         )
     except PaginationError as exc:
         raise bad_input(str(exc)) from exc
@@ -49,7 +56,8 @@ async def customers(
 async def customers_count(context: Context, spec: CustomerFilter) -> int:
     """Only after `customers` with the same spec, which has checked its tier name."""
     brand = context.require_brand()
-    return await customer_query.count_customers(brand.id, brand.phone_region, spec)
+    sealed = bool(spec.search) and await sealing.encrypts(brand.id)
+    return await customer_query.count_customers(brand.id, brand.phone_region, spec, sealed)
 
 
 async def notes(context: Context, owner: Customer, first: int) -> list[CustomerNote]:
@@ -58,42 +66,36 @@ async def notes(context: Context, owner: Customer, first: int) -> list[CustomerN
     return (await loaders.notes(context, owner))[:first]
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    kind: str
-    occurred_at: datetime
-    actor: str
-    summary: str
-
-
-def _describe(entry: AuditEntry) -> str:
-    details = entry.details or {}
-    if entry.operation == "updateCustomer":
-        return "updated " + ", ".join(details.get("fields", []) + details.get("externalIds", []))
-    if entry.operation == "tagCustomers":
-        return f"tags +{details.get('add', [])} -{details.get('remove', [])}"
-    if entry.operation == "mergeCustomers":
-        return f"merged customer {details.get('source_name', '')} into this profile"
-    return entry.operation
+TimelineEntry = customer_timeline.TimelineEntry
 
 
 async def timeline(context: Context, owner: Customer, first: int) -> list[TimelineEntry]:
-    """Notes and recorded changes, newest first. Later domains add purchases, tickets, surveys."""
+    """Notes, recorded changes, tickets, survey answers, coupons and tier changes, newest first
+    (services/customers/timeline)."""
     if not 0 <= first <= TIMELINE_LIMIT:
         raise bad_input(f"first must be between 0 and {TIMELINE_LIMIT}")
     entries = [
         TimelineEntry("NOTE", note.created_at, note.author, note.body)
         for note in await loaders.notes(context, owner)
     ]
-    audit_rows = await loaders.history(context, owner)
     entries += [
         TimelineEntry(
             row.operation,
             row.created_at,
             f"{row.principal_kind}:{row.principal_id}",
-            _describe(row),
+            customer_timeline.describe(row),
         )
-        for row in audit_rows
+        for row in await loaders.history(context, owner)
     ]
+    entries += await loaders.timeline_sources(context, owner)
     entries.sort(key=lambda e: e.occurred_at, reverse=True)
     return entries[:first]
+
+
+async def possible_duplicates(
+    context: Context, customer: Customer, first: int
+) -> list[duplicates.PossibleDuplicate]:
+    if not 0 <= first <= duplicates.MAX_RESULTS:
+        raise bad_input(f"first must be between 0 and {duplicates.MAX_RESULTS}")
+    sealed = await sealing.encrypts(customer.brand_id)
+    return await duplicates.possible_duplicates(customer, sealed, first)

@@ -38,6 +38,7 @@ async def send_survey(
     channel: str,
     store: str | None,
     segment_id: str | None = None,
+    delivery_channel: str | None = None,
 ) -> MutationResult[list[SurveyInvitation]]:
     async def operation() -> list[SurveyInvitation]:
         pk = decode_or_error(survey_id, "Survey", "surveyId")
@@ -45,7 +46,9 @@ async def send_survey(
         segment = (
             None if segment_id is None else decode_or_error(segment_id, "Segment", "segmentId")
         )
-        return await surveys.send_survey(context.actor, pk, customers, channel, store, segment)
+        return await surveys.send_survey(
+            context.actor, pk, customers, channel, store, segment, delivery_channel
+        )
 
     return await run(operation())
 

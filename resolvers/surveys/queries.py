@@ -8,7 +8,7 @@ from models.surveys import Survey, SurveyInvitation
 from resolvers.errors import bad_input
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
 from resolvers.tickets.queries import decode_query_id
-from services.surveys import nps, surveys
+from services.surveys import delivery, nps, surveys
 
 
 async def _surveys(keys: Sequence[BrandKey]) -> list[Survey | None]:
@@ -33,6 +33,7 @@ async def invitation(token: str) -> tuple[SurveyInvitation, Survey] | None:
     found = await surveys.invitation_by_token(token)
     if found is None:
         return None
+    await delivery.mark_opened(found)  # the invitation's state becomes OPENED
     return found, await Survey.get(id=found.survey_id)
 
 

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Annotated
+
 import strawberry
 
 from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
 from models import App
-from resolvers.brands import apps
+from resolvers.brands import app_admin, apps
 from resolvers.ids import to_global_id
-from schema.common import Node, UserError, user_errors
+from schema.common import Node, UserError, local_time, user_errors
+
+
+@strawberry.type(description="One day of an app's GraphQL operations (the brand's calendar).")
+class AppUsageDay:
+    day: date
+    requests: int = strawberry.field(description="Operations executed.")
+    errors: int = strawberry.field(description="Operations answered with top-level errors.")
+    rate_limited: int = strawberry.field(description="Operations refused by the rate limit.")
 
 
 @strawberry.type(description="A partner system's credentials (the secret is never shown).")
@@ -22,6 +33,7 @@ class PartnerApp(Node):
     persisted_queries_only: bool = strawberry.field(
         description="Allow-list mode: only queries registered for the app or brand run."
     )
+    model: strawberry.Private[App]
 
     @classmethod
     def from_model(cls, app: App) -> PartnerApp:
@@ -32,7 +44,39 @@ class PartnerApp(Node):
             scopes=app.scopes.split(),
             is_active=app.is_active,
             persisted_queries_only=app.persisted_queries_only,
+            model=app,
         )
+
+    @strawberry.field
+    def created_at(self, info: Info) -> datetime:
+        return local_time(info, self.model.created_at)
+
+    @strawberry.field(
+        description="Until when the secret replaced by the last rotation is still accepted "
+        "(null: only the current secret is)."
+    )
+    async def previous_secret_expires_at(self, info: Info) -> datetime | None:
+        found = await app_admin.previous_secret_expiry(self.model)
+        return local_time(info, found) if isinstance(found, datetime) else None
+
+    @strawberry.field(
+        extensions=requires(Scope.ADMIN),
+        description="Operations per day in [from, to] (default: the last 30 days), days with "
+        "none left out; at most 366 days.",
+    )
+    async def usage(
+        self,
+        info: Info,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+    ) -> list[AppUsageDay]:
+        days = await app_admin.app_usage(info.context, self.model, from_, to)
+        return [
+            AppUsageDay(
+                day=d.day, requests=d.requests, errors=d.errors, rate_limited=d.rate_limited
+            )
+            for d in days
+        ]
 
 
 @strawberry.input

@@ -15,6 +15,8 @@ from resolvers.ids import to_global_id
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from schema.loyalty.fields import LoyaltyFields
 from schema.offers.fields import CustomerOfferFields
+from schema.privacy.consents import CustomerConsentFields
+from schema.surveys.fields import CustomerSurveyFields
 from services.common.pagination import Page
 
 
@@ -65,9 +67,13 @@ class CustomerNoteType(Node):
 
 @strawberry.type(description="One thing that happened to a customer.")
 class TimelineEntry:
-    kind: str
-    actor: str
-    summary: str
+    kind: str = strawberry.field(
+        description="NOTE, TICKET_OPENED, TICKET_RESOLVED, SURVEY_ANSWERED, COUPON_ISSUED, "
+        "COUPON_REDEEMED, TIER_CHANGED, or the mutation of a recorded change (createCustomer, "
+        "updateCustomer, recordPurchase, refundPurchase, awardPoints, setCustomerConsent...)."
+    )
+    actor: str = strawberry.field(description="kind:id of who did it; empty when not recorded.")
+    summary: str = strawberry.field(description="What happened, in a sentence.")
     data: strawberry.Private[TimelineEntryData]
 
     @strawberry.field
@@ -75,8 +81,22 @@ class TimelineEntry:
         return local_time(info, self.data.occurred_at)
 
 
+@strawberry.type(description="Another customer who may be the same person, for staff to merge.")
+class PossibleDuplicate:
+    customer: CustomerType
+    score: float = strawberry.field(
+        description="0 to 1: the names' similarity, raised by each matching contact."
+    )
+    reasons: list[str] = strawberry.field(
+        description="NAME, and PHONE (same last 8 digits), EMAIL (same canonical address) or "
+        "EMAIL_LOCAL_PART (same name before @ at another domain)."
+    )
+
+
 @strawberry.type(name="Customer", description="A customer of one brand.")
-class CustomerType(Node, LoyaltyFields, CustomerOfferFields):
+class CustomerType(
+    Node, LoyaltyFields, CustomerOfferFields, CustomerConsentFields, CustomerSurveyFields
+):
     name: str
     phone: str | None = strawberry.field(
         extensions=[MaskPII("phone")], description="E.164, e.g. +8613800138000."
@@ -133,6 +153,19 @@ class CustomerType(Node, LoyaltyFields, CustomerOfferFields):
     async def notes(self, info: Info, first: int = 20) -> list[CustomerNoteType]:
         rows = await queries.notes(info.context, self.model, first)
         return [CustomerNoteType.from_model(row) for row in rows]
+
+    @strawberry.field(
+        description="Customers with a similar name and a phone or email that looks the same "
+        "(normalised, fuzzy), most likely first; at most 50."
+    )
+    async def possible_duplicates(self, info: Info, first: int = 10) -> list[PossibleDuplicate]:
+        found = await queries.possible_duplicates(info.context, self.model, first)
+        return [
+            PossibleDuplicate(
+                customer=CustomerType.from_model(d.customer), score=d.score, reasons=list(d.reasons)
+            )
+            for d in found
+        ]
 
     @strawberry.field(description="Interactions and changes, newest first.")
     async def timeline(self, info: Info, first: int = 20) -> list[TimelineEntry]:

@@ -146,6 +146,14 @@ class CouponIssued(EventType):
     def coupon_id(self) -> strawberry.ID | None:
         return _subject_gid(self.event)
 
+    @strawberry.field(
+        description="coupon.issued: the channels the customer consented to, where a gateway may "
+        "tell them (empty: none; null on other events)."
+    )
+    def channels(self) -> list[str] | None:
+        found = _payload(self.event, "channels")
+        return None if found is None else [str(c) for c in found]
+
 
 @strawberry.type
 class CouponRedeemed(CouponIssued):
@@ -217,6 +225,75 @@ class SurveyAnswered(EventType):
         return strawberry.ID(to_global_id("SurveyResponse", int(pk))) if pk else None
 
 
+@strawberry.type(description="An app, segment or offer was created or changed.")
+class ConfigurationChanged(EventType):
+    @strawberry.field(description="The app, segment or offer.")
+    def subject_id(self) -> strawberry.ID | None:
+        return _subject_gid(self.event)
+
+    @strawberry.field(description="The mutation, e.g. updateSegment.")
+    def operation(self) -> str | None:
+        return _payload(self.event, "operation")
+
+    @strawberry.field(description="Names of the changed fields.")
+    def fields(self) -> list[str]:
+        return list(_payload(self.event, "fields") or [])
+
+
+@strawberry.type
+class ConsentChanged(EventType):
+    @strawberry.field(description="SMS, EMAIL, PUSH or WECHAT.")
+    def channel(self) -> str | None:
+        return _payload(self.event, "channel")
+
+    @strawberry.field
+    def granted(self) -> bool | None:
+        return _payload(self.event, "granted")
+
+
+@strawberry.type(description="A refund gave a redeemed coupon back to its customer.")
+class CouponRestored(CouponIssued):
+    @strawberry.field(description="ISSUED again, or EXPIRED when its validity has ended.")
+    def status(self) -> str | None:
+        return _payload(self.event, "status")
+
+
+@strawberry.type(description="Send this invitation (SMS, e-mail, push or WeChat template).")
+class SurveyInvitationCreated(EventType):
+    @strawberry.field
+    def invitation_id(self) -> strawberry.ID | None:
+        return _subject_gid(self.event)
+
+    @strawberry.field
+    def survey_id(self) -> strawberry.ID | None:
+        pk = _payload(self.event, "surveyId")
+        return strawberry.ID(to_global_id("Survey", int(pk))) if pk else None
+
+    @strawberry.field(description="The channel the customer consented to: send it there only.")
+    def delivery_channel(self) -> str | None:
+        return _payload(self.event, "deliveryChannel")
+
+    @strawberry.field(description="The customer's link to answer (holds a single-use token).")
+    def link(self) -> str | None:
+        return _payload(self.event, "link")
+
+
+@strawberry.type(description="An unanswered invitation's one reminder: send it again.")
+class SurveyInvitationReminded(SurveyInvitationCreated):
+    pass
+
+
+@strawberry.type(description="A customer's data export was asked for, or has finished.")
+class CustomerDataExportChanged(EventType):
+    @strawberry.field
+    def export_id(self) -> strawberry.ID | None:
+        return _subject_gid(self.event)
+
+    @strawberry.field(description="QUEUED when asked for; SUCCEEDED, FAILED or CANCELLED.")
+    def state(self) -> str | None:
+        return _payload(self.event, "state")
+
+
 EVENT_CLASSES: dict[str, type[EventType]] = {
     "customer.created": CustomerCreated,
     "customer.updated": CustomerUpdated,
@@ -233,6 +310,15 @@ EVENT_CLASSES: dict[str, type[EventType]] = {
     "ticket.updated": TicketUpdated,
     "ticket.sla_breached": TicketSlaBreached,
     "survey.response_submitted": SurveyAnswered,
+    "app.changed": ConfigurationChanged,
+    "segment.changed": ConfigurationChanged,
+    "offer.changed": ConfigurationChanged,
+    "customer.consent_changed": ConsentChanged,
+    "coupon.restored": CouponRestored,
+    "survey.invitation_created": SurveyInvitationCreated,
+    "survey.invitation_reminded": SurveyInvitationReminded,
+    "customer.data_export_requested": CustomerDataExportChanged,
+    "customer.data_export_finished": CustomerDataExportChanged,
 }
 ALL_EVENT_TYPES: list[type[EventType]] = list(dict.fromkeys(EVENT_CLASSES.values()))
 

@@ -113,6 +113,11 @@ class SetLoyaltySettingsInput:
     new_days: int | None = strawberry.UNSET
     at_risk_days: int | None = strawberry.UNSET
     churned_days: int | None = strawberry.UNSET
+    coupon_refund_rule: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="When a refund gives back a coupon redeemed on the purchase: FULL (the "
+        "whole purchase refunded; default), ANY (the first refund, even partial) or NEVER.",
+    )
 
     def changes(self) -> dict[str, Any]:
         values = {k: v for k, v in vars(self).items() if v is not strawberry.UNSET}

@@ -6,6 +6,7 @@ from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
 from models import Membership, PointsTransaction
+from resolvers.ids import to_global_id
 from resolvers.loyalty import mutations
 from schema.common import UserError, user_errors
 from schema.loyalty.inputs import (
@@ -39,6 +40,10 @@ class RefundPurchasePayload:
     points_reversed: int | None = None
     points_unrecovered: int | None = strawberry.field(
         default=None, description="Points already spent that the balance could not give back."
+    )
+    restored_coupon_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list,
+        description="Coupons redeemed on the purchase given back (the brand's couponRefundRule).",
     )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
@@ -130,6 +135,9 @@ class LoyaltyMutations:
             purchase=PurchaseType.from_model(r.purchase),
             points_reversed=r.points_reversed,
             points_unrecovered=r.points_unrecovered,
+            restored_coupon_ids=[
+                strawberry.ID(to_global_id("Coupon", pk)) for pk in r.restored_coupon_ids
+            ],
         )
 
     @strawberry.mutation(extensions=requires(Scope.MEMBERSHIPS_WRITE))

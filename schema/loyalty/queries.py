@@ -36,6 +36,7 @@ class LoyaltySettingsType(Node):
     new_days: int
     at_risk_days: int
     churned_days: int
+    coupon_refund_rule: str = strawberry.field(description="FULL, ANY or NEVER.")
 
     @classmethod
     def from_model(cls, s: LoyaltySettings) -> LoyaltySettingsType:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.privacy.consents import MessageChannel
 from schema.surveys.types import QuestionKind, SurveyKind, SurveyStatus
 from schema.tickets.types import TicketChannel
 
@@ -41,6 +42,11 @@ class SendSurveyInput:
     )
     channel: TicketChannel = TicketChannel.OTHER
     store: str | None = None
+    delivery_channel: MessageChannel | None = strawberry.field(
+        default=None,
+        description="Send on this channel (customers who did not consent to it get no "
+        "message: NOT_SENT); default: each customer's first consented channel.",
+    )
 
 
 @strawberry.input(description="Give `score` (NPS, RATING), `choices` or `text` by kind.")
@@ -55,3 +61,17 @@ class AnswerInput:
 class SubmitSurveyResponseInput:
     token: str = strawberry.field(description="The invitation's single-use token.")
     answers: list[AnswerInput]
+
+
+@strawberry.input(description="How invitations reach customers.")
+class ConfigureSurveyDeliveryInput:
+    link_template: str | None = strawberry.field(
+        default=None,
+        description="The answer link, an http(s) URL with {token}, e.g. "
+        "https://shop.example.com/survey/{token}; null: events carry the token only.",
+    )
+    reminder_hours: int | None = strawberry.field(
+        default=None,
+        description="Remind unanswered invitations once after this many hours "
+        "(1 to 720); null: no reminder.",
+    )

@@ -9,9 +9,10 @@ from auth.context import Info
 from auth.permissions import public, requires
 from auth.scopes import Scope
 from models.surveys import Survey
-from resolvers.surveys import mutations, queries
+from resolvers.surveys import invitations, mutations, queries
 from schema.common import UserError, user_errors
 from schema.surveys.inputs import (
+    ConfigureSurveyDeliveryInput,
     CreateSurveyInput,
     SendSurveyInput,
     SetSurveyStatusInput,
@@ -51,8 +52,33 @@ class SubmitSurveyResponsePayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+@strawberry.type(description="How survey invitations reach customers.")
+class SurveyDelivery:
+    link_template: str | None
+    reminder_hours: int | None
+
+
+@strawberry.type
+class SurveyDeliveryPayload:
+    delivery: SurveyDelivery | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class SendSurveyRemindersPayload:
+    sent: int = strawberry.field(default=0, description="Reminders handed to the gateway.")
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
 @strawberry.type
 class SurveyQueries:
+    @strawberry.field(extensions=READ, description="The answer link template, the reminder delay.")
+    async def survey_delivery(self, info: Info) -> SurveyDelivery:
+        found = await invitations.delivery_settings(info.context)
+        return SurveyDelivery(
+            link_template=found.link_template, reminder_hours=found.reminder_hours
+        )
+
     @strawberry.field(extensions=READ)
     async def survey(self, info: Info, id: strawberry.ID) -> SurveyType | None:
         found = await queries.survey(info.context, id)
@@ -87,6 +113,33 @@ class SurveyQueries:
 
 @strawberry.type
 class SurveyMutations:
+    @strawberry.mutation(
+        extensions=requires(Scope.ADMIN),
+        description="The answer link and the reminder delay of invitations (both replaced).",
+    )
+    async def configure_survey_delivery(
+        self, info: Info, input: ConfigureSurveyDeliveryInput
+    ) -> SurveyDeliveryPayload:
+        result = await invitations.configure(
+            info.context, input.link_template, input.reminder_hours
+        )
+        found = result.value
+        delivery = (
+            SurveyDelivery(link_template=found.link_template, reminder_hours=found.reminder_hours)
+            if found
+            else None
+        )
+        return SurveyDeliveryPayload(delivery=delivery, errors=user_errors(result.errors))
+
+    @strawberry.mutation(
+        extensions=WRITE,
+        description="Remind each unanswered invitation once, reminderHours after it was sent "
+        "(also run by `crm surveys remind`); at most 10,000 a call.",
+    )
+    async def send_survey_reminders(self, info: Info) -> SendSurveyRemindersPayload:
+        result = await invitations.send_reminders(info.context)
+        return SendSurveyRemindersPayload(sent=result.value or 0, errors=user_errors(result.errors))
+
     @strawberry.mutation(extensions=WRITE)
     async def create_survey(self, info: Info, input: CreateSurveyInput) -> SurveyPayload:
         specs = [
@@ -116,6 +169,7 @@ class SurveyMutations:
             input.channel.value,
             input.store,
             str(input.segment_id) if input.segment_id is not None else None,
+            input.delivery_channel.value if input.delivery_channel else None,
         )
         found = [SurveyInvitationType.from_model(i) for i in result.value or []]
         return SendSurveyPayload(invitations=found, errors=user_errors(result.errors))

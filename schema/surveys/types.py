@@ -11,7 +11,8 @@ from auth.permissions import requires
 from auth.scopes import Scope
 from models.surveys import Survey, SurveyInvitation, SurveyResponse
 from resolvers.ids import to_global_id
-from schema.common import Node, local_time
+from resolvers.surveys import invitations
+from schema.common import Edge, Node, PageInfo, edges, local_time
 from services.surveys.nps import NpsReport, NpsSummary
 
 
@@ -92,13 +93,41 @@ class SurveyType(Node):
     def created_at(self, info: Info) -> datetime:
         return local_time(info, self.model.created_at)
 
+    @strawberry.field(description="Invitations to this survey, newest first (at most 100 a page).")
+    async def invitations(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> SurveyInvitationConnection:
+        page = await invitations.survey_invitations(info.context, self.model, first, after)
+        return SurveyInvitationConnection(
+            edges=edges(page, SurveyInvitationType.from_model), page_info=PageInfo.from_page(page)
+        )
+
+
+@strawberry.enum
+class InvitationState(Enum):
+    NOT_SENT = "NOT_SENT"
+    SENT = "SENT"
+    OPENED = "OPENED"
+    ANSWERED = "ANSWERED"
+
 
 @strawberry.type(name="SurveyInvitation")
 class SurveyInvitationType(Node):
     customer_id: strawberry.ID
-    channel: str
+    survey_id: strawberry.ID
+    channel: str = strawberry.field(description="Where the interaction behind it happened.")
     store: str | None
-    trigger: str
+    trigger: str = strawberry.field(
+        description="MANUAL, SEGMENT, PURCHASE or TICKET_RESOLVED (a ticket's follow-up)."
+    )
+    ticket_id: strawberry.ID | None = strawberry.field(
+        description="The resolved ticket this invitation follows up."
+    )
+    delivery_channel: str | None = strawberry.field(
+        description="SMS, EMAIL, PUSH or WECHAT: the consented channel it is sent on; null "
+        "when the customer consented to none (NOT_SENT)."
+    )
+    state: InvitationState = strawberry.field(description="NOT_SENT, SENT, OPENED, ANSWERED.")
     model: strawberry.Private[SurveyInvitation]
 
     @strawberry.field(
@@ -108,16 +137,52 @@ class SurveyInvitationType(Node):
     def token(self) -> str | None:
         return self.model.token
 
+    @strawberry.field(
+        extensions=requires(Scope.SURVEYS_WRITE),
+        description="The answer link (the brand's template with the token); null without one.",
+    )
+    async def link(self, info: Info) -> str | None:
+        return await invitations.link(info.context, self.model)
+
+    @strawberry.field(description="When it was created and handed to the gateway.")
+    def sent_at(self, info: Info) -> datetime:
+        return local_time(info, self.model.sent_at)
+
+    @strawberry.field(description="When the customer first opened the form.")
+    def opened_at(self, info: Info) -> datetime | None:
+        value = self.model.opened_at
+        return local_time(info, value) if value else None
+
+    @strawberry.field
+    def answered_at(self, info: Info) -> datetime | None:
+        value = self.model.responded_at
+        return local_time(info, value) if value else None
+
+    @strawberry.field(description="When its one reminder went out.")
+    def reminded_at(self, info: Info) -> datetime | None:
+        value = self.model.reminded_at
+        return local_time(info, value) if value else None
+
     @classmethod
     def from_model(cls, i: SurveyInvitation) -> SurveyInvitationType:
         return cls(
             id=strawberry.ID(to_global_id("SurveyInvitation", i.id)),
             customer_id=strawberry.ID(to_global_id("Customer", i.customer_id)),
+            survey_id=strawberry.ID(to_global_id("Survey", i.survey_id)),
             channel=i.channel,
             store=i.store,
             trigger=i.trigger,
+            ticket_id=strawberry.ID(to_global_id("Ticket", i.ticket_id)) if i.ticket_id else None,
+            delivery_channel=i.delivery_channel,
+            state=InvitationState(invitations.state(i)),
             model=i,
         )
+
+
+@strawberry.type
+class SurveyInvitationConnection:
+    edges: list[Edge[SurveyInvitationType]]
+    page_info: PageInfo
 
 
 @strawberry.type(description="What a token holder sees: the questions, never the customer.")

@@ -13,6 +13,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import App, Brand, Customer, StaffUser, TokenRevocation
+from services.brands import previous_secrets
 from services.brands.credentials import hash_secret, new_client_id, new_client_secret, verify_secret
 from services.common import audit
 from services.common.actor import Actor
@@ -119,6 +120,8 @@ async def create_app(brand: Brand, name: str, scopes: list[str]) -> AppCredentia
 async def authenticate_app(client_id: str, client_secret: str) -> App | None:
     app = await App.get_or_none(client_id=client_id).prefetch_related("brand")
     valid = verify_secret(app.secret_hash if app else None, client_secret)
+    if app is not None and not valid and app.is_active:  # inside a rotation's overlap
+        valid = await previous_secrets.verify(app, client_secret)
     if app is None or not valid or not app.is_active:
         return None
     return app
@@ -197,5 +200,5 @@ async def principal_is_revoked(
     if user_id is not None:
         return not await StaffUser.exists(id=user_id, is_active=True)
     if customer_id is not None:
-        return not await Customer.exists(id=customer_id, brand_id=brand_id)
+        return not await Customer.exists(id=customer_id, brand_id=brand_id, erased_at=None)
     return False

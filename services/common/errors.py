@@ -41,6 +41,9 @@ class ErrorCode(StrEnum):
     OFFER_INACTIVE = "OFFER_INACTIVE"
     # campaigns
     CAMPAIGN_ENDED = "CAMPAIGN_ENDED"
+    # partner apps and privacy
+    SCOPE_NOT_HELD = "SCOPE_NOT_HELD"
+    ENCRYPTION_UNAVAILABLE = "ENCRYPTION_UNAVAILABLE"
 
 
 @dataclass(frozen=True)

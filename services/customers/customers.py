@@ -15,6 +15,7 @@ from services.common import audit
 from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode, ErrorCollector, FieldError
 from services.customers.normalize import InvalidValue, normalize_email, normalize_phone
+from services.privacy import consents, erasure, sealing
 
 GENDERS = ("FEMALE", "MALE", "OTHER", "UNKNOWN")
 PROFILE_FIELDS = (
@@ -41,7 +42,7 @@ MAX_NOTE_LENGTH = 10_000
 
 # Later domains (purchases, points, coupons...) register how to move their rows on merge.
 MergeHook = Callable[[Actor, Customer, Customer], Awaitable[None]]
-MERGE_HOOKS: list[MergeHook] = []
+MERGE_HOOKS: list[MergeHook] = [consents.merge_consents]
 
 
 def clean_profile(values: dict[str, Any], brand: Brand, errors: ErrorCollector) -> dict[str, Any]:
@@ -110,12 +111,14 @@ def clean_external_ids(pairs: list[tuple[str, str]], errors: ErrorCollector) -> 
     return cleaned
 
 
-async def _check_unique(brand_id: int, values: dict[str, Any], exclude_id: int | None) -> None:
+async def _check_unique(
+    brand_id: int, values: dict[str, Any], exclude_id: int | None, sealed: bool
+) -> None:
     errors: list[FieldError] = []
     for key in ("phone", "email"):
         if values.get(key) is None:
             continue
-        query = Customer.filter(brand_id=brand_id, **{key: values[key]})
+        query = Customer.filter(sealing.lookup(key, str(values[key]), sealed), brand_id=brand_id)
         if exclude_id is not None:
             query = query.exclude(id=exclude_id)
         existing = await query.first()
@@ -170,11 +173,13 @@ async def create_customer(
     clean_tag_list = clean_tags(tags or [], "tags", errors)
     ids = clean_external_ids(external_ids or [], errors)
     errors.raise_if_any()
-    await _check_unique(brand.id, values, exclude_id=None)
+    sealed = await sealing.encrypts(brand.id)
+    await _check_unique(brand.id, values, exclude_id=None, sealed=sealed)
     await _check_external_ids(brand.id, ids, exclude_id=None)
     try:
         async with in_transaction():
-            customer = await Customer.create(brand_id=brand.id, **values)
+            stored = sealing.contact_values(values, sealed)
+            customer = await Customer.create(brand_id=brand.id, **stored)
             await CustomerTag.bulk_create(
                 [
                     CustomerTag(brand_id=brand.id, customer_id=customer.id, tag=t)
@@ -192,7 +197,7 @@ async def create_customer(
             )
     except IntegrityError:
         # A concurrent request won the race for the same phone, email or external id.
-        await _check_unique(brand.id, values, exclude_id=None)
+        await _check_unique(brand.id, values, exclude_id=None, sealed=sealed)
         await _check_external_ids(brand.id, ids, exclude_id=None)
         raise
     return customer
@@ -203,7 +208,9 @@ async def get_customer(brand_id: int, customer_id: int) -> Customer | None:
 
 
 async def _require(brand_id: int, customer_id: int, field: str = "id") -> Customer:
-    customer = await Customer.select_for_update().get_or_none(brand_id=brand_id, id=customer_id)
+    customer = await Customer.select_for_update().get_or_none(
+        brand_id=brand_id, id=customer_id, erased_at=None
+    )
     if customer is None:
         raise DomainError.single(field, ErrorCode.NOT_FOUND, "customer not found")
     return customer
@@ -220,15 +227,18 @@ async def update_customer(
     values = clean_profile(changes, brand, errors)
     ids = clean_external_ids(external_ids or [], errors)
     errors.raise_if_any()
+    sealed = await sealing.encrypts(brand.id)
     try:
         async with in_transaction():
             customer = await _require(brand.id, customer_id)
-            await _check_unique(brand.id, values, exclude_id=customer.id)
+            await _check_unique(brand.id, values, exclude_id=customer.id, sealed=sealed)
             await _check_external_ids(brand.id, ids, exclude_id=customer.id)
             changed = sorted(k for k, v in values.items() if getattr(customer, k) != v)
-            for key, value in values.items():
+            for key, value in sealing.contact_values(values, sealed).items():
                 setattr(customer, key, value)
             await customer.save()
+            if "marketing_consent" in changed:
+                await consents.follow_profile_flag(actor, customer)
             await _set_external_ids(customer, ids)
             details = {"fields": changed, "externalIds": sorted(ids)}
             await audit.record(actor, "updateCustomer", "Customer", customer.id, details)
@@ -240,7 +250,7 @@ async def update_customer(
                 payload=details,
             )
     except IntegrityError:
-        await _check_unique(brand.id, values, exclude_id=customer_id)
+        await _check_unique(brand.id, values, exclude_id=customer_id, sealed=sealed)
         await _check_external_ids(brand.id, ids, exclude_id=customer_id)
         raise
     return customer
@@ -349,6 +359,9 @@ async def merge_customers(actor: Actor, source_id: int, target_id: int) -> Custo
             and getattr(source, f) not in (None, "", "UNKNOWN")
         ]
         filled_values = {f: getattr(source, f) for f in filled}
+        for contact in ("phone", "email"):  # a sealed value moves with its lookup hash
+            if contact in filled:
+                filled_values[f"{contact}_hash"] = getattr(source, f"{contact}_hash")
         target.marketing_consent = target.marketing_consent or source.marketing_consent
         if source.created_at < target.created_at:
             target.created_at = source.created_at
@@ -356,11 +369,10 @@ async def merge_customers(actor: Actor, source_id: int, target_id: int) -> Custo
         for key, value in filled_values.items():
             setattr(target, key, value)
         await target.save()
-        details = {
+        details = {  # field and system names only: no personal value in the audit log
             "source": source_id,
-            "source_name": source.name,
             "filled": filled,
-            "dropped_external_ids": [list(pair) for pair in dropped],
+            "dropped_external_id_systems": sorted({system for system, _ in dropped}),
         }
         await audit.record(actor, "mergeCustomers", "Customer", target.id, details)
         await emit(
@@ -374,11 +386,6 @@ async def merge_customers(actor: Actor, source_id: int, target_id: int) -> Custo
 
 
 async def delete_customer(actor: Actor, customer_id: int) -> None:
-    """Erase the customer and everything that belongs to them; the audit row remains."""
-    async with in_transaction():
-        customer = await _require(actor.brand_id, customer_id)
-        await customer.delete()
-        await audit.record(actor, "deleteCustomer", "Customer", customer_id)
-        await emit(
-            actor, "customer.deleted", customer_id=customer_id, subject=("Customer", customer_id)
-        )
+    """Erase the customer on request: personal data goes, what accounting needs stays
+    (services/privacy/erasure.py, docs/privacy.md); the audit row remains."""
+    await erasure.erase_customer(actor, customer_id)

@@ -19,6 +19,7 @@ from services.common.pagination import (
 )
 from services.customers.normalize import try_normalize_phone
 from services.loyalty.filters import loyalty_filters
+from services.privacy import sealing
 
 ORDER_FIELDS = {"CREATED_AT": "created_at", "UPDATED_AT": "updated_at", "NAME": "name"}
 
@@ -38,15 +39,30 @@ class CustomerFilter:
     value_tier: str | None = None
 
 
-def filtered(brand_id: int, phone_region: str, spec: CustomerFilter) -> QuerySet[Customer]:
-    query = Customer.filter(brand_id=brand_id)
-    if spec.search and spec.search.strip():
-        term = spec.search.strip()
-        match = Q(name__icontains=term) | Q(email__icontains=term) | Q(phone__contains=term)
-        phone = try_normalize_phone(term, phone_region)
+def _search(term: str, phone_region: str, sealed: bool) -> Q:
+    """Name, email or phone; a phone in any format matches its E.164 form. Sealed phone and
+    email cannot be searched by a part: for a brand that encrypts them, only a whole phone or
+    email matches (by its lookup hash), the name still by a part."""
+    phone = try_normalize_phone(term, phone_region)
+    if sealed:
+        match = Q(name__icontains=term)
         if phone is not None:
-            match |= Q(phone=phone)
-        query = query.filter(match)
+            match |= sealing.lookup("phone", phone, sealed)
+        if "@" in term:
+            match |= sealing.lookup("email", term.lower(), sealed)
+        return match
+    match = Q(name__icontains=term) | Q(email__icontains=term) | Q(phone__contains=term)
+    if phone is not None:
+        match |= Q(phone=phone)
+    return match
+
+
+def filtered(
+    brand_id: int, phone_region: str, spec: CustomerFilter, sealed: bool = False
+) -> QuerySet[Customer]:
+    query = Customer.filter(brand_id=brand_id, erased_at=None)
+    if spec.search and spec.search.strip():
+        query = query.filter(_search(spec.search.strip(), phone_region, sealed))
     for tag in spec.tags:
         tagged = CustomerTag.filter(brand_id=brand_id, tag=tag).values("customer_id")
         query = query.filter(id__in=Subquery(tagged))
@@ -73,6 +89,7 @@ async def list_customers(
     page: PageRequest,
     order_by: str = "CREATED_AT",
     descending: bool = True,
+    sealed: bool = False,
 ) -> Page[Customer]:
     field_name = ORDER_FIELDS[order_by]
     if (
@@ -82,7 +99,7 @@ async def list_customers(
         and page.last is None
     ):
         return await _first_page_of_all(brand_id, field_name, descending, page)
-    query = filtered(brand_id, phone_region, spec)
+    query = filtered(brand_id, phone_region, spec, sealed)
     return await paginate(query, field_name, descending, page, is_datetime=field_name != "name")
 
 
@@ -96,12 +113,14 @@ async def _first_page_of_all(
     direction = "DESC" if descending else "ASC"
     rows = await fetch_models(
         Customer,
-        f"SELECT * FROM {Customer._meta.db_table} WHERE brand_id = ? "
+        f"SELECT * FROM {Customer._meta.db_table} WHERE brand_id = ? AND erased_at IS NULL "
         f"ORDER BY {field_name} {direction}, id {direction} LIMIT ?",
         [brand_id, limit + 1],
     )
     return page_from_start(rows, limit, field_name, descending)
 
 
-async def count_customers(brand_id: int, phone_region: str, spec: CustomerFilter) -> int:
-    return await filtered(brand_id, phone_region, spec).count()
+async def count_customers(
+    brand_id: int, phone_region: str, spec: CustomerFilter, sealed: bool = False
+) -> int:
+    return await filtered(brand_id, phone_region, spec, sealed).count()

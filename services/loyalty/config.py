@@ -19,6 +19,7 @@ from services.common.errors import DomainError, ErrorCode, ErrorCollector
 ROUNDINGS = ("FLOOR", "ROUND", "CEIL")
 EXPIRY_RULES = ("NEVER", "DAYS", "END_OF_MONTH")
 DOWNGRADE_POLICIES = ("NEVER", "ROLLING", "ANNIVERSARY")
+COUPON_REFUND_RULES = ("FULL", "ANY", "NEVER")
 SETTINGS = "SELECT * FROM loyalty_settings WHERE brand_id = ?"
 SETTINGS_FIELDS = (
     "earn_rate",
@@ -34,6 +35,7 @@ SETTINGS_FIELDS = (
     "new_days",
     "at_risk_days",
     "churned_days",
+    "coupon_refund_rule",
 )
 DEFAULT_MONTHLY_MIN = Decimal("200.00")
 DEFAULT_LADDER: list[dict[str, Any]] = [
@@ -168,6 +170,7 @@ def _clean_settings(changes: dict[str, Any], errors: ErrorCollector) -> dict[str
         ("rounding", ROUNDINGS),
         ("expiry_rule", EXPIRY_RULES),
         ("downgrade_policy", DOWNGRADE_POLICIES),
+        ("coupon_refund_rule", COUPON_REFUND_RULES),
     ):
         if key in values and values[key] not in allowed:
             errors.add(key, ErrorCode.INVALID, f"{key} must be one of {', '.join(allowed)}")

@@ -21,6 +21,7 @@ from services.loyalty import memberships, points
 from services.loyalty import merge as loyalty_merge
 from services.loyalty.config import Calendar, clean_money, to_cents, utcnow
 from services.offers import earning as offer_earning
+from services.offers import refunds as offer_refunds
 
 loyalty_merge.register()
 CLOCK_SKEW = timedelta(minutes=1)
@@ -253,6 +254,7 @@ class RefundResult:
     purchase: Purchase
     points_reversed: int
     points_unrecovered: int
+    restored_coupon_ids: tuple[int, ...] = ()
 
 
 async def refund_purchase(
@@ -265,7 +267,9 @@ async def refund_purchase(
     errors = ErrorCollector()
     value = clean_money(amount, "amount", errors) if amount is not None else None
     errors.raise_if_any()
+    offer_ids = await offer_refunds.redeemed_offer_ids(found)
     async with in_transaction():
+        await offer_refunds.lock_offers(brand.id, offer_ids)  # before the customer, as claims do
         m = await memberships.enroll_locked(actor, found.customer_id, "purchaseId")
         purchase = await Purchase.select_for_update().get(id=purchase_id)
         left = purchase.amount - purchase.refunded_amount
@@ -292,7 +296,17 @@ async def refund_purchase(
         full = 1 if refunded == purchase.amount else 0
         await add_spend(loyalty_config.calendar(brand), purchase, -to_cents(value), -full)
         await analytics.touch(brand, purchase.customer_id)
-        details = {"purchase": purchase.id, "amount": str(value), "points": to_reverse}
+        restored: list[int] = []
+        settings = await loyalty_config.get_settings(brand.id)
+        if offer_ids and offer_refunds.applies(settings.coupon_refund_rule, bool(full)):
+            restored = await offer_refunds.restore_coupons(actor, purchase, offer_ids)
+        details: dict[str, Any] = {
+            "purchase": purchase.id,
+            "amount": str(value),
+            "points": to_reverse,
+        }
+        if restored:
+            details["coupons"] = restored
         await audit.record(actor, "refundPurchase", "Customer", purchase.customer_id, details)
         await emit(
             actor,
@@ -301,7 +315,7 @@ async def refund_purchase(
             subject=("Purchase", purchase.id),
             payload=details,
         )
-    return RefundResult(purchase, to_reverse, to_reverse - recovered)
+    return RefundResult(purchase, to_reverse, to_reverse - recovered, tuple(restored))
 
 
 async def _reverse(actor: Actor, m: Membership, purchase: Purchase, count: int) -> int:

@@ -16,6 +16,7 @@ from services.offers import eligibility as offer_eligibility
 from services.offers.issuance import check_open, coupon_expiry
 from services.offers.offers import lock_offer
 from services.offers.sql import new_code
+from services.privacy import consents
 
 
 async def _pay(actor: Actor, m: Membership, cost: int, offer_id: int) -> None:
@@ -63,11 +64,12 @@ async def claim_offer(actor: Actor, brand: Brand, customer_id: int, offer_id: in
         await offer.save(update_fields=["issued_count", "updated_at"])
         details = {"offer": offer.id, "points": offer.points_cost or 0}
         await audit.record(actor, "claimOffer", "Coupon", coupon.id, details)
+        channels = (await consents.allowed_channels(brand.id, [customer_id]))[customer_id]
         await emit(
             actor,
             "coupon.issued",
             customer_id=customer_id,
             subject=("Coupon", coupon.id),
-            payload={"offerId": offer.id, "couponId": coupon.id},
+            payload={"offerId": offer.id, "couponId": coupon.id, "channels": sorted(channels)},
         )
     return coupon

@@ -59,7 +59,9 @@ async def _source(
     member_sql: tuple[str, list[Any]] | None,
 ) -> tuple[str, list[Any]]:
     if customer_ids is not None:
-        known = await Customer.filter(brand_id=actor.brand_id, id__in=customer_ids).count()
+        known = await Customer.filter(
+            brand_id=actor.brand_id, id__in=customer_ids, erased_at=None
+        ).count()
         if known != len(set(customer_ids)):
             raise DomainError.single("customerIds", ErrorCode.NOT_FOUND, "customer not found")
         return offer_sql.id_list(customer_ids)

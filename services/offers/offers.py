@@ -7,6 +7,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from events.outbox import emit
 from models.offers import Coupon, Offer
 from models.segments import Segment
 from services.common import audit
@@ -157,7 +158,13 @@ async def create_offer(actor: Actor, values: dict[str, Any]) -> Offer:
     async with in_transaction():
         offer = await Offer.create(brand_id=actor.brand_id, **cleaned)
         await audit.record(actor, "createOffer", "Offer", offer.id, {"kind": offer.kind})
+        await _changed(actor, offer, "createOffer", sorted(cleaned))
     return offer
+
+
+async def _changed(actor: Actor, offer: Offer, operation: str, fields: list[str]) -> None:
+    payload = {"operation": operation, "fields": fields, "active": offer.active}
+    await emit(actor, "offer.changed", subject=("Offer", offer.id), payload=payload)
 
 
 async def lock_offer(brand_id: int, offer_id: int, field: str = "offerId") -> Offer:
@@ -180,6 +187,7 @@ async def update_offer(actor: Actor, offer_id: int, changes: dict[str, Any]) -> 
             setattr(offer, key, cleaned[key])
         await offer.save()
         await audit.record(actor, "updateOffer", "Offer", offer.id, {"fields": sorted(changes)})
+        await _changed(actor, offer, "updateOffer", sorted(changes))
     return offer
 
 

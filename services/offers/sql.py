@@ -14,6 +14,7 @@ from tortoise.expressions import F
 
 from models.events import BrandEventCounter
 from services.common.actor import Actor
+from services.privacy import consents
 
 # Crockford's base32 (no I, L, O, U): 12 symbols = 60 random bits from `secrets`.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -133,13 +134,14 @@ async def _emit_issued(actor: Actor, offer_id: int, codes: list[str], at: dateti
     last = (await BrandEventCounter.get(brand_id=actor.brand_id)).last_seq
     base = int(last) - n
     payload = "jsonb_build_object" if is_postgres() else "json_object"
+    channels = consents.channels_sql("k.customer_id", is_postgres())  # where to notify them
     code_source, params = _codes_source(codes)
     await execute(
         "INSERT INTO outbox_events (brand_id, seq, type, customer_id, subject_type, subject_id,"
         " payload, actor, request_id, created_at)"
         f" SELECT k.brand_id, ? + ROW_NUMBER() OVER (ORDER BY k.id), 'coupon.issued',"
         f" k.customer_id, 'Coupon', CAST(k.id AS VARCHAR(64)),"
-        f" {payload}('offerId', k.offer_id, 'couponId', k.id), ?, ?, ?"
+        f" {payload}('offerId', k.offer_id, 'couponId', k.id, 'channels', {channels}), ?, ?, ?"
         f" FROM coupons k WHERE k.brand_id = ? AND k.offer_id = ? AND k.code IN ({code_source})",
         [base, actor.label, actor.request_id, at, actor.brand_id, offer_id, *params],
     )

@@ -23,6 +23,7 @@ from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from events.outbox import emit
 from models import Brand, Customer, Segment
 from models.offers import Offer
 from services.common import audit, sql
@@ -196,6 +197,7 @@ async def create_segment(actor: Actor, spec: SegmentSpec) -> Segment:
         except IntegrityError as exc:  # a concurrent create took the name
             raise DomainError.single("name", ErrorCode.DUPLICATE, "name is taken") from exc
         await audit.record(actor, "createSegment", "Segment", segment.id, {"name": segment.name})
+        await _changed(actor, segment.id, "createSegment", sorted(values))
     return segment
 
 
@@ -218,7 +220,14 @@ async def update_segment(actor: Actor, segment_id: int, spec: SegmentSpec) -> Se
         except IntegrityError as exc:
             raise DomainError.single("name", ErrorCode.DUPLICATE, "name is taken") from exc
         await audit.record(actor, "updateSegment", "Segment", segment.id, {"changed": changed})
+        await _changed(actor, segment.id, "updateSegment", changed)
     return segment
+
+
+async def _changed(actor: Actor, segment_id: int, operation: str, fields: list[str]) -> None:
+    """segment.changed: offers and campaigns targeting the segment may now reach others."""
+    payload = {"operation": operation, "fields": fields}
+    await emit(actor, "segment.changed", subject=("Segment", segment_id), payload=payload)
 
 
 async def _users(segment: Segment) -> list[str]:
@@ -240,4 +249,5 @@ async def delete_segment(actor: Actor, segment_id: int) -> None:
                 "id", ErrorCode.CONFLICT, f"the segment is still used by {', '.join(users)}"
             )
         await audit.record(actor, "deleteSegment", "Segment", segment.id, {"name": segment.name})
+        await _changed(actor, segment.id, "deleteSegment", [])
         await segment.delete()

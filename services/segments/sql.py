@@ -227,7 +227,10 @@ def compile_rule(
 ) -> tuple[str, list[Any]]:
     """`SELECT c.id AS customer_id FROM customers c WHERE ...` with `?` placeholders."""
     q = Compiler(brand_id=brand_id, now=now, dialect=dialect, zone=zone)
-    head = f"SELECT c.id AS customer_id FROM customers c WHERE c.brand_id = {q.bind(brand_id)}"
+    head = (
+        "SELECT c.id AS customer_id FROM customers c"
+        f" WHERE c.brand_id = {q.bind(brand_id)} AND c.erased_at IS NULL"
+    )
     query = f"{head} AND {q.node(rule)}"
     assert query.count("?") == len(q.params), "placeholders and parameters differ"
     return query, q.params

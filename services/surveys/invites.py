@@ -11,6 +11,8 @@ from models.surveys import Survey, SurveyInvitation
 from models.tickets import ServiceSettings, Ticket
 from services.common import audit
 from services.common.actor import Actor
+from services.common.pagination import Page, PageRequest, PaginationError, paginate
+from services.surveys import delivery
 from services.tickets.config import CHANNELS
 
 
@@ -27,9 +29,13 @@ async def create_invitations(
     trigger: str,
     ticket_id: int | None = None,
     purchase_id: int | None = None,
+    delivery_channel: str | None = None,
 ) -> list[SurveyInvitation]:
-    """Invite each customer once (call inside a transaction; the ids are checked)."""
+    """Invite each customer once (call inside a transaction; the ids are checked), on the
+    channel asked for or the first one each customer consented to (services/surveys/delivery),
+    and announce the invitations that have a channel to the brand's messaging gateway."""
     tokens = [new_token() for _ in customer_ids]
+    channels = await delivery.channels_for(actor.brand_id, customer_ids, delivery_channel)
     await SurveyInvitation.bulk_create(
         [
             SurveyInvitation(
@@ -42,8 +48,9 @@ async def create_invitations(
                 trigger=trigger,
                 ticket_id=ticket_id,
                 purchase_id=purchase_id,
+                delivery_channel=sending,
             )
-            for cid, token in zip(customer_ids, tokens, strict=True)
+            for cid, token, sending in zip(customer_ids, tokens, channels, strict=True)
         ]
     )
     created = await SurveyInvitation.filter(brand_id=actor.brand_id, token__in=tokens)
@@ -56,6 +63,7 @@ async def create_invitations(
         [i.id for i in created],
         {"survey": survey.id, "trigger": trigger},
     )
+    await delivery.announce(actor, created, "survey.invitation_created")
     return created
 
 
@@ -94,3 +102,13 @@ async def invite_after_purchase(event: Event) -> None:
         "PURCHASE",
         purchase_id=purchase.id,
     )
+
+
+async def survey_invitations(
+    brand_id: int, survey_id: int, page: PageRequest
+) -> Page[SurveyInvitation]:
+    """A survey's invitations, newest first (keyset on id)."""
+    if page.last is not None or page.before is not None:
+        raise PaginationError("invitations page forward only (first/after)")
+    query = SurveyInvitation.filter(brand_id=brand_id, survey_id=survey_id)
+    return await paginate(query, "id", True, page, is_datetime=False)

@@ -16,6 +16,7 @@ from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode, ErrorCollector
 from services.loyalty import points
 from services.segments import segments
+from services.surveys import delivery
 from services.surveys import invites as survey_invites
 from services.surveys.answers import validate_answers
 from services.tickets import tickets
@@ -152,8 +153,10 @@ async def send_survey(
     channel: str,
     store: str | None,
     segment_id: int | None = None,
+    delivery_channel: str | None = None,
 ) -> list[SurveyInvitation]:
-    """Invite the given customers and/or a segment's current members (each customer once).
+    """Invite the given customers and/or a segment's current members (each customer once), to
+    be sent on `delivery_channel` or each one's first consented channel (delivery.py).
 
     Members of a segment who already hold an invitation to this survey are not invited again,
     so a segment can be re-sent to reach only its new members.
@@ -167,6 +170,7 @@ async def send_survey(
     if store is not None and len(store) > 100:
         errors.add("store", ErrorCode.TOO_LONG, "store is longer than 100")
     errors.raise_if_any()
+    delivery.check_channel(delivery_channel)
     members = [] if segment_id is None else await _segment_members(actor, segment_id)
     async with in_transaction():
         survey = await _lock_survey(actor.brand_id, survey_id)
@@ -174,7 +178,9 @@ async def send_survey(
             raise DomainError.single(
                 "surveyId", ErrorCode.SURVEY_CLOSED, f"the survey is {survey.status}, not ACTIVE"
             )
-        found = await Customer.filter(brand_id=actor.brand_id, id__in=unique).count()
+        found = await Customer.filter(
+            brand_id=actor.brand_id, id__in=unique, erased_at=None
+        ).count()
         if found != len(unique):
             raise DomainError.single("customerIds", ErrorCode.NOT_FOUND, "customer not found")
         if members:
@@ -189,7 +195,7 @@ async def send_survey(
             return []
         trigger = "SEGMENT" if segment_id is not None else "MANUAL"
         return await survey_invites.create_invitations(
-            actor, survey, unique, channel, store, trigger
+            actor, survey, unique, channel, store, trigger, delivery_channel=delivery_channel
         )
 
 

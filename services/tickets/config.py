@@ -135,7 +135,7 @@ async def configure(actor: Actor, change: SettingsChange) -> ServiceSettings:
             settings.update_from_dict(values)
             await settings.save()
         await audit.record(
-            actor, "configureService", "ServiceSettings", settings.id, {"fields": sorted(values)}
+            actor, "configureTickets", "ServiceSettings", settings.id, {"fields": sorted(values)}
         )
     return settings
 

@@ -1,0 +1,23 @@
+"""Survey fields hung on other domains' types: `Customer.surveyInvitations`."""
+
+from __future__ import annotations
+
+import strawberry
+
+from auth.context import Info
+from models import Customer as CustomerModel
+from resolvers.surveys import invitations
+from schema.surveys.types import SurveyInvitationType
+
+
+@strawberry.type
+class CustomerSurveyFields:
+    model: strawberry.Private[CustomerModel]
+
+    @strawberry.field(
+        description="Survey invitations, newest first, with their channel and state "
+        "(staff need surveys:read; a customer sees their own)."
+    )
+    async def survey_invitations(self, info: Info, first: int = 20) -> list[SurveyInvitationType]:
+        rows = await invitations.customer_invitations(info.context, self.model, first)
+        return [SurveyInvitationType.from_model(row) for row in rows]
