@@ -19,6 +19,7 @@ from models import (
     Tier,
     TierChange,
 )
+from models.audit import AuditEntry
 from models.events import Webhook, WebhookDelivery
 from models.offers import Coupon
 from models.rows import fetch_in_brand
@@ -27,6 +28,7 @@ from models.tickets import SlaPolicy, TicketMessage
 
 # GraphQL type name (the global id's prefix) -> the model whose row of that number it shows.
 RECORD_MODELS: dict[str, type[Model]] = {
+    "AuditEntry": AuditEntry,
     "Coupon": Coupon,
     "CustomerNote": CustomerNote,
     "ExternalId": CustomerExternalId,

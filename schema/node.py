@@ -24,10 +24,12 @@ from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, from_global_id
 from resolvers.loyalty import queries as loyalty_queries
 from resolvers.offers import loaders as offer_loaders
+from resolvers.privacy import exports as privacy_exports
 from resolvers.segments import queries as segment_queries
 from resolvers.surveys import queries as survey_queries
 from resolvers.tickets import loaders as ticket_loaders
 from resolvers.tickets import queries as ticket_queries
+from schema.audit.types import AuditEntryType
 from schema.brands.apps import PartnerApp
 from schema.brands.types import BrandType
 from schema.campaigns.types import CampaignType
@@ -44,6 +46,7 @@ from schema.loyalty.types import (
     TierType,
 )
 from schema.offers.types import CouponType, OfferType
+from schema.privacy.exports import CustomerDataExport
 from schema.segments.types import SegmentType
 from schema.surveys.types import SurveyInvitationType, SurveyResponseType, SurveyType
 from schema.tickets.types import (
@@ -130,7 +133,14 @@ def _from_model(node_type: Any) -> Callable[[Any, Info], Node]:
     return lambda row, info: node_type.from_model(row)  # type: ignore[no-any-return]
 
 
+async def _customer_data_export(info: Info, pk: int) -> Node | None:
+    found = await privacy_exports.export_by_number(info.context, pk)
+    return CustomerDataExport.from_model(found) if found else None
+
+
 NODE_KINDS: dict[str, NodeKind] = {
+    "AuditEntry": NodeKind(Scope.AUDIT_READ, _stored("AuditEntry", _from_model(AuditEntryType))),
+    "CustomerDataExport": NodeKind(Scope.PRIVACY_MANAGE, _customer_data_export),
     "Brand": NodeKind(None, _brand),
     "Campaign": NodeKind(Scope.OFFERS_READ, _campaign),
     "Coupon": NodeKind(Scope.OFFERS_READ, _stored("Coupon", _from_model(CouponType))),

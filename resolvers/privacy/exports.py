@@ -32,6 +32,10 @@ async def get_export(context: Context, global_id: str) -> Job | None:
     return await export_job.get_export(context.require_brand().id, pk)
 
 
+async def export_by_number(context: Context, pk: int) -> Job | None:
+    return await export_job.get_export(context.require_brand().id, pk)
+
+
 def download(context: Context, job: Job) -> FileLink | None:
     return download_link(context, job)
 
