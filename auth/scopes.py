@@ -13,6 +13,8 @@ RESOURCES = (
     "surveys",
     "analytics",
     "events",
+    "stores",
+    "appointments",
 )
 
 
@@ -33,6 +35,10 @@ class Scope(StrEnum):
     ANALYTICS_WRITE = "analytics:write"
     EVENTS_READ = "events:read"
     EVENTS_WRITE = "events:write"
+    STORES_READ = "stores:read"
+    STORES_WRITE = "stores:write"
+    APPOINTMENTS_READ = "appointments:read"
+    APPOINTMENTS_WRITE = "appointments:write"
     PII_READ = "pii:read"
     ADMIN = "admin"
 
@@ -83,10 +89,14 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
             "offers:read",
             "events:read",
             "pii:read",
+            "stores:read",
+            "appointments:read",
         }
     ),
     "CLERK": frozenset(
         {
+            "stores:read",
+            "appointments:write",
             "customers:write",
             "points:write",
             "memberships:write",
@@ -97,6 +107,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     ),
     "MARKETER": frozenset(
         {
+            "stores:read",
             "customers:read",
             "offers:write",
             "surveys:write",
@@ -108,6 +119,8 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     ),
     "ANALYST": frozenset(
         {
+            "stores:read",
+            "appointments:read",
             "customers:read",
             "analytics:read",
             "memberships:read",

@@ -19,6 +19,20 @@ EVENT_TYPES: dict[str, str] = {
     "ticket.updated": "tickets:read",
     "ticket.sla_breached": "tickets:read",
     "survey.response_submitted": "surveys:read",
+    "store.created": "stores:read",
+    "store.updated": "stores:read",
+    "staff.updated": "stores:read",
+    "bookable_service.updated": "stores:read",
+    "appointment.booked": "appointments:read",
+    "appointment.rescheduled": "appointments:read",
+    "appointment.cancelled": "appointments:read",
+    "appointment.checked_in": "appointments:read",
+    "appointment.completed": "appointments:read",
+    "appointment.no_show": "appointments:read",
+    "appointment.reminder_due": "appointments:read",
+    "referral.invited": "customers:read",
+    "referral.attributed": "customers:read",
+    "referral.converted": "customers:read",
 }
 
 

@@ -30,6 +30,9 @@ from engine.limits import QueryCostLimiter
 from engine.ratelimit import RateLimiter
 from engine.shared_events import SharedEventExecutor
 from engine.validation import ValidationByIdentity
+from schema.appointments.mutations import AppointmentMutations
+from schema.appointments.queries import AppointmentQueries
+from schema.appointments.subscriptions import AppointmentSubscriptions
 from schema.auth.operations import AuthMutations, AuthQueries
 from schema.brands.apps import AppMutations
 from schema.brands.operations import BrandMutations, BrandQueries
@@ -45,8 +48,10 @@ from schema.loyalty.queries import LoyaltyQueries
 from schema.node import NodeQueries
 from schema.offers.mutations import OfferMutations
 from schema.offers.queries import OfferQueries
+from schema.referrals.operations import ReferralMutations, ReferralQueries
 from schema.segments.mutations import SegmentMutations
 from schema.segments.queries import SegmentQueries
+from schema.stores.operations import StoreMutations, StoreQueries
 from schema.surveys.operations import SurveyMutations, SurveyQueries
 from schema.tickets.mutations import TicketMutations
 from schema.tickets.queries import TicketQueries
@@ -65,6 +70,9 @@ Query = merge_types(
         SegmentQueries,
         CampaignQueries,
         WebhookQueries,
+        StoreQueries,
+        AppointmentQueries,
+        ReferralQueries,
     ),
 )
 Mutation = merge_types(
@@ -81,9 +89,12 @@ Mutation = merge_types(
         SegmentMutations,
         CampaignMutations,
         WebhookMutations,
+        StoreMutations,
+        AppointmentMutations,
+        ReferralMutations,
     ),
 )
-Subscription = merge_types("Subscription", (EventSubscriptions,))
+Subscription = merge_types("Subscription", (EventSubscriptions, AppointmentSubscriptions))
 
 MAX_DEPTH = 12
 MAX_ALIASES = 50

@@ -11,19 +11,23 @@ from strawberry.exceptions import StrawberryGraphQLError
 from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
+from resolvers.appointments import queries as appointment_queries
 from resolvers.campaigns import loaders as campaign_loaders
 from resolvers.customers import loaders as customer_loaders
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, from_global_id
 from resolvers.offers import loaders as offer_loaders
 from resolvers.segments import queries as segment_queries
+from resolvers.stores import loaders as store_loaders
 from resolvers.surveys import queries as survey_queries
 from resolvers.tickets import loaders as ticket_loaders
+from schema.appointments.types import AppointmentType, BookableServiceType
 from schema.campaigns.types import CampaignType
 from schema.common import Node
 from schema.customers.types import CustomerType
 from schema.offers.types import OfferType
 from schema.segments.types import SegmentType
+from schema.stores.types import StaffMemberType, StoreType
 from schema.surveys.types import SurveyType
 from schema.tickets.types import TicketType
 
@@ -65,6 +69,28 @@ async def _campaign(info: Info, pk: int) -> Node | None:
     return CampaignType.from_model(found) if found else None
 
 
+async def _store(info: Info, pk: int) -> Node | None:
+    found = await store_loaders.store_by_id(info.context, info.context.require_brand().id, pk)
+    return StoreType.from_model(found) if found else None
+
+
+async def _staff_member(info: Info, pk: int) -> Node | None:
+    found = await store_loaders.staff_by_id(info.context, info.context.require_brand().id, pk)
+    return StaffMemberType.from_model(found) if found else None
+
+
+async def _bookable_service(info: Info, pk: int) -> Node | None:
+    found = await store_loaders.service_by_id(info.context, info.context.require_brand().id, pk)
+    return BookableServiceType.from_model(found) if found else None
+
+
+async def _appointment(info: Info, pk: int) -> Node | None:
+    from resolvers.ids import to_global_id
+
+    found = await appointment_queries.appointment(info.context, to_global_id("Appointment", pk))
+    return AppointmentType.from_model(found) if found else None
+
+
 NODE_KINDS: dict[str, NodeKind] = {
     "Campaign": NodeKind(Scope.OFFERS_READ, _campaign),
     "Offer": NodeKind(Scope.OFFERS_READ, _offer),
@@ -72,6 +98,10 @@ NODE_KINDS: dict[str, NodeKind] = {
     "Survey": NodeKind(Scope.SURVEYS_READ, _survey),
     "Ticket": NodeKind(Scope.TICKETS_READ, _ticket),
     "Customer": NodeKind(Scope.CUSTOMERS_READ, _customer),
+    "Store": NodeKind(Scope.STORES_READ, _store),
+    "StaffMember": NodeKind(Scope.STORES_READ, _staff_member),
+    "BookableService": NodeKind(Scope.STORES_READ, _bookable_service),
+    "Appointment": NodeKind(Scope.APPOINTMENTS_READ, _appointment),
 }
 
 

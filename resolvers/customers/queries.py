@@ -5,6 +5,7 @@ from datetime import datetime
 
 from auth.context import Context
 from models import AuditEntry, Customer, CustomerNote
+from resolvers.appointments.timeline import appointment_entries
 from resolvers.customers import loaders
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
@@ -95,5 +96,6 @@ async def timeline(context: Context, owner: Customer, first: int) -> list[Timeli
         )
         for row in audit_rows
     ]
+    entries += [TimelineEntry(*e) for e in await appointment_entries(context, owner)]
     entries.sort(key=lambda e: e.occurred_at, reverse=True)
     return entries[:first]

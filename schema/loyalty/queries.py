@@ -13,9 +13,11 @@ from auth.scopes import Scope
 from models import Customer as CustomerModel
 from models import LoyaltySettings
 from resolvers.loyalty import queries
+from schema.appointments.fields import CustomerAppointmentFields
 from schema.loyalty.fields import LoyaltyFields
 from schema.loyalty.types import TierType
 from schema.offers.fields import CustomerOfferFields
+from schema.referrals.fields import CustomerReferralFields
 from services.loyalty.config import SETTINGS_FIELDS
 
 
@@ -51,7 +53,7 @@ class CustomerProfile:
 
 
 @strawberry.type(name="Me", description="The customer behind a customer token.")
-class MeType(LoyaltyFields, CustomerOfferFields):
+class MeType(LoyaltyFields, CustomerOfferFields, CustomerAppointmentFields, CustomerReferralFields):
     @strawberry.field
     def profile(self) -> CustomerProfile:
         c = self.model

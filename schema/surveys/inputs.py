@@ -40,7 +40,9 @@ class SendSurveyInput:
         description="Also invite the segment's current members not yet invited to this survey.",
     )
     channel: TicketChannel = TicketChannel.OTHER
-    store: str | None = None
+    store: str | None = strawberry.field(
+        default=None, description="A Store id, or a store code (registered on first use)."
+    )
 
 
 @strawberry.input(description="Give `score` (NPS, RATING), `choices` or `text` by kind.")

@@ -11,6 +11,7 @@ from auth.permissions import requires
 from auth.scopes import Scope
 from models.surveys import Survey, SurveyInvitation, SurveyResponse
 from resolvers.ids import to_global_id
+from resolvers.stores import loaders as store_loaders
 from schema.common import Node, local_time
 from services.surveys.nps import NpsReport, NpsSummary
 
@@ -98,9 +99,20 @@ class SurveyInvitationType:
     id: strawberry.ID
     customer_id: strawberry.ID
     channel: str
-    store: str | None
     trigger: str
     model: strawberry.Private[SurveyInvitation]
+
+    @strawberry.field(description="The store's code.")
+    async def store(self, info: Info) -> str | None:
+        found = await store_loaders.store_by_id(
+            info.context, self.model.brand_id, self.model.store_id
+        )
+        return found.code if found else None
+
+    @strawberry.field
+    def store_id(self) -> strawberry.ID | None:
+        pk = self.model.store_id
+        return strawberry.ID(to_global_id("Store", pk)) if pk else None
 
     @strawberry.field(
         extensions=requires(Scope.SURVEYS_WRITE),
@@ -115,7 +127,6 @@ class SurveyInvitationType:
             id=strawberry.ID(to_global_id("SurveyInvitation", i.id)),
             customer_id=strawberry.ID(to_global_id("Customer", i.customer_id)),
             channel=i.channel,
-            store=i.store,
             trigger=i.trigger,
             model=i,
         )
