@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from starlette.applications import Starlette
@@ -41,6 +42,14 @@ SECRET = "partner-secret-0123456789"
 
 
 @pytest.fixture
+async def remote(server: str) -> AsyncIterator[GraphQL]:  # noqa: F811
+    """The API of the server under test (no in-process app: its webhook workers, which refuse
+    local URLs, would compete for the deliveries)."""
+    async with httpx.AsyncClient(base_url=f"http://{server}", timeout=20) as client:
+        yield GraphQL(client)
+
+
+@pytest.fixture
 async def receiver() -> AsyncIterator[tuple[list[dict[str, Any]], str]]:
     seen: list[dict[str, Any]] = []
 
@@ -65,13 +74,13 @@ async def receiver() -> AsyncIterator[tuple[list[dict[str, Any]], str]]:
 
 async def test_the_store_board_and_the_reminder_webhook(
     server: str,  # noqa: F811
-    gql: GraphQL,
+    remote: GraphQL,
     settings: Settings,
     sockets: list[Any],  # noqa: F811
     receiver: tuple[list[dict[str, Any]], str],
 ) -> None:
-    s = await salon(gql, settings, slug="live", policy={"reminderHours": 24})
-    elsewhere = await ok(gql, CREATE_STORE, {"code": "LDN-2", "name": "Camden"}, s.token)
+    s = await salon(remote, settings, slug="live", policy={"reminderHours": 24})
+    elsewhere = await ok(remote, CREATE_STORE, {"code": "LDN-2", "name": "Camden"}, s.token)
     seen, url = receiver
     hook = {"url": url, "eventTypes": ["appointment.reminder_due"], "secret": SECRET}
     created = await mutate(server, s.token, HOOK, {"input": hook})
@@ -84,13 +93,13 @@ async def test_the_store_board_and_the_reminder_webhook(
     await asyncio.sleep(0.3)
     # another store's change is not on this board
     await ok(
-        gql,
+        remote,
         "mutation($input: UpdateStoreInput!) { updateStore(input: $input) { errors { code } } }",
         {"id": elsewhere["store"]["id"], "name": "Camden Town"},
         s.token,
     )
     day = next_weekday(2)
-    booked = (await book(gql, s, local(day, 10)))["appointment"]
+    booked = (await book(remote, s, local(day, 10)))["appointment"]
     message = await ws.recv()
     assert message["type"] == "next", message
     event = message["payload"]["data"]["appointmentChanged"]

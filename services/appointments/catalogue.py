@@ -21,6 +21,7 @@ from services.stores.staff import clean_labels
 
 MAX_DURATION = 12 * 60
 MAX_BUFFER = 4 * 60
+MAX_PRICES = 50  # one a tier; ladders are short
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,9 @@ async def _clean(brand_id: int, spec: ServiceSpec, creating: bool) -> dict[str, 
         values["skills"] = clean_labels(spec.skills, "skills", errors)
     if spec.active is not None:
         values["active"] = spec.active
-    if spec.member_prices is not None:
+    if spec.member_prices is not None and len(spec.member_prices) > MAX_PRICES:
+        errors.add("memberPrices", ErrorCode.INVALID, f"at most {MAX_PRICES} member prices")
+    elif spec.member_prices is not None:
         tiers = {t.name for t in await loyalty_config.ladder(brand_id)}
         prices: list[dict[str, str]] = []
         for tier, price in spec.member_prices:

@@ -18,6 +18,7 @@ from services.common.actor import Actor
 from services.common.errors import ErrorCode, ErrorCollector
 from services.loyalty import config as loyalty_config
 
+MAX_TIER_WINDOWS = 50
 # field -> (lowest, highest) allowed
 RANGES: dict[str, tuple[int, int]] = {
     "slot_minutes": (5, 240),
@@ -52,7 +53,9 @@ async def set_policy(actor: Actor, changes: dict[str, Any]) -> BookingPolicy:
         if not low <= value <= high:
             errors.add(key, ErrorCode.INVALID, f"{key} must be between {low} and {high}")
         values[key] = value
-    if changes.get("tier_windows") is not None:
+    if len(changes.get("tier_windows") or []) > MAX_TIER_WINDOWS:
+        errors.add("tier_windows", ErrorCode.INVALID, f"at most {MAX_TIER_WINDOWS} tier windows")
+    elif changes.get("tier_windows") is not None:
         names = {t.name for t in await loyalty_config.ladder(actor.brand_id)}
         windows: list[dict[str, Any]] = []
         for tier, days in changes["tier_windows"]:
