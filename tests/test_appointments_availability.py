@@ -51,6 +51,10 @@ async def test_slots_follow_hours_schedule_time_off_and_bookings(
     assert (await book(gql, s, local(monday, 11)))["errors"] == []
     after_booking = starts(await slots(gql, s, *day))
     assert after_booking == ["12:30", "13:00", "13:30", "14:00", "14:30", "15:00", "15:30"]
+    # the same range given in another offset finds the same slots
+    shanghai = ZoneInfo("Asia/Shanghai")
+    other = await slots(gql, s, day[0].astimezone(shanghai), day[1].astimezone(shanghai))
+    assert starts(other) == after_booking
     # time off 14:00-14:30
     off = {
         "staffId": s.stylist,

@@ -10,7 +10,7 @@ mark, so the new time gets its own reminder.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
@@ -30,6 +30,7 @@ DUE = (
 
 async def remind_brand(actor: Actor, now: datetime) -> int:
     policy = await get_policy(actor.brand_id)
+    now = now.astimezone(UTC)  # as stored: SQLite compares the times as text
     horizon = now + timedelta(hours=policy.reminder_hours)
     async with in_transaction():
         rows = await fetch(DUE, [now, actor.brand_id, now, horizon])

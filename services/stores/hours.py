@@ -160,15 +160,25 @@ def subtract(windows_: list[Window], busy: list[Window]) -> list[Window]:
     """`windows_` minus `busy`, both sorted by start (busy may overlap itself): one sweep."""
     out: list[Window] = []
     k = 0
-    for start, end in windows_:
-        while k < len(busy) and busy[k][1] <= start:
-            k += 1
-        cursor, m = start, k
-        while m < len(busy) and busy[m][0] < end:
-            if busy[m][0] > cursor:
-                out.append((cursor, busy[m][0]))
-            cursor = max(cursor, busy[m][1])
-            m += 1
-        if cursor < end:
-            out.append((cursor, end))
+    for window in windows_:
+        free, k = subtract_from(window, busy, k)
+        out += free
     return out
+
+
+def subtract_from(window: Window, busy: list[Window], k: int) -> tuple[list[Window], int]:
+    """One window minus `busy` (sorted by start), reading busy from index `k`; returns the
+    index to start from for a later window, so windows taken in time order cost one sweep."""
+    start, end = window
+    while k < len(busy) and busy[k][1] <= start:
+        k += 1
+    out: list[Window] = []
+    cursor, m = start, k
+    while m < len(busy) and busy[m][0] < end:
+        if busy[m][0] > cursor:
+            out.append((cursor, busy[m][0]))
+        cursor = max(cursor, busy[m][1])
+        m += 1
+    if cursor < end:
+        out.append((cursor, end))
+    return out, k
