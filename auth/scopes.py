@@ -13,6 +13,8 @@ RESOURCES = (
     "surveys",
     "analytics",
     "events",
+    "stores",
+    "appointments",
 )
 
 
@@ -33,6 +35,10 @@ class Scope(StrEnum):
     ANALYTICS_WRITE = "analytics:write"
     EVENTS_READ = "events:read"
     EVENTS_WRITE = "events:write"
+    STORES_READ = "stores:read"
+    STORES_WRITE = "stores:write"
+    APPOINTMENTS_READ = "appointments:read"
+    APPOINTMENTS_WRITE = "appointments:write"
     PII_READ = "pii:read"
     PRIVACY_MANAGE = "privacy:manage"  # export a customer's data (docs/privacy.md)
     AUDIT_READ = "audit:read"  # read and export the audit log
@@ -85,10 +91,14 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
             "offers:read",
             "events:read",
             "pii:read",
+            "stores:read",
+            "appointments:read",
         }
     ),
     "CLERK": frozenset(
         {
+            "stores:read",
+            "appointments:write",
             "customers:write",
             "points:write",
             "memberships:write",
@@ -99,6 +109,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     ),
     "MARKETER": frozenset(
         {
+            "stores:read",
             "customers:read",
             "offers:write",
             "surveys:write",
@@ -110,6 +121,8 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     ),
     "ANALYST": frozenset(
         {
+            "stores:read",
+            "appointments:read",
             "customers:read",
             "analytics:read",
             "memberships:read",

@@ -233,6 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cli.offers import register as add_offer_commands  # scheduled coupons
 
     add_offer_commands(sub)
+    from cli.appointments import register as add_appointment_commands  # reminders
+
+    add_appointment_commands(sub)
     return parser
 
 

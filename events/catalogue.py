@@ -30,6 +30,20 @@ EVENT_TYPES: dict[str, str] = {
     "survey.invitation_reminded": "surveys:write",
     "customer.data_export_requested": "privacy:manage",
     "customer.data_export_finished": "privacy:manage",
+    "store.created": "stores:read",
+    "store.updated": "stores:read",
+    "staff.updated": "stores:read",
+    "bookable_service.updated": "stores:read",
+    "appointment.booked": "appointments:read",
+    "appointment.rescheduled": "appointments:read",
+    "appointment.cancelled": "appointments:read",
+    "appointment.checked_in": "appointments:read",
+    "appointment.completed": "appointments:read",
+    "appointment.no_show": "appointments:read",
+    "appointment.reminder_due": "appointments:read",
+    "referral.invited": "customers:read",
+    "referral.attributed": "customers:read",
+    "referral.converted": "customers:read",
 }
 
 

@@ -85,6 +85,16 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
                 "default_connection": "default",
                 "migrations": "models.jobs_migrations",
             },
+            "stores": {  # stores, staff, bookable services, appointments; after `campaigns`
+                "models": ["models.stores", "models.appointments"],
+                "default_connection": "default",
+                "migrations": "models.stores_migrations",
+            },
+            "referrals": {  # referral codes, referrals and rewards; after `stores`
+                "models": ["models.referrals"],
+                "default_connection": "default",
+                "migrations": "models.referrals_migrations",
+            },
         },
         "use_tz": True,
         "timezone": "UTC",

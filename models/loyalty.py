@@ -138,7 +138,10 @@ class Purchase(Model):
     points_earned = fields.BigIntField(default=0)
     points_reversed = fields.BigIntField(default=0)
     points_unrecovered = fields.BigIntField(default=0)
-    store_id = fields.CharField(max_length=64, null=True)
+    store: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "stores.Store", related_name="purchases", null=True, on_delete=fields.SET_NULL
+    )
+    store_id: int | None
     channel = fields.CharField(max_length=64, null=True)
     external_id = fields.CharField(max_length=200, null=True)
     occurred_at = fields.DatetimeField()

@@ -44,7 +44,10 @@ class SurveyInvitation(Model):
     customer_id: int
     token = fields.CharField(max_length=64, unique=True)
     channel = fields.CharField(max_length=16, default="OTHER")
-    store = fields.CharField(max_length=100, null=True)
+    store: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "stores.Store", related_name="survey_invitations", null=True, on_delete=fields.SET_NULL
+    )
+    store_id: int | None
     trigger = fields.CharField(max_length=32, default="MANUAL")
     ticket_id = fields.BigIntField(null=True)
     purchase_id = fields.BigIntField(null=True)
@@ -85,7 +88,10 @@ class SurveyResponse(Model):
     answers: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     nps_score = fields.IntField(null=True)
     channel = fields.CharField(max_length=16, default="OTHER")
-    store = fields.CharField(max_length=100, null=True)
+    store: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "stores.Store", related_name="survey_responses", null=True, on_delete=fields.SET_NULL
+    )
+    store_id: int | None
     follow_up_ticket_id = fields.BigIntField(null=True)
     submitted_at = fields.DatetimeField(auto_now_add=True)
 

@@ -64,6 +64,10 @@ class Ticket(Model):
         "crm.StaffUser", related_name="tickets", null=True, on_delete=fields.SET_NULL
     )
     assignee_id: int | None
+    store: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "stores.Store", related_name="tickets", null=True, on_delete=fields.SET_NULL
+    )
+    store_id: int | None
     channel = fields.CharField(max_length=16)
     category = fields.CharField(max_length=64)
     severity = fields.CharField(max_length=16)

@@ -19,15 +19,25 @@ from models import (
     Tier,
     TierChange,
 )
+from models.appointments import BookingPolicy, PriorityHold
 from models.audit import AuditEntry
 from models.events import Webhook, WebhookDelivery
 from models.offers import Coupon
+from models.referrals import Referral, ReferralReward, ReferralSettings
 from models.rows import fetch_in_brand
+from models.stores import StaffAssignment, StaffTimeOff
 from models.surveys import SurveyInvitation, SurveyResponse
 from models.tickets import SlaPolicy, TicketMessage
 
 # GraphQL type name (the global id's prefix) -> the model whose row of that number it shows.
 RECORD_MODELS: dict[str, type[Model]] = {
+    "BookingPolicy": BookingPolicy,
+    "PriorityHold": PriorityHold,
+    "Referral": Referral,
+    "ReferralReward": ReferralReward,
+    "ReferralSettings": ReferralSettings,
+    "StaffAssignment": StaffAssignment,
+    "StaffTimeOff": StaffTimeOff,
     "AuditEntry": AuditEntry,
     "Coupon": Coupon,
     "CustomerNote": CustomerNote,

@@ -33,6 +33,9 @@ from engine.shared_events import SharedEventExecutor
 from engine.validation import ValidationByIdentity
 from observability.request_record import operation_executed
 from resolvers.brands.usage_hook import operation_finished
+from schema.appointments.mutations import AppointmentMutations
+from schema.appointments.queries import AppointmentQueries
+from schema.appointments.subscriptions import AppointmentSubscriptions
 from schema.audit.queries import AuditQueries
 from schema.auth.operations import AuthMutations, AuthQueries
 from schema.brands.app_admin import AppAdminMutations, AppAdminQueries
@@ -52,8 +55,10 @@ from schema.offers.mutations import OfferMutations
 from schema.offers.queries import OfferQueries
 from schema.privacy.consents import ConsentMutations
 from schema.privacy.exports import PrivacyMutations, PrivacyQueries
+from schema.referrals.operations import ReferralMutations, ReferralQueries
 from schema.segments.mutations import SegmentMutations
 from schema.segments.queries import SegmentQueries
+from schema.stores.operations import StoreMutations, StoreQueries
 from schema.surveys.operations import SurveyMutations, SurveyQueries
 from schema.tickets.mutations import TicketMutations
 from schema.tickets.queries import TicketQueries
@@ -75,6 +80,9 @@ Query = merge_types(
         AuditQueries,
         AppAdminQueries,
         PrivacyQueries,
+        StoreQueries,
+        AppointmentQueries,
+        ReferralQueries,
     ),
 )
 Mutation = merge_types(
@@ -94,9 +102,12 @@ Mutation = merge_types(
         SegmentMutations,
         CampaignMutations,
         WebhookMutations,
+        StoreMutations,
+        AppointmentMutations,
+        ReferralMutations,
     ),
 )
-Subscription = merge_types("Subscription", (EventSubscriptions,))
+Subscription = merge_types("Subscription", (EventSubscriptions, AppointmentSubscriptions))
 
 MAX_DEPTH = 12
 MAX_ALIASES = 50

@@ -18,17 +18,25 @@ from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
 from resolvers import nodes
+from resolvers.appointments import queries as appointment_queries
 from resolvers.campaigns import loaders as campaign_loaders
 from resolvers.customers import loaders as customer_loaders
 from resolvers.errors import bad_input
-from resolvers.ids import BadGlobalId, from_global_id
+from resolvers.ids import BadGlobalId, from_global_id, to_global_id
 from resolvers.loyalty import queries as loyalty_queries
 from resolvers.offers import loaders as offer_loaders
 from resolvers.privacy import exports as privacy_exports
 from resolvers.segments import queries as segment_queries
+from resolvers.stores import loaders as store_loaders
 from resolvers.surveys import queries as survey_queries
 from resolvers.tickets import loaders as ticket_loaders
 from resolvers.tickets import queries as ticket_queries
+from schema.appointments.types import (
+    AppointmentType,
+    BookableServiceType,
+    BookingPolicyType,
+    PriorityHoldType,
+)
 from schema.audit.types import AuditEntryType
 from schema.brands.apps import PartnerApp
 from schema.brands.types import BrandType
@@ -47,7 +55,14 @@ from schema.loyalty.types import (
 )
 from schema.offers.types import CouponType, OfferType
 from schema.privacy.exports import CustomerDataExport
+from schema.referrals.types import ReferralRewardType, ReferralSettingsType, ReferralType
 from schema.segments.types import SegmentType
+from schema.stores.types import (
+    StaffAssignmentType,
+    StaffMemberType,
+    StaffTimeOffType,
+    StoreType,
+)
 from schema.surveys.types import SurveyInvitationType, SurveyResponseType, SurveyType
 from schema.tickets.types import (
     SlaPolicyType,
@@ -138,6 +153,26 @@ async def _customer_data_export(info: Info, pk: int) -> Node | None:
     return CustomerDataExport.from_model(found) if found else None
 
 
+async def _store(info: Info, pk: int) -> Node | None:
+    found = await store_loaders.store_by_id(info.context, info.context.require_brand().id, pk)
+    return StoreType.from_model(found) if found else None
+
+
+async def _staff_member(info: Info, pk: int) -> Node | None:
+    found = await store_loaders.staff_by_id(info.context, info.context.require_brand().id, pk)
+    return StaffMemberType.from_model(found) if found else None
+
+
+async def _bookable_service(info: Info, pk: int) -> Node | None:
+    found = await store_loaders.service_by_id(info.context, info.context.require_brand().id, pk)
+    return BookableServiceType.from_model(found) if found else None
+
+
+async def _appointment(info: Info, pk: int) -> Node | None:
+    found = await appointment_queries.appointment(info.context, to_global_id("Appointment", pk))
+    return AppointmentType.from_model(found) if found else None
+
+
 NODE_KINDS: dict[str, NodeKind] = {
     "AuditEntry": NodeKind(Scope.AUDIT_READ, _stored("AuditEntry", _from_model(AuditEntryType))),
     "CustomerDataExport": NodeKind(Scope.PRIVACY_MANAGE, _customer_data_export),
@@ -188,6 +223,29 @@ NODE_KINDS: dict[str, NodeKind] = {
         Scope.EVENTS_WRITE,
         _stored("WebhookDelivery", _from_model(WebhookDeliveryType)),
     ),
+    "Store": NodeKind(Scope.STORES_READ, _store),
+    "StaffAssignment": NodeKind(
+        Scope.STORES_READ, _stored("StaffAssignment", _from_model(StaffAssignmentType))
+    ),
+    "StaffTimeOff": NodeKind(
+        Scope.STORES_READ, _stored("StaffTimeOff", _from_model(StaffTimeOffType))
+    ),
+    "BookingPolicy": NodeKind(
+        Scope.STORES_READ, _stored("BookingPolicy", _from_model(BookingPolicyType))
+    ),
+    "PriorityHold": NodeKind(
+        Scope.APPOINTMENTS_READ, _stored("PriorityHold", _from_model(PriorityHoldType))
+    ),
+    "Referral": NodeKind(Scope.CUSTOMERS_READ, _stored("Referral", _from_model(ReferralType))),
+    "ReferralReward": NodeKind(
+        Scope.CUSTOMERS_READ, _stored("ReferralReward", _from_model(ReferralRewardType))
+    ),
+    "ReferralSettings": NodeKind(
+        Scope.CUSTOMERS_READ, _stored("ReferralSettings", _from_model(ReferralSettingsType))
+    ),
+    "StaffMember": NodeKind(Scope.STORES_READ, _staff_member),
+    "BookableService": NodeKind(Scope.STORES_READ, _bookable_service),
+    "Appointment": NodeKind(Scope.APPOINTMENTS_READ, _appointment),
 }
 # Types that carry another type's id: `Me` is its customer.
 NODE_ALIASES = {"Me": "Customer"}

@@ -21,7 +21,8 @@ from models.db import tortoise_config
 
 async def main(url):
     config = tortoise_config(url)
-    await migrate(config=config, app_labels=["crm"], target="crm.0002_auto_20261122_2137")
+    # crm's migrations depend on stores' 0001 (purchases refer to stores): load both
+    await migrate(config=config, app_labels=["crm", "stores"], target="crm.0002_auto_20261122_2137")
     await Tortoise.close_connections()
     await Tortoise.init(config=config)
     conn = Tortoise.get_connection("default")

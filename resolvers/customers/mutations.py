@@ -6,13 +6,26 @@ from auth.context import Context
 from models import Customer, CustomerNote
 from resolvers.results import MutationResult, decode_or_error, run
 from services.customers import customers
+from services.referrals import referrals
 
 
 async def create_customer(
-    context: Context, profile: dict[str, Any], tags: list[str], external_ids: list[tuple[str, str]]
+    context: Context,
+    profile: dict[str, Any],
+    tags: list[str],
+    external_ids: list[tuple[str, str]],
+    referral_code: str | None = None,
 ) -> MutationResult[Customer]:
     brand = context.require_brand()
-    return await run(customers.create_customer(context.actor, brand, profile, tags, external_ids))
+    actor = context.actor
+
+    async def attribute(customer: Customer) -> object:
+        return await referrals.attribute(actor, customer, referral_code or "")
+
+    hook = attribute if referral_code and referral_code.strip() else None
+    return await run(
+        customers.create_customer(actor, brand, profile, tags, external_ids, on_created=hook)
+    )
 
 
 async def update_customer(

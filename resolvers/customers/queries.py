@@ -4,6 +4,7 @@ from graphql import GraphQLError
 
 from auth.context import Context
 from models import Customer, CustomerNote
+from resolvers.appointments.timeline import appointment_entries
 from resolvers.customers import loaders
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
@@ -88,6 +89,7 @@ async def timeline(context: Context, owner: Customer, first: int) -> list[Timeli
         for row in await loaders.history(context, owner)
     ]
     entries += await loaders.timeline_sources(context, owner)
+    entries += [TimelineEntry(*e) for e in await appointment_entries(context, owner)]
     entries.sort(key=lambda e: e.occurred_at, reverse=True)
     return entries[:first]
 

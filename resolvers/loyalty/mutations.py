@@ -7,6 +7,7 @@ from auth.context import Context
 from auth.tokens import issue_token
 from models import LoyaltySettings, Membership, PointsTransaction, Tier
 from resolvers.results import MutationResult, decode_or_error, run
+from resolvers.stores.refs import store_ref
 from services.loyalty import config as loyalty_config
 from services.loyalty import memberships, points, purchases
 from services.loyalty.purchases import ItemSpec, PurchaseResult, RefundResult
@@ -32,7 +33,7 @@ async def record_purchase(
             pk,
             amount,
             items,
-            store_id,
+            store_ref(store_id),
             channel,
             occurred_at,
             external_id,

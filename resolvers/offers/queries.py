@@ -16,6 +16,7 @@ from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
 from resolvers.offers import loaders
 from resolvers.results import MutationResult, run
+from resolvers.stores.refs import cart_with_store_code
 from services.common.pagination import (
     FirstRows,
     Page,
@@ -160,7 +161,11 @@ async def available_offers(context: Context, customer: Customer, page: PageReque
 
 
 async def validate_coupon(context: Context, code: str, cart: Cart) -> MutationResult[Quote]:
-    return await run(coupons.validate_coupon(context.actor, code, cart))
+    async def operation() -> Quote:
+        with_code = await cart_with_store_code(context.actor.brand_id, cart)
+        return await coupons.validate_coupon(context.actor, code, with_code)
+
+    return await run(operation())
 
 
 async def purchase_coupons(context: Context, brand_id: int, purchase_id: int) -> list[Coupon]:

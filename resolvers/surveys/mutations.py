@@ -5,6 +5,7 @@ from typing import Any
 from auth.context import Context
 from models.surveys import Survey, SurveyInvitation, SurveyResponse
 from resolvers.results import MutationResult, decode_or_error, run
+from resolvers.stores.refs import store_ref
 from services.common.errors import DomainError, ErrorCode
 from services.surveys import surveys
 from services.surveys.surveys import QuestionSpec
@@ -47,7 +48,7 @@ async def send_survey(
             None if segment_id is None else decode_or_error(segment_id, "Segment", "segmentId")
         )
         return await surveys.send_survey(
-            context.actor, pk, customers, channel, store, segment, delivery_channel
+            context.actor, pk, customers, channel, store_ref(store), segment, delivery_channel
         )
 
     return await run(operation())

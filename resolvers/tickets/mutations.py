@@ -6,6 +6,7 @@ from auth.context import Context
 from models import PointsTransaction
 from models.tickets import ServiceSettings, SlaPolicy, Ticket, TicketMessage
 from resolvers.results import MutationResult, decode_or_error, run
+from resolvers.stores.refs import store_ref
 from services.tickets import compensation as ticket_compensation
 from services.tickets import config as ticket_config
 from services.tickets import tickets
@@ -20,10 +21,13 @@ async def open_ticket(
     severity: str,
     subject: str,
     description: str,
+    store_id: str | None = None,
 ) -> MutationResult[Ticket]:
     async def operation() -> Ticket:
         pk = decode_or_error(customer_id, "Customer", "customerId")
-        spec = tickets.NewTicket(pk, channel, category, severity, subject, description)
+        spec = tickets.NewTicket(
+            pk, channel, category, severity, subject, description, store_ref(store_id)
+        )
         return await tickets.open_ticket(context.actor, spec)
 
     return await run(operation())

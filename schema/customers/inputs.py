@@ -32,6 +32,11 @@ class CreateCustomerInput:
     marketing_consent: bool = False
     tags: list[str] = strawberry.field(default_factory=list)
     external_ids: list[ExternalIdInput] = strawberry.field(default_factory=list)
+    referral_code: str | None = strawberry.field(
+        default=None,
+        description="A referrer's code: the customer is attributed to them (refusals as "
+        "applyReferralCode's, and then nothing is created).",
+    )
 
 
 PROFILE_INPUT_FIELDS = (

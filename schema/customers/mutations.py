@@ -58,6 +58,7 @@ class CustomerMutations:
             profile_values(input, only_set=False),
             input.tags,
             external_id_pairs(input.external_ids),
+            input.referral_code,
         )
         return _customer_payload(result.value, result.errors)
 

@@ -12,10 +12,12 @@ from models import CustomerExternalId, CustomerNote
 from resolvers.customers import loaders, queries
 from resolvers.customers.queries import TimelineEntry as TimelineEntryData
 from resolvers.ids import to_global_id
+from schema.appointments.fields import CustomerAppointmentFields
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from schema.loyalty.fields import LoyaltyFields
 from schema.offers.fields import CustomerOfferFields
 from schema.privacy.consents import CustomerConsentFields
+from schema.referrals.fields import CustomerReferralFields
 from schema.surveys.fields import CustomerSurveyFields
 from services.common.pagination import Page
 
@@ -95,7 +97,13 @@ class PossibleDuplicate:
 
 @strawberry.type(name="Customer", description="A customer of one brand.")
 class CustomerType(
-    Node, LoyaltyFields, CustomerOfferFields, CustomerConsentFields, CustomerSurveyFields
+    Node,
+    LoyaltyFields,
+    CustomerOfferFields,
+    CustomerConsentFields,
+    CustomerSurveyFields,
+    CustomerAppointmentFields,
+    CustomerReferralFields,
 ):
     name: str
     phone: str | None = strawberry.field(

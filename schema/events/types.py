@@ -294,6 +294,68 @@ class CustomerDataExportChanged(EventType):
         return _payload(self.event, "state")
 
 
+def _payload_gid(event: Event, key: str, type_name: str) -> strawberry.ID | None:
+    pk = _payload(event, key)
+    return strawberry.ID(to_global_id(type_name, int(pk))) if pk else None
+
+
+@strawberry.type
+class StoreChanged(EventType):
+    @strawberry.field
+    def store_id(self) -> strawberry.ID | None:
+        return _payload_gid(self.event, "store", "Store")
+
+
+@strawberry.type
+class StaffChanged(EventType):
+    @strawberry.field
+    def staff_id(self) -> strawberry.ID | None:
+        return _payload_gid(self.event, "staff", "StaffMember")
+
+
+@strawberry.type
+class BookableServiceChanged(EventType):
+    @strawberry.field
+    def service_id(self) -> strawberry.ID | None:
+        return _payload_gid(self.event, "service", "BookableService")
+
+
+@strawberry.type
+class AppointmentEvent(EventType):
+    """booked, rescheduled, cancelled, checked_in, completed, no_show, reminder_due."""
+
+    @strawberry.field
+    def appointment_id(self) -> strawberry.ID | None:
+        return _subject_gid(self.event)
+
+    @strawberry.field
+    def store_id(self) -> strawberry.ID | None:
+        return _payload_gid(self.event, "store", "Store")
+
+    @strawberry.field
+    def staff_id(self) -> strawberry.ID | None:
+        return _payload_gid(self.event, "staff", "StaffMember")
+
+    @strawberry.field(description="The appointment's status after the change.")
+    def status(self) -> str | None:
+        return _payload(self.event, "status")
+
+    @strawberry.field(description="The start (ISO 8601, UTC) after the change.")
+    def starts_at(self) -> str | None:
+        return _payload(self.event, "startsAt")
+
+
+@strawberry.type
+class ReferralEvent(EventType):
+    """invited, attributed, converted (with the rewards paid)."""
+
+    @strawberry.field
+    def referral_id(self) -> strawberry.ID | None:
+        if self.event.subject_type != "Referral":
+            return None
+        return _subject_gid(self.event)
+
+
 EVENT_CLASSES: dict[str, type[EventType]] = {
     "customer.created": CustomerCreated,
     "customer.updated": CustomerUpdated,
@@ -319,6 +381,20 @@ EVENT_CLASSES: dict[str, type[EventType]] = {
     "survey.invitation_reminded": SurveyInvitationReminded,
     "customer.data_export_requested": CustomerDataExportChanged,
     "customer.data_export_finished": CustomerDataExportChanged,
+    "store.created": StoreChanged,
+    "store.updated": StoreChanged,
+    "staff.updated": StaffChanged,
+    "bookable_service.updated": BookableServiceChanged,
+    "appointment.booked": AppointmentEvent,
+    "appointment.rescheduled": AppointmentEvent,
+    "appointment.cancelled": AppointmentEvent,
+    "appointment.checked_in": AppointmentEvent,
+    "appointment.completed": AppointmentEvent,
+    "appointment.no_show": AppointmentEvent,
+    "appointment.reminder_due": AppointmentEvent,
+    "referral.invited": ReferralEvent,
+    "referral.attributed": ReferralEvent,
+    "referral.converted": ReferralEvent,
 }
 ALL_EVENT_TYPES: list[type[EventType]] = list(dict.fromkeys(EVENT_CLASSES.values()))
 

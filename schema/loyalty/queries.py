@@ -14,10 +14,12 @@ from models import Customer as CustomerModel
 from models import LoyaltySettings
 from resolvers.ids import to_global_id
 from resolvers.loyalty import queries
+from schema.appointments.fields import CustomerAppointmentFields
 from schema.common import Node
 from schema.loyalty.fields import LoyaltyFields
 from schema.loyalty.types import TierType
 from schema.offers.fields import CustomerOfferFields
+from schema.referrals.fields import CustomerReferralFields
 from services.loyalty.config import SETTINGS_FIELDS
 
 
@@ -57,7 +59,9 @@ class CustomerProfile:
 @strawberry.type(
     name="Me", description="The customer behind a customer token; `id` is the customer's id."
 )
-class MeType(Node, LoyaltyFields, CustomerOfferFields):
+class MeType(
+    Node, LoyaltyFields, CustomerOfferFields, CustomerAppointmentFields, CustomerReferralFields
+):
     @strawberry.field
     def profile(self) -> CustomerProfile:
         c = self.model

@@ -20,6 +20,7 @@ from resolvers.loyalty import loaders, queries
 from resolvers.loyalty.loaders import LedgerRow
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from schema.offers.fields import PurchaseOfferFields
+from schema.stores.fields import StoreFields
 from services.common.pagination import Page
 
 
@@ -279,12 +280,14 @@ class PurchaseItemType(Node):
 
 
 @strawberry.type(name="Purchase")
-class PurchaseType(Node, PurchaseOfferFields):
+class PurchaseType(Node, PurchaseOfferFields, StoreFields):
     amount: Decimal
     refunded_amount: Decimal
     points_earned: int
     points_reversed: int
-    store_id: str | None
+    store_id: strawberry.ID | None = strawberry.field(
+        description="The Store's id (a free-text store given when recording is a store code)."
+    )
     channel: str | None
     external_id: str | None
     model: strawberry.Private[Purchase]
@@ -297,7 +300,7 @@ class PurchaseType(Node, PurchaseOfferFields):
             refunded_amount=p.refunded_amount,
             points_earned=p.points_earned,
             points_reversed=p.points_reversed,
-            store_id=p.store_id,
+            store_id=strawberry.ID(to_global_id("Store", p.store_id)) if p.store_id else None,
             channel=p.channel,
             external_id=p.external_id,
             model=p,

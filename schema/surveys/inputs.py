@@ -41,7 +41,9 @@ class SendSurveyInput:
         description="Also invite the segment's current members not yet invited to this survey.",
     )
     channel: TicketChannel = TicketChannel.OTHER
-    store: str | None = None
+    store: str | None = strawberry.field(
+        default=None, description="A Store id, or a store code (registered on first use)."
+    )
     delivery_channel: MessageChannel | None = strawberry.field(
         default=None,
         description="Send on this channel (customers who did not consent to it get no "

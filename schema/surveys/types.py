@@ -11,6 +11,7 @@ from auth.permissions import requires
 from auth.scopes import Scope
 from models.surveys import Survey, SurveyInvitation, SurveyResponse
 from resolvers.ids import to_global_id
+from resolvers.stores import loaders as store_loaders
 from resolvers.surveys import invitations
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from services.surveys.nps import NpsReport, NpsSummary
@@ -116,7 +117,6 @@ class SurveyInvitationType(Node):
     customer_id: strawberry.ID
     survey_id: strawberry.ID
     channel: str = strawberry.field(description="Where the interaction behind it happened.")
-    store: str | None
     trigger: str = strawberry.field(
         description="MANUAL, SEGMENT, PURCHASE or TICKET_RESOLVED (a ticket's follow-up)."
     )
@@ -129,6 +129,18 @@ class SurveyInvitationType(Node):
     )
     state: InvitationState = strawberry.field(description="NOT_SENT, SENT, OPENED, ANSWERED.")
     model: strawberry.Private[SurveyInvitation]
+
+    @strawberry.field(description="The store's code.")
+    async def store(self, info: Info) -> str | None:
+        found = await store_loaders.store_by_id(
+            info.context, self.model.brand_id, self.model.store_id
+        )
+        return found.code if found else None
+
+    @strawberry.field
+    def store_id(self) -> strawberry.ID | None:
+        pk = self.model.store_id
+        return strawberry.ID(to_global_id("Store", pk)) if pk else None
 
     @strawberry.field(
         extensions=requires(Scope.SURVEYS_WRITE),
@@ -170,7 +182,6 @@ class SurveyInvitationType(Node):
             customer_id=strawberry.ID(to_global_id("Customer", i.customer_id)),
             survey_id=strawberry.ID(to_global_id("Survey", i.survey_id)),
             channel=i.channel,
-            store=i.store,
             trigger=i.trigger,
             ticket_id=strawberry.ID(to_global_id("Ticket", i.ticket_id)) if i.ticket_id else None,
             delivery_channel=i.delivery_channel,

@@ -16,6 +16,9 @@ class OpenTicketInput:
     severity: TicketSeverity = TicketSeverity.NORMAL
     subject: str
     description: str
+    store_id: str | None = strawberry.field(
+        default=None, description="The store concerned: a Store id (or a store code)."
+    )
 
 
 @strawberry.input
@@ -107,11 +110,13 @@ class TicketFilter:
         default=None, description="Either clock breached (flagged, or running past due)."
     )
     customer: strawberry.ID | None = None
+    store: strawberry.ID | None = strawberry.field(default=None, description="A store's id.")
 
     def to_spec(self) -> TicketFilterSpec:
         try:
             assignee = decode_id(self.assignee, "StaffUser") if self.assignee else None
             customer = decode_id(self.customer, "Customer") if self.customer else None
+            store = decode_id(self.store, "Store") if self.store else None
         except BadGlobalId as exc:
             raise bad_input(str(exc)) from exc
         return TicketFilterSpec(
@@ -123,4 +128,5 @@ class TicketFilter:
             unassigned=self.unassigned,
             breached=self.breached,
             customer_id=customer,
+            store_id=store,
         )

@@ -86,6 +86,7 @@ class TicketMutations:
                 input.severity.value,
                 input.subject,
                 input.description,
+                input.store_id,
             )
         )
 

@@ -53,6 +53,9 @@ class TicketStatsType:
     csat_average: float | None
     csat_count: int
     root_causes: list[RootCauseShare] = strawberry.field(description="Pareto: most first.")
+    by_store: list[CountBucket] = strawberry.field(
+        description="Keyed by store code (NONE: no store)."
+    )
 
     @classmethod
     def from_stats(cls, s: TicketStats) -> TicketStatsType:
@@ -69,4 +72,5 @@ class TicketStatsType:
             csat_average=s.csat_average,
             csat_count=s.csat_count,
             root_causes=_pareto(s.root_causes),
+            by_store=_buckets(s.by_store),
         )

@@ -19,6 +19,7 @@ from schema.auth.operations import StaffUser
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from schema.customers.types import CustomerType
 from schema.loyalty.types import PointsTransactionType
+from schema.stores.fields import StoreFields
 from services.common.pagination import Page
 from services.tickets.sla import Clock
 
@@ -88,7 +89,7 @@ def _local(info: Info, value: datetime | None) -> datetime | None:
 
 
 @strawberry.type(name="Ticket", description="A complaint, tracked through its SLA to a rating.")
-class TicketType(Node):
+class TicketType(Node, StoreFields):
     status: TicketStatus
     channel: TicketChannel
     category: str

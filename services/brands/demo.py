@@ -11,6 +11,7 @@ from services.brands import brands
 from services.common.actor import Actor
 from services.customers import customers
 from services.loyalty import purchases
+from services.stores.refs import StoreRef
 
 DEMO_SLUG = "demo"
 DEMO_EMAIL = "owner@demo.example"
@@ -93,7 +94,7 @@ async def _purchase_history(actor: Actor, brand: Brand, customer_id: int, months
             customer_id,
             "256.00",
             [item],
-            "SH-001",
+            StoreRef(code="SH-001"),
             "STORE",
             now - timedelta(days=30 * back + 1),
             f"demo-{customer_id}-{back}",

@@ -167,7 +167,10 @@ async def create_customer(
     profile: dict[str, Any],
     tags: list[str] | None = None,
     external_ids: list[tuple[str, str]] | None = None,
+    on_created: Callable[[Customer], Awaitable[object]] | None = None,
 ) -> Customer:
+    """`on_created` runs inside the creation's transaction (e.g. a referral's attribution):
+    its refusal undoes the creation."""
     errors = ErrorCollector()
     values = clean_profile({"name": None, **profile}, brand, errors)
     clean_tag_list = clean_tags(tags or [], "tags", errors)
@@ -195,6 +198,8 @@ async def create_customer(
                 subject=("Customer", customer.id),
                 payload={"tags": clean_tag_list},
             )
+            if on_created is not None:
+                await on_created(customer)
     except IntegrityError:
         # A concurrent request won the race for the same phone, email or external id.
         await _check_unique(brand.id, values, exclude_id=None, sealed=sealed)

@@ -22,6 +22,8 @@ from services.loyalty import merge as loyalty_merge
 from services.loyalty.config import Calendar, clean_money, to_cents, utcnow
 from services.offers import earning as offer_earning
 from services.offers import refunds as offer_refunds
+from services.stores import refs as store_refs
+from services.stores.refs import StoreRef
 
 loyalty_merge.register()
 CLOCK_SKEW = timedelta(minutes=1)
@@ -162,7 +164,7 @@ async def record_purchase(
     customer_id: int,
     amount: Any,
     items: list[ItemSpec],
-    store_id: str | None,
+    store_ref: StoreRef | None,
     channel: str | None,
     occurred_at: datetime | None,
     external_id: str | None,
@@ -175,9 +177,10 @@ async def record_purchase(
             m = await memberships.enroll_locked(actor, customer_id)
             if external_id and (earlier := await _replay(brand.id, customer_id, external_id)):
                 return earlier
+            store = await store_refs.resolve(actor, store_ref, "storeId")
             settings = await loyalty_config.get_settings(brand.id)
             tier = await Tier.get_or_none(id=m.tier_id) if m.tier_id else None
-            sale = offer_earning.Sale(value, store_id, channel, when)
+            sale = offer_earning.Sale(value, store.code if store else None, channel, when)
             bonus = await offer_earning.bonus(brand.id, customer_id, tier, sale)
             local = when.astimezone(cal.tz)
             earned = compute_points(settings, tier, value, items, local, bonus.multiplier)
@@ -188,7 +191,7 @@ async def record_purchase(
                 customer_id=customer_id,
                 amount=value,
                 points_earned=earned,
-                store_id=store_id,
+                store_id=store.id if store else None,
                 channel=channel,
                 external_id=external_id,
                 occurred_at=when,

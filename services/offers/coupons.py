@@ -15,6 +15,7 @@ from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode, ErrorCollector
 from services.loyalty.config import clean_money, utcnow
 from services.offers.sql import normalize_code
+from services.stores import refs as store_refs
 
 CENT = Decimal("0.01")
 
@@ -140,7 +141,7 @@ async def cart_of(purchase: Purchase) -> Cart:
     return Cart(
         amount=purchase.amount,
         items=[CartItem(i.sku, i.category, i.quantity, i.unit_price) for i in items],
-        store_id=purchase.store_id,
+        store_id=await store_refs.code_of(purchase.brand_id, purchase.store_id),
         channel=purchase.channel,
         customer_id=purchase.customer_id,
     )

@@ -2,7 +2,8 @@
 
 score = %promoters - %detractors over the responses that answered the NPS question; a
 response that skipped it (an optional NPS question) counts in `responses` but not in the
-denominator. Grouping by TIER uses each customer's current tier ("NONE" without one).
+denominator. Grouping by TIER uses each customer's current tier ("NONE" without one);
+grouping by STORE uses the store's code ("UNKNOWN" without a store).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from models import Membership, Tier
 from models.surveys import SurveyResponse
+from services.stores.refs import codes_of
 
 GROUPINGS = ("MONTH", "CHANNEL", "STORE", "TIER")
 
@@ -111,8 +113,13 @@ async def report(
     if to is not None:
         query = query.filter(submitted_at__lt=to)
     rows = await query.order_by("submitted_at").values(
-        "nps_score", "submitted_at", "channel", "store", "customer_id"
+        "nps_score", "submitted_at", "channel", "store_id", "customer_id"
     )
+    if group_by == "STORE":  # keyed by the store's code
+        ids = sorted({int(r["store_id"]) for r in rows if r["store_id"] is not None})
+        codes = await codes_of(brand_id, ids)
+        for row in rows:
+            row["store"] = codes.get(row["store_id"]) if row["store_id"] is not None else None
     if group_by == "TIER":
         tiers = await tier_names(brand_id, {int(r["customer_id"]) for r in rows})
         for row in rows:

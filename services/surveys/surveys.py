@@ -16,6 +16,8 @@ from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode, ErrorCollector
 from services.loyalty import points
 from services.segments import segments
+from services.stores import refs as store_refs
+from services.stores.refs import StoreRef
 from services.surveys import delivery
 from services.surveys import invites as survey_invites
 from services.surveys.answers import validate_answers
@@ -151,7 +153,7 @@ async def send_survey(
     survey_id: int,
     customer_ids: list[int],
     channel: str,
-    store: str | None,
+    store: StoreRef | None,
     segment_id: int | None = None,
     delivery_channel: str | None = None,
 ) -> list[SurveyInvitation]:
@@ -167,8 +169,6 @@ async def send_survey(
         errors.add("customerIds", ErrorCode.INVALID, f"send to 1 to {MAX_SEND} customers")
     if channel not in CHANNELS:
         errors.add("channel", ErrorCode.INVALID, f"channel must be one of {CHANNELS}")
-    if store is not None and len(store) > 100:
-        errors.add("store", ErrorCode.TOO_LONG, "store is longer than 100")
     errors.raise_if_any()
     delivery.check_channel(delivery_channel)
     members = [] if segment_id is None else await _segment_members(actor, segment_id)
@@ -193,9 +193,16 @@ async def send_survey(
             unique += [m for m in members if m not in invited and m not in chosen]
         if not unique:
             return []
+        found_store = await store_refs.resolve(actor, store, "store")
         trigger = "SEGMENT" if segment_id is not None else "MANUAL"
         return await survey_invites.create_invitations(
-            actor, survey, unique, channel, store, trigger, delivery_channel=delivery_channel
+            actor,
+            survey,
+            unique,
+            channel,
+            found_store.id if found_store else None,
+            trigger,
+            delivery_channel=delivery_channel,
         )
 
 
@@ -237,7 +244,7 @@ async def _submit(
             answers=cleaned,
             nps_score=nps,
             channel=invitation.channel,
-            store=invitation.store,
+            store_id=invitation.store_id,
         )
         invitation.responded_at = response.submitted_at
         await invitation.save(update_fields=["responded_at"])

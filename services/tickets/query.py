@@ -28,6 +28,7 @@ class TicketFilter:
     unassigned: bool = False
     breached: bool | None = None
     customer_id: int | None = None
+    store_id: int | None = None
 
 
 def breached_condition(now: datetime) -> Q:
@@ -58,6 +59,8 @@ def filtered(brand_id: int, spec: TicketFilter, now: datetime) -> QuerySet[Ticke
         query = query.filter(assignee_id__isnull=True)
     if spec.customer_id is not None:
         query = query.filter(customer_id=spec.customer_id)
+    if spec.store_id is not None:
+        query = query.filter(store_id=spec.store_id)
     if spec.breached is True:
         query = query.filter(breached_condition(now))
     elif spec.breached is False:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import median
 
@@ -11,6 +11,7 @@ from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 from models.tickets import Ticket
+from services.stores.refs import codes_of
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class TicketStats:
     csat_average: float | None
     csat_count: int
     root_causes: list[ParetoEntry]
+    by_store: list[Bucket] = field(default_factory=list)
 
 
 def pareto(counts: Counter[str]) -> list[ParetoEntry]:
@@ -129,4 +131,15 @@ async def ticket_stats(brand_id: int, frm: datetime | None, to: datetime | None)
         csat_average=round(sum(ratings) / len(ratings), 2) if ratings else None,
         csat_count=len(ratings),
         root_causes=pareto(causes),
+        by_store=await _by_store(brand_id, frm, to),
     )
+
+
+async def _by_store(brand_id: int, frm: datetime | None, to: datetime | None) -> list[Bucket]:
+    """Tickets per store, keyed by the store's code (NONE: no store)."""
+    rows = await _buckets(brand_id, frm, to, "store_id")
+    codes = await codes_of(brand_id, [int(b.key) for b in rows if b.key.isdigit()])
+    found = [
+        Bucket(codes.get(int(b.key), "NONE") if b.key.isdigit() else "NONE", b.count) for b in rows
+    ]
+    return sorted(found, key=lambda b: (-b.count, b.key))

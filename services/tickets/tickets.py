@@ -14,6 +14,8 @@ from models.tickets import ServiceSettings, SlaPolicy, Ticket, TicketMessage
 from services.common import audit
 from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode, ErrorCollector
+from services.stores import refs as store_refs
+from services.stores.refs import StoreRef
 from services.surveys import invites as survey_invites
 from services.tickets import clock as ticket_clock
 from services.tickets import merge as service_merge
@@ -56,6 +58,7 @@ class NewTicket:
     severity: str
     subject: str
     description: str
+    store: StoreRef | None = None
 
 
 def _text(value: str, field: str, limit: int, errors: ErrorCollector) -> str:
@@ -72,6 +75,7 @@ async def create_ticket(
     spec: NewTicket,
     source_response_id: int | None = None,
     settings: ServiceSettings | None = None,
+    store_id: int | None = None,
 ) -> Ticket:
     """Write a ticket with its SLA due times; call inside a transaction, input validated."""
     now = now_utc()
@@ -98,6 +102,7 @@ async def create_ticket(
         description=spec.description,
         opened_by=actor.label,
         source_response_id=source_response_id,
+        store_id=store_id,
         **values,
     )
     await audit.record(actor, "openTicket", "Ticket", ticket.id, {"customer": spec.customer_id})
@@ -135,7 +140,10 @@ async def open_ticket(actor: Actor, spec: NewTicket) -> Ticket:
         cleaned = NewTicket(
             spec.customer_id, spec.channel, spec.category, spec.severity, subject, description
         )
-        return await create_ticket(actor, cleaned, settings=settings)
+        store = await store_refs.resolve(actor, spec.store, "storeId")
+        return await create_ticket(
+            actor, cleaned, settings=settings, store_id=store.id if store else None
+        )
 
 
 async def lock(

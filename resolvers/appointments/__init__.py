@@ -1,0 +1,1 @@
+"""Appointments: bookable services, availability, bookings, policy, analytics."""

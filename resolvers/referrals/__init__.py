@@ -1,0 +1,1 @@
+"""Referrals: codes, attribution, the programme settings and report."""

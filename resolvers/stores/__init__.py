@@ -1,0 +1,1 @@
+"""Stores and staff: global ids in, services called, loaders."""

@@ -1,0 +1,1 @@
+"""Appointments: services, availability, booking, life cycle, policy, analytics."""

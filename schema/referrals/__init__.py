@@ -1,0 +1,1 @@
+"""Referrals: the customer fields, the programme, the report."""

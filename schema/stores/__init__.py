@@ -1,0 +1,1 @@
+"""Stores and staff: types, inputs, queries, mutations."""

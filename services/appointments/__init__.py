@@ -1,0 +1,1 @@
+"""Bookable services, the booking policy, availability, bookings and their life cycle."""

@@ -1,0 +1,1 @@
+"""The referral programme: codes, attribution with abuse limits, rewards, the report."""

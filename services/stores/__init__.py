@@ -1,0 +1,1 @@
+"""Stores and staff: stores, opening hours, staff profiles, assignments, time off."""
