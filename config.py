@@ -62,6 +62,12 @@ class Settings:
     webhook_retry_base_seconds: float = 5.0
     webhook_disable_after: int = 20
     webhook_timeout_seconds: float = 10.0
+    # The tracking beacon (docs/analytics.md): events a second per write key, and per key and
+    # client address; the burst is what a bucket holds.
+    tracking_key_events_per_second: float = 500.0
+    tracking_key_burst: float = 5_000.0
+    tracking_client_events_per_second: float = 20.0
+    tracking_client_burst: float = 500.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -118,6 +124,10 @@ class Settings:
             webhook_retry_base_seconds=float(env.get("CRM_WEBHOOK_RETRY_BASE_SECONDS") or 5),
             webhook_disable_after=int(env.get("CRM_WEBHOOK_DISABLE_AFTER") or 20),
             webhook_timeout_seconds=float(env.get("CRM_WEBHOOK_TIMEOUT_SECONDS") or 10),
+            tracking_key_events_per_second=float(env.get("CRM_TRACKING_KEY_RATE") or 500),
+            tracking_key_burst=float(env.get("CRM_TRACKING_KEY_BURST") or 5000),
+            tracking_client_events_per_second=float(env.get("CRM_TRACKING_CLIENT_RATE") or 20),
+            tracking_client_burst=float(env.get("CRM_TRACKING_CLIENT_BURST") or 500),
         )
 
 

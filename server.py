@@ -30,10 +30,11 @@ from config import Settings
 from engine.lean_post import LeanGraphQLPost, rate_limited_retry_after, replaying
 from engine.persisted import apply_persisted_query
 from engine.persisted_queries import build_query_store
-from engine.ratelimit import build_rate_limiter
+from engine.ratelimit import RateLimiter, build_rate_limiter
 from events.runtime import EventsRuntime
 from events.wakeup import WakeRelayAfterRequest
 from models.db import close_db, init_db
+from resolvers.tracking.beacon import beacon
 from schema import build_schema
 from services.brands import allowlist as query_allowlist
 
@@ -196,6 +197,25 @@ class BodySizeLimitMiddleware:
         await response(scope, receive, send)
 
 
+def tracking_limiters(settings: Settings) -> tuple[RateLimiter, RateLimiter]:
+    """The beacon's buckets of events: per write key, and per write key and client address."""
+    prefix = f"{settings.redis_prefix}:tracking"
+    return (
+        build_rate_limiter(
+            settings.redis_url,
+            prefix,
+            settings.tracking_key_events_per_second,
+            settings.tracking_key_burst,
+        ),
+        build_rate_limiter(
+            settings.redis_url,
+            prefix,
+            settings.tracking_client_events_per_second,
+            settings.tracking_client_burst,
+        ),
+    )
+
+
 async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
@@ -249,6 +269,8 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
         finally:
             await events.stop()
             await graphql.close()
+            await app.state.tracking_key_limiter.close()
+            await app.state.tracking_client_limiter.close()
             if manage_db:
                 await close_db()
 
@@ -260,10 +282,12 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
             Route("/auth/token", token_endpoint, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/track", beacon, methods=["POST", "OPTIONS"]),
         ],
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.tracking_key_limiter, app.state.tracking_client_limiter = tracking_limiters(settings)
     app.add_middleware(LeanGraphQLPost, schema=graphql.crm_schema, settings=settings)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)

@@ -19,6 +19,7 @@ EVENT_TYPES: dict[str, str] = {
     "ticket.updated": "tickets:read",
     "ticket.sla_breached": "tickets:read",
     "survey.response_submitted": "surveys:read",
+    "behaviour.tracked": "analytics:read",
 }
 
 

@@ -70,6 +70,11 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
                 "default_connection": "default",
                 "migrations": "models.campaigns_migrations",
             },
+            "analytics": {  # tracked events, cached reports and models; migrates after `crm`
+                "models": ["models.analytics"],
+                "default_connection": "default",
+                "migrations": "models.analytics_migrations",
+            },
         },
         "use_tz": True,
         "timezone": "UTC",

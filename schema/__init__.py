@@ -50,6 +50,7 @@ from schema.segments.queries import SegmentQueries
 from schema.surveys.operations import SurveyMutations, SurveyQueries
 from schema.tickets.mutations import TicketMutations
 from schema.tickets.queries import TicketQueries
+from schema.tracking.operations import TrackingMutations, TrackingQueries
 
 Query = merge_types(
     "Query",
@@ -65,6 +66,7 @@ Query = merge_types(
         SegmentQueries,
         CampaignQueries,
         WebhookQueries,
+        TrackingQueries,
     ),
 )
 Mutation = merge_types(
@@ -81,6 +83,7 @@ Mutation = merge_types(
         SegmentMutations,
         CampaignMutations,
         WebhookMutations,
+        TrackingMutations,
     ),
 )
 Subscription = merge_types("Subscription", (EventSubscriptions,))

@@ -8,6 +8,7 @@ from models import AuditEntry, Customer, CustomerNote
 from resolvers.customers import loaders
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
+from resolvers.tracking import timeline as behaviour
 from services.common.pagination import Page, PageRequest, PaginationError
 from services.customers import query as customer_query
 from services.customers.query import CustomerFilter
@@ -95,5 +96,7 @@ async def timeline(context: Context, owner: Customer, first: int) -> list[Timeli
         )
         for row in audit_rows
     ]
+    rows = await behaviour.timeline_rows(context, owner)  # tracked events (issue 20)
+    entries += [TimelineEntry("BEHAVIOUR", *row) for row in rows]
     entries.sort(key=lambda e: e.occurred_at, reverse=True)
     return entries[:first]

@@ -217,6 +217,17 @@ class SurveyAnswered(EventType):
         return strawberry.ID(to_global_id("SurveyResponse", int(pk))) if pk else None
 
 
+@strawberry.type(description="A batch of behaviour events was stored (trackEvents, beacon).")
+class BehaviourTracked(EventType):
+    @strawberry.field
+    def accepted(self) -> int | None:
+        return _payload(self.event, "accepted")
+
+    @strawberry.field(description="How many events of each name the batch stored.")
+    def names(self) -> JSON:
+        return JSON(_payload(self.event, "names") or {})
+
+
 EVENT_CLASSES: dict[str, type[EventType]] = {
     "customer.created": CustomerCreated,
     "customer.updated": CustomerUpdated,
@@ -233,6 +244,7 @@ EVENT_CLASSES: dict[str, type[EventType]] = {
     "ticket.updated": TicketUpdated,
     "ticket.sla_breached": TicketSlaBreached,
     "survey.response_submitted": SurveyAnswered,
+    "behaviour.tracked": BehaviourTracked,
 }
 ALL_EVENT_TYPES: list[type[EventType]] = list(dict.fromkeys(EVENT_CLASSES.values()))
 

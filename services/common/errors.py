@@ -41,6 +41,10 @@ class ErrorCode(StrEnum):
     OFFER_INACTIVE = "OFFER_INACTIVE"
     # campaigns
     CAMPAIGN_ENDED = "CAMPAIGN_ENDED"
+    # behaviour tracking
+    UNKNOWN_EVENT_NAME = "UNKNOWN_EVENT_NAME"
+    TIME_OUT_OF_RANGE = "TIME_OUT_OF_RANGE"
+    INVALID_PROPERTIES = "INVALID_PROPERTIES"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,242 @@
+"""Behaviour tracking and cached analytics (tortoise app `analytics`).
+
+`tracked_events` is append-only (stitching fills `customer_id` of a visitor's earlier anonymous
+events, nothing else changes a row) and keyed by brand and time; the other tables are caches
+that `crm analytics refresh` rebuilds per brand in set-based statements (docs/analytics.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class TrackedEvent(Model):
+    """One behaviour event from a frontend, idempotent by (brand, event_id)."""
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "crm.Brand", related_name="tracked_events", on_delete=fields.CASCADE
+    )
+    brand_id: int
+    event_id = fields.CharField(max_length=64)
+    name = fields.CharField(max_length=64)
+    occurred_at = fields.DatetimeField()
+    received_at = fields.DatetimeField()
+    customer: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "crm.Customer", related_name="tracked_events", null=True, on_delete=fields.CASCADE
+    )
+    customer_id: int | None
+    anonymous_id = fields.CharField(max_length=64, null=True)
+    session_id = fields.CharField(max_length=64, null=True)
+    # A store (issue 21's `Store`) by its integer id; no foreign key until stores exist.
+    store_id = fields.BigIntField(null=True)
+    properties: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+
+    class Meta:
+        app = "analytics"
+        table = "tracked_events"
+        unique_together = (("brand", "event_id"),)
+        indexes = (
+            ("brand_id", "occurred_at"),
+            ("customer_id", "occurred_at"),
+            ("brand_id", "anonymous_id"),
+        )
+
+
+class VisitorIdentity(Model):
+    """An anonymous visitor id known to be this customer (learned when they signed in)."""
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "crm.Brand", related_name="visitor_identities", on_delete=fields.CASCADE
+    )
+    brand_id: int
+    anonymous_id = fields.CharField(max_length=64)
+    customer: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "crm.Customer", related_name="visitor_identities", on_delete=fields.CASCADE
+    )
+    customer_id: int
+    linked_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        app = "analytics"
+        table = "visitor_identities"
+        unique_together = (("brand", "anonymous_id"),)
+
+
+class TrackingKey(Model):
+    """A public per-brand write key: it may only send anonymous events to the beacon."""
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "crm.Brand", related_name="tracking_keys", on_delete=fields.CASCADE
+    )
+    brand_id: int
+    name = fields.CharField(max_length=200)
+    key = fields.CharField(max_length=64, unique=True)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        app = "analytics"
+        table = "tracking_keys"
+
+
+class CustomEventName(Model):
+    """A brand-defined event name, accepted besides the standard vocabulary."""
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "crm.Brand", related_name="custom_event_names", on_delete=fields.CASCADE
+    )
+    brand_id: int
+    name = fields.CharField(max_length=64)
+    description = fields.CharField(max_length=500, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        app = "analytics"
+        table = "tracking_event_names"
+        unique_together = (("brand", "name"),)
+
+
+class Product(Model):
+    """An item a brand sells, identified by its SKU, derived from purchase items on refresh."""
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "crm.Brand", related_name="products", on_delete=fields.CASCADE
+    )
+    brand_id: int
+    sku = fields.CharField(max_length=64)
+    name = fields.CharField(max_length=200)
+    category = fields.CharField(max_length=64, null=True)
+
+    class Meta:
+        app = "analytics"
+        table = "analytics_products"
+        unique_together = (("brand", "sku"),)
+
+
+class BasketMonth(Model):
+    """How many baskets (purchases with items) a brand had in a month (brand's zone)."""
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "crm.Brand", related_name="basket_months", on_delete=fields.CASCADE
+    )
+    brand_id: int
+    month = fields.IntField(description="year * 12 + month - 1")
+    baskets = fields.IntField()
+
+    class Meta:
+        app = "analytics"
+        table = "analytics_basket_months"
+        indexes = (("brand_id", "month"),)
+
+
+class ItemMonth(Model):
+    """Baskets holding a product, per month."""
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "crm.Brand", related_name="item_months", on_delete=fields.CASCADE
+    )
+    brand_id: int
+    month = fields.IntField()
+    product_id = fields.BigIntField()
+    baskets = fields.IntField()
+
+    class Meta:
+        app = "analytics"
+        table = "analytics_item_months"
+        indexes = (("brand_id", "month"), ("brand_id", "product_id"))
+
+
+class ItemPairMonth(Model):
+    """Baskets holding both products (product_a < product_b), per month."""
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "crm.Brand", related_name="item_pair_months", on_delete=fields.CASCADE
+    )
+    brand_id: int
+    month = fields.IntField()
+    product_a = fields.BigIntField()
+    product_b = fields.BigIntField()
+    baskets = fields.IntField()
+
+    class Meta:
+        app = "analytics"
+        table = "analytics_item_pairs"
+        indexes = (("brand_id", "month"), ("brand_id", "product_a"), ("brand_id", "product_b"))
+
+
+class CustomerScore(Model):
+    """A customer's features, churn probability and cluster as of the last refresh."""
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "crm.Brand", related_name="customer_scores", on_delete=fields.CASCADE
+    )
+    brand_id: int
+    customer: fields.OneToOneRelation[Any] = fields.OneToOneField(
+        "crm.Customer", related_name="analytics_score", on_delete=fields.CASCADE
+    )
+    customer_id: int
+    recency_days = fields.IntField()
+    frequency = fields.IntField()
+    monetary_cents = fields.BigIntField()
+    tenure_days = fields.IntField()
+    events_30d = fields.IntField()
+    cart_adds_30d = fields.IntField()
+    churn_probability = fields.FloatField(null=True)
+    cluster = fields.IntField(null=True)
+    refreshed_at = fields.DatetimeField()
+
+    class Meta:
+        app = "analytics"
+        table = "analytics_customer_scores"
+        indexes = (("brand_id", "churn_probability"), ("brand_id", "cluster"))
+
+
+class CustomerCluster(Model):
+    """One k-means cluster of a brand's buyers: its size and centroid (original units)."""
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "crm.Brand", related_name="customer_clusters", on_delete=fields.CASCADE
+    )
+    brand_id: int
+    number = fields.IntField(description="1 = the highest-spending cluster")
+    label = fields.CharField(max_length=200)
+    size = fields.IntField()
+    centroid: fields.JSONField[dict[str, float]] = fields.JSONField()
+
+    class Meta:
+        app = "analytics"
+        table = "analytics_clusters"
+        unique_together = (("brand", "number"),)
+
+
+class AnalyticsRun(Model):
+    """One `crm analytics refresh` of a brand: what it fitted and how well (docs/analytics.md)."""
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "crm.Brand", related_name="analytics_runs", on_delete=fields.CASCADE
+    )
+    brand_id: int
+    finished_at = fields.DatetimeField()
+    seconds = fields.FloatField()
+    churn: fields.JSONField[dict[str, Any]] = fields.JSONField()
+    clusters: fields.JSONField[dict[str, Any]] = fields.JSONField()
+    counts: fields.JSONField[dict[str, Any]] = fields.JSONField()
+
+    class Meta:
+        app = "analytics"
+        table = "analytics_runs"
+        indexes = (("brand_id", "finished_at"),)
