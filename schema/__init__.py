@@ -30,6 +30,7 @@ from engine.limits import QueryCostLimiter
 from engine.ratelimit import RateLimiter
 from engine.shared_events import SharedEventExecutor
 from engine.validation import ValidationByIdentity
+from schema.analytics.queries import AnalyticsQueries
 from schema.auth.operations import AuthMutations, AuthQueries
 from schema.brands.apps import AppMutations
 from schema.brands.operations import BrandMutations, BrandQueries
@@ -67,6 +68,7 @@ Query = merge_types(
         CampaignQueries,
         WebhookQueries,
         TrackingQueries,
+        AnalyticsQueries,
     ),
 )
 Mutation = merge_types(

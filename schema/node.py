@@ -11,6 +11,7 @@ from strawberry.exceptions import StrawberryGraphQLError
 from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
+from resolvers.analytics import reports as analytics_reports
 from resolvers.campaigns import loaders as campaign_loaders
 from resolvers.customers import loaders as customer_loaders
 from resolvers.errors import bad_input
@@ -19,6 +20,7 @@ from resolvers.offers import loaders as offer_loaders
 from resolvers.segments import queries as segment_queries
 from resolvers.surveys import queries as survey_queries
 from resolvers.tickets import loaders as ticket_loaders
+from schema.analytics.types import ProductType
 from schema.campaigns.types import CampaignType
 from schema.common import Node
 from schema.customers.types import CustomerType
@@ -65,7 +67,13 @@ async def _campaign(info: Info, pk: int) -> Node | None:
     return CampaignType.from_model(found) if found else None
 
 
+async def _product(info: Info, pk: int) -> Node | None:
+    found = await analytics_reports.product_by_id(info.context, pk)
+    return ProductType.from_model(found) if found else None
+
+
 NODE_KINDS: dict[str, NodeKind] = {
+    "Product": NodeKind(Scope.ANALYTICS_READ, _product),
     "Campaign": NodeKind(Scope.OFFERS_READ, _campaign),
     "Offer": NodeKind(Scope.OFFERS_READ, _offer),
     "Segment": NodeKind(Scope.OFFERS_READ, _segment),

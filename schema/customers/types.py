@@ -12,6 +12,7 @@ from models import CustomerExternalId, CustomerNote
 from resolvers.customers import loaders, queries
 from resolvers.customers.queries import TimelineEntry as TimelineEntryData
 from resolvers.ids import to_global_id
+from schema.analytics.fields import CustomerAnalyticsFields
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from schema.loyalty.fields import LoyaltyFields
 from schema.offers.fields import CustomerOfferFields
@@ -73,7 +74,7 @@ class TimelineEntry:
 
 
 @strawberry.type(name="Customer", description="A customer of one brand.")
-class CustomerType(Node, LoyaltyFields, CustomerOfferFields):
+class CustomerType(Node, LoyaltyFields, CustomerOfferFields, CustomerAnalyticsFields):
     name: str
     phone: str | None = strawberry.field(
         extensions=[MaskPII("phone")], description="E.164, e.g. +8613800138000."
