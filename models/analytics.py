@@ -175,6 +175,73 @@ class ItemPairMonth(Model):
         indexes = (("brand_id", "month"), ("brand_id", "product_a"), ("brand_id", "product_b"))
 
 
+class CustomerDay(Model):
+    """A day a customer bought (from `daily_spend` at the refresh), with the days around it.
+
+    `prev_day`/`next_day` (the customer's previous and next buying days, null when none) let a
+    report count distinct buyers of a range by filtering rows (a row whose `prev_day` is
+    before the range is a buyer's first day in it) instead of grouping by customer. No foreign
+    key: the refresh rebuilds the rows, an erased customer's go with the next refresh."""
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "crm.Brand", related_name="customer_days", on_delete=fields.CASCADE
+    )
+    brand_id: int
+    customer_id = fields.BigIntField()
+    day = fields.IntField()
+    first_day = fields.IntField()
+    prev_day = fields.IntField(null=True)
+    next_day = fields.IntField(null=True)
+    purchases = fields.IntField()
+    cents = fields.BigIntField()
+
+    class Meta:
+        app = "analytics"
+        table = "analytics_customer_days"
+        # Covering: the reports read it with index-only scans.
+        indexes = (("brand_id", "day", "prev_day", "next_day", "first_day", "purchases", "cents"),)
+
+
+class SalesDay(Model):
+    """Purchases and revenue of a day (brand's zone) per store, channel, tier or category."""
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "crm.Brand", related_name="sales_days", on_delete=fields.CASCADE
+    )
+    brand_id: int
+    dimension = fields.CharField(max_length=8)
+    key = fields.CharField(max_length=200, null=True)
+    day = fields.IntField()
+    purchases = fields.IntField()
+    revenue_cents = fields.BigIntField()
+
+    class Meta:
+        app = "analytics"
+        table = "analytics_sales_days"
+        indexes = (("brand_id", "dimension", "day"),)
+
+
+class DayTotal(Model):
+    """Customers registered and points issued and redeemed on a day (brand's zone)."""
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "crm.Brand", related_name="day_totals", on_delete=fields.CASCADE
+    )
+    brand_id: int
+    day = fields.IntField()
+    new_customers = fields.IntField()
+    points_issued = fields.BigIntField()
+    points_redeemed = fields.BigIntField()
+
+    class Meta:
+        app = "analytics"
+        table = "analytics_day_totals"
+        indexes = (("brand_id", "day"),)
+
+
 class CustomerScore(Model):
     """A customer's features, churn probability and cluster as of the last refresh."""
 

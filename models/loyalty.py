@@ -144,7 +144,7 @@ class Purchase(Model):
     class Meta:
         table = "purchases"
         unique_together = (("brand", "external_id"),)
-        indexes = (("customer_id", "occurred_at"), ("brand_id", "occurred_at"))
+        indexes = (("customer_id", "occurred_at"),)
 
 
 class PurchaseItem(Model):
@@ -188,7 +188,7 @@ class DailySpend(Model):
     class Meta:
         table = "daily_spend"
         unique_together = (("customer", "day"),)
-        indexes = (("brand_id", "customer_id", "month"), ("brand_id", "day"))
+        indexes = (("brand_id", "customer_id", "month"),)
 
 
 class PointsTransaction(Model):
@@ -224,11 +224,7 @@ class PointsTransaction(Model):
     class Meta:
         table = "points_transactions"
         unique_together = (("brand", "idempotency_key"),)
-        indexes = (
-            ("customer_id", "created_at"),
-            ("brand_id", "expires_at"),
-            ("brand_id", "created_at"),
-        )
+        indexes = (("customer_id", "created_at"), ("brand_id", "expires_at"))
 
 
 class CustomerStats(Model):

@@ -63,6 +63,22 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='CustomerDay',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('brand', fields.ForeignKeyField('crm.Brand', source_field='brand_id', db_constraint=True, to_field='id', related_name='customer_days', on_delete=OnDelete.CASCADE)),
+                ('customer_id', fields.BigIntField()),
+                ('day', fields.IntField()),
+                ('first_day', fields.IntField()),
+                ('prev_day', fields.IntField(null=True)),
+                ('next_day', fields.IntField(null=True)),
+                ('purchases', fields.IntField()),
+                ('cents', fields.BigIntField()),
+            ],
+            options={'table': 'analytics_customer_days', 'app': 'analytics', 'indexes': [Index(fields=['brand_id', 'day', 'prev_day', 'next_day', 'first_day', 'purchases', 'cents'])], 'pk_attr': 'id', 'table_description': 'A day a customer bought (from `daily_spend` at the refresh), with the days around it.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='CustomerScore',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -79,6 +95,19 @@ class Migration(migrations.Migration):
                 ('refreshed_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'analytics_customer_scores', 'app': 'analytics', 'indexes': [Index(fields=['brand_id', 'churn_probability']), Index(fields=['brand_id', 'cluster'])], 'pk_attr': 'id', 'table_description': "A customer's features, churn probability and cluster as of the last refresh."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='DayTotal',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('brand', fields.ForeignKeyField('crm.Brand', source_field='brand_id', db_constraint=True, to_field='id', related_name='day_totals', on_delete=OnDelete.CASCADE)),
+                ('day', fields.IntField()),
+                ('new_customers', fields.IntField()),
+                ('points_issued', fields.BigIntField()),
+                ('points_redeemed', fields.BigIntField()),
+            ],
+            options={'table': 'analytics_day_totals', 'app': 'analytics', 'indexes': [Index(fields=['brand_id', 'day'])], 'pk_attr': 'id', 'table_description': "Customers registered and points issued and redeemed on a day (brand's zone)."},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -116,6 +145,20 @@ class Migration(migrations.Migration):
                 ('category', fields.CharField(null=True, max_length=64)),
             ],
             options={'table': 'analytics_products', 'app': 'analytics', 'unique_together': (('brand', 'sku'),), 'pk_attr': 'id', 'table_description': 'An item a brand sells, identified by its SKU, derived from purchase items on refresh.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SalesDay',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('brand', fields.ForeignKeyField('crm.Brand', source_field='brand_id', db_constraint=True, to_field='id', related_name='sales_days', on_delete=OnDelete.CASCADE)),
+                ('dimension', fields.CharField(max_length=8)),
+                ('key', fields.CharField(null=True, max_length=200)),
+                ('day', fields.IntField()),
+                ('purchases', fields.IntField()),
+                ('revenue_cents', fields.BigIntField()),
+            ],
+            options={'table': 'analytics_sales_days', 'app': 'analytics', 'indexes': [Index(fields=['brand_id', 'dimension', 'day'])], 'pk_attr': 'id', 'table_description': "Purchases and revenue of a day (brand's zone) per store, channel, tier or category."},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -46,7 +46,7 @@ async def overview_report(context: Context, found: DateRange, interval: Interval
         sales.check_series(found, interval)  # as many periods as a series may have
     except ReportInputError as exc:
         raise report_error(exc) from exc
-    return await overview(context.require_brand().id, context.tz, found, interval)
+    return await overview(context.require_brand().id, found, interval)
 
 
 async def repeat_rate(context: Context, found: DateRange) -> retention.RepeatRate:
@@ -61,7 +61,7 @@ async def sales_series(
     context: Context, found: DateRange, interval: Interval, group: SalesGroup | None
 ) -> SalesSeries:
     brand = context.require_brand()
-    return await checked(sales.sales_series(brand.id, context.tz, found, interval, group))
+    return await checked(sales.sales_series(brand.id, found, interval, group))
 
 
 async def rules(

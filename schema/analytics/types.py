@@ -147,7 +147,9 @@ class SalesPoint:
     to: date
     purchases: int
     revenue: Decimal
-    customers: int
+    customers: int | None = strawberry.field(
+        description="Who bought in the period; ungrouped series only (null per group)."
+    )
 
 
 @strawberry.type

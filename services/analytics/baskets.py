@@ -3,18 +3,19 @@
 A basket is a purchase with items; a product is a SKU of the brand (`analytics_products`,
 upserted from purchase items, so its id stays stable). Per month of the brand's calendar the
 job counts baskets, baskets holding each product and baskets holding each pair of products;
-association rules, `boughtTogether` and recommendations read these counts.
+association rules, `boughtTogether` and recommendations read these counts. The same pass
+writes the CATEGORY rows of `analytics_sales_days` (services/analytics/rollups.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from services.analytics.periods import Interval, key_sql, local_day_sql
+from services.analytics.periods import Interval, key_sql
+from services.analytics.rollups import local_day, span
 from services.common import sql
 
 TEMP = "analytics_basket_scratch"
@@ -38,26 +39,18 @@ async def _upsert_products(brand_id: int) -> None:
 
 
 async def _fill_scratch(brand_id: int, zone: ZoneInfo) -> None:
-    """One row per (purchase, product, month) of the brand, in a temporary table."""
-    span = await sql.fetch(
-        "SELECT MIN(occurred_at) AS lo, MAX(occurred_at) AS hi FROM purchases WHERE brand_id = ?",
-        [brand_id],
-    )
+    """One row per (purchase, product) of the brand, with its day, month, category and
+    revenue, in a temporary table."""
     postgres = sql.is_postgres()
-    lo, hi = span[0]["lo"], span[0]["hi"]
-    if isinstance(lo, str):  # SQLite returns the stored text
-        lo, hi = datetime.fromisoformat(lo), datetime.fromisoformat(hi)
-    if lo is None:
-        day = "0"
-    else:
-        day = local_day_sql("p.occurred_at", zone, lo, hi + timedelta(seconds=1), postgres)
-    month = key_sql(day, Interval.MONTH, postgres)
+    day = local_day("p.occurred_at", zone, await span("purchases", "occurred_at", brand_id))
     await sql.execute(
-        f"CREATE TEMPORARY TABLE {TEMP} AS SELECT DISTINCT i.purchase_id AS basket,"
-        f" pr.id AS product, {month} AS month"
+        f"CREATE TEMPORARY TABLE {TEMP} AS SELECT basket, product, day,"
+        f" {key_sql('day', Interval.MONTH, postgres)} AS month, category, revenue FROM ("
+        f"SELECT i.purchase_id AS basket, pr.id AS product, {day} AS day,"
+        " MAX(i.category) AS category, SUM(i.quantity * i.unit_price) AS revenue"
         " FROM purchase_items i JOIN purchases p ON p.id = i.purchase_id"
         " JOIN analytics_products pr ON pr.brand_id = i.brand_id AND pr.sku = i.sku"
-        " WHERE i.brand_id = ? AND p.brand_id = ?",
+        " WHERE i.brand_id = ? AND p.brand_id = ? GROUP BY 1, 2, 3) lines",
         [brand_id, brand_id],
     )
     if postgres:
@@ -86,6 +79,17 @@ async def rebuild(brand_id: int, zone: ZoneInfo) -> BasketCounts:
             f" SELECT ?, a.month, a.product, b.product, COUNT(*) FROM {TEMP} a"
             f" JOIN {TEMP} b ON b.basket = a.basket AND b.product > a.product"
             " GROUP BY a.month, a.product, b.product",
+            [brand_id],
+        )
+        await sql.execute(
+            "DELETE FROM analytics_sales_days WHERE brand_id = ? AND dimension = 'CATEGORY'",
+            [brand_id],
+        )
+        await sql.execute(  # purchases: baskets holding the category; revenue: its lines
+            "INSERT INTO analytics_sales_days"
+            " (brand_id, dimension, key, day, purchases, revenue_cents)"
+            " SELECT ?, 'CATEGORY', category, day, COUNT(DISTINCT basket),"
+            f" CAST(ROUND(SUM(revenue) * 100) AS BIGINT) FROM {TEMP} GROUP BY category, day",
             [brand_id],
         )
         await sql.execute(f"DROP TABLE {TEMP}")

@@ -1,9 +1,10 @@
 """Customer clusters: k-means (scikit-learn) on each buyer's RFM and behaviour as of today.
 
 Features: days since the last purchase, purchases, spend and tracked events in the last 30
-days, each as log(1 + x), standardised. k runs from 2 to 6 and the k with the best silhouette
-(on a sample of at most 3,000 buyers) is kept. Clusters are numbered by their centroid's
-spend, highest first; each is described against the median buyer.
+days, each as log(1 + x), standardised. k runs from 2 to 6 on a sample of at most 20,000
+buyers and the k with the best silhouette (on at most 3,000 of them) is fitted on every buyer.
+Clusters are numbered by their centroid's spend, highest first; each is described against the
+median buyer.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ COLUMNS = [FEATURES.index(f) for f in ("recency_days", "frequency", "monetary", 
 NAMES = ("recencyDays", "purchases", "spend", "events30d")
 K_RANGE = range(2, 7)
 SILHOUETTE_SAMPLE = 3000
+CHOICE_SAMPLE = 20_000
 MIN_BUYERS = 4
 SEED = 0
 
@@ -63,19 +65,24 @@ def _describe(centre: npt.NDArray[np.float64], median: npt.NDArray[np.float64]) 
 
 
 def _best_k(z: npt.NDArray[np.float64]) -> tuple[int, KMeans, float | None]:
-    distinct = len(np.unique(z, axis=0))
-    best: tuple[int, KMeans, float | None] | None = None
+    rng = np.random.default_rng(SEED)
+    sample = z if len(z) <= CHOICE_SAMPLE else z[rng.choice(len(z), CHOICE_SAMPLE, replace=False)]
+    distinct = len(np.unique(sample, axis=0))
+    best: tuple[int, float] | None = None
     for k in K_RANGE:
-        if k >= distinct:
+        if k > distinct or k >= len(sample):
             break
-        model = KMeans(n_clusters=k, n_init=3, random_state=SEED).fit(z)
-        sample = min(SILHOUETTE_SAMPLE, len(z))
-        quality = float(silhouette_score(z, model.labels_, sample_size=sample, random_state=SEED))
-        if best is None or best[2] is None or quality > best[2]:
-            best = (k, model, quality)
+        labels = KMeans(n_clusters=k, n_init=3, random_state=SEED).fit(sample).labels_
+        if len(set(labels)) < 2:
+            break
+        size = min(SILHOUETTE_SAMPLE, len(sample))
+        quality = float(silhouette_score(sample, labels, sample_size=size, random_state=SEED))
+        if best is None or quality > best[1]:
+            best = (k, quality)
     if best is None:  # every buyer alike: one cluster
         return 1, KMeans(n_clusters=1, n_init=1, random_state=SEED).fit(z), None
-    return best
+    k, quality = best
+    return k, KMeans(n_clusters=k, n_init=3, random_state=SEED).fit(z), quality
 
 
 def fit(features: FeatureSet) -> Clustering:

@@ -1,8 +1,9 @@
 """The overview report: a range's figures, the previous range's, and each period's.
 
-Purchases, revenue and active customers come from `daily_spend` (net of refunds, already in the
-brand's days); customers from `customers.created_at`; points from the ledger, issued and
-redeemed as the dashboard counts them (services/analytics/dashboard.py).
+Read from the refresh's caches (services/analytics/rollups.py): purchases, revenue and active
+customers from `analytics_customer_days` (net of refunds, the brand's days; a buyer is counted
+on their first day in a range, the row whose previous buying day lies before it), registrations
+and points from `analytics_day_totals`.
 """
 
 from __future__ import annotations
@@ -10,18 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from services.analytics.periods import (
     DateRange,
     Interval,
+    bucket_key,
     buckets,
+    greatest_sql,
     key_sql,
-    local_day_sql,
+    start_sql,
 )
 from services.common import sql
-
-ISSUED = "(kind IN ('EARN', 'RELEASE') OR (kind = 'ADJUST' AND amount > 0))"
 
 
 @dataclass
@@ -66,32 +66,42 @@ class Overview:
     periods: list[Period] = field(default_factory=list)
 
 
-async def _spend_totals(brand_id: int, current: DateRange, previous: DateRange) -> list[Figures]:
+DayRow = tuple[int, int, int, int]  # day, registered, points issued, points redeemed
+
+
+async def _activity_totals(brand_id: int, current: DateRange, previous: DateRange) -> list[Figures]:
+    cur, prev = current.first_day, previous.first_day
     rows = await sql.fetch(
-        "SELECT CASE WHEN day >= ? THEN 0 ELSE 1 END AS period, SUM(purchases) AS purchases,"
-        " SUM(cents) AS cents,"
-        " COUNT(DISTINCT CASE WHEN purchases > 0 THEN customer_id END) AS active"
-        " FROM daily_spend WHERE brand_id = ? AND day BETWEEN ? AND ?"
-        " GROUP BY 1",
-        [current.first_day, brand_id, previous.first_day, current.last_day],
+        "SELECT SUM(CASE WHEN day >= ? THEN purchases ELSE 0 END) AS cur_n,"
+        " SUM(CASE WHEN day >= ? THEN cents ELSE 0 END) AS cur_cents,"
+        " SUM(CASE WHEN day >= ? AND COALESCE(prev_day, -1) < ? THEN 1 ELSE 0 END) AS cur_active,"
+        " SUM(CASE WHEN day < ? THEN purchases ELSE 0 END) AS prev_n,"
+        " SUM(CASE WHEN day < ? THEN cents ELSE 0 END) AS prev_cents,"
+        " SUM(CASE WHEN day < ? AND COALESCE(prev_day, -1) < ? THEN 1 ELSE 0 END) AS prev_active"
+        " FROM analytics_customer_days WHERE brand_id = ? AND day BETWEEN ? AND ?",
+        [cur, cur, cur, cur, cur, cur, cur, prev, brand_id, prev, current.last_day],
     )
-    out = [Figures(), Figures()]
-    for row in rows:
-        target = out[int(row["period"])]
-        target.purchases = int(row["purchases"] or 0)
-        target.revenue_cents = int(row["cents"] or 0)
-        target.active_customers = int(row["active"] or 0)
-    return out
+    row = rows[0] if rows else {}
+    return [
+        Figures(
+            purchases=int(row.get(f"{p}_n") or 0),
+            revenue_cents=int(row.get(f"{p}_cents") or 0),
+            active_customers=int(row.get(f"{p}_active") or 0),
+        )
+        for p in ("cur", "prev")
+    ]
 
 
-async def _spend_by_bucket(
+async def _activity_by_bucket(
     brand_id: int, found: DateRange, interval: Interval
 ) -> dict[int, Figures]:
-    key = key_sql("day", interval, sql.is_postgres())
+    postgres = sql.is_postgres()
+    start = greatest_sql(start_sql("day", interval, postgres), str(found.first_day), postgres)
     rows = await sql.fetch(
-        f"SELECT {key} AS bucket, SUM(purchases) AS purchases, SUM(cents) AS cents,"
-        " COUNT(DISTINCT CASE WHEN purchases > 0 THEN customer_id END) AS active"
-        " FROM daily_spend WHERE brand_id = ? AND day BETWEEN ? AND ? GROUP BY 1",
+        f"SELECT {key_sql('day', interval, postgres)} AS bucket, SUM(purchases) AS purchases,"
+        f" SUM(cents) AS cents, SUM(CASE WHEN COALESCE(prev_day, -1) < {start} THEN 1 ELSE 0 END)"
+        " AS active FROM analytics_customer_days WHERE brand_id = ? AND day BETWEEN ? AND ?"
+        " GROUP BY 1",
         [brand_id, found.first_day, found.last_day],
     )
     return {
@@ -104,105 +114,47 @@ async def _spend_by_bucket(
     }
 
 
-async def _customer_counts(
-    brand_id: int, zone: ZoneInfo, current: DateRange, previous: DateRange
-) -> tuple[int, int, int, int]:
-    """(registered by the end of the previous range, new in it, then the same for current)."""
-    prev_lo, prev_hi = previous.bounds(zone)
-    cur_lo, cur_hi = current.bounds(zone)
+async def _day_totals(brand_id: int, first: int, last: int) -> tuple[int, list[DayRow]]:
+    """Customers registered before `first`, then (day, registered, issued, redeemed) rows."""
+    before = await sql.fetch(
+        "SELECT SUM(new_customers) AS n FROM analytics_day_totals WHERE brand_id = ? AND day < ?",
+        [brand_id, first],
+    )
     rows = await sql.fetch(
-        "SELECT SUM(CASE WHEN created_at < ? THEN 1 ELSE 0 END) AS before_previous,"
-        " SUM(CASE WHEN created_at >= ? AND created_at < ? THEN 1 ELSE 0 END) AS in_previous,"
-        " SUM(CASE WHEN created_at >= ? AND created_at < ? THEN 1 ELSE 0 END) AS in_current"
-        " FROM customers WHERE brand_id = ? AND created_at < ?",
-        [prev_lo, prev_lo, prev_hi, cur_lo, cur_hi, brand_id, cur_hi],
+        "SELECT day, new_customers, points_issued, points_redeemed FROM analytics_day_totals"
+        " WHERE brand_id = ? AND day BETWEEN ? AND ?",
+        [brand_id, first, last],
     )
-    row = rows[0] if rows else {}
-    before, in_previous, in_current = (
-        int(row.get(k) or 0) for k in ("before_previous", "in_previous", "in_current")
-    )
-    return before + in_previous, in_previous, before + in_previous + in_current, in_current
-
-
-async def _points(brand_id: int, zone: ZoneInfo, ranges: list[DateRange]) -> list[tuple[int, int]]:
-    """(issued, redeemed) in each of the ranges, in one statement."""
-    parts, params = [], []
-    for i, found in enumerate(ranges):
-        lo, hi = found.bounds(zone)
-        parts.append(
-            f"SUM(CASE WHEN created_at >= ? AND created_at < ? AND {ISSUED} THEN amount"
-            f" ELSE 0 END) AS issued{i},"
-            " SUM(CASE WHEN created_at >= ? AND created_at < ? AND kind = 'REDEEM' THEN -amount"
-            f" ELSE 0 END) AS redeemed{i}"
-        )
-        params += [lo, hi, lo, hi]
-    lo = min(r.bounds(zone)[0] for r in ranges)
-    hi = max(r.bounds(zone)[1] for r in ranges)
-    rows = await sql.fetch(
-        f"SELECT {', '.join(parts)} FROM points_transactions"
-        " WHERE brand_id = ? AND created_at >= ? AND created_at < ?",
-        [*params, brand_id, lo, hi],
-    )
-    row = rows[0] if rows else {}
-    return [
-        (int(row.get(f"issued{i}") or 0), int(row.get(f"redeemed{i}") or 0))
-        for i in range(len(ranges))
+    days = [
+        (int(r["day"]), int(r["new_customers"]), int(r["points_issued"]), int(r["points_redeemed"]))
+        for r in rows
     ]
+    return int(before[0]["n"] or 0), days
 
 
-async def _new_by_bucket(
-    brand_id: int, zone: ZoneInfo, found: DateRange, interval: Interval, table: str
-) -> dict[int, tuple[int, int, int]]:
-    """Per bucket: new customers (table customers) or points issued and redeemed."""
-    lo, hi = found.bounds(zone)
-    postgres = sql.is_postgres()
-    day = local_day_sql("created_at", zone, lo, hi, postgres)
-    key = key_sql(day, interval, postgres)
-    if table == "customers":
-        measures = "COUNT(*) AS a, 0 AS b"
-    else:
-        measures = (
-            f"SUM(CASE WHEN {ISSUED} THEN amount ELSE 0 END) AS a,"
-            " SUM(CASE WHEN kind = 'REDEEM' THEN -amount ELSE 0 END) AS b"
-        )
-    rows = await sql.fetch(
-        f"SELECT {key} AS bucket, {measures} FROM {table}"
-        " WHERE brand_id = ? AND created_at >= ? AND created_at < ? GROUP BY 1",
-        [brand_id, lo, hi],
-    )
-    return {int(r["bucket"]): (int(r["a"] or 0), int(r["b"] or 0), 0) for r in rows}
+def _add_day_totals(figures: Figures, rows: list[DayRow], registered_before: int) -> None:
+    figures.new_customers = sum(r[1] for r in rows)
+    figures.points_issued = sum(r[2] for r in rows)
+    figures.points_redeemed = sum(r[3] for r in rows)
+    figures.customers = registered_before + figures.new_customers
 
 
-async def overview(
-    brand_id: int, zone: ZoneInfo, current: DateRange, interval: Interval
-) -> Overview:
+async def overview(brand_id: int, current: DateRange, interval: Interval) -> Overview:
     previous = current.previous()
-    cur, prev = await _spend_totals(brand_id, current, previous)
-    prev.customers, prev.new_customers, cur.customers, cur.new_customers = await _customer_counts(
-        brand_id, zone, current, previous
-    )
-    (
-        (prev.points_issued, prev.points_redeemed),
-        (cur.points_issued, cur.points_redeemed),
-    ) = await _points(brand_id, zone, [previous, current])
-    return Overview(
-        current, previous, cur, prev, await _periods(brand_id, zone, current, interval, cur)
-    )
-
-
-async def _periods(
-    brand_id: int, zone: ZoneInfo, current: DateRange, interval: Interval, total: Figures
-) -> list[Period]:
-    spend = await _spend_by_bucket(brand_id, current, interval)
-    joined = await _new_by_bucket(brand_id, zone, current, interval, "customers")
-    points = await _new_by_bucket(brand_id, zone, current, interval, "points_transactions")
-    registered = total.customers - total.new_customers  # before the range
+    cur, prev = await _activity_totals(brand_id, current, previous)
+    before, days = await _day_totals(brand_id, previous.first_day, current.last_day)
+    in_previous = [d for d in days if d[0] < current.first_day]
+    in_current = [d for d in days if d[0] >= current.first_day]
+    _add_day_totals(prev, in_previous, before)
+    _add_day_totals(cur, in_current, prev.customers)
+    spend = await _activity_by_bucket(brand_id, current, interval)
     periods: list[Period] = []
+    registered = prev.customers
     for bucket in buckets(current, interval):
         figures = replace(spend.get(bucket.key, Figures()))
-        figures.new_customers = joined.get(bucket.key, (0, 0, 0))[0]
-        registered += figures.new_customers
-        figures.customers = registered
-        figures.points_issued, figures.points_redeemed, _ = points.get(bucket.key, (0, 0, 0))
+        _add_day_totals(
+            figures, [d for d in in_current if bucket_key(d[0], interval) == bucket.key], registered
+        )
+        registered = figures.customers
         periods.append(Period(bucket.start, bucket.end, figures))
-    return periods
+    return Overview(current, previous, cur, prev, periods)

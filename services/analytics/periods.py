@@ -55,10 +55,6 @@ class DateRange:
         """The range of the same length just before this one."""
         return DateRange(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
 
-    def bounds(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
-        """[start of the first day, start of the day after the last) as UTC times."""
-        return midnight(self.start, zone), midnight(self.end + timedelta(days=1), zone)
-
 
 def day_number(day: date) -> int:
     return (day - EPOCH).days
@@ -126,6 +122,23 @@ def buckets(found: DateRange, interval: Interval) -> list[Bucket]:
         else:
             out.append(Bucket(key, day_date(number), day_date(number)))
     return out
+
+
+def start_sql(day_expr: str, interval: Interval, postgres: bool) -> str:
+    """SQL for the first day (a day number) of the bucket holding an integer day."""
+    if interval is Interval.DAY:
+        return day_expr
+    if interval is Interval.WEEK:
+        return f"(((({day_expr}) + 3) / 7) * 7 - 3)"
+    if postgres:
+        month = f"date_trunc('month', DATE '1970-01-01' + ({day_expr}))"
+        return f"(CAST({month} AS DATE) - DATE '1970-01-01')"
+    month = f"date(({day_expr}) * 86400, 'unixepoch', 'start of month')"
+    return f"CAST(julianday({month}) - 2440587.5 AS INTEGER)"
+
+
+def greatest_sql(first: str, second: str, postgres: bool) -> str:
+    return f"GREATEST({first}, {second})" if postgres else f"MAX({first}, {second})"
 
 
 def key_sql(day_expr: str, interval: Interval, postgres: bool) -> str:

@@ -1,10 +1,11 @@
 """`crm analytics refresh`: every cached analytic of a brand, rebuilt in set-based steps.
 
 1. lifecycle stages and RFM value tiers (services/analytics/lifecycle.py);
-2. products and basket counts (baskets.py);
-3. features (features.py), the churn model (churn.py) and clusters (clusters.py), written
+2. products and basket counts, and category sales per day (baskets.py);
+3. the reports' caches: buying days, sales per day, registrations and points (rollups.py);
+4. features (features.py), the churn model (churn.py) and clusters (clusters.py), written
    to `analytics_customer_scores` and `analytics_clusters` in one transaction;
-4. an `analytics_runs` row with what was fitted and how well.
+5. an `analytics_runs` row with what was fitted and how well.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from tortoise.transactions import in_transaction
 
 from models import Brand
 from models.analytics import AnalyticsRun, CustomerCluster
-from services.analytics import baskets, churn, clusters, features, lifecycle
+from services.analytics import baskets, churn, clusters, features, lifecycle, rollups
 from services.common import sql
 from services.loyalty import config as loyalty_config
 from services.loyalty.config import utcnow
@@ -144,6 +145,10 @@ async def refresh(brand: Brand, now: datetime | None = None) -> dict[str, Any]:
     mark = lap("lifecycle", mark)
     counts = await baskets.rebuild(brand.id, zone)
     mark = lap("baskets", mark)
+    await rollups.customer_days(brand.id)
+    await rollups.sales_days(brand.id, zone)
+    await rollups.day_totals(brand.id, zone)
+    mark = lap("reports", mark)
     today = loyalty_config.calendar(brand).day(now)
     horizon = settings.at_risk_days
     found = await features.load(brand.id, today, now, horizon)

@@ -1,9 +1,10 @@
-"""Repeat purchase rate and first-purchase cohorts, from `daily_spend` and `customer_stats`.
+"""Repeat purchase rate and first-purchase cohorts, from `analytics_customer_days` (the
+refresh's copy of `daily_spend` buying days, each with the customer's first, previous and next
+buying days), counting rows rather than grouping by customer.
 
-A purchase counts unless fully refunded (daily_spend's counter). A customer's cohort is the
-period of their first purchase ever (`customer_stats.first_day`); a cohort member is active in
-a period when they bought in it. Cohorts are those whose first purchase falls in the range,
-and their activity is followed to the range's end.
+A purchase counts unless fully refunded. A customer's cohort is the period of their first
+purchase ever; a cohort member is active in a period when they bought in it. Cohorts are those
+whose first purchase falls in the range, and their activity is followed to the range's end.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from services.analytics.periods import (
     Interval,
     ReportInputError,
     buckets,
+    greatest_sql,
     key_sql,
+    start_sql,
 )
 from services.common import sql
 
@@ -36,16 +39,20 @@ class RepeatRate:
 
 
 async def repeat_purchase_rate(brand_id: int, found: DateRange) -> RepeatRate:
-    """Buyers in the range, and those of them with two purchases or more in it."""
+    """Buyers in the range (counted on their first day in it), and those of them with two
+    purchases or more in it: all but those whose first day in it holds one purchase and who
+    did not come back before the range's end."""
+    a, b = found.first_day, found.last_day
     rows = await sql.fetch(
-        "SELECT COUNT(*) AS buyers, SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END) AS repeaters"
-        " FROM (SELECT customer_id, SUM(purchases) AS n FROM daily_spend"
-        " WHERE brand_id = ? AND day BETWEEN ? AND ? GROUP BY customer_id"
-        " HAVING SUM(purchases) > 0) buyers",
-        [brand_id, found.first_day, found.last_day],
+        "SELECT SUM(CASE WHEN COALESCE(prev_day, -1) < ? THEN 1 ELSE 0 END) AS buyers,"
+        " SUM(CASE WHEN COALESCE(prev_day, -1) < ? AND purchases = 1"
+        " AND COALESCE(next_day, ?) > ? THEN 1 ELSE 0 END) AS singles"
+        " FROM analytics_customer_days WHERE brand_id = ? AND day BETWEEN ? AND ?",
+        [a, a, b + 1, b, brand_id, a, b],
     )
     row = rows[0] if rows else {}
-    return RepeatRate(int(row.get("buyers") or 0), int(row.get("repeaters") or 0))
+    buyers = int(row.get("buyers") or 0)
+    return RepeatRate(buyers, buyers - int(row.get("singles") or 0))
 
 
 @dataclass(frozen=True)
@@ -73,19 +80,19 @@ def check_cohort_range(found: DateRange, period: Interval) -> None:
 async def retention_cohorts(brand_id: int, found: DateRange, period: Interval) -> list[Cohort]:
     check_cohort_range(found, period)
     postgres = sql.is_postgres()
-    cohort_key = key_sql("s.first_day", period, postgres)
-    sizes = await sql.fetch(
-        f"SELECT {cohort_key} AS cohort, COUNT(*) AS n FROM customer_stats s"
-        " WHERE s.brand_id = ? AND s.first_day BETWEEN ? AND ? GROUP BY 1",
+    cohort_key = key_sql("first_day", period, postgres)
+    start = greatest_sql(start_sql("day", period, postgres), str(found.first_day), postgres)
+    sizes = await sql.fetch(  # a member's first buying day is their row with day = first_day
+        f"SELECT {cohort_key} AS cohort, COUNT(*) AS n FROM analytics_customer_days"
+        " WHERE brand_id = ? AND day BETWEEN ? AND ? AND day = first_day GROUP BY 1",
         [brand_id, found.first_day, found.last_day],
     )
-    active = await sql.fetch(
-        f"SELECT {cohort_key} AS cohort, {key_sql('d.day', period, postgres)} AS period,"
-        " COUNT(DISTINCT d.customer_id) AS n FROM customer_stats s"
-        " JOIN daily_spend d ON d.customer_id = s.customer_id AND d.brand_id = s.brand_id"
-        " WHERE s.brand_id = ? AND s.first_day BETWEEN ? AND ?"
-        " AND d.brand_id = ? AND d.day BETWEEN ? AND ? AND d.purchases > 0 GROUP BY 1, 2",
-        [brand_id, found.first_day, found.last_day, brand_id, found.first_day, found.last_day],
+    active = await sql.fetch(  # a member's first row in each period
+        f"SELECT {cohort_key} AS cohort, {key_sql('day', period, postgres)} AS period,"
+        " COUNT(*) AS n FROM analytics_customer_days"
+        " WHERE brand_id = ? AND day BETWEEN ? AND ? AND first_day >= ?"
+        f" AND COALESCE(prev_day, -1) < {start} GROUP BY 1, 2",
+        [brand_id, found.first_day, found.last_day, found.first_day],
     )
     periods = buckets(found, period)
     position = {b.key: i for i, b in enumerate(periods)}

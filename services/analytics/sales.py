@@ -1,9 +1,11 @@
-"""The consumption time series: purchases and revenue per period, optionally per group.
+"""The consumption time series: purchases and revenue per period, optionally per group,
+from the refresh's caches (services/analytics/rollups.py).
 
-STORE, CHANNEL: as recorded on the purchase (free text today). TIER: the buyer's tier now (tier
-history at the time of purchase is not kept per purchase). Revenue is net of refunds and a
-fully refunded purchase is not counted. CATEGORY: from purchase items, revenue being
-quantity x unit price (items are not refunded one by one), purchases those holding the category.
+Ungrouped: `analytics_customer_days` (net of refunds, fully refunded purchases not counted),
+with the customers who bought in each period. STORE, CHANNEL: as recorded on the purchase (free
+text today). TIER: the buyer's tier at the refresh (tier history per purchase is not kept).
+CATEGORY: from purchase items, revenue being quantity x unit price (items are not refunded one
+by one), purchases those holding the category. Grouped series carry no customer counts.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from services.analytics.periods import (
     MAX_DAY_BUCKETS,
@@ -20,13 +21,13 @@ from services.analytics.periods import (
     Interval,
     ReportInputError,
     buckets,
+    greatest_sql,
     key_sql,
-    local_day_sql,
+    start_sql,
 )
 from services.common import sql
 
 MAX_GROUPS = 50  # the groups with the most revenue; the rest are counted in `groups_left_out`
-NET = "(p.amount - p.refunded_amount)"
 
 
 class SalesGroup(StrEnum):
@@ -42,7 +43,7 @@ class SalesPoint:
     end: date
     purchases: int
     revenue: Decimal
-    customers: int
+    customers: int | None
 
 
 @dataclass
@@ -61,26 +62,6 @@ class SalesSeries:
     groups_left_out: int = 0
 
 
-def _source(group: SalesGroup | None) -> tuple[str, str, str, str]:
-    """(FROM clause, group expression, revenue, purchases) for the grouping."""
-    if group is SalesGroup.CATEGORY:
-        return (
-            "purchase_items i JOIN purchases p ON p.id = i.purchase_id",
-            "i.category",
-            "SUM(i.quantity * i.unit_price)",
-            "COUNT(DISTINCT p.id)",
-        )
-    counted = f"SUM(CASE WHEN {NET} > 0 THEN 1 ELSE 0 END)"
-    if group is SalesGroup.TIER:
-        source = (
-            "purchases p LEFT JOIN memberships m ON m.customer_id = p.customer_id"
-            " LEFT JOIN tiers t ON t.id = m.tier_id"
-        )
-        return source, "t.name", f"SUM({NET})", counted
-    column = {SalesGroup.STORE: "p.store_id", SalesGroup.CHANNEL: "p.channel"}
-    return "purchases p", column[group] if group else "NULL", f"SUM({NET})", counted
-
-
 def check_series(found: DateRange, interval: Interval) -> None:
     if interval is Interval.DAY and found.days > MAX_DAY_BUCKETS:
         raise ReportInputError(
@@ -88,46 +69,63 @@ def check_series(found: DateRange, interval: Interval) -> None:
         )
 
 
+Cell = tuple[int, Decimal, int | None]
+
+
+async def _cells(
+    brand_id: int, found: DateRange, interval: Interval, group: SalesGroup | None
+) -> dict[tuple[str | None, int], Cell]:
+    """(group, bucket key) -> (purchases, revenue, customers or None)."""
+    postgres = sql.is_postgres()
+    key = key_sql("day", interval, postgres)
+    span = [brand_id, found.first_day, found.last_day]
+    if group is None:
+        start = greatest_sql(start_sql("day", interval, postgres), str(found.first_day), postgres)
+        rows = await sql.fetch(
+            f"SELECT {key} AS bucket, NULL AS grp, SUM(purchases) AS purchases,"
+            " SUM(cents) AS cents,"
+            f" SUM(CASE WHEN COALESCE(prev_day, -1) < {start} THEN 1 ELSE 0 END) AS customers"
+            " FROM analytics_customer_days WHERE brand_id = ? AND day BETWEEN ? AND ?"
+            " GROUP BY 1",
+            span,
+        )
+    else:
+        rows = await sql.fetch(
+            f"SELECT {key} AS bucket, key AS grp, SUM(purchases) AS purchases,"
+            " SUM(revenue_cents) AS cents, NULL AS customers FROM analytics_sales_days"
+            " WHERE brand_id = ? AND day BETWEEN ? AND ? AND dimension = ? GROUP BY 1, 2",
+            [*span, group.value],
+        )
+    return {
+        (None if r["grp"] is None else str(r["grp"]), int(r["bucket"])): (
+            int(r["purchases"] or 0),
+            Decimal(int(r["cents"] or 0)) / 100,
+            None if r["customers"] is None else int(r["customers"]),
+        )
+        for r in rows
+    }
+
+
 async def sales_series(
-    brand_id: int,
-    zone: ZoneInfo,
-    found: DateRange,
-    interval: Interval,
-    group: SalesGroup | None,
+    brand_id: int, found: DateRange, interval: Interval, group: SalesGroup | None
 ) -> SalesSeries:
     check_series(found, interval)
-    postgres = sql.is_postgres()
-    lo, hi = found.bounds(zone)
-    day = local_day_sql("p.occurred_at", zone, lo, hi, postgres)
-    source, key, revenue, purchases = _source(group)
-    rows = await sql.fetch(
-        f"SELECT {key_sql(day, interval, postgres)} AS bucket, {key} AS grp,"
-        f" {purchases} AS purchases, {revenue} AS revenue,"
-        " COUNT(DISTINCT p.customer_id) AS customers"
-        f" FROM {source} WHERE p.brand_id = ? AND p.occurred_at >= ? AND p.occurred_at < ?"
-        " GROUP BY 1, 2",
-        [brand_id, lo, hi],
-    )
+    cells = await _cells(brand_id, found, interval, group)
     groups: dict[str | None, SalesGroupSeries] = {}
-    cells: dict[tuple[str | None, int], tuple[int, Decimal, int]] = {}
-    for row in rows:
-        name = None if row["grp"] is None else str(row["grp"])
-        money = Decimal(str(row["revenue"] or 0)).quantize(Decimal("0.01"))
+    for (name, _), (purchases, revenue, _) in cells.items():
         series = groups.setdefault(name, SalesGroupSeries(name))
-        series.purchases += int(row["purchases"] or 0)
-        series.revenue += money
-        cells[(name, int(row["bucket"]))] = (
-            int(row["purchases"] or 0),
-            money,
-            int(row["customers"]),
-        )
+        series.purchases += purchases
+        series.revenue += revenue
     ranked = sorted(groups.values(), key=lambda s: (-s.revenue, s.key is None, s.key or ""))
     if group is None and not ranked:
         ranked = [SalesGroupSeries(None)]
     kept = ranked[:MAX_GROUPS]
-    periods = buckets(found, interval)
+    empty: Cell = (0, Decimal(0), 0 if group is None else None)
     for series in kept:
-        for b in periods:
-            n, money, people = cells.get((series.key, b.key), (0, Decimal("0.00"), 0))
-            series.points.append(SalesPoint(b.start, b.end, n, money, people))
+        series.revenue = series.revenue.quantize(Decimal("0.01"))
+        for b in buckets(found, interval):
+            n, money, people = cells.get((series.key, b.key), empty)
+            series.points.append(
+                SalesPoint(b.start, b.end, n, money.quantize(Decimal("0.01")), people)
+            )
     return SalesSeries(interval, group, kept, max(0, len(ranked) - MAX_GROUPS))

@@ -81,18 +81,28 @@ def _cluster_sql(q: Compiler, args: dict[str, Any]) -> str:
 
 
 def _tracked_events_sql(q: Compiler, args: dict[str, Any]) -> str:
-    where = (
-        f"e.customer_id = c.id AND e.brand_id = {q.bind(q.brand_id)}"
-        f" AND e.name = {q.bind(args['name'])}"
-    )
+    """Set-based: the counts of the matching events per customer are computed once (a
+    semi- or anti-join on PostgreSQL), not by a sub-select per customer."""
+    where = "e.brand_id = " + q.bind(q.brand_id) + " AND e.name = " + q.bind(args["name"])
     if "withinDays" in args:
         where += f" AND e.occurred_at > {q.bind(q.ago(args['withinDays']))}"
-    count = f"(SELECT COUNT(*) FROM tracked_events e WHERE {where})"
-    if "min" in args and "max" in args:
-        return f"{count} BETWEEN {q.bind(args['min'])} AND {q.bind(args['max'])}"
-    if "min" in args:
-        return f"{count} >= {q.bind(args['min'])}"
-    return f"{count} <= {q.bind(args['max'])}"
+    low, high = args.get("min", 0), args.get("max")
+
+    def counted(having: str) -> str:
+        grouped = (
+            f"SELECT e.customer_id FROM tracked_events e WHERE {where}"
+            f" AND e.customer_id IS NOT NULL GROUP BY e.customer_id HAVING {having}"
+        )
+        return f"(SELECT 1 FROM ({grouped}) g WHERE g.customer_id = c.id)"
+
+    if low > 0:
+        having = f"COUNT(*) >= {q.bind(low)}"
+        if high is not None:
+            having += f" AND COUNT(*) <= {q.bind(high)}"
+        return f"EXISTS {counted(having)}"
+    if high is None:
+        return "1 = 1"
+    return f"NOT EXISTS {counted(f'COUNT(*) > {q.bind(high)}')}"
 
 
 def register() -> None:

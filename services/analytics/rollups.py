@@ -1,0 +1,120 @@
+"""The report caches the refresh rebuilds (set-based), which the date-ranged reports read:
+
+- `analytics_customer_days`: `daily_spend` days with a purchase, each with the customer's
+  first, previous and next buying days (window functions);
+- `analytics_sales_days`: per day of the brand's zone, purchases and net revenue per store,
+  channel and tier (the buyer's tier at the refresh), and per category from purchase items;
+- `analytics_day_totals`: per day, customers registered and points issued and redeemed.
+
+Each is replaced for the brand in its own transaction, so readers see the previous refresh's
+rows or this one's. Days are the brand's (services/analytics/periods.local_day_sql).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tortoise.transactions import in_transaction
+
+from services.analytics.periods import local_day_sql
+from services.common import sql
+
+NET = "(p.amount - p.refunded_amount)"
+ISSUED = "(kind IN ('EARN', 'RELEASE') OR (kind = 'ADJUST' AND amount > 0))"  # as the dashboard
+CENTS = "CAST(ROUND(SUM({}) * 100) AS BIGINT)"
+
+
+async def span(table: str, column: str, brand_id: int) -> tuple[datetime, datetime] | None:
+    """The earliest and latest time in a column of the brand's rows (SQLite needs bounds to
+    turn times into local days)."""
+    rows = await sql.fetch(
+        f"SELECT MIN({column}) AS lo, MAX({column}) AS hi FROM {table} WHERE brand_id = ?",
+        [brand_id],
+    )
+    lo, hi = rows[0]["lo"], rows[0]["hi"]
+    if lo is None:
+        return None
+    if isinstance(lo, str):  # SQLite gives the stored text
+        lo, hi = datetime.fromisoformat(lo), datetime.fromisoformat(str(hi))
+    return lo, hi + timedelta(seconds=1)
+
+
+def local_day(column: str, zone: ZoneInfo, bounds: tuple[datetime, datetime] | None) -> str:
+    if bounds is None:
+        return "0"
+    return local_day_sql(column, zone, bounds[0], bounds[1], sql.is_postgres())
+
+
+async def customer_days(brand_id: int) -> int:
+    async with in_transaction():
+        await sql.execute("DELETE FROM analytics_customer_days WHERE brand_id = ?", [brand_id])
+        count = await sql.execute(
+            "INSERT INTO analytics_customer_days"
+            " (brand_id, customer_id, day, first_day, prev_day, next_day, purchases, cents)"
+            " SELECT brand_id, customer_id, day, MIN(day) OVER (PARTITION BY customer_id),"
+            " LAG(day) OVER w, LEAD(day) OVER w, purchases, cents FROM daily_spend"
+            " WHERE brand_id = ? AND purchases > 0"
+            " WINDOW w AS (PARTITION BY customer_id ORDER BY day)",
+            [brand_id],
+        )
+    if sql.is_postgres():  # index-only scans need the visibility map; not in a transaction
+        await sql.execute("VACUUM ANALYZE analytics_customer_days")
+    return count
+
+
+async def sales_days(brand_id: int, zone: ZoneInfo) -> None:
+    """STORE, CHANNEL and TIER rows from purchases (CATEGORY comes from baskets.rebuild)."""
+    day = local_day("p.occurred_at", zone, await span("purchases", "occurred_at", brand_id))
+    source = (
+        f"SELECT {day} AS day, p.store_id, p.channel, t.name AS tier, {NET} AS net"
+        " FROM purchases p LEFT JOIN memberships m ON m.customer_id = p.customer_id"
+        " LEFT JOIN tiers t ON t.id = m.tier_id WHERE p.brand_id = ?"
+    )
+    measures = f"SUM(CASE WHEN net > 0 THEN 1 ELSE 0 END), {CENTS.format('net')}"
+    insert = (
+        "INSERT INTO analytics_sales_days (brand_id, dimension, key, day, purchases, revenue_cents)"
+    )
+    async with in_transaction():
+        await sql.execute(
+            "DELETE FROM analytics_sales_days WHERE brand_id = ? AND dimension <> 'CATEGORY'",
+            [brand_id],
+        )
+        if sql.is_postgres():  # one pass over the purchases for the three dimensions
+            await sql.execute(
+                f"{insert} SELECT ?, CASE WHEN GROUPING(store_id) = 0 THEN 'STORE'"
+                " WHEN GROUPING(channel) = 0 THEN 'CHANNEL' ELSE 'TIER' END,"
+                " CASE WHEN GROUPING(store_id) = 0 THEN store_id"
+                " WHEN GROUPING(channel) = 0 THEN channel ELSE tier END,"
+                f" day, {measures} FROM ({source}) s"
+                " GROUP BY GROUPING SETS ((day, store_id), (day, channel), (day, tier))",
+                [brand_id, brand_id],
+            )
+            return
+        for dimension, column in (("STORE", "store_id"), ("CHANNEL", "channel"), ("TIER", "tier")):
+            await sql.execute(
+                f"{insert} SELECT ?, '{dimension}', {column}, day, {measures}"
+                f" FROM ({source}) s GROUP BY day, {column}",
+                [brand_id, brand_id],
+            )
+
+
+async def day_totals(brand_id: int, zone: ZoneInfo) -> None:
+    joined = local_day("created_at", zone, await span("customers", "created_at", brand_id))
+    booked = local_day(
+        "created_at", zone, await span("points_transactions", "created_at", brand_id)
+    )
+    async with in_transaction():
+        await sql.execute("DELETE FROM analytics_day_totals WHERE brand_id = ?", [brand_id])
+        await sql.execute(
+            "INSERT INTO analytics_day_totals"
+            " (brand_id, day, new_customers, points_issued, points_redeemed)"
+            " SELECT ?, day, SUM(joined), SUM(issued), SUM(redeemed) FROM ("
+            f"SELECT {joined} AS day, 1 AS joined, 0 AS issued, 0 AS redeemed"
+            " FROM customers WHERE brand_id = ?"
+            f" UNION ALL SELECT {booked}, 0,"
+            f" CASE WHEN {ISSUED} THEN amount ELSE 0 END,"
+            " CASE WHEN kind = 'REDEEM' THEN -amount ELSE 0 END"
+            " FROM points_transactions WHERE brand_id = ?) totals GROUP BY day",
+            [brand_id, brand_id, brand_id],
+        )
