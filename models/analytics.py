@@ -181,11 +181,14 @@ class CustomerDay(Model):
     `prev_day`/`next_day` (the customer's previous and next buying days, null when none) let a
     report count distinct buyers of a range by filtering rows (a row whose `prev_day` is
     before the range is a buyer's first day in it) instead of grouping by customer. No foreign
-    key: the refresh rebuilds the rows, an erased customer's go with the next refresh."""
+    key: the refresh rebuilds the rows, an erased customer's go with the next refresh. UNLOGGED
+    on PostgreSQL (migration 0002): a cache, emptied by a crash until the next refresh."""
 
     id = fields.BigIntField(primary_key=True)
+    # No foreign key in the database on this cache's brand (a million rows a refresh, each
+    # checked); the refresh replaces a brand's rows.
     brand: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
-        "crm.Brand", related_name="customer_days", on_delete=fields.CASCADE
+        "crm.Brand", related_name="customer_days", on_delete=fields.CASCADE, db_constraint=False
     )
     brand_id: int
     customer_id = fields.BigIntField()
@@ -199,8 +202,47 @@ class CustomerDay(Model):
     class Meta:
         app = "analytics"
         table = "analytics_customer_days"
-        # Covering: the reports read it with index-only scans.
-        indexes = (("brand_id", "day", "prev_day", "next_day", "first_day", "purchases", "cents"),)
+        indexes = (("brand_id", "day"),)
+
+
+class ActiveDay(Model):
+    """How many customers bought on `day` whose previous buying day was `prev_day`: the
+    customer days grouped (about 15 times fewer rows), enough to count a range's buyers."""
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "crm.Brand", related_name="active_days", on_delete=fields.CASCADE, db_constraint=False
+    )
+    brand_id: int
+    day = fields.IntField()
+    prev_day = fields.IntField(null=True)
+    customers = fields.IntField()
+
+    class Meta:
+        app = "analytics"
+        table = "analytics_active_days"
+        indexes = (("brand_id", "day"),)
+
+
+class CohortDay(Model):
+    """Of the customers whose first purchase was on `first_day`, how many bought on `day` for
+    the first time in that day's calendar month (`month_starts`) and week (`week_starts`):
+    a cohort matrix sums these. No database foreign key (as CustomerDay)."""
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "crm.Brand", related_name="cohort_days", on_delete=fields.CASCADE, db_constraint=False
+    )
+    brand_id: int
+    first_day = fields.IntField()
+    day = fields.IntField()
+    month_starts = fields.IntField()
+    week_starts = fields.IntField()
+
+    class Meta:
+        app = "analytics"
+        table = "analytics_cohort_days"
+        indexes = (("brand_id", "first_day"),)
 
 
 class SalesDay(Model):
@@ -224,7 +266,8 @@ class SalesDay(Model):
 
 
 class DayTotal(Model):
-    """Customers registered and points issued and redeemed on a day (brand's zone)."""
+    """Purchases, net revenue, customers registered and points issued and redeemed on a day
+    (brand's zone)."""
 
     id = fields.BigIntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
@@ -232,6 +275,8 @@ class DayTotal(Model):
     )
     brand_id: int
     day = fields.IntField()
+    purchases = fields.IntField()
+    cents = fields.BigIntField()
     new_customers = fields.IntField()
     points_issued = fields.BigIntField()
     points_redeemed = fields.BigIntField()

@@ -13,6 +13,18 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.CreateModel(
+            name='ActiveDay',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('brand', fields.ForeignKeyField('crm.Brand', source_field='brand_id', db_constraint=False, to_field='id', related_name='active_days', on_delete=OnDelete.CASCADE)),
+                ('day', fields.IntField()),
+                ('prev_day', fields.IntField(null=True)),
+                ('customers', fields.IntField()),
+            ],
+            options={'table': 'analytics_active_days', 'app': 'analytics', 'indexes': [Index(fields=['brand_id', 'day'])], 'pk_attr': 'id', 'table_description': 'How many customers bought on `day` whose previous buying day was `prev_day`: the'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='AnalyticsRun',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -35,6 +47,19 @@ class Migration(migrations.Migration):
                 ('baskets', fields.IntField()),
             ],
             options={'table': 'analytics_basket_months', 'app': 'analytics', 'indexes': [Index(fields=['brand_id', 'month'])], 'pk_attr': 'id', 'table_description': "How many baskets (purchases with items) a brand had in a month (brand's zone)."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='CohortDay',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('brand', fields.ForeignKeyField('crm.Brand', source_field='brand_id', db_constraint=False, to_field='id', related_name='cohort_days', on_delete=OnDelete.CASCADE)),
+                ('first_day', fields.IntField()),
+                ('day', fields.IntField()),
+                ('month_starts', fields.IntField()),
+                ('week_starts', fields.IntField()),
+            ],
+            options={'table': 'analytics_cohort_days', 'app': 'analytics', 'indexes': [Index(fields=['brand_id', 'first_day'])], 'pk_attr': 'id', 'table_description': 'Of the customers whose first purchase was on `first_day`, how many bought on `day` for'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -66,7 +91,7 @@ class Migration(migrations.Migration):
             name='CustomerDay',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('brand', fields.ForeignKeyField('crm.Brand', source_field='brand_id', db_constraint=True, to_field='id', related_name='customer_days', on_delete=OnDelete.CASCADE)),
+                ('brand', fields.ForeignKeyField('crm.Brand', source_field='brand_id', db_constraint=False, to_field='id', related_name='customer_days', on_delete=OnDelete.CASCADE)),
                 ('customer_id', fields.BigIntField()),
                 ('day', fields.IntField()),
                 ('first_day', fields.IntField()),
@@ -75,7 +100,7 @@ class Migration(migrations.Migration):
                 ('purchases', fields.IntField()),
                 ('cents', fields.BigIntField()),
             ],
-            options={'table': 'analytics_customer_days', 'app': 'analytics', 'indexes': [Index(fields=['brand_id', 'day', 'prev_day', 'next_day', 'first_day', 'purchases', 'cents'])], 'pk_attr': 'id', 'table_description': 'A day a customer bought (from `daily_spend` at the refresh), with the days around it.'},
+            options={'table': 'analytics_customer_days', 'app': 'analytics', 'indexes': [Index(fields=['brand_id', 'day'])], 'pk_attr': 'id', 'table_description': 'A day a customer bought (from `daily_spend` at the refresh), with the days around it.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -103,11 +128,13 @@ class Migration(migrations.Migration):
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('brand', fields.ForeignKeyField('crm.Brand', source_field='brand_id', db_constraint=True, to_field='id', related_name='day_totals', on_delete=OnDelete.CASCADE)),
                 ('day', fields.IntField()),
+                ('purchases', fields.IntField()),
+                ('cents', fields.BigIntField()),
                 ('new_customers', fields.IntField()),
                 ('points_issued', fields.BigIntField()),
                 ('points_redeemed', fields.BigIntField()),
             ],
-            options={'table': 'analytics_day_totals', 'app': 'analytics', 'indexes': [Index(fields=['brand_id', 'day'])], 'pk_attr': 'id', 'table_description': "Customers registered and points issued and redeemed on a day (brand's zone)."},
+            options={'table': 'analytics_day_totals', 'app': 'analytics', 'indexes': [Index(fields=['brand_id', 'day'])], 'pk_attr': 'id', 'table_description': 'Purchases, net revenue, customers registered and points issued and redeemed on a day'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from tortoise.transactions import in_transaction
 
 from services.analytics.periods import Interval, key_sql
-from services.analytics.rollups import local_day, span
+from services.analytics.rollups import local_day, roomy, span
 from services.common import sql
 
 TEMP = "analytics_basket_scratch"
@@ -36,21 +36,24 @@ async def _upsert_products(brand_id: int) -> None:
         " SET name = excluded.name, category = excluded.category",
         [brand_id],
     )
+    if sql.is_postgres():  # new products: without fresh statistics the join below goes astray
+        await sql.execute("ANALYZE analytics_products")
 
 
 async def _fill_scratch(brand_id: int, zone: ZoneInfo) -> None:
     """One row per (purchase, product) of the brand, with its day, month, category and
     revenue, in a temporary table."""
     postgres = sql.is_postgres()
-    day = local_day("p.occurred_at", zone, await span("purchases", "occurred_at", brand_id))
+    day = local_day("occurred_at", zone, await span("purchases", "occurred_at", brand_id))
+    purchase_days = f"SELECT id, {day} AS day FROM purchases WHERE brand_id = ?"  # once each
     await sql.execute(
         f"CREATE TEMPORARY TABLE {TEMP} AS SELECT basket, product, day,"
         f" {key_sql('day', Interval.MONTH, postgres)} AS month, category, revenue FROM ("
-        f"SELECT i.purchase_id AS basket, pr.id AS product, {day} AS day,"
+        "SELECT i.purchase_id AS basket, pr.id AS product, p.day,"
         " MAX(i.category) AS category, SUM(i.quantity * i.unit_price) AS revenue"
-        " FROM purchase_items i JOIN purchases p ON p.id = i.purchase_id"
+        f" FROM purchase_items i JOIN ({purchase_days}) p ON p.id = i.purchase_id"
         " JOIN analytics_products pr ON pr.brand_id = i.brand_id AND pr.sku = i.sku"
-        " WHERE i.brand_id = ? AND p.brand_id = ? GROUP BY 1, 2, 3) lines",
+        " WHERE i.brand_id = ? GROUP BY 1, 2, 3) lines",
         [brand_id, brand_id],
     )
     if postgres:
@@ -61,12 +64,14 @@ async def rebuild(brand_id: int, zone: ZoneInfo) -> BasketCounts:
     """Replace the brand's basket, product and pair counts; readers see old or new ones."""
     await _upsert_products(brand_id)
     async with in_transaction():  # the scratch table goes with a rollback too
+        await roomy()
         await _fill_scratch(brand_id, zone)
         for table in ("analytics_basket_months", "analytics_item_months", "analytics_item_pairs"):
             await sql.execute(f"DELETE FROM {table} WHERE brand_id = ?", [brand_id])
         await sql.execute(
             "INSERT INTO analytics_basket_months (brand_id, month, baskets)"
-            f" SELECT ?, month, COUNT(DISTINCT basket) FROM {TEMP} GROUP BY month",
+            " SELECT ?, month, COUNT(*) FROM"
+            f" (SELECT month, basket FROM {TEMP} GROUP BY month, basket) b GROUP BY month",
             [brand_id],
         )
         await sql.execute(
@@ -88,8 +93,10 @@ async def rebuild(brand_id: int, zone: ZoneInfo) -> BasketCounts:
         await sql.execute(  # purchases: baskets holding the category; revenue: its lines
             "INSERT INTO analytics_sales_days"
             " (brand_id, dimension, key, day, purchases, revenue_cents)"
-            " SELECT ?, 'CATEGORY', category, day, COUNT(DISTINCT basket),"
-            f" CAST(ROUND(SUM(revenue) * 100) AS BIGINT) FROM {TEMP} GROUP BY category, day",
+            " SELECT ?, 'CATEGORY', category, day, COUNT(*),"
+            " CAST(ROUND(SUM(revenue) * 100) AS BIGINT) FROM (SELECT category, day, basket,"
+            f" SUM(revenue) AS revenue FROM {TEMP} GROUP BY category, day, basket) b"
+            " GROUP BY category, day",
             [brand_id],
         )
         await sql.execute(f"DROP TABLE {TEMP}")

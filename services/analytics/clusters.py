@@ -1,8 +1,9 @@
 """Customer clusters: k-means (scikit-learn) on each buyer's RFM and behaviour as of today.
 
 Features: days since the last purchase, purchases, spend and tracked events in the last 30
-days, each as log(1 + x), standardised. k runs from 2 to 6 on a sample of at most 20,000
-buyers and the k with the best silhouette (on at most 3,000 of them) is fitted on every buyer.
+days, each as log(1 + x), standardised. k runs from 2 to 6, fitted on a sample of at most
+20,000 buyers; the k with the best silhouette (on at most 3,000 of them) is kept and every
+buyer is assigned to its nearest centroid.
 Clusters are numbered by their centroid's spend, highest first; each is described against the
 median buyer.
 """
@@ -68,21 +69,22 @@ def _best_k(z: npt.NDArray[np.float64]) -> tuple[int, KMeans, float | None]:
     rng = np.random.default_rng(SEED)
     sample = z if len(z) <= CHOICE_SAMPLE else z[rng.choice(len(z), CHOICE_SAMPLE, replace=False)]
     distinct = len(np.unique(sample, axis=0))
-    best: tuple[int, float] | None = None
+    best: tuple[int, KMeans, float] | None = None
     for k in K_RANGE:
         if k > distinct or k >= len(sample):
             break
-        labels = KMeans(n_clusters=k, n_init=3, random_state=SEED).fit(sample).labels_
-        if len(set(labels)) < 2:
+        model = KMeans(n_clusters=k, n_init=3, random_state=SEED).fit(sample)
+        if len(set(model.labels_)) < 2:
             break
         size = min(SILHOUETTE_SAMPLE, len(sample))
-        quality = float(silhouette_score(sample, labels, sample_size=size, random_state=SEED))
-        if best is None or quality > best[1]:
-            best = (k, quality)
+        quality = float(
+            silhouette_score(sample, model.labels_, sample_size=size, random_state=SEED)
+        )
+        if best is None or quality > best[2]:
+            best = (k, model, quality)
     if best is None:  # every buyer alike: one cluster
         return 1, KMeans(n_clusters=1, n_init=1, random_state=SEED).fit(z), None
-    k, quality = best
-    return k, KMeans(n_clusters=k, n_init=3, random_state=SEED).fit(z), quality
+    return best
 
 
 def fit(features: FeatureSet) -> Clustering:
@@ -91,12 +93,13 @@ def fit(features: FeatureSet) -> Clustering:
     raw = features.now[:, COLUMNS]
     logged = np.log1p(np.maximum(raw, 0))
     scaler = StandardScaler().fit(logged)
-    k, model, silhouette = _best_k(scaler.transform(logged))
+    z = scaler.transform(logged)
+    k, model, silhouette = _best_k(z)
     centres = np.expm1(scaler.inverse_transform(model.cluster_centers_))
     order = np.argsort(-centres[:, 2], kind="stable")  # by spend, highest first
     number = np.empty(k, dtype=np.int64)
     number[order] = np.arange(1, k + 1)
-    labels = np.asarray(model.labels_)
+    labels = np.asarray(model.predict(z))
     median = np.median(raw, axis=0)
     clusters = [
         Cluster(

@@ -1,16 +1,17 @@
 """The overview report: a range's figures, the previous range's, and each period's.
 
-Read from the refresh's caches (services/analytics/rollups.py): purchases, revenue and active
-customers from `analytics_customer_days` (net of refunds, the brand's days; a buyer is counted
-on their first day in a range, the row whose previous buying day lies before it), registrations
-and points from `analytics_day_totals`.
+Read from the refresh's caches (services/analytics/rollups.py): purchases, revenue (net of
+refunds, the brand's days), registrations and points from `analytics_day_totals`; active
+customers from `analytics_active_days` (a buyer is counted on their first buying day in a
+range or period: the day whose previous buying day lies before it).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from services.analytics.periods import (
     DateRange,
@@ -66,95 +67,94 @@ class Overview:
     periods: list[Period] = field(default_factory=list)
 
 
-DayRow = tuple[int, int, int, int]  # day, registered, points issued, points redeemed
+class DayRow(NamedTuple):
+    day: int
+    purchases: int
+    cents: int
+    registered: int
+    issued: int
+    redeemed: int
 
 
-async def _activity_totals(brand_id: int, current: DateRange, previous: DateRange) -> list[Figures]:
+async def _active_totals(brand_id: int, current: DateRange, previous: DateRange) -> list[int]:
+    """Buyers in the current and in the previous range."""
     cur, prev = current.first_day, previous.first_day
     rows = await sql.fetch(
-        "SELECT SUM(CASE WHEN day >= ? THEN purchases ELSE 0 END) AS cur_n,"
-        " SUM(CASE WHEN day >= ? THEN cents ELSE 0 END) AS cur_cents,"
-        " SUM(CASE WHEN day >= ? AND COALESCE(prev_day, -1) < ? THEN 1 ELSE 0 END) AS cur_active,"
-        " SUM(CASE WHEN day < ? THEN purchases ELSE 0 END) AS prev_n,"
-        " SUM(CASE WHEN day < ? THEN cents ELSE 0 END) AS prev_cents,"
-        " SUM(CASE WHEN day < ? AND COALESCE(prev_day, -1) < ? THEN 1 ELSE 0 END) AS prev_active"
-        " FROM analytics_customer_days WHERE brand_id = ? AND day BETWEEN ? AND ?",
-        [cur, cur, cur, cur, cur, cur, cur, prev, brand_id, prev, current.last_day],
+        "SELECT SUM(CASE WHEN day >= ? AND COALESCE(prev_day, -1) < ? THEN customers ELSE 0 END)"
+        " AS cur, SUM(CASE WHEN day < ? AND COALESCE(prev_day, -1) < ? THEN customers ELSE 0 END)"
+        " AS prev FROM analytics_active_days WHERE brand_id = ? AND day BETWEEN ? AND ?",
+        [cur, cur, cur, prev, brand_id, prev, current.last_day],
     )
     row = rows[0] if rows else {}
-    return [
-        Figures(
-            purchases=int(row.get(f"{p}_n") or 0),
-            revenue_cents=int(row.get(f"{p}_cents") or 0),
-            active_customers=int(row.get(f"{p}_active") or 0),
-        )
-        for p in ("cur", "prev")
-    ]
+    return [int(row.get("cur") or 0), int(row.get("prev") or 0)]
 
 
-async def _activity_by_bucket(
-    brand_id: int, found: DateRange, interval: Interval
-) -> dict[int, Figures]:
+async def active_by_bucket(brand_id: int, found: DateRange, interval: Interval) -> dict[int, int]:
+    """Buyers in each period of the range (a period clipped to the range counts from its start)."""
     postgres = sql.is_postgres()
     start = greatest_sql(start_sql("day", interval, postgres), str(found.first_day), postgres)
     rows = await sql.fetch(
-        f"SELECT {key_sql('day', interval, postgres)} AS bucket, SUM(purchases) AS purchases,"
-        f" SUM(cents) AS cents, SUM(CASE WHEN COALESCE(prev_day, -1) < {start} THEN 1 ELSE 0 END)"
-        " AS active FROM analytics_customer_days WHERE brand_id = ? AND day BETWEEN ? AND ?"
-        " GROUP BY 1",
+        f"SELECT {key_sql('day', interval, postgres)} AS bucket,"
+        f" SUM(CASE WHEN COALESCE(prev_day, -1) < {start} THEN customers ELSE 0 END) AS n"
+        " FROM analytics_active_days WHERE brand_id = ? AND day BETWEEN ? AND ? GROUP BY 1",
         [brand_id, found.first_day, found.last_day],
     )
-    return {
-        int(r["bucket"]): Figures(
-            purchases=int(r["purchases"] or 0),
-            revenue_cents=int(r["cents"] or 0),
-            active_customers=int(r["active"] or 0),
-        )
-        for r in rows
-    }
+    return {int(r["bucket"]): int(r["n"] or 0) for r in rows}
 
 
-async def _day_totals(brand_id: int, first: int, last: int) -> tuple[int, list[DayRow]]:
-    """Customers registered before `first`, then (day, registered, issued, redeemed) rows."""
+async def day_totals(brand_id: int, first: int, last: int) -> tuple[int, list[DayRow]]:
+    """Customers registered before `first`, then the cached totals of each day."""
     before = await sql.fetch(
         "SELECT SUM(new_customers) AS n FROM analytics_day_totals WHERE brand_id = ? AND day < ?",
         [brand_id, first],
     )
     rows = await sql.fetch(
-        "SELECT day, new_customers, points_issued, points_redeemed FROM analytics_day_totals"
-        " WHERE brand_id = ? AND day BETWEEN ? AND ?",
+        "SELECT day, purchases, cents, new_customers, points_issued, points_redeemed"
+        " FROM analytics_day_totals WHERE brand_id = ? AND day BETWEEN ? AND ?",
         [brand_id, first, last],
     )
     days = [
-        (int(r["day"]), int(r["new_customers"]), int(r["points_issued"]), int(r["points_redeemed"]))
+        DayRow(
+            int(r["day"]),
+            int(r["purchases"]),
+            int(r["cents"]),
+            int(r["new_customers"]),
+            int(r["points_issued"]),
+            int(r["points_redeemed"]),
+        )
         for r in rows
     ]
     return int(before[0]["n"] or 0), days
 
 
-def _add_day_totals(figures: Figures, rows: list[DayRow], registered_before: int) -> None:
-    figures.new_customers = sum(r[1] for r in rows)
-    figures.points_issued = sum(r[2] for r in rows)
-    figures.points_redeemed = sum(r[3] for r in rows)
-    figures.customers = registered_before + figures.new_customers
+def _totals(days: list[DayRow], active: int, registered_before: int) -> Figures:
+    registered = sum(d.registered for d in days)
+    return Figures(
+        customers=registered_before + registered,
+        new_customers=registered,
+        active_customers=active,
+        purchases=sum(d.purchases for d in days),
+        revenue_cents=sum(d.cents for d in days),
+        points_issued=sum(d.issued for d in days),
+        points_redeemed=sum(d.redeemed for d in days),
+    )
 
 
 async def overview(brand_id: int, current: DateRange, interval: Interval) -> Overview:
     previous = current.previous()
-    cur, prev = await _activity_totals(brand_id, current, previous)
-    before, days = await _day_totals(brand_id, previous.first_day, current.last_day)
-    in_previous = [d for d in days if d[0] < current.first_day]
-    in_current = [d for d in days if d[0] >= current.first_day]
-    _add_day_totals(prev, in_previous, before)
-    _add_day_totals(cur, in_current, prev.customers)
-    spend = await _activity_by_bucket(brand_id, current, interval)
+    active_now, active_before = await _active_totals(brand_id, current, previous)
+    before, days = await day_totals(brand_id, previous.first_day, current.last_day)
+    prev = _totals([d for d in days if d.day < current.first_day], active_before, before)
+    cur = _totals([d for d in days if d.day >= current.first_day], active_now, prev.customers)
+    active = await active_by_bucket(brand_id, current, interval)
+    by_bucket: dict[int, list[DayRow]] = {}
+    for d in days:
+        if d.day >= current.first_day:
+            by_bucket.setdefault(bucket_key(d.day, interval), []).append(d)
     periods: list[Period] = []
     registered = prev.customers
     for bucket in buckets(current, interval):
-        figures = replace(spend.get(bucket.key, Figures()))
-        _add_day_totals(
-            figures, [d for d in in_current if bucket_key(d[0], interval) == bucket.key], registered
-        )
+        figures = _totals(by_bucket.get(bucket.key, []), active.get(bucket.key, 0), registered)
         registered = figures.customers
         periods.append(Period(bucket.start, bucket.end, figures))
     return Overview(current, previous, cur, prev, periods)

@@ -1,6 +1,5 @@
-"""Repeat purchase rate and first-purchase cohorts, from `analytics_customer_days` (the
-refresh's copy of `daily_spend` buying days, each with the customer's first, previous and next
-buying days), counting rows rather than grouping by customer.
+"""Repeat purchase rate and first-purchase cohorts, from the refresh's caches
+(services/analytics/rollups.py), counting rows rather than grouping by customer.
 
 A purchase counts unless fully refunded. A customer's cohort is the period of their first
 purchase ever; a cohort member is active in a period when they bought in it. Cohorts are those
@@ -18,9 +17,7 @@ from services.analytics.periods import (
     Interval,
     ReportInputError,
     buckets,
-    greatest_sql,
     key_sql,
-    start_sql,
 )
 from services.common import sql
 
@@ -78,21 +75,25 @@ def check_cohort_range(found: DateRange, period: Interval) -> None:
 
 
 async def retention_cohorts(brand_id: int, found: DateRange, period: Interval) -> list[Cohort]:
+    """From `analytics_cohort_days`. Exact for any range: members first bought on or after
+    its start, so none was active earlier in its first period; a member's first buying day
+    in a period is its earliest, so `day <= to` is what clips the last period."""
     check_cohort_range(found, period)
     postgres = sql.is_postgres()
     cohort_key = key_sql("first_day", period, postgres)
-    start = greatest_sql(start_sql("day", period, postgres), str(found.first_day), postgres)
-    sizes = await sql.fetch(  # a member's first buying day is their row with day = first_day
-        f"SELECT {cohort_key} AS cohort, COUNT(*) AS n FROM analytics_customer_days"
-        " WHERE brand_id = ? AND day BETWEEN ? AND ? AND day = first_day GROUP BY 1",
-        [brand_id, found.first_day, found.last_day],
+    starts = "month_starts" if period is Interval.MONTH else "week_starts"
+    span = [brand_id, found.first_day, found.last_day, found.first_day, found.last_day]
+    sizes = await sql.fetch(
+        f"SELECT {cohort_key} AS cohort, SUM({starts}) AS n FROM analytics_cohort_days"
+        " WHERE brand_id = ? AND first_day BETWEEN ? AND ? AND day BETWEEN ? AND ?"
+        " AND day = first_day GROUP BY 1",
+        span,
     )
-    active = await sql.fetch(  # a member's first row in each period
+    active = await sql.fetch(
         f"SELECT {cohort_key} AS cohort, {key_sql('day', period, postgres)} AS period,"
-        " COUNT(*) AS n FROM analytics_customer_days"
-        " WHERE brand_id = ? AND day BETWEEN ? AND ? AND first_day >= ?"
-        f" AND COALESCE(prev_day, -1) < {start} GROUP BY 1, 2",
-        [brand_id, found.first_day, found.last_day, found.first_day],
+        f" SUM({starts}) AS n FROM analytics_cohort_days"
+        " WHERE brand_id = ? AND first_day BETWEEN ? AND ? AND day BETWEEN ? AND ? GROUP BY 1, 2",
+        span,
     )
     periods = buckets(found, period)
     position = {b.key: i for i, b in enumerate(periods)}

@@ -1,10 +1,14 @@
 """The report caches the refresh rebuilds (set-based), which the date-ranged reports read:
 
 - `analytics_customer_days`: `daily_spend` days with a purchase, each with the customer's
-  first, previous and next buying days (window functions);
+  first, previous and next buying days (window functions); `analytics_active_days`, the same
+  grouped by (day, previous day), which is all counting a range's buyers needs; and
+  `analytics_cohort_days`, grouped by (first day, day) with the customers buying for the first
+  time in that day's month and week, which is all a cohort matrix needs;
 - `analytics_sales_days`: per day of the brand's zone, purchases and net revenue per store,
   channel and tier (the buyer's tier at the refresh), and per category from purchase items;
-- `analytics_day_totals`: per day, customers registered and points issued and redeemed.
+- `analytics_day_totals`: per day, purchases and net revenue, customers registered, points
+  issued and redeemed.
 
 Each is replaced for the brand in its own transaction, so readers see the previous refresh's
 rows or this one's. Days are the brand's (services/analytics/periods.local_day_sql).
@@ -17,12 +21,22 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from services.analytics.periods import local_day_sql
+from services.analytics.periods import Interval, local_day_sql, start_sql
 from services.common import sql
 
 NET = "(p.amount - p.refunded_amount)"
 ISSUED = "(kind IN ('EARN', 'RELEASE') OR (kind = 'ADJUST' AND amount > 0))"  # as the dashboard
 CENTS = "CAST(ROUND(SUM({}) * 100) AS BIGINT)"
+
+
+WORK_MEM = "256MB"
+
+
+async def roomy() -> None:
+    """Inside a transaction on PostgreSQL: sort and hash a brand's rows in memory (the default
+    4 MB spills a million rows to disk); the setting ends with the transaction."""
+    if sql.is_postgres():
+        await sql.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
 
 
 async def span(table: str, column: str, brand_id: int) -> tuple[datetime, datetime] | None:
@@ -48,6 +62,7 @@ def local_day(column: str, zone: ZoneInfo, bounds: tuple[datetime, datetime] | N
 
 async def customer_days(brand_id: int) -> int:
     async with in_transaction():
+        await roomy()
         await sql.execute("DELETE FROM analytics_customer_days WHERE brand_id = ?", [brand_id])
         count = await sql.execute(
             "INSERT INTO analytics_customer_days"
@@ -58,9 +73,33 @@ async def customer_days(brand_id: int) -> int:
             " WINDOW w AS (PARTITION BY customer_id ORDER BY day)",
             [brand_id],
         )
-    if sql.is_postgres():  # index-only scans need the visibility map; not in a transaction
-        await sql.execute("VACUUM ANALYZE analytics_customer_days")
+        await sql.execute("DELETE FROM analytics_active_days WHERE brand_id = ?", [brand_id])
+        await sql.execute(
+            "INSERT INTO analytics_active_days (brand_id, day, prev_day, customers)"
+            " SELECT brand_id, day, prev_day, COUNT(*) FROM analytics_customer_days"
+            " WHERE brand_id = ? GROUP BY brand_id, day, prev_day",
+            [brand_id],
+        )
+        await _cohort_days(brand_id)
+    if sql.is_postgres():  # fresh statistics for the reports' plans
+        for table in ("analytics_customer_days", "analytics_active_days", "analytics_cohort_days"):
+            await sql.execute(f"ANALYZE {table}")
     return count
+
+
+async def _cohort_days(brand_id: int) -> None:
+    postgres = sql.is_postgres()
+    month = start_sql("day", Interval.MONTH, postgres)
+    week = start_sql("day", Interval.WEEK, postgres)
+    await sql.execute("DELETE FROM analytics_cohort_days WHERE brand_id = ?", [brand_id])
+    await sql.execute(
+        "INSERT INTO analytics_cohort_days (brand_id, first_day, day, month_starts, week_starts)"
+        " SELECT brand_id, first_day, day,"
+        f" SUM(CASE WHEN COALESCE(prev_day, -1) < {month} THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN COALESCE(prev_day, -1) < {week} THEN 1 ELSE 0 END)"
+        " FROM analytics_customer_days WHERE brand_id = ? GROUP BY brand_id, first_day, day",
+        [brand_id],
+    )
 
 
 async def sales_days(brand_id: int, zone: ZoneInfo) -> None:
@@ -76,6 +115,7 @@ async def sales_days(brand_id: int, zone: ZoneInfo) -> None:
         "INSERT INTO analytics_sales_days (brand_id, dimension, key, day, purchases, revenue_cents)"
     )
     async with in_transaction():
+        await roomy()
         await sql.execute(
             "DELETE FROM analytics_sales_days WHERE brand_id = ? AND dimension <> 'CATEGORY'",
             [brand_id],
@@ -105,16 +145,18 @@ async def day_totals(brand_id: int, zone: ZoneInfo) -> None:
         "created_at", zone, await span("points_transactions", "created_at", brand_id)
     )
     async with in_transaction():
+        await roomy()
         await sql.execute("DELETE FROM analytics_day_totals WHERE brand_id = ?", [brand_id])
         await sql.execute(
-            "INSERT INTO analytics_day_totals"
-            " (brand_id, day, new_customers, points_issued, points_redeemed)"
-            " SELECT ?, day, SUM(joined), SUM(issued), SUM(redeemed) FROM ("
-            f"SELECT {joined} AS day, 1 AS joined, 0 AS issued, 0 AS redeemed"
-            " FROM customers WHERE brand_id = ?"
-            f" UNION ALL SELECT {booked}, 0,"
+            "INSERT INTO analytics_day_totals (brand_id, day, purchases, cents, new_customers,"
+            " points_issued, points_redeemed)"
+            " SELECT ?, day, SUM(n), SUM(cents), SUM(joined), SUM(issued), SUM(redeemed) FROM ("
+            "SELECT day, purchases AS n, cents, 0 AS joined, 0 AS issued, 0 AS redeemed"
+            " FROM daily_spend WHERE brand_id = ? AND purchases > 0"
+            f" UNION ALL SELECT {joined}, 0, 0, 1, 0, 0 FROM customers WHERE brand_id = ?"
+            f" UNION ALL SELECT {booked}, 0, 0, 0,"
             f" CASE WHEN {ISSUED} THEN amount ELSE 0 END,"
             " CASE WHEN kind = 'REDEEM' THEN -amount ELSE 0 END"
             " FROM points_transactions WHERE brand_id = ?) totals GROUP BY day",
-            [brand_id, brand_id, brand_id],
+            [brand_id, brand_id, brand_id, brand_id],
         )

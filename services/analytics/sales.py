@@ -1,11 +1,12 @@
 """The consumption time series: purchases and revenue per period, optionally per group,
 from the refresh's caches (services/analytics/rollups.py).
 
-Ungrouped: `analytics_customer_days` (net of refunds, fully refunded purchases not counted),
-with the customers who bought in each period. STORE, CHANNEL: as recorded on the purchase (free
-text today). TIER: the buyer's tier at the refresh (tier history per purchase is not kept).
-CATEGORY: from purchase items, revenue being quantity x unit price (items are not refunded one
-by one), purchases those holding the category. Grouped series carry no customer counts.
+Ungrouped: `analytics_day_totals` (net of refunds, fully refunded purchases not counted), with
+the customers who bought in each period (`analytics_active_days`). STORE, CHANNEL: as recorded
+on the purchase (free text today). TIER: the buyer's tier at the refresh (tier history per
+purchase is not kept). CATEGORY: from purchase items, revenue being quantity x unit price
+(items are not refunded one by one), purchases those holding the category. Grouped series
+carry no customer counts.
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from services.analytics.overview import active_by_bucket, day_totals
 from services.analytics.periods import (
     MAX_DAY_BUCKETS,
     DateRange,
     Interval,
     ReportInputError,
+    bucket_key,
     buckets,
-    greatest_sql,
     key_sql,
-    start_sql,
 )
 from services.common import sql
 
@@ -76,26 +77,23 @@ async def _cells(
     brand_id: int, found: DateRange, interval: Interval, group: SalesGroup | None
 ) -> dict[tuple[str | None, int], Cell]:
     """(group, bucket key) -> (purchases, revenue, customers or None)."""
-    postgres = sql.is_postgres()
-    key = key_sql("day", interval, postgres)
+    key = key_sql("day", interval, sql.is_postgres())
     span = [brand_id, found.first_day, found.last_day]
     if group is None:
-        start = greatest_sql(start_sql("day", interval, postgres), str(found.first_day), postgres)
-        rows = await sql.fetch(
-            f"SELECT {key} AS bucket, NULL AS grp, SUM(purchases) AS purchases,"
-            " SUM(cents) AS cents,"
-            f" SUM(CASE WHEN COALESCE(prev_day, -1) < {start} THEN 1 ELSE 0 END) AS customers"
-            " FROM analytics_customer_days WHERE brand_id = ? AND day BETWEEN ? AND ?"
-            " GROUP BY 1",
-            span,
-        )
-    else:
-        rows = await sql.fetch(
-            f"SELECT {key} AS bucket, key AS grp, SUM(purchases) AS purchases,"
-            " SUM(revenue_cents) AS cents, NULL AS customers FROM analytics_sales_days"
-            " WHERE brand_id = ? AND day BETWEEN ? AND ? AND dimension = ? GROUP BY 1, 2",
-            [*span, group.value],
-        )
+        _, days = await day_totals(brand_id, found.first_day, found.last_day)
+        active = await active_by_bucket(brand_id, found, interval)
+        cells: dict[tuple[str | None, int], Cell] = {}
+        for d in days:
+            key_of = bucket_key(d.day, interval)
+            n, money, _ = cells.get((None, key_of), (0, Decimal(0), 0))
+            cells[(None, key_of)] = (n + d.purchases, money + Decimal(d.cents) / 100, 0)
+        return {k: (n, money, active.get(k[1], 0)) for k, (n, money, _) in cells.items()}
+    rows = await sql.fetch(
+        f"SELECT {key} AS bucket, key AS grp, SUM(purchases) AS purchases,"
+        " SUM(revenue_cents) AS cents, NULL AS customers FROM analytics_sales_days"
+        " WHERE brand_id = ? AND day BETWEEN ? AND ? AND dimension = ? GROUP BY 1, 2",
+        [*span, group.value],
+    )
     return {
         (None if r["grp"] is None else str(r["grp"]), int(r["bucket"])): (
             int(r["purchases"] or 0),
