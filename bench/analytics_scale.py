@@ -37,7 +37,7 @@ from auth.tokens import issue_token
 from bench.seed import seed
 from config import Settings
 from models import Brand, Customer
-from models.analytics import Product
+from models.analytics_cache import Product
 from models.db import close_db, init_db
 from resolvers.ids import to_global_id
 from server import create_app

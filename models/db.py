@@ -71,7 +71,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
                 "migrations": "models.campaigns_migrations",
             },
             "analytics": {  # tracked events, cached reports and models; migrates after `crm`
-                "models": ["models.analytics"],
+                "models": ["models.analytics", "models.analytics_cache"],
                 "default_connection": "default",
                 "migrations": "models.analytics_migrations",
             },

@@ -14,7 +14,7 @@ from strawberry.exceptions import StrawberryGraphQLError
 from auth.context import Context
 from auth.scopes import Scope
 from models import Customer
-from models.analytics import AnalyticsRun, CustomerCluster, CustomerScore
+from models.analytics_cache import AnalyticsRun, CustomerCluster, CustomerScore
 from resolvers.analytics.reports import checked
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
 from services.analytics import scores

@@ -9,7 +9,7 @@ from typing import TypeVar
 from graphql import GraphQLError
 
 from auth.context import Context
-from models.analytics import AnalyticsRun, CustomerCluster, Product
+from models.analytics_cache import AnalyticsRun, CustomerCluster, Product
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
 from services.analytics import association, products, retention, sales, scores

@@ -9,18 +9,13 @@ from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
 from resolvers.analytics import reports
-from schema.analytics.types import (
-    AnalyticsRefresh,
-    AssociationRule,
-    ChurnRiskDistribution,
+from schema.analytics.report_types import (
     CohortPeriod,
-    CustomerClusterType,
     DateRangeInput,
     DateRangeType,
     Overview,
     OverviewFigures,
     OverviewPeriod,
-    ProductType,
     RepeatPurchaseRate,
     ReportInterval,
     RetentionCohort,
@@ -30,6 +25,13 @@ from schema.analytics.types import (
     SalesPoint,
     SalesSeries,
     interval_of,
+)
+from schema.analytics.types import (
+    AnalyticsRefresh,
+    AssociationRule,
+    ChurnRiskDistribution,
+    CustomerClusterType,
+    ProductType,
 )
 from services.analytics.periods import DateRange
 from services.analytics.sales import SalesGroup

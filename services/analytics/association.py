@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from models.analytics import Product
+from models.analytics_cache import Product
 from services.analytics.periods import DateRange, Interval, ReportInputError, bucket_key
 from services.common import sql
 

@@ -13,16 +13,16 @@ training (every customer's tenure alike, say) cannot swamp the others today.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import brier_score_loss, roc_auc_score
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
 
 from services.analytics.features import FEATURES, FeatureSet
+
+if TYPE_CHECKING:  # fitting imports scikit-learn when it runs: the server only reads the model
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
 
 MIN_PER_CLASS = 2  # fewer churned (or retained) customers: no model
 MIN_HOLDOUT_PER_CLASS = 4  # fewer: fitted, but not measured
@@ -109,6 +109,9 @@ def _calibration(y: npt.NDArray[np.int_], p: npt.NDArray[np.float64]) -> list[di
 
 
 def _measure(x: npt.NDArray[np.float64], y: npt.NDArray[np.int_]) -> dict[str, Any]:
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+    from sklearn.model_selection import train_test_split
+
     counts = np.bincount(y, minlength=2)
     if counts.min() < MIN_HOLDOUT_PER_CLASS:
         return {"auc": None, "brier": None, "calibration": [], "holdoutCustomers": 0}

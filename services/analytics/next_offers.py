@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from models import Brand, Customer, CustomerStats
-from models.analytics import CustomerScore
+from models.analytics_cache import CustomerScore
 from models.offers import Offer
 from services.analytics.periods import ReportInputError
 from services.analytics.recommendations import bought_skus, recommend

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tortoise.expressions import Q
 
-from models.analytics import Product
+from models.analytics_cache import Product
 from services.analytics.periods import ReportInputError
 
 MAX_PRODUCTS = 100

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from models.analytics import Product
+from models.analytics_cache import Product
 from services.analytics.periods import ReportInputError
 from services.common import sql
 

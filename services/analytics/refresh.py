@@ -20,7 +20,7 @@ import numpy.typing as npt
 from tortoise.transactions import in_transaction
 
 from models import Brand
-from models.analytics import AnalyticsRun, CustomerCluster
+from models.analytics_cache import AnalyticsRun, CustomerCluster
 from services.analytics import baskets, churn, clusters, features, lifecycle, rollups
 from services.common import sql
 from services.loyalty import config as loyalty_config

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from models.analytics import AnalyticsRun, CustomerCluster, CustomerScore
+from models.analytics_cache import AnalyticsRun, CustomerCluster, CustomerScore
 from services.analytics.churn import ChurnModel
 from services.analytics.features import FEATURES
 from services.common import sql
