@@ -87,6 +87,9 @@ def _prepare(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 def _pipeline(
     x: npt.NDArray[np.float64], y: npt.NDArray[np.int_]
 ) -> tuple[StandardScaler, LogisticRegression]:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
     scaler = StandardScaler().fit(x)
     model = LogisticRegression(C=1.0, max_iter=500).fit(scaler.transform(x), y)
     return scaler, model
