@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from models import Brand
 from services.analytics import refresh
-from tests.support import GraphQL
+from tests.support import GraphQL, create_customer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PER_REQUEST = 40  # aliased mutations in one document (the limit is 50 aliases)
@@ -58,6 +58,29 @@ async def purchases(gql: GraphQL, token: str, specs: list[dict[str, Any]]) -> li
 
 def buy(customer: str, when: str, amount: str = "10", **extra: Any) -> dict[str, Any]:
     return {"customerId": customer, "amount": amount, "occurredAt": when, **extra}
+
+
+async def weekly_and_stopped(gql: GraphQL, token: str, n: int) -> tuple[list[str], list[str]]:
+    """n weekly buyers W0.. and n who stopped S0.., on a 28-day churn horizon. Customer i of
+    each group first bought 84 + 10 i days ago, then every week: the weekly ones up to now,
+    the others until 56 days ago (28 days before the model's training cutoff)."""
+    settings = "mutation { setLoyaltySettings(input: {atRiskDays: 28}) { errors { code } } }"
+    await gql.data(settings, token=token)
+    weekly = [(await create_customer(gql, token, name=f"W{i}"))["id"] for i in range(n)]
+    stopped = [(await create_customer(gql, token, name=f"S{i}"))["id"] for i in range(n)]
+    starts = [84 + 10 * i for i in range(n)]
+    specs = [
+        buy(c, days_ago(d), "20")
+        for c, s in zip(weekly, starts, strict=True)
+        for d in range(s, 0, -7)
+    ]
+    specs += [
+        buy(c, days_ago(d), "20")
+        for c, s in zip(stopped, starts, strict=True)
+        for d in range(s, 55, -7)
+    ]
+    await purchases(gql, token, specs)
+    return weekly, stopped
 
 
 async def run_refresh(brand: Brand) -> dict[str, Any]:

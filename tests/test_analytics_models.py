@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from config import Settings
-from tests.analytics_helpers import buy, days_ago, item, local, purchases, run_refresh
+from tests.analytics_helpers import (
+    buy,
+    days_ago,
+    item,
+    local,
+    purchases,
+    run_refresh,
+    weekly_and_stopped,
+)
 from tests.offer_helpers import create_offer, customer_token
 from tests.support import GraphQL, app_token, create_customer, error_codes, make_brand
 
@@ -158,26 +166,7 @@ async def test_churn_ranks_a_customer_who_stopped_above_a_weekly_buyer(
 ) -> None:
     brand = await make_brand("acme")
     token = await app_token(settings, brand)
-    await gql.data(
-        "mutation { setLoyaltySettings(input: {atRiskDays: 28}) { errors { code } } }",
-        token=token,
-    )
-    weekly = [(await create_customer(gql, token, name=f"W{i}"))["id"] for i in range(6)]
-    stopped = [(await create_customer(gql, token, name=f"S{i}"))["id"] for i in range(6)]
-    # customer i of each group first bought 84 + 10 i days ago, then every week: the weekly
-    # ones up to now, the others until 56 days ago (28 days before the training cutoff)
-    starts = [84 + 10 * i for i in range(6)]
-    specs = [
-        buy(c, days_ago(d), "20")
-        for c, s in zip(weekly, starts, strict=True)
-        for d in range(s, 0, -7)
-    ]
-    specs += [
-        buy(c, days_ago(d), "20")
-        for c, s in zip(stopped, starts, strict=True)
-        for d in range(s, 55, -7)
-    ]
-    await purchases(gql, token, specs)
+    weekly, stopped = await weekly_and_stopped(gql, token, 6)
     result = await run_refresh(brand)
     assert result["churnModel"]["fitted"] is True
     body = await gql.data(MODEL, token=token)

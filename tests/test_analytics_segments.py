@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from config import Settings
-from tests.analytics_helpers import buy, days_ago, purchases, run_refresh
+from tests.analytics_helpers import buy, days_ago, purchases, run_refresh, weekly_and_stopped
 from tests.support import GraphQL, app_token, create_customer, make_brand
 from tests.tracking_helpers import at, event, track
 
@@ -57,24 +57,7 @@ async def test_added_to_cart_but_did_not_buy_in_seven_days(
 async def test_churn_risk_above_and_cluster(gql: GraphQL, settings: Settings) -> None:
     brand = await make_brand("acme")
     token = await app_token(settings, brand)
-    await gql.data(
-        "mutation { setLoyaltySettings(input: {atRiskDays: 28}) { errors { code } } }",
-        token=token,
-    )
-    weekly = [(await create_customer(gql, token, name=f"W{i}"))["id"] for i in range(4)]
-    stopped = [(await create_customer(gql, token, name=f"S{i}"))["id"] for i in range(4)]
-    starts = [84 + 10 * i for i in range(4)]
-    specs = [
-        buy(c, days_ago(d), "20")
-        for c, s in zip(weekly, starts, strict=True)
-        for d in range(s, 0, -7)
-    ]
-    specs += [
-        buy(c, days_ago(d), "20")
-        for c, s in zip(stopped, starts, strict=True)
-        for d in range(s, 55, -7)
-    ]
-    await purchases(gql, token, specs)
+    await weekly_and_stopped(gql, token, 4)
     await run_refresh(brand)
     assert await _names(gql, token, {"churnRisk": {"min": 0.6}}) == ["S0", "S1", "S2", "S3"]
     assert await _names(gql, token, {"churnRisk": {"max": 0.3}}) == ["W0", "W1", "W2", "W3"]
