@@ -79,6 +79,12 @@ class Settings:
     data_keys: dict[str, str] = field(default_factory=dict)
     data_key_id: str | None = None
     data_lookup_key: str | None = None
+    # The tracking beacon (docs/analytics.md): events a second per write key, and per key and
+    # client address; the burst is what a bucket holds.
+    tracking_key_events_per_second: float = 500.0
+    tracking_key_burst: float = 5_000.0
+    tracking_client_events_per_second: float = 20.0
+    tracking_client_burst: float = 500.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -148,6 +154,10 @@ class Settings:
             data_keys=_data_keys(env.get("CRM_DATA_KEYS", "")),
             data_key_id=env.get("CRM_DATA_KEY_ID") or None,
             data_lookup_key=env.get("CRM_DATA_LOOKUP_KEY") or None,
+            tracking_key_events_per_second=float(env.get("CRM_TRACKING_KEY_RATE") or 500),
+            tracking_key_burst=float(env.get("CRM_TRACKING_KEY_BURST") or 5000),
+            tracking_client_events_per_second=float(env.get("CRM_TRACKING_CLIENT_RATE") or 20),
+            tracking_client_burst=float(env.get("CRM_TRACKING_CLIENT_BURST") or 500),
         )
 
 

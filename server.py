@@ -31,7 +31,7 @@ from config import Settings
 from engine.lean_post import LeanGraphQLPost, rate_limited_retry_after, replaying
 from engine.persisted import apply_persisted_query
 from engine.persisted_queries import build_query_store
-from engine.ratelimit import build_rate_limiter
+from engine.ratelimit import RateLimiter, build_rate_limiter
 from engine.response_media import JSON, negotiated, shaped
 from events.outbox import backlog as outbox_backlog
 from events.runtime import EventsRuntime
@@ -43,6 +43,7 @@ from observability.metrics import Sampler, metrics_endpoint
 from observability.middleware import ObservedRequests
 from observability.ratelimit_headers import RecordingRateLimiter
 from observability.request_record import identify
+from resolvers.tracking.beacon import beacon
 from schema import build_schema
 from services.brands import allowlist as query_allowlist
 from services.brands import usage
@@ -244,6 +245,25 @@ class BodySizeLimitMiddleware:
         await response(scope, receive, send)
 
 
+def tracking_limiters(settings: Settings) -> tuple[RateLimiter, RateLimiter]:
+    """The beacon's buckets of events: per write key, and per write key and client address."""
+    prefix = f"{settings.redis_prefix}:tracking"
+    return (
+        build_rate_limiter(
+            settings.redis_url,
+            prefix,
+            settings.tracking_key_events_per_second,
+            settings.tracking_key_burst,
+        ),
+        build_rate_limiter(
+            settings.redis_url,
+            prefix,
+            settings.tracking_client_events_per_second,
+            settings.tracking_client_burst,
+        ),
+    )
+
+
 async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
@@ -308,6 +328,8 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
             await usage.drain()  # per-app usage counts still in memory
             await events.stop()
             await graphql.close()
+            await app.state.tracking_key_limiter.close()
+            await app.state.tracking_client_limiter.close()
             if manage_db:
                 await close_db()
 
@@ -323,10 +345,12 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
             Route("/dashboard", dashboard_page),
             Mount("/static", static_files()),
             *job_files.routes,
+            Route("/track", beacon, methods=["POST", "OPTIONS"]),
         ],
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.tracking_key_limiter, app.state.tracking_client_limiter = tracking_limiters(settings)
     app.add_middleware(LeanGraphQLPost, schema=graphql.crm_schema, settings=settings)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservedRequests, settings=settings)  # metrics, logs, RateLimit headers

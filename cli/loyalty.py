@@ -11,7 +11,7 @@ from typing import Any
 from config import Settings
 from models import Brand
 from models.db import close_db, init_db
-from services.analytics import lifecycle as analytics
+from services.analytics import refresh as analytics
 from services.brands import brands
 from services.common.actor import Actor
 from services.loyalty import expiry as points_expiry
@@ -34,7 +34,7 @@ async def run_job(brand: Brand, job: str) -> dict[str, Any]:
     if job == "review":
         result: dict[str, Any] = {"changed": await tier_review.review(brand)}
     elif job == "refresh":
-        result = {"customers": await analytics.refresh(brand)}
+        result = await analytics.refresh(brand)  # lifecycle, baskets, churn model, clusters
     else:
         result = {"expired": await points_expiry.expire_due(Actor.system(brand.id))}
     result["seconds"] = round(time.perf_counter() - started, 3)
@@ -52,7 +52,7 @@ def register(sub: Any) -> None:
     """Add the loyalty subcommands to the `crm` parser."""
     jobs = (
         ("tiers", "review", "re-qualify every member (upgrades, due downgrades)"),
-        ("analytics", "refresh", "recompute lifecycle stages and RFM value tiers"),
+        ("analytics", "refresh", "lifecycle, RFM, baskets, churn model and clusters"),
         ("points", "expire", "release pending points and expire what is due"),
     )
     for group, action, helptext in jobs:

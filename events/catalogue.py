@@ -44,6 +44,7 @@ EVENT_TYPES: dict[str, str] = {
     "referral.invited": "customers:read",
     "referral.attributed": "customers:read",
     "referral.converted": "customers:read",
+    "behaviour.tracked": "analytics:read",
 }
 
 

@@ -171,6 +171,7 @@ class PurchaseItem(Model):
 
     class Meta:
         table = "purchase_items"
+        indexes = (("purchase_id",),)
 
 
 class DailySpend(Model):

@@ -19,6 +19,8 @@ from models import (
     Tier,
     TierChange,
 )
+from models.analytics import TrackingKey
+from models.analytics_cache import AnalyticsRun, CustomerCluster
 from models.appointments import BookingPolicy, PriorityHold
 from models.audit import AuditEntry
 from models.events import Webhook, WebhookDelivery
@@ -31,6 +33,10 @@ from models.tickets import SlaPolicy, TicketMessage
 
 # GraphQL type name (the global id's prefix) -> the model whose row of that number it shows.
 RECORD_MODELS: dict[str, type[Model]] = {
+    "AnalyticsRefresh": AnalyticsRun,
+    "ChurnModelQuality": AnalyticsRun,
+    "CustomerCluster": CustomerCluster,
+    "TrackingKey": TrackingKey,
     "BookingPolicy": BookingPolicy,
     "PriorityHold": PriorityHold,
     "Referral": Referral,

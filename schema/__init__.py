@@ -33,6 +33,7 @@ from engine.shared_events import SharedEventExecutor
 from engine.validation import ValidationByIdentity
 from observability.request_record import operation_executed
 from resolvers.brands.usage_hook import operation_finished
+from schema.analytics.queries import AnalyticsQueries
 from schema.appointments.mutations import AppointmentMutations
 from schema.appointments.queries import AppointmentQueries
 from schema.appointments.subscriptions import AppointmentSubscriptions
@@ -62,6 +63,7 @@ from schema.stores.operations import StoreMutations, StoreQueries
 from schema.surveys.operations import SurveyMutations, SurveyQueries
 from schema.tickets.mutations import TicketMutations
 from schema.tickets.queries import TicketQueries
+from schema.tracking.operations import TrackingMutations, TrackingQueries
 
 Query = merge_types(
     "Query",
@@ -83,6 +85,8 @@ Query = merge_types(
         StoreQueries,
         AppointmentQueries,
         ReferralQueries,
+        TrackingQueries,
+        AnalyticsQueries,
     ),
 )
 Mutation = merge_types(
@@ -105,6 +109,7 @@ Mutation = merge_types(
         StoreMutations,
         AppointmentMutations,
         ReferralMutations,
+        TrackingMutations,
     ),
 )
 Subscription = merge_types("Subscription", (EventSubscriptions, AppointmentSubscriptions))

@@ -18,6 +18,7 @@ from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
 from resolvers import nodes
+from resolvers.analytics import reports as analytics_reports
 from resolvers.appointments import queries as appointment_queries
 from resolvers.campaigns import loaders as campaign_loaders
 from resolvers.customers import loaders as customer_loaders
@@ -31,6 +32,12 @@ from resolvers.stores import loaders as store_loaders
 from resolvers.surveys import queries as survey_queries
 from resolvers.tickets import loaders as ticket_loaders
 from resolvers.tickets import queries as ticket_queries
+from schema.analytics.types import (
+    AnalyticsRefresh,
+    ChurnModelQuality,
+    CustomerClusterType,
+    ProductType,
+)
 from schema.appointments.types import (
     AppointmentType,
     BookableServiceType,
@@ -71,6 +78,7 @@ from schema.tickets.types import (
     TicketType,
     staff_type,
 )
+from schema.tracking.types import TrackingKeyType
 
 NodeFetch = Callable[[Info, int], Awaitable[Node | None]]
 
@@ -148,6 +156,10 @@ def _from_model(node_type: Any) -> Callable[[Any, Info], Node]:
     return lambda row, info: node_type.from_model(row)  # type: ignore[no-any-return]
 
 
+def _built_by(build: Callable[[Any], Node]) -> Callable[[Any, Info], Node]:
+    return lambda row, info: build(row)
+
+
 async def _customer_data_export(info: Info, pk: int) -> Node | None:
     found = await privacy_exports.export_by_number(info.context, pk)
     return CustomerDataExport.from_model(found) if found else None
@@ -173,7 +185,27 @@ async def _appointment(info: Info, pk: int) -> Node | None:
     return AppointmentType.from_model(found) if found else None
 
 
+async def _product(info: Info, pk: int) -> Node | None:
+    found = await analytics_reports.product_by_id(info.context, pk)
+    return ProductType.from_model(found) if found else None
+
+
 NODE_KINDS: dict[str, NodeKind] = {
+    "Product": NodeKind(Scope.ANALYTICS_READ, _product),
+    "AnalyticsRefresh": NodeKind(
+        Scope.ANALYTICS_READ,
+        _stored("AnalyticsRefresh", lambda row, info: AnalyticsRefresh.of(row)),
+    ),
+    "ChurnModelQuality": NodeKind(
+        Scope.ANALYTICS_READ,
+        _stored("ChurnModelQuality", lambda row, info: ChurnModelQuality.of(row)),
+    ),
+    "CustomerCluster": NodeKind(
+        Scope.ANALYTICS_READ, _stored("CustomerCluster", _from_model(CustomerClusterType))
+    ),
+    "TrackingKey": NodeKind(
+        Scope.EVENTS_READ, _stored("TrackingKey", _from_model(TrackingKeyType))
+    ),
     "AuditEntry": NodeKind(Scope.AUDIT_READ, _stored("AuditEntry", _from_model(AuditEntryType))),
     "CustomerDataExport": NodeKind(Scope.PRIVACY_MANAGE, _customer_data_export),
     "Brand": NodeKind(None, _brand),

@@ -8,6 +8,7 @@ from resolvers.appointments.timeline import appointment_entries
 from resolvers.customers import loaders
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
+from resolvers.tracking import timeline as behaviour
 from services.common.pagination import Page, PageRequest, PaginationError
 from services.customers import duplicates
 from services.customers import query as customer_query
@@ -90,6 +91,8 @@ async def timeline(context: Context, owner: Customer, first: int) -> list[Timeli
     ]
     entries += await loaders.timeline_sources(context, owner)
     entries += [TimelineEntry(*e) for e in await appointment_entries(context, owner)]
+    rows = await behaviour.timeline_rows(context, owner)  # tracked events (issue 20)
+    entries += [TimelineEntry("BEHAVIOUR", *row) for row in rows]
     entries.sort(key=lambda e: e.occurred_at, reverse=True)
     return entries[:first]
 

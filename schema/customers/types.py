@@ -12,6 +12,7 @@ from models import CustomerExternalId, CustomerNote
 from resolvers.customers import loaders, queries
 from resolvers.customers.queries import TimelineEntry as TimelineEntryData
 from resolvers.ids import to_global_id
+from schema.analytics.fields import CustomerAnalyticsFields
 from schema.appointments.fields import CustomerAppointmentFields
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from schema.loyalty.fields import LoyaltyFields
@@ -104,6 +105,7 @@ class CustomerType(
     CustomerSurveyFields,
     CustomerAppointmentFields,
     CustomerReferralFields,
+    CustomerAnalyticsFields,
 ):
     name: str
     phone: str | None = strawberry.field(

@@ -356,6 +356,17 @@ class ReferralEvent(EventType):
         return _subject_gid(self.event)
 
 
+@strawberry.type(description="A batch of behaviour events was stored (trackEvents, beacon).")
+class BehaviourTracked(EventType):
+    @strawberry.field
+    def accepted(self) -> int | None:
+        return _payload(self.event, "accepted")
+
+    @strawberry.field(description="How many events of each name the batch stored.")
+    def names(self) -> JSON:
+        return JSON(_payload(self.event, "names") or {})
+
+
 EVENT_CLASSES: dict[str, type[EventType]] = {
     "customer.created": CustomerCreated,
     "customer.updated": CustomerUpdated,
@@ -395,6 +406,7 @@ EVENT_CLASSES: dict[str, type[EventType]] = {
     "referral.invited": ReferralEvent,
     "referral.attributed": ReferralEvent,
     "referral.converted": ReferralEvent,
+    "behaviour.tracked": BehaviourTracked,
 }
 ALL_EVENT_TYPES: list[type[EventType]] = list(dict.fromkeys(EVENT_CLASSES.values()))
 

@@ -10,6 +10,11 @@ from typing import Any
 
 import strawberry
 
+from schema.analytics.segment_inputs import (
+    ChurnRiskCondition,
+    ClusterCondition,
+    TrackedEventsCondition,
+)
 from schema.common import camel
 from schema.customers.types import Gender
 from schema.loyalty.types import LifecycleStage, ValueTier
@@ -116,6 +121,9 @@ class SegmentRuleInput:
     enrolled: EnrolledCondition | None = None
     consent: ConsentCondition | None = None
     has_coupon: HasCouponCondition | None = None
+    churn_risk: ChurnRiskCondition | None = None
+    cluster: ClusterCondition | None = None
+    tracked_events: TrackedEventsCondition | None = None
 
 
 def rule_json(value: Any) -> Any:

@@ -39,8 +39,11 @@ from services.common.pagination import (
     encode_cursor,
 )
 from services.loyalty import config as loyalty_config
+from services.segments import analytics_rules
 from services.segments.rules import parse, walk
 from services.segments.sql import compile_rule, uses_calendar_days
+
+analytics_rules.register()  # churnRisk, cluster, trackedEvents (issue 20)
 
 MAX_NAME = 200
 MAX_DESCRIPTION = 2000

@@ -1,0 +1,1 @@
+"""Behaviour tracking: the event vocabulary, ingestion and stitching, public write keys."""
