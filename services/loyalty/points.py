@@ -54,6 +54,15 @@ def lot_expiry(settings: LoyaltySettings, earned_at: datetime, tz: Any) -> datet
     return None
 
 
+async def expiry_from_now(brand_id: int) -> datetime | None:
+    """The expiry of a lot credited now, by the brand's rule."""
+    settings = await get_settings(brand_id)
+    tz = None
+    if settings.expiry_rule == "END_OF_MONTH":  # the only rule that needs the brand's zone
+        tz = calendar(await Brand.get(id=brand_id)).tz
+    return lot_expiry(settings, utcnow(), tz)
+
+
 async def _append(
     actor: Actor,
     m: Membership,
@@ -281,11 +290,7 @@ async def award_points(
     fp = fingerprint("award", customer=customer_id, points=points, reason=reason, source=source)
 
     async def op(m: Membership) -> PointsTransaction:
-        settings = await get_settings(actor.brand_id)
-        tz = None
-        if settings.expiry_rule == "END_OF_MONTH":  # the only rule that needs the brand's zone
-            tz = calendar(await Brand.get(id=actor.brand_id)).tz
-        expires = lot_expiry(settings, utcnow(), tz)
+        expires = await expiry_from_now(actor.brand_id)
         return await add_lot(
             actor, m, "EARN", points, source, reason, expires_at=expires, key=key, fp=fp
         )
@@ -323,8 +328,11 @@ async def adjust_points(
     fp = fingerprint("adjust", customer=customer_id, points=delta, reason=reason)
 
     async def op(m: Membership) -> PointsTransaction:
-        if delta > 0:
-            return await add_lot(actor, m, "ADJUST", delta, "staff", reason, key=key, fp=fp)
+        if delta > 0:  # a lot like any other: it expires by the brand's rule
+            expires = await expiry_from_now(actor.brand_id)
+            return await add_lot(
+                actor, m, "ADJUST", delta, "staff", reason, expires_at=expires, key=key, fp=fp
+            )
         return await debit(actor, m, "ADJUST", -delta, "staff", reason, key=key, fp=fp)
 
     return await _idempotent(actor, "adjustPoints", customer_id, key, fp, op)

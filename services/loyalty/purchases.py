@@ -110,6 +110,17 @@ def _clean(
     return value, when.astimezone(UTC)
 
 
+def earned_pending_until(
+    settings: LoyaltySettings, occurred_at: datetime, now: datetime
+) -> datetime | None:
+    """The end of the waiting period of a purchase's points, None when there is none or it is
+    over already (a purchase recorded long after it happened)."""
+    if not settings.pending_days:
+        return None
+    until = occurred_at + timedelta(days=settings.pending_days)
+    return until if until > now else None
+
+
 async def _replay(brand_id: int, customer_id: int, external_id: str) -> PurchaseResult | None:
     found = await Purchase.get_or_none(brand_id=brand_id, external_id=external_id)
     if found is None:
@@ -209,10 +220,9 @@ async def record_purchase(
             await offer_earning.consume(actor, bonus, purchase)
             await add_spend(cal, purchase, to_cents(value), 1)
             if earned:
-                now = utcnow()
-                pending = (
-                    now + timedelta(days=settings.pending_days) if settings.pending_days else None
-                )
+                # Counted from when the purchase happened, not from when it is recorded: imported
+                # history waits, releases and expires on its original schedule.
+                pending = earned_pending_until(settings, when, utcnow())
                 lot = await points.add_lot(
                     actor,
                     m,
@@ -220,7 +230,7 @@ async def record_purchase(
                     earned,
                     "purchase",
                     f"purchase {purchase.id}",
-                    expires_at=points.lot_expiry(settings, now, cal.tz),
+                    expires_at=points.lot_expiry(settings, when, cal.tz),
                     pending_until=pending,
                     purchase_id=purchase.id,
                 )
