@@ -75,6 +75,11 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
                 "default_connection": "default",
                 "migrations": "models.jobs_migrations",
             },
+            "attributes": {  # brand-defined customer attributes; migrates after `crm`
+                "models": ["models.attributes"],
+                "default_connection": "default",
+                "migrations": "models.attributes_migrations",
+            },
         },
         "use_tz": True,
         "timezone": "UTC",

@@ -30,6 +30,7 @@ from engine.limits import QueryCostLimiter
 from engine.ratelimit import RateLimiter
 from engine.shared_events import SharedEventExecutor
 from engine.validation import ValidationByIdentity
+from schema.attributes.operations import AttributeMutations, AttributeQueries
 from schema.auth.operations import AuthMutations, AuthQueries
 from schema.brands.apps import AppMutations
 from schema.brands.operations import BrandMutations, BrandQueries
@@ -65,6 +66,7 @@ Query = merge_types(
         SegmentQueries,
         CampaignQueries,
         WebhookQueries,
+        AttributeQueries,
     ),
 )
 Mutation = merge_types(
@@ -81,6 +83,7 @@ Mutation = merge_types(
         SegmentMutations,
         CampaignMutations,
         WebhookMutations,
+        AttributeMutations,
     ),
 )
 Subscription = merge_types("Subscription", (EventSubscriptions,))

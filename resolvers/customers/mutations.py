@@ -9,19 +9,31 @@ from services.customers import customers
 
 
 async def create_customer(
-    context: Context, profile: dict[str, Any], tags: list[str], external_ids: list[tuple[str, str]]
+    context: Context,
+    profile: dict[str, Any],
+    tags: list[str],
+    external_ids: list[tuple[str, str]],
+    attributes: list[tuple[str, Any]],
 ) -> MutationResult[Customer]:
     brand = context.require_brand()
-    return await run(customers.create_customer(context.actor, brand, profile, tags, external_ids))
+    return await run(
+        customers.create_customer(context.actor, brand, profile, tags, external_ids, attributes)
+    )
 
 
 async def update_customer(
-    context: Context, global_id: str, changes: dict[str, Any], external_ids: list[tuple[str, str]]
+    context: Context,
+    global_id: str,
+    changes: dict[str, Any],
+    external_ids: list[tuple[str, str]],
+    attributes: list[tuple[str, Any]],
 ) -> MutationResult[Customer]:
     async def operation() -> Customer:
         pk = decode_or_error(global_id, "Customer", "id")
         brand = context.require_brand()
-        return await customers.update_customer(context.actor, brand, pk, changes, external_ids)
+        return await customers.update_customer(
+            context.actor, brand, pk, changes, external_ids, attributes
+        )
 
     return await run(operation())
 

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from auth.context import Context
 from models import AuditEntry, Customer, CustomerNote
+from resolvers.attributes import attributes as attribute_resolvers
 from resolvers.customers import loaders
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
@@ -31,6 +34,16 @@ async def _check_tier(brand_id: int, spec: CustomerFilter) -> None:
     names = [t.name for t in await loyalty_config.ladder(brand_id)]
     if spec.tier not in names:
         raise bad_input(f"unknown tier {spec.tier!r}; this brand's tiers: {', '.join(names)}")
+
+
+async def with_attributes(
+    context: Context, spec: CustomerFilter, raw: list[dict[str, Any]]
+) -> CustomerFilter:
+    """The filter with its attribute conditions checked against the brand's definitions."""
+    if not raw:
+        return spec
+    found = await attribute_resolvers.conditions(context, raw)
+    return dataclasses.replace(spec, attributes=tuple(found))
 
 
 async def customers(

@@ -6,6 +6,7 @@ from typing import Any
 
 import strawberry
 
+from schema.attributes.inputs import AttributeCondition, AttributeValueInput
 from schema.common import SortDirection
 from schema.customers.types import Gender
 from schema.loyalty.types import LifecycleStage, ValueTier
@@ -32,6 +33,9 @@ class CreateCustomerInput:
     marketing_consent: bool = False
     tags: list[str] = strawberry.field(default_factory=list)
     external_ids: list[ExternalIdInput] = strawberry.field(default_factory=list)
+    attributes: list[AttributeValueInput] = strawberry.field(
+        default_factory=list, description="Custom attribute values (see customerAttributes)."
+    )
 
 
 PROFILE_INPUT_FIELDS = (
@@ -77,6 +81,9 @@ class UpdateCustomerInput:
     marketing_consent: bool | None = strawberry.UNSET
     external_ids: list[ExternalIdInput] | None = strawberry.field(
         default=None, description="Sets (or replaces) the id for each system given."
+    )
+    attributes: list[AttributeValueInput] | None = strawberry.field(
+        default=None, description="Sets each attribute given; a null value unsets it."
     )
 
 
@@ -127,6 +134,12 @@ class CustomerFilter:
     tier: str | None = strawberry.field(default=None, description="Membership tier name.")
     lifecycle_stage: LifecycleStage | None = None
     value_tier: ValueTier | None = None
+    attributes: list[AttributeCondition] | None = strawberry.field(
+        default=None, description="Custom attribute conditions, all of which must hold (<= 10)."
+    )
+
+    def attribute_conditions(self) -> list[dict[str, Any]]:
+        return [condition.to_dict() for condition in self.attributes or []]
 
     def to_spec(self) -> CustomerFilterSpec:
         created = self.created_at or DateTimeRange()

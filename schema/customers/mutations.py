@@ -7,6 +7,7 @@ from auth.permissions import requires
 from auth.scopes import Scope
 from models import Customer
 from resolvers.customers import mutations
+from schema.attributes.inputs import attribute_pairs
 from schema.common import UserError, user_errors
 from schema.customers.inputs import (
     AddCustomerNoteInput,
@@ -58,6 +59,7 @@ class CustomerMutations:
             profile_values(input, only_set=False),
             input.tags,
             external_id_pairs(input.external_ids),
+            attribute_pairs(input.attributes),
         )
         return _customer_payload(result.value, result.errors)
 
@@ -68,6 +70,7 @@ class CustomerMutations:
             input.id,
             profile_values(input, only_set=True),
             external_id_pairs(input.external_ids),
+            attribute_pairs(input.attributes),
         )
         return _customer_payload(result.value, result.errors)
 

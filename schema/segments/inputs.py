@@ -10,6 +10,7 @@ from typing import Any
 
 import strawberry
 
+from schema.attributes.inputs import AttributeCondition
 from schema.common import camel
 from schema.customers.types import Gender
 from schema.loyalty.types import LifecycleStage, ValueTier
@@ -116,6 +117,9 @@ class SegmentRuleInput:
     enrolled: EnrolledCondition | None = None
     consent: ConsentCondition | None = None
     has_coupon: HasCouponCondition | None = None
+    attribute: AttributeCondition | None = strawberry.field(
+        default=None, description="A custom attribute: equals, in, min/max or isSet."
+    )
 
 
 def rule_json(value: Any) -> Any:

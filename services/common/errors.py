@@ -41,6 +41,11 @@ class ErrorCode(StrEnum):
     OFFER_INACTIVE = "OFFER_INACTIVE"
     # campaigns
     CAMPAIGN_ENDED = "CAMPAIGN_ENDED"
+    # onboarding: custom attributes, upsert, bulk operations
+    UNKNOWN_ATTRIBUTE = "UNKNOWN_ATTRIBUTE"
+    WRONG_ATTRIBUTE_TYPE = "WRONG_ATTRIBUTE_TYPE"
+    POSSIBLE_DUPLICATE = "POSSIBLE_DUPLICATE"
+    TOO_MANY_ROWS = "TOO_MANY_ROWS"
 
 
 @dataclass(frozen=True)
