@@ -80,6 +80,11 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
                 "default_connection": "default",
                 "migrations": "models.attributes_migrations",
             },
+            "bulk": {  # answers of bulk calls, for retries; migrates after `crm`
+                "models": ["models.bulk"],
+                "default_connection": "default",
+                "migrations": "models.bulk_migrations",
+            },
         },
         "use_tz": True,
         "timezone": "UTC",

@@ -34,6 +34,7 @@ from schema.attributes.operations import AttributeMutations, AttributeQueries
 from schema.auth.operations import AuthMutations, AuthQueries
 from schema.brands.apps import AppMutations
 from schema.brands.operations import BrandMutations, BrandQueries
+from schema.bulk.mutations import BulkMutations
 from schema.campaigns.operations import CampaignMutations, CampaignQueries
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
@@ -84,6 +85,7 @@ Mutation = merge_types(
         CampaignMutations,
         WebhookMutations,
         AttributeMutations,
+        BulkMutations,
     ),
 )
 Subscription = merge_types("Subscription", (EventSubscriptions,))

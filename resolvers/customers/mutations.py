@@ -5,7 +5,9 @@ from typing import Any
 from auth.context import Context
 from models import Customer, CustomerNote
 from resolvers.results import MutationResult, decode_or_error, run
-from services.customers import customers
+from services.common.errors import ErrorCode, FieldError
+from services.customers import customers, upsert
+from services.customers.upsert import UpsertInput, UpsertResult
 
 
 async def create_customer(
@@ -74,3 +76,22 @@ async def delete_customer(context: Context, global_id: str) -> MutationResult[st
         return global_id
 
     return await run(operation())
+
+
+async def upsert_customer(context: Context, given: UpsertInput) -> MutationResult[UpsertResult]:
+    return await run(upsert.upsert_customer(context.actor, context.require_brand(), given))
+
+
+async def candidates(context: Context, errors: list[FieldError]) -> list[Customer]:
+    """The customers named by POSSIBLE_DUPLICATE errors, in their order."""
+    ids = [
+        int(e.related_id)
+        for e in errors
+        if e.code == ErrorCode.POSSIBLE_DUPLICATE and e.related_id and e.related_id.isdigit()
+    ]
+    if not ids:
+        return []
+    found = {
+        c.id: c for c in await Customer.filter(brand_id=context.require_brand().id, id__in=ids)
+    }
+    return [found[i] for i in ids if i in found]

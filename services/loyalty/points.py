@@ -278,15 +278,20 @@ async def _idempotent(
         return earlier
 
 
-async def award_points(
-    actor: Actor, customer_id: int, points: int, reason: str, source: str, key: str | None
-) -> PointsTransaction:
+def check_award(points: int, source: str, key: str | None) -> None:
+    """The input checks of award_points (DomainError with all of them)."""
     errors = ErrorCollector()
     check_points(points, errors)
     check_key(key, errors)
     if source not in SOURCES:
         errors.add("source", ErrorCode.INVALID, f"source must be one of {', '.join(SOURCES)}")
     errors.raise_if_any()
+
+
+async def award_points(
+    actor: Actor, customer_id: int, points: int, reason: str, source: str, key: str | None
+) -> PointsTransaction:
+    check_award(points, source, key)
     fp = fingerprint("award", customer=customer_id, points=points, reason=reason, source=source)
 
     async def op(m: Membership) -> PointsTransaction:

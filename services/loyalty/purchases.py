@@ -121,6 +121,13 @@ def earned_pending_until(
     return until if until > now else None
 
 
+def check_purchase(
+    amount: Any, items: list[ItemSpec], occurred_at: datetime | None, external_id: str | None
+) -> None:
+    """The input checks of record_purchase, alone (DomainError with all of them)."""
+    _clean(amount, items, occurred_at, external_id)
+
+
 async def _replay(brand_id: int, customer_id: int, external_id: str) -> PurchaseResult | None:
     found = await Purchase.get_or_none(brand_id=brand_id, external_id=external_id)
     if found is None:

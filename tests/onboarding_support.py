@@ -1,0 +1,27 @@
+"""Helpers for the onboarding tests (bulk, upsert, dry runs, imports): a snapshot of every
+table's row count, the outbox included, to prove that something wrote nothing."""
+
+from __future__ import annotations
+
+from tortoise import Tortoise
+
+# Rows the background machinery may write while a test runs, whatever the test does.
+MACHINERY = {"jobs"}
+
+
+async def table_counts() -> dict[str, int]:
+    conn = Tortoise.get_connection("default")
+    counts: dict[str, int] = {}
+    for app in (Tortoise.apps or {}).values():
+        for model in app.values():
+            table = model._meta.db_table
+            if table and table not in MACHINERY:
+                rows = await conn.execute_query_dict(f'SELECT COUNT(*) AS n FROM "{table}"')
+                counts[table] = int(rows[0]["n"])
+    return counts
+
+
+async def assert_unchanged(before: dict[str, int]) -> None:
+    after = await table_counts()
+    changed = {t: (before[t], after[t]) for t in before if before[t] != after[t]}
+    assert not changed, f"tables changed: {changed}"
