@@ -209,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cli.offers import register as add_offer_commands  # scheduled coupons
 
     add_offer_commands(sub)
+    from cli.onboarding import register as add_onboarding_commands  # imports, exports
+
+    add_onboarding_commands(sub)
     return parser
 
 

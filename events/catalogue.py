@@ -19,6 +19,8 @@ EVENT_TYPES: dict[str, str] = {
     "ticket.updated": "tickets:read",
     "ticket.sla_breached": "tickets:read",
     "survey.response_submitted": "surveys:read",
+    "import.completed": "customers:read",
+    "export.completed": "customers:read",
 }
 
 

@@ -41,6 +41,7 @@ from schema.customers.queries import CustomerQueries
 from schema.customers.types import CustomerType
 from schema.events.subscriptions import EventSubscriptions
 from schema.events.types import ALL_EVENT_TYPES
+from schema.events.webhook_operations import WebhookOperationMutations, WebhookOperationQueries
 from schema.events.webhooks import WebhookMutations, WebhookQueries
 from schema.loyalty.mutations import LoyaltyMutations
 from schema.loyalty.queries import LoyaltyQueries
@@ -68,6 +69,7 @@ Query = merge_types(
         CampaignQueries,
         WebhookQueries,
         AttributeQueries,
+        WebhookOperationQueries,
     ),
 )
 Mutation = merge_types(
@@ -86,6 +88,7 @@ Mutation = merge_types(
         WebhookMutations,
         AttributeMutations,
         BulkMutations,
+        WebhookOperationMutations,
     ),
 )
 Subscription = merge_types("Subscription", (EventSubscriptions,))

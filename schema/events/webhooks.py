@@ -19,6 +19,22 @@ from schema.common import UserError, local_time, user_errors
 class WebhookDeliveryType:
     model: strawberry.Private[WebhookDelivery]
 
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id("WebhookDelivery", self.model.id))
+
+    @strawberry.field
+    def webhook_id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id("Webhook", self.model.webhook_id))
+
+    @strawberry.field(description="The signed body, exactly as sent.")
+    def body(self) -> str:
+        return self.model.body
+
+    @strawberry.field
+    def created_at(self, info: Info) -> datetime:
+        return local_time(info, self.model.created_at)
+
     @strawberry.field(description="The webhook-id header: receivers de-duplicate by it.")
     def message_id(self) -> str:
         return self.model.message_id
