@@ -43,6 +43,7 @@ from schema.events.subscriptions import EventSubscriptions
 from schema.events.types import ALL_EVENT_TYPES
 from schema.events.webhook_operations import WebhookOperationMutations, WebhookOperationQueries
 from schema.events.webhooks import WebhookMutations, WebhookQueries
+from schema.imports.operations import ImportMutations, ImportQueries
 from schema.loyalty.mutations import LoyaltyMutations
 from schema.loyalty.queries import LoyaltyQueries
 from schema.node import NodeQueries
@@ -70,6 +71,7 @@ Query = merge_types(
         WebhookQueries,
         AttributeQueries,
         WebhookOperationQueries,
+        ImportQueries,
     ),
 )
 Mutation = merge_types(
@@ -89,6 +91,7 @@ Mutation = merge_types(
         AttributeMutations,
         BulkMutations,
         WebhookOperationMutations,
+        ImportMutations,
     ),
 )
 Subscription = merge_types("Subscription", (EventSubscriptions,))

@@ -20,7 +20,7 @@ from services.loyalty import memberships
 from services.loyalty.config import calendar, get_settings, utcnow
 
 KINDS = ("EARN", "REDEEM", "EXPIRE", "ADJUST", "REVERSE", "RELEASE")
-SOURCES = ("purchase", "offer", "ticket", "survey", "staff", "referral")
+SOURCES = ("purchase", "offer", "ticket", "survey", "staff", "referral", "import")
 MAX_POINTS = 100_000_000
 BY_KEY = "SELECT * FROM points_transactions WHERE brand_id = ? AND idempotency_key = ?"
 
@@ -319,7 +319,12 @@ async def redeem_points(
 
 
 async def adjust_points(
-    actor: Actor, customer_id: int, delta: int, reason: str, key: str | None
+    actor: Actor,
+    customer_id: int,
+    delta: int,
+    reason: str,
+    key: str | None,
+    source: str = "staff",
 ) -> PointsTransaction:
     errors = ErrorCollector()
     if delta == 0:
@@ -330,14 +335,15 @@ async def adjust_points(
         errors.add("reason", ErrorCode.REQUIRED, "an adjustment needs a reason")
     check_key(key, errors)
     errors.raise_if_any()
-    fp = fingerprint("adjust", customer=customer_id, points=delta, reason=reason)
+    extra = {} if source == "staff" else {"source": source}  # keeps earlier keys' fingerprints
+    fp = fingerprint("adjust", customer=customer_id, points=delta, reason=reason, **extra)
 
     async def op(m: Membership) -> PointsTransaction:
         if delta > 0:  # a lot like any other: it expires by the brand's rule
             expires = await expiry_from_now(actor.brand_id)
             return await add_lot(
-                actor, m, "ADJUST", delta, "staff", reason, expires_at=expires, key=key, fp=fp
+                actor, m, "ADJUST", delta, source, reason, expires_at=expires, key=key, fp=fp
             )
-        return await debit(actor, m, "ADJUST", -delta, "staff", reason, key=key, fp=fp)
+        return await debit(actor, m, "ADJUST", -delta, source, reason, key=key, fp=fp)
 
     return await _idempotent(actor, "adjustPoints", customer_id, key, fp, op)
