@@ -15,8 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cli.main import CommandError, _brand, _with_db
 from config import Settings
+from models import Brand
+from models.db import close_db, init_db
 
 
 def cmd_event_schemas(settings: Any, args: argparse.Namespace) -> None:
@@ -35,6 +36,23 @@ def register(sub: Any) -> None:
     schemas.add_argument("directory", nargs="?", default="docs/events")
     schemas.set_defaults(func=cmd_event_schemas, needs_settings=False)
     register_jobs(sub)
+
+
+async def _with_db(settings: Settings, work: Any) -> None:
+    await init_db(settings.database_url)
+    try:
+        await work()
+    finally:
+        await close_db()
+
+
+async def _brand(slug: str) -> Brand:
+    from services.brands import brands
+
+    brand = await brands.get_brand(slug)
+    if brand is None:
+        raise SystemExit(f"error: no brand '{slug}'")
+    return brand
 
 
 class ProgressBar:
@@ -86,7 +104,7 @@ async def _run_with_bar(settings: Settings, job_id: int, bar: ProgressBar, descr
         stop.set()
         await watcher
     if ended is None:
-        raise CommandError(f"job {job_id} could not be run (already taken?)")
+        raise SystemExit(f"error: job {job_id} could not be run (already taken?)")
     fraction, detail = describe(ended)
     bar.show(fraction, detail, final=True)
     return ended
@@ -105,7 +123,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
 
     source = Path(args.file)
     if not source.is_file():
-        raise CommandError(f"no file {source}")
+        raise SystemExit(f"error: no file {source}")
     mapping = dict(pair.split("=", 1) for pair in args.map or [])
     file_format = args.format or ("NDJSON" if source.suffix in (".ndjson", ".jsonl") else "CSV")
 

@@ -77,4 +77,4 @@ async def test_crm_import_and_export_show_progress_and_a_summary(
         "--kind",
         "CUSTOMERS",
     )
-    assert code == 2 and "no file" in err
+    assert code == 1 and "no file" in err

@@ -114,27 +114,27 @@ def _column_for(value: Any) -> str:
 
 
 def compile_sql(q: Any, args: dict[str, Any]) -> str:
-    """The predicate as SQL for services.segments.sql's Compiler `q` (its `bind` and `_exists`
-    conventions): an EXISTS on the value rows of the brand's attribute with that key."""
-    from services.segments.sql import _exists
-
-    source = "customer_attribute_values v JOIN customer_attributes a ON a.id = v.attribute_id"
+    """The predicate as SQL for services.segments.sql's Compiler `q` (its `bind`, `brand_id`,
+    and the customer as `c`): an EXISTS on the value rows of the brand's attribute with that
+    key. True or false, never NULL, like every predicate there."""
     condition = f"a.brand_id = {q.bind(q.brand_id)} AND a.key = {q.bind(args['key'])}"
-    if "isSet" in args:
-        found = _exists(q, source, "v", condition)
-        return found if args["isSet"] else f"NOT {found}"
-    sample = _values(args)[0]
-    column = f"v.{_column_for(sample)}"
-    if "equals" in args:
-        condition += f" AND {column} = {q.bind(_db(args['equals']))}"
-    elif "in" in args:
-        condition += f" AND {column} IN ({q.bind(*[_db(v) for v in args['in']])})"
-    else:
-        if "min" in args:
-            condition += f" AND {column} >= {q.bind(_db(args['min']))}"
-        if "max" in args:
-            condition += f" AND {column} <= {q.bind(_db(args['max']))}"
-    return _exists(q, source, "v", condition)
+    if "isSet" not in args:
+        column = f"v.{_column_for(_values(args)[0])}"
+        if "equals" in args:
+            condition += f" AND {column} = {q.bind(_db(args['equals']))}"
+        elif "in" in args:
+            condition += f" AND {column} IN ({q.bind(*[_db(v) for v in args['in']])})"
+        else:
+            if "min" in args:
+                condition += f" AND {column} >= {q.bind(_db(args['min']))}"
+            if "max" in args:
+                condition += f" AND {column} <= {q.bind(_db(args['max']))}"
+    found = (
+        "EXISTS (SELECT 1 FROM customer_attribute_values v JOIN customer_attributes a"
+        f" ON a.id = v.attribute_id WHERE {condition} AND v.customer_id = c.id"
+        f" AND v.brand_id = {q.bind(q.brand_id)})"
+    )
+    return f"NOT {found}" if args.get("isSet") is False else found
 
 
 def _db(value: Any) -> Any:
