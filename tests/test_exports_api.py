@@ -114,6 +114,19 @@ async def test_a_customer_token_cannot_export_and_kinds_need_their_scope(
     other = await app_token(quiet_settings, await make_brand("other"))
     job = await export(api, admin, kind="CUSTOMERS")
     assert (await api.data(EXPORT_JOB, {"id": job["id"]}, other))["exportJob"] is None
+    theirs = await api.data(
+        "mutation($i: CreateSegmentInput!) { createSegment(input: $i) { segment { id } } }",
+        {"i": {"name": "x", "rule": {"city": {"in": ["X"]}}}},
+        other,
+    )
+    foreign = {
+        "kind": "CUSTOMERS",
+        "filter": {"segmentId": theirs["createSegment"]["segment"]["id"]},
+    }
+    refused = (await api.data(START_EXPORT, {"input": foreign}, admin))["startExport"]
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [
+        ("filter.segmentId", "NOT_FOUND")
+    ]
 
 
 async def test_purchases_ledger_and_coupons_with_filters(

@@ -17,7 +17,6 @@ from resolvers.jobs.files import FileLink, download_link, upload_link
 from resolvers.results import MutationResult, decode_or_error, run
 from services.imports import exports, imports
 from services.jobs import jobs
-from services.segments import segments
 
 IMPORT_SCOPES = {"POINTS_BALANCES": Scope.POINTS_WRITE}
 EXPORT_SCOPES = {"LEDGER": Scope.POINTS_READ, "COUPONS": Scope.OFFERS_READ}
@@ -51,13 +50,9 @@ async def start_export(
     pii = principal is not None and principal.has(Scope.PII_READ.value)
 
     async def operation() -> Job:
-        members = None
+        segment = None
         if segment_gid is not None:
-            pk = decode_or_error(segment_gid, "Segment", "filter.segmentId")
-            brand_id = context.require_brand().id
-            members = await segments.customer_ids(
-                brand_id, await segments.segment_rule(brand_id, pk)
-            )
+            segment = decode_or_error(segment_gid, "Segment", "filter.segmentId")
         return await exports.start_export(
             context.actor,
             kind,
@@ -65,7 +60,7 @@ async def start_export(
             pii=pii,
             since=since,
             until=until,
-            customer_ids=members,
+            segment_id=segment,
         )
 
     return await run(operation())

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 from collections import defaultdict
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +32,7 @@ from services.imports import formats
 from services.imports.formats import Appender
 from services.jobs import jobs, registry
 from services.jobs.context import JobContext
+from services.segments import segments
 
 JOB_KIND = "export"
 CUSTOMERS, PURCHASES, LEDGER, COUPONS = "CUSTOMERS", "PURCHASES", "LEDGER", "COUPONS"
@@ -89,7 +89,7 @@ async def start_export(
     pii: bool,
     since: datetime | None = None,
     until: datetime | None = None,
-    customer_ids: Sequence[int] | None = None,
+    segment_id: int | None = None,
 ) -> Job:
     errors = ErrorCollector()
     if kind not in KINDS:
@@ -99,6 +99,8 @@ async def start_export(
     if since is not None and until is not None and since >= until:
         errors.add("filter.from", ErrorCode.INVALID, "from must be before to")
     errors.raise_if_any()
+    if segment_id is not None:
+        await segments.get_segment(actor.brand_id, segment_id, "filter.segmentId")
     keys = sorted(await attribute_values.definitions(actor.brand_id)) if kind == CUSTOMERS else []
     parameters: dict[str, Any] = {
         "kind": kind,
@@ -107,12 +109,11 @@ async def start_export(
         "from": _iso(since),
         "to": _iso(until),
         "attributes": keys,
-        "customers": sorted(set(customer_ids)) if customer_ids is not None else None,
+        "segment": segment_id,
     }
     async with in_transaction():
         job = await jobs.create_job(actor, JOB_KIND, parameters)
-        details = {k: v for k, v in parameters.items() if k != "customers"}
-        await audit.record(actor, "startExport", "ExportJob", job.id, details)
+        await audit.record(actor, "startExport", "ExportJob", job.id, parameters)
     return job
 
 
@@ -126,7 +127,8 @@ class ExportRun:
         self.keys: list[str] = list(params.get("attributes") or [])
         self.since = datetime.fromisoformat(params["from"]) if params.get("from") else None
         self.until = datetime.fromisoformat(params["to"]) if params.get("to") else None
-        self.customers: list[int] | None = params.get("customers")
+        self.segment: int | None = params.get("segment")
+        self.customers: list[int] | None = None  # the segment's, evaluated when the run starts
         self.name = f"export{formats.SUFFIX[self.format]}"
 
     def header(self) -> list[str]:
@@ -146,6 +148,10 @@ class ExportRun:
         return list(await query.order_by("id").limit(PAGE))
 
     async def run(self) -> dict[str, Any]:
+        if self.segment is not None:
+            brand_id = self.ctx.job.brand_id
+            rule = await segments.segment_rule(brand_id, self.segment)
+            self.customers = await segments.customer_ids(brand_id, rule)
         saved = self.ctx.checkpoint
         last, count = int(saved.get("lastId", 0)), int(saved.get("rows", 0))
         out = Appender(self.ctx.path(self.name), int(saved.get("bytes", 0)))
