@@ -10,8 +10,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from config import Settings
+from events.outbox import Event
+from events.payloads import schema
+from events.webhooks import body_of
 from models.events import OutboxEvent
 from models.jobs import Job
 from resolvers.ids import decode_id
@@ -177,6 +181,8 @@ async def test_purchases_ledger_and_coupons_with_filters(
     assert done["rows"] == 0 and table(await download(api, done["download"]["url"])) == []
     event = await OutboxEvent.filter(brand_id=brand.id, type="export.completed").first()
     assert event is not None and event.payload["state"] == "SUCCEEDED"
+    sent = json.loads(body_of(Event.from_row(event)))  # what a webhook receives
+    assert not list(Draft202012Validator(schema("export.completed")).iter_errors(sent))
 
 
 class Crash(BaseException):
