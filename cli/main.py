@@ -236,6 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cli.appointments import register as add_appointment_commands  # reminders
 
     add_appointment_commands(sub)
+    from cli.onboarding import register as add_onboarding_commands  # imports, exports
+
+    add_onboarding_commands(sub)
     return parser
 
 

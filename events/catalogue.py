@@ -45,6 +45,8 @@ EVENT_TYPES: dict[str, str] = {
     "referral.attributed": "customers:read",
     "referral.converted": "customers:read",
     "behaviour.tracked": "analytics:read",
+    "import.completed": "customers:read",
+    "export.completed": "customers:read",
 }
 
 

@@ -25,6 +25,8 @@ class RequestMark:
 
 
 _current: ContextVar[RequestMark | None] = ContextVar("crm_request_mark", default=None)
+# Set while a dry run executes: its transaction is rolled back, nothing will commit.
+rolled_back: ContextVar[bool] = ContextVar("crm_dry_run", default=False)
 
 
 def register_waker(waker: asyncio.Event) -> None:
@@ -44,6 +46,8 @@ def wake() -> None:
 
 def wake_after_commit(delays: Sequence[float]) -> None:
     """Called by emit() inside the transaction: wake the relay once it has committed."""
+    if rolled_back.get():
+        return
     mark = _current.get()
     if mark is not None and not mark.over:
         mark.emitted = True

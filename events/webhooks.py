@@ -12,6 +12,7 @@ import logging
 import socket
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -80,7 +81,7 @@ def message_id(event: Event) -> str:
     return f"msg_{event.brand_id}_{event.seq}"
 
 
-def body_of(event: Event) -> str:
+def body_of(event: Event, *, test: bool = False) -> str:
     data = {
         "id": str(event.seq),
         "customerId": event.customer_id,
@@ -88,8 +89,57 @@ def body_of(event: Event) -> str:
         "subjectId": event.subject_id,
         **event.payload,
     }
-    document = {"type": event.type, "timestamp": event.occurred_at.isoformat(), "data": data}
+    document: dict[str, object] = {
+        "type": event.type,
+        "timestamp": event.occurred_at.isoformat(),
+    }
+    if test:
+        document["test"] = True
+    document["data"] = data
     return orjson.dumps(document).decode()
+
+
+@dataclass(frozen=True)
+class Attempt:
+    status_code: int | None
+    error: str | None
+    elapsed_ms: int
+
+    @property
+    def succeeded(self) -> bool:
+        return self.error is None
+
+
+async def send_once(
+    client: httpx.AsyncClient,
+    settings: Settings,
+    hook: Webhook,
+    message: str,
+    body: str,
+    extra_headers: dict[str, str] | None = None,
+) -> Attempt:
+    """POST one signed message (Standard Webhooks headers) to the webhook's URL."""
+    started = time.perf_counter()
+    error: str | None = None
+    status_code: int | None = None
+    try:
+        await check_url(hook.url, settings.webhook_allow_private)
+        timestamp = int(time.time())
+        signature = sign(hook.secret, message, timestamp, body)
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": message,
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": signature,
+            **(extra_headers or {}),
+        }
+        response = await client.post(hook.url, content=body, headers=headers)
+        status_code = response.status_code
+        if not 200 <= status_code < 300:
+            error = f"HTTP {status_code}"
+    except (httpx.HTTPError, RefusedURL, OSError) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
+    return Attempt(status_code, error, int((time.perf_counter() - started) * 1000))
 
 
 def matches(webhook: Webhook, event_type: str) -> bool:
@@ -167,26 +217,8 @@ class Dispatcher:
                 status="CANCELLED", last_error="webhook disabled or deleted"
             )
             return
-        started = time.perf_counter()
-        error: str | None = None
-        status_code: int | None = None
-        try:
-            await check_url(hook.url, self.settings.webhook_allow_private)
-            timestamp = int(time.time())
-            signature = sign(hook.secret, delivery.message_id, timestamp, delivery.body)
-            headers = {
-                "content-type": "application/json",
-                "webhook-id": delivery.message_id,
-                "webhook-timestamp": str(timestamp),
-                "webhook-signature": signature,
-            }
-            response = await self.client.post(hook.url, content=delivery.body, headers=headers)
-            status_code = response.status_code
-            if not 200 <= status_code < 300:
-                error = f"HTTP {status_code}"
-        except (httpx.HTTPError, RefusedURL, OSError) as exc:
-            error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
-        elapsed_ms = int((time.perf_counter() - started) * 1000)
+        sent = await send_once(self.client, self.settings, hook, delivery.message_id, delivery.body)
+        error, status_code, elapsed_ms = sent.error, sent.status_code, sent.elapsed_ms
         await self._record(hook, delivery, error, status_code, elapsed_ms)
 
     async def _record(

@@ -100,6 +100,16 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
                 "default_connection": "default",
                 "migrations": "models.analytics_migrations",
             },
+            "attributes": {  # brand-defined customer attributes; migrates after `crm`
+                "models": ["models.attributes"],
+                "default_connection": "default",
+                "migrations": "models.attributes_migrations",
+            },
+            "bulk": {  # answers of bulk calls, for retries; migrates after `crm`
+                "models": ["models.bulk"],
+                "default_connection": "default",
+                "migrations": "models.bulk_migrations",
+            },
         },
         "use_tz": True,
         "timezone": "UTC",

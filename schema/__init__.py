@@ -37,18 +37,22 @@ from schema.analytics.queries import AnalyticsQueries
 from schema.appointments.mutations import AppointmentMutations
 from schema.appointments.queries import AppointmentQueries
 from schema.appointments.subscriptions import AppointmentSubscriptions
+from schema.attributes.operations import AttributeMutations, AttributeQueries
 from schema.audit.queries import AuditQueries
 from schema.auth.operations import AuthMutations, AuthQueries
 from schema.brands.app_admin import AppAdminMutations, AppAdminQueries
 from schema.brands.apps import AppMutations
 from schema.brands.operations import BrandMutations, BrandQueries
+from schema.bulk.mutations import BulkMutations
 from schema.campaigns.operations import CampaignMutations, CampaignQueries
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.customers.types import CustomerType
 from schema.events.subscriptions import EventSubscriptions
 from schema.events.types import ALL_EVENT_TYPES
+from schema.events.webhook_operations import WebhookOperationMutations, WebhookOperationQueries
 from schema.events.webhooks import WebhookMutations, WebhookQueries
+from schema.imports.operations import ImportMutations, ImportQueries
 from schema.loyalty.mutations import LoyaltyMutations
 from schema.loyalty.queries import LoyaltyQueries
 from schema.node import NodeQueries
@@ -87,6 +91,9 @@ Query = merge_types(
         ReferralQueries,
         TrackingQueries,
         AnalyticsQueries,
+        AttributeQueries,
+        WebhookOperationQueries,
+        ImportQueries,
     ),
 )
 Mutation = merge_types(
@@ -110,6 +117,10 @@ Mutation = merge_types(
         AppointmentMutations,
         ReferralMutations,
         TrackingMutations,
+        AttributeMutations,
+        BulkMutations,
+        WebhookOperationMutations,
+        ImportMutations,
     ),
 )
 Subscription = merge_types("Subscription", (EventSubscriptions, AppointmentSubscriptions))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -136,3 +137,26 @@ async def http(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def gql(http: httpx.AsyncClient) -> GraphQL:
     return GraphQL(http)
+
+
+# Background jobs (docs/jobs.md): an app without its own job runner, for tests that run the
+# queued jobs themselves (tests/imports_support.run_jobs) at the moment they choose.
+@pytest.fixture
+def quiet_settings(settings: Settings) -> Settings:
+    return dataclasses.replace(settings, jobs_runner=False)
+
+
+@pytest.fixture
+async def quiet_http(quiet_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(quiet_settings, manage_db=False)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+    ):
+        yield client
+
+
+@pytest.fixture
+def api(quiet_http: httpx.AsyncClient) -> GraphQL:
+    return GraphQL(quiet_http)

@@ -5,7 +5,9 @@ from typing import Any
 from auth.context import Context
 from models import Customer, CustomerNote
 from resolvers.results import MutationResult, decode_or_error, run
-from services.customers import customers
+from services.common.errors import ErrorCode, FieldError
+from services.customers import customers, upsert
+from services.customers.upsert import UpsertInput, UpsertResult
 from services.referrals import referrals
 
 
@@ -14,6 +16,7 @@ async def create_customer(
     profile: dict[str, Any],
     tags: list[str],
     external_ids: list[tuple[str, str]],
+    attributes: list[tuple[str, Any]],
     referral_code: str | None = None,
 ) -> MutationResult[Customer]:
     brand = context.require_brand()
@@ -24,17 +27,25 @@ async def create_customer(
 
     hook = attribute if referral_code and referral_code.strip() else None
     return await run(
-        customers.create_customer(actor, brand, profile, tags, external_ids, on_created=hook)
+        customers.create_customer(
+            actor, brand, profile, tags, external_ids, attributes, on_created=hook
+        )
     )
 
 
 async def update_customer(
-    context: Context, global_id: str, changes: dict[str, Any], external_ids: list[tuple[str, str]]
+    context: Context,
+    global_id: str,
+    changes: dict[str, Any],
+    external_ids: list[tuple[str, str]],
+    attributes: list[tuple[str, Any]],
 ) -> MutationResult[Customer]:
     async def operation() -> Customer:
         pk = decode_or_error(global_id, "Customer", "id")
         brand = context.require_brand()
-        return await customers.update_customer(context.actor, brand, pk, changes, external_ids)
+        return await customers.update_customer(
+            context.actor, brand, pk, changes, external_ids, attributes
+        )
 
     return await run(operation())
 
@@ -75,3 +86,22 @@ async def delete_customer(context: Context, global_id: str) -> MutationResult[st
         return global_id
 
     return await run(operation())
+
+
+async def upsert_customer(context: Context, given: UpsertInput) -> MutationResult[UpsertResult]:
+    return await run(upsert.upsert_customer(context.actor, context.require_brand(), given))
+
+
+async def candidates(context: Context, errors: list[FieldError]) -> list[Customer]:
+    """The customers named by POSSIBLE_DUPLICATE errors, in their order."""
+    ids = [
+        int(e.related_id)
+        for e in errors
+        if e.code == ErrorCode.POSSIBLE_DUPLICATE and e.related_id and e.related_id.isdigit()
+    ]
+    if not ids:
+        return []
+    found = {
+        c.id: c for c in await Customer.filter(brand_id=context.require_brand().id, id__in=ids)
+    }
+    return [found[i] for i in ids if i in found]

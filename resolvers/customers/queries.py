@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 from graphql import GraphQLError
 
 from auth.context import Context
 from models import Customer, CustomerNote
 from resolvers.appointments.timeline import appointment_entries
+from resolvers.attributes import attributes as attribute_resolvers
 from resolvers.customers import loaders
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
@@ -39,6 +43,16 @@ async def _check_tier(brand_id: int, spec: CustomerFilter) -> None:
             message,
             extensions={"code": "BAD_USER_INPUT", "field": "filter.tier", "reason": "UNKNOWN_TIER"},
         )
+
+
+async def with_attributes(
+    context: Context, spec: CustomerFilter, raw: list[dict[str, Any]]
+) -> CustomerFilter:
+    """The filter with its attribute conditions checked against the brand's definitions."""
+    if not raw:
+        return spec
+    found = await attribute_resolvers.conditions(context, raw)
+    return dataclasses.replace(spec, attributes=tuple(found))
 
 
 async def customers(

@@ -9,7 +9,8 @@ from models import LoyaltySettings, Membership, PointsTransaction, Tier
 from resolvers.results import MutationResult, decode_or_error, run
 from resolvers.stores.refs import store_ref
 from services.loyalty import config as loyalty_config
-from services.loyalty import memberships, points, purchases
+from services.loyalty import memberships, points, preview, purchases
+from services.loyalty.preview import PointsPreview, PurchasePreview
 from services.loyalty.purchases import ItemSpec, PurchaseResult, RefundResult
 
 CUSTOMER_TOKEN_TTL = 15 * 60
@@ -38,6 +39,43 @@ async def record_purchase(
             occurred_at,
             external_id,
         )
+
+    return await run(operation())
+
+
+async def preview_purchase(
+    context: Context,
+    customer_id: str,
+    amount: Any,
+    items: list[ItemSpec],
+    store_id: str | None,
+    channel: str | None,
+    occurred_at: datetime | None,
+    external_id: str | None,
+) -> MutationResult[PurchasePreview]:
+    async def operation() -> PurchasePreview:
+        pk = decode_or_error(customer_id, "Customer", "customerId")
+        return await preview.preview_purchase(
+            context.actor,
+            context.require_brand(),
+            pk,
+            amount,
+            items,
+            store_ref(store_id),
+            channel,
+            occurred_at,
+            external_id,
+        )
+
+    return await run(operation())
+
+
+async def preview_award(
+    context: Context, customer_id: str, amount: int, reason: str, source: str, key: str | None
+) -> MutationResult[PointsPreview]:
+    async def operation() -> PointsPreview:
+        pk = decode_or_error(customer_id, "Customer", "customerId")
+        return await preview.preview_award(context.actor, pk, amount, reason, source, key)
 
     return await run(operation())
 

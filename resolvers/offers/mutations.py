@@ -5,6 +5,7 @@ from typing import Any
 from auth.context import Context
 from models.offers import Coupon, Offer
 from resolvers.results import MutationResult, decode_or_error, run
+from services.common.dry_run import dry_run as common_dry_run
 from services.offers import claims as offer_claims
 from services.offers import coupons, offers
 from services.offers import issuance as offer_issuance
@@ -39,6 +40,8 @@ async def issue_offer(
     customer_ids: list[str] | None,
     segment_id: str | None,
     idempotency_key: str,
+    *,
+    dry_run: bool = False,
 ) -> MutationResult[tuple[Offer, int]]:
     async def operation() -> tuple[Offer, int]:
         pk = decode_or_error(offer_id, "Offer", "offerId")
@@ -48,9 +51,17 @@ async def issue_offer(
             else None
         )
         segment = decode_or_error(segment_id, "Segment", "segmentId") if segment_id else None
-        count = await offer_issuance.issue(
-            context.actor, pk, customer_ids=ids, segment_id=segment, idempotency_key=idempotency_key
-        )
+
+        async def issue() -> int:
+            return await offer_issuance.issue(
+                context.actor,
+                pk,
+                customer_ids=ids,
+                segment_id=segment,
+                idempotency_key=idempotency_key,
+            )
+
+        count = await (common_dry_run(issue) if dry_run else issue())
         return await Offer.get(brand_id=context.require_brand().id, id=pk), count
 
     return await run(operation())
@@ -67,10 +78,16 @@ async def claim_offer(context: Context, offer_id: str) -> MutationResult[Coupon]
     return await run(operation())
 
 
-async def redeem_coupon(context: Context, code: str, purchase_id: str) -> MutationResult[Coupon]:
+async def redeem_coupon(
+    context: Context, code: str, purchase_id: str, *, dry_run: bool = False
+) -> MutationResult[Coupon]:
     async def operation() -> Coupon:
         pk = decode_or_error(purchase_id, "Purchase", "purchaseId")
-        return await coupons.redeem_coupon(context.actor, code, pk)
+
+        async def redeem() -> Coupon:
+            return await coupons.redeem_coupon(context.actor, code, pk)
+
+        return await (common_dry_run(redeem) if dry_run else redeem())
 
     return await run(operation())
 

@@ -6,10 +6,12 @@ from typing import Any
 
 import strawberry
 
+from schema.attributes.inputs import AttributeCondition, AttributeValueInput
 from schema.common import SortDirection
 from schema.customers.types import Gender
 from schema.loyalty.types import LifecycleStage, ValueTier
 from services.customers.query import CustomerFilter as CustomerFilterSpec
+from services.customers.upsert import UpsertInput as UpsertSpec
 
 
 @strawberry.input
@@ -36,6 +38,9 @@ class CreateCustomerInput:
         default=None,
         description="A referrer's code: the customer is attributed to them (refusals as "
         "applyReferralCode's, and then nothing is created).",
+    )
+    attributes: list[AttributeValueInput] = strawberry.field(
+        default_factory=list, description="Custom attribute values (see customerAttributes)."
     )
 
 
@@ -83,6 +88,42 @@ class UpdateCustomerInput:
     external_ids: list[ExternalIdInput] | None = strawberry.field(
         default=None, description="Sets (or replaces) the id for each system given."
     )
+    attributes: list[AttributeValueInput] | None = strawberry.field(
+        default=None, description="Sets each attribute given; a null value unsets it."
+    )
+
+
+@strawberry.input(
+    description="Create or update: matched by `externalId` (the calling partner system's id), "
+    "then by phone or email. Fields left out are kept on update."
+)
+class UpsertCustomerInput:
+    external_id: ExternalIdInput | None = strawberry.field(
+        default=None, description="Your system's id for this customer: the first key matched."
+    )
+    name: str | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+    email: str | None = strawberry.UNSET
+    gender: Gender | None = strawberry.UNSET
+    birthday: date | None = strawberry.UNSET
+    city: str | None = strawberry.UNSET
+    region: str | None = strawberry.UNSET
+    address: str | None = strawberry.UNSET
+    acquisition_channel: str | None = strawberry.UNSET
+    marketing_consent: bool | None = strawberry.UNSET
+    tags: list[str] = strawberry.field(default_factory=list, description="Added if missing.")
+    external_ids: list[ExternalIdInput] = strawberry.field(default_factory=list)
+    attributes: list[AttributeValueInput] = strawberry.field(default_factory=list)
+
+    def to_spec(self) -> UpsertSpec:
+        key = self.external_id
+        return UpsertSpec(
+            profile=profile_values(self, only_set=True),
+            external_id=(key.system, key.external_id) if key else None,
+            external_ids=tuple(external_id_pairs(self.external_ids)),
+            tags=tuple(self.tags),
+            attributes=tuple((a.key, a.value) for a in self.attributes),
+        )
 
 
 @strawberry.input
@@ -132,6 +173,12 @@ class CustomerFilter:
     tier: str | None = strawberry.field(default=None, description="Membership tier name.")
     lifecycle_stage: LifecycleStage | None = None
     value_tier: ValueTier | None = None
+    attributes: list[AttributeCondition] | None = strawberry.field(
+        default=None, description="Custom attribute conditions, all of which must hold (<= 10)."
+    )
+
+    def attribute_conditions(self) -> list[dict[str, Any]]:
+        return [condition.to_dict() for condition in self.attributes or []]
 
     def to_spec(self) -> CustomerFilterSpec:
         created = self.created_at or DateTimeRange()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from enum import Enum
+
 import strawberry
 
 from auth.context import Info
@@ -7,6 +9,7 @@ from auth.permissions import requires
 from auth.scopes import Scope
 from models import Customer
 from resolvers.customers import mutations
+from schema.attributes.inputs import attribute_pairs
 from schema.common import UserError, user_errors
 from schema.customers.inputs import (
     AddCustomerNoteInput,
@@ -15,6 +18,7 @@ from schema.customers.inputs import (
     MergeCustomersInput,
     TagCustomersInput,
     UpdateCustomerInput,
+    UpsertCustomerInput,
     external_id_pairs,
     profile_values,
 )
@@ -25,6 +29,23 @@ from services.common.errors import FieldError
 @strawberry.type
 class CustomerPayload:
     customer: CustomerType | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.enum(description="What an upsert did.")
+class UpsertOutcome(Enum):
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+
+
+@strawberry.type
+class UpsertCustomerPayload:
+    customer: CustomerType | None = None
+    outcome: UpsertOutcome | None = None
+    candidates: list[CustomerType] = strawberry.field(
+        default_factory=list,
+        description="POSSIBLE_DUPLICATE: the customers the input fits; nothing was written.",
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -58,7 +79,8 @@ class CustomerMutations:
             profile_values(input, only_set=False),
             input.tags,
             external_id_pairs(input.external_ids),
-            input.referral_code,
+            attribute_pairs(input.attributes),
+            referral_code=input.referral_code,
         )
         return _customer_payload(result.value, result.errors)
 
@@ -69,8 +91,29 @@ class CustomerMutations:
             input.id,
             profile_values(input, only_set=True),
             external_id_pairs(input.external_ids),
+            attribute_pairs(input.attributes),
         )
         return _customer_payload(result.value, result.errors)
+
+    @strawberry.mutation(
+        extensions=WRITE,
+        description="Create or update by external id, phone or email; an ambiguous match is "
+        "POSSIBLE_DUPLICATE with the candidates, never a second record.",
+    )
+    async def upsert_customer(
+        self, info: Info, input: UpsertCustomerInput
+    ) -> UpsertCustomerPayload:
+        result = await mutations.upsert_customer(info.context, input.to_spec())
+        if result.value is None:
+            candidates = await mutations.candidates(info.context, result.errors)
+            return UpsertCustomerPayload(
+                candidates=[CustomerType.from_model(c) for c in candidates],
+                errors=user_errors(result.errors, related_type="Customer"),
+            )
+        return UpsertCustomerPayload(
+            customer=CustomerType.from_model(result.value.customer),
+            outcome=UpsertOutcome(result.value.outcome),
+        )
 
     @strawberry.mutation(extensions=WRITE)
     async def add_customer_note(

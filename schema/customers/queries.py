@@ -32,7 +32,10 @@ class CustomerQueries:
         filter: CustomerFilter | None = None,
         order_by: CustomerOrder | None = None,
     ) -> CustomerConnection:
-        spec = (filter or CustomerFilter()).to_spec()
+        given = filter or CustomerFilter()
+        spec = await queries.with_attributes(
+            info.context, given.to_spec(), given.attribute_conditions()
+        )
         order = order_by or CustomerOrder()
         page = await queries.customers(
             info.context,

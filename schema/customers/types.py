@@ -9,11 +9,13 @@ from auth.context import Info
 from auth.permissions import MaskPII
 from models import Customer as CustomerModel
 from models import CustomerExternalId, CustomerNote
+from resolvers.attributes import attributes as attribute_resolvers
 from resolvers.customers import loaders, queries
 from resolvers.customers.queries import TimelineEntry as TimelineEntryData
 from resolvers.ids import to_global_id
 from schema.analytics.fields import CustomerAnalyticsFields
 from schema.appointments.fields import CustomerAppointmentFields
+from schema.attributes.types import CustomerAttributeValueType
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from schema.loyalty.fields import LoyaltyFields
 from schema.offers.fields import CustomerOfferFields
@@ -158,6 +160,14 @@ class CustomerType(
     async def external_ids(self, info: Info) -> list[ExternalId]:
         rows = await loaders.external_ids(info.context, self.model)
         return [ExternalId.from_model(row) for row in rows]
+
+    @strawberry.field(
+        description="The brand's custom attributes set for this customer, by key; personal-data "
+        "ones masked without scope `pii:read`."
+    )
+    async def attributes(self, info: Info) -> list[CustomerAttributeValueType]:
+        shown = await attribute_resolvers.of_customer(info.context, self.model)
+        return [CustomerAttributeValueType(shown=item) for item in shown]
 
     @strawberry.field(description="Staff notes, newest first.")
     async def notes(self, info: Info, first: int = 20) -> list[CustomerNoteType]:

@@ -367,6 +367,33 @@ class BehaviourTracked(EventType):
         return JSON(_payload(self.event, "names") or {})
 
 
+@strawberry.type(description="A background import or export job ended (docs/onboarding.md).")
+class JobCompleted(EventType):
+    @strawberry.field(description="The ImportJob or ExportJob.")
+    def job_id(self) -> strawberry.ID | None:
+        return _subject_gid(self.event)
+
+    @strawberry.field(description="CUSTOMERS, PURCHASES, POINTS_BALANCES, LEDGER, COUPONS.")
+    def kind(self) -> str | None:
+        return _payload(self.event, "kind")
+
+    @strawberry.field(description="SUCCEEDED, FAILED or CANCELLED.")
+    def state(self) -> str | None:
+        return _payload(self.event, "state")
+
+    @strawberry.field
+    def rows_read(self) -> int | None:
+        return _payload(self.event, "rowsRead")
+
+    @strawberry.field
+    def rows_written(self) -> int | None:
+        return _payload(self.event, "rowsWritten")
+
+    @strawberry.field
+    def rows_failed(self) -> int | None:
+        return _payload(self.event, "rowsFailed")
+
+
 EVENT_CLASSES: dict[str, type[EventType]] = {
     "customer.created": CustomerCreated,
     "customer.updated": CustomerUpdated,
@@ -407,6 +434,8 @@ EVENT_CLASSES: dict[str, type[EventType]] = {
     "referral.attributed": ReferralEvent,
     "referral.converted": ReferralEvent,
     "behaviour.tracked": BehaviourTracked,
+    "import.completed": JobCompleted,
+    "export.completed": JobCompleted,
 }
 ALL_EVENT_TYPES: list[type[EventType]] = list(dict.fromkeys(EVENT_CLASSES.values()))
 

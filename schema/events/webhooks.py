@@ -23,6 +23,18 @@ class WebhookDeliveryType(Node):
     def from_model(cls, row: WebhookDelivery) -> WebhookDeliveryType:
         return cls(id=strawberry.ID(to_global_id("WebhookDelivery", row.id)), model=row)
 
+    @strawberry.field
+    def webhook_id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id("Webhook", self.model.webhook_id))
+
+    @strawberry.field(description="The signed body, exactly as sent.")
+    def body(self) -> str:
+        return self.model.body
+
+    @strawberry.field
+    def created_at(self, info: Info) -> datetime:
+        return local_time(info, self.model.created_at)
+
     @strawberry.field(description="The webhook-id header: receivers de-duplicate by it.")
     def message_id(self) -> str:
         return self.model.message_id

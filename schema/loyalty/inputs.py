@@ -32,6 +32,9 @@ class RecordPurchaseInput:
     external_id: str | None = strawberry.field(
         default=None, description="Makes the call idempotent per brand: recorded once."
     )
+    dry_run: bool = strawberry.field(
+        default=False, description="Answer `preview` (what it would do) and write nothing."
+    )
 
 
 @strawberry.input
@@ -137,6 +140,9 @@ class PointsInput:
 @strawberry.input
 class AwardPointsInput(PointsInput):
     source: str = strawberry.field(default="staff", description="offer ticket survey staff ...")
+    dry_run: bool = strawberry.field(
+        default=False, description="Answer `preview` (what it would do) and write nothing."
+    )
 
 
 @strawberry.input

@@ -21,6 +21,7 @@ from schema.loyalty.inputs import (
     SetMemberTierInput,
     SetTierLadderInput,
 )
+from schema.loyalty.previews import PointsPreviewType, PurchasePreviewType
 from schema.loyalty.queries import LoyaltySettingsType
 from schema.loyalty.types import MembershipType, PointsTransactionType, PurchaseType, TierType
 from services.common.errors import FieldError
@@ -31,6 +32,9 @@ class RecordPurchasePayload:
     purchase: PurchaseType | None = None
     points_earned: int | None = None
     membership: MembershipType | None = None
+    preview: PurchasePreviewType | None = strawberry.field(
+        default=None, description="dryRun: what the purchase would do (purchase is null)."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -69,6 +73,9 @@ class SetLoyaltySettingsPayload:
 @strawberry.type
 class PointsPayload:
     transaction: PointsTransactionType | None = None
+    preview: PointsPreviewType | None = strawberry.field(
+        default=None, description="dryRun: what the award would do (transaction is null)."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -101,6 +108,19 @@ class LoyaltyMutations:
     async def record_purchase(
         self, info: Info, input: RecordPurchaseInput
     ) -> RecordPurchasePayload:
+        if input.dry_run:
+            preview = await mutations.preview_purchase(
+                info.context,
+                input.customer_id,
+                input.amount,
+                [i.to_spec() for i in input.items],
+                input.store_id,
+                input.channel,
+                input.occurred_at,
+                input.external_id,
+            )
+            found = PurchasePreviewType(preview=preview.value) if preview.value else None
+            return RecordPurchasePayload(preview=found, errors=user_errors(preview.errors))
         result = await mutations.record_purchase(
             info.context,
             input.customer_id,
@@ -172,6 +192,17 @@ class LoyaltyMutations:
 
     @strawberry.mutation(extensions=requires(Scope.POINTS_WRITE))
     async def award_points(self, info: Info, input: AwardPointsInput) -> PointsPayload:
+        if input.dry_run:
+            preview = await mutations.preview_award(
+                info.context,
+                input.customer_id,
+                input.points,
+                input.reason,
+                input.source,
+                input.idempotency_key,
+            )
+            found = PointsPreviewType(preview=preview.value) if preview.value else None
+            return PointsPayload(preview=found, errors=user_errors(preview.errors))
         result = await mutations.change_points(
             info.context,
             "award",

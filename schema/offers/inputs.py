@@ -98,6 +98,9 @@ class IssueOfferInput:
     customer_ids: list[strawberry.ID] | None = None
     segment_id: strawberry.ID | None = None
     idempotency_key: str = strawberry.field(description="A retry with the same key issues nothing.")
+    dry_run: bool = strawberry.field(
+        default=False, description="Answer how many coupons would be issued; write nothing."
+    )
 
 
 @strawberry.input
@@ -109,6 +112,9 @@ class ClaimOfferInput:
 class RedeemCouponInput:
     code: str
     purchase_id: strawberry.ID
+    dry_run: bool = strawberry.field(
+        default=False, description="Answer the coupon as it would be redeemed; write nothing."
+    )
 
 
 @strawberry.input

@@ -29,16 +29,21 @@ class OfferPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+DRY_RUN = "dryRun: the answer is what would happen; nothing was written."
+
+
 @strawberry.type
 class IssueOfferPayload:
     offer: OfferType | None = None
     issued_count: int | None = None
+    dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class CouponPayload:
     coupon: CouponType | None = None
+    dry_run: bool = strawberry.field(default=False, description=DRY_RUN)
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -74,11 +79,14 @@ class OfferMutations:
             [str(c) for c in input.customer_ids] if input.customer_ids is not None else None,
             str(input.segment_id) if input.segment_id else None,
             input.idempotency_key,
+            dry_run=input.dry_run,
         )
         if result.value is None:
             return IssueOfferPayload(errors=user_errors(result.errors))
         offer, count = result.value
-        return IssueOfferPayload(offer=OfferType.from_model(offer), issued_count=count)
+        return IssueOfferPayload(
+            offer=OfferType.from_model(offer), issued_count=count, dry_run=input.dry_run
+        )
 
     @strawberry.mutation(
         extensions=customer_only(),
@@ -89,8 +97,12 @@ class OfferMutations:
 
     @strawberry.mutation(extensions=WRITE, description="Exactly once; the discount is stored.")
     async def redeem_coupon(self, info: Info, input: RedeemCouponInput) -> CouponPayload:
-        result = await mutations.redeem_coupon(info.context, input.code, input.purchase_id)
-        return _coupon(result)
+        result = await mutations.redeem_coupon(
+            info.context, input.code, input.purchase_id, dry_run=input.dry_run
+        )
+        payload = _coupon(result)
+        payload.dry_run = input.dry_run and result.value is not None
+        return payload
 
     @strawberry.mutation(extensions=WRITE)
     async def void_coupon(self, info: Info, input: VoidCouponInput) -> CouponPayload:

@@ -15,6 +15,7 @@ from schema.analytics.segment_inputs import (
     ClusterCondition,
     TrackedEventsCondition,
 )
+from schema.attributes.inputs import AttributeCondition
 from schema.common import camel
 from schema.customers.types import Gender
 from schema.loyalty.types import LifecycleStage, ValueTier
@@ -124,6 +125,9 @@ class SegmentRuleInput:
     churn_risk: ChurnRiskCondition | None = None
     cluster: ClusterCondition | None = None
     tracked_events: TrackedEventsCondition | None = None
+    attribute: AttributeCondition | None = strawberry.field(
+        default=None, description="A custom attribute: equals, in, min/max or isSet."
+    )
 
 
 def rule_json(value: Any) -> Any:

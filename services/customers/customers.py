@@ -11,10 +11,17 @@ from tortoise.transactions import in_transaction
 
 from events.outbox import emit
 from models import Brand, Customer, CustomerExternalId, CustomerNote, CustomerTag
+from services.attributes import values as attribute_values
 from services.common import audit
 from services.common.actor import Actor
-from services.common.errors import DomainError, ErrorCode, ErrorCollector, FieldError
+from services.common.errors import DomainError, ErrorCode, ErrorCollector
 from services.customers.normalize import InvalidValue, normalize_email, normalize_phone
+from services.customers.uniqueness import (
+    check_external_ids,
+    check_unique,
+    external_id_errors,
+    unique_errors,
+)
 from services.privacy import consents, erasure, sealing
 
 GENDERS = ("FEMALE", "MALE", "OTHER", "UNKNOWN")
@@ -111,45 +118,6 @@ def clean_external_ids(pairs: list[tuple[str, str]], errors: ErrorCollector) -> 
     return cleaned
 
 
-async def _check_unique(
-    brand_id: int, values: dict[str, Any], exclude_id: int | None, sealed: bool
-) -> None:
-    errors: list[FieldError] = []
-    for key in ("phone", "email"):
-        if values.get(key) is None:
-            continue
-        query = Customer.filter(sealing.lookup(key, str(values[key]), sealed), brand_id=brand_id)
-        if exclude_id is not None:
-            query = query.exclude(id=exclude_id)
-        existing = await query.first()
-        if existing is not None:
-            errors.append(
-                FieldError(
-                    key,
-                    ErrorCode.DUPLICATE,
-                    f"customer {existing.id} ({existing.name}) already has this {key}",
-                    related_id=str(existing.id),
-                )
-            )
-    if errors:
-        raise DomainError(errors)
-
-
-async def _check_external_ids(brand_id: int, ids: dict[str, str], exclude_id: int | None) -> None:
-    for system, external_id in ids.items():
-        query = CustomerExternalId.filter(brand_id=brand_id, system=system, external_id=external_id)
-        if exclude_id is not None:
-            query = query.exclude(customer_id=exclude_id)
-        holder = await query.first()
-        if holder is not None:
-            raise DomainError.single(
-                "externalIds",
-                ErrorCode.DUPLICATE,
-                f"customer {holder.customer_id} already has {system} id '{external_id}'",
-                related_id=str(holder.customer_id),
-            )
-
-
 async def _set_external_ids(customer: Customer, ids: dict[str, str]) -> None:
     for system, external_id in ids.items():
         await CustomerExternalId.filter(customer_id=customer.id, system=system).delete()
@@ -167,18 +135,27 @@ async def create_customer(
     profile: dict[str, Any],
     tags: list[str] | None = None,
     external_ids: list[tuple[str, str]] | None = None,
+    attributes: list[tuple[str, Any]] | None = None,
+    *,
+    lenient_attributes: bool = False,
     on_created: Callable[[Customer], Awaitable[object]] | None = None,
 ) -> Customer:
-    """`on_created` runs inside the creation's transaction (e.g. a referral's attribution):
-    its refusal undoes the creation."""
+    """Every problem of the input is reported at once: field values, duplicates of phone, email
+    and external ids, custom attributes (unknown, wrong type, required ones missing).
+    `on_created` runs inside the creation's transaction (e.g. a referral's attribution): its
+    refusal undoes the creation."""
     errors = ErrorCollector()
     values = clean_profile({"name": None, **profile}, brand, errors)
     clean_tag_list = clean_tags(tags or [], "tags", errors)
     ids = clean_external_ids(external_ids or [], errors)
-    errors.raise_if_any()
+    definitions = await attribute_values.definitions(brand.id)
+    attrs = attribute_values.clean_values(
+        definitions, attributes or [], errors, lenient=lenient_attributes, creating=True
+    )
     sealed = await sealing.encrypts(brand.id)
-    await _check_unique(brand.id, values, exclude_id=None, sealed=sealed)
-    await _check_external_ids(brand.id, ids, exclude_id=None)
+    errors.errors.extend(await unique_errors(brand.id, values, exclude_id=None, sealed=sealed))
+    errors.errors.extend(await external_id_errors(brand.id, ids, exclude_id=None))
+    errors.raise_if_any()
     try:
         async with in_transaction():
             stored = sealing.contact_values(values, sealed)
@@ -190,7 +167,9 @@ async def create_customer(
                 ]
             )
             await _set_external_ids(customer, ids)
-            await audit.record(actor, "createCustomer", "Customer", customer.id)
+            keys = await attribute_values.write_values(brand.id, customer.id, attrs)
+            details = {"attributes": keys} if keys else None
+            await audit.record(actor, "createCustomer", "Customer", customer.id, details)
             await emit(
                 actor,
                 "customer.created",
@@ -202,8 +181,8 @@ async def create_customer(
                 await on_created(customer)
     except IntegrityError:
         # A concurrent request won the race for the same phone, email or external id.
-        await _check_unique(brand.id, values, exclude_id=None, sealed=sealed)
-        await _check_external_ids(brand.id, ids, exclude_id=None)
+        await check_unique(brand.id, values, exclude_id=None, sealed=sealed)
+        await check_external_ids(brand.id, ids, exclude_id=None)
         raise
     return customer
 
@@ -227,25 +206,57 @@ async def update_customer(
     customer_id: int,
     changes: dict[str, Any],
     external_ids: list[tuple[str, str]] | None = None,
+    attributes: list[tuple[str, Any]] | None = None,
+    *,
+    add_tags: list[str] | None = None,
+    skip_unchanged: bool = False,
+    lenient_attributes: bool = False,
 ) -> Customer:
+    """`skip_unchanged`: an update that changes nothing writes nothing (no audit row, no event),
+    so a retried upsert is a no-op."""
     errors = ErrorCollector()
     values = clean_profile(changes, brand, errors)
     ids = clean_external_ids(external_ids or [], errors)
+    tag_list = clean_tags(add_tags or [], "tags", errors)
+    definitions = await attribute_values.definitions(brand.id) if attributes else {}
+    attrs = attribute_values.clean_values(
+        definitions, attributes or [], errors, lenient=lenient_attributes
+    )
     errors.raise_if_any()
     sealed = await sealing.encrypts(brand.id)
     try:
         async with in_transaction():
             customer = await _require(brand.id, customer_id)
-            await _check_unique(brand.id, values, exclude_id=customer.id, sealed=sealed)
-            await _check_external_ids(brand.id, ids, exclude_id=customer.id)
+            found = await unique_errors(brand.id, values, exclude_id=customer.id, sealed=sealed)
+            found += await external_id_errors(brand.id, ids, exclude_id=customer.id)
+            if found:
+                raise DomainError(found)
             changed = sorted(k for k, v in values.items() if getattr(customer, k) != v)
+            held = await CustomerExternalId.filter(customer_id=customer.id).values_list(
+                "system", "external_id"
+            )
+            new_ids = {s: e for s, e in ids.items() if (s, e) not in set(held)}
+            tags_held = set(
+                await CustomerTag.filter(customer_id=customer.id).values_list("tag", flat=True)
+            )
+            new_tags = [t for t in tag_list if t not in tags_held]
             for key, value in sealing.contact_values(values, sealed).items():
                 setattr(customer, key, value)
+            keys = await attribute_values.write_values(brand.id, customer.id, attrs)
+            if skip_unchanged and not (changed or new_ids or new_tags or keys):
+                return customer
             await customer.save()
             if "marketing_consent" in changed:
                 await consents.follow_profile_flag(actor, customer)
-            await _set_external_ids(customer, ids)
-            details = {"fields": changed, "externalIds": sorted(ids)}
+            await _set_external_ids(customer, new_ids if skip_unchanged else ids)
+            await CustomerTag.bulk_create(
+                [CustomerTag(brand_id=brand.id, customer_id=customer.id, tag=t) for t in new_tags]
+            )
+            details: dict[str, Any] = {"fields": changed, "externalIds": sorted(ids)}
+            if keys:
+                details["attributes"] = keys
+            if new_tags:
+                details["tags"] = new_tags
             await audit.record(actor, "updateCustomer", "Customer", customer.id, details)
             await emit(
                 actor,
@@ -255,8 +266,8 @@ async def update_customer(
                 payload=details,
             )
     except IntegrityError:
-        await _check_unique(brand.id, values, exclude_id=customer_id, sealed=sealed)
-        await _check_external_ids(brand.id, ids, exclude_id=customer_id)
+        await check_unique(brand.id, values, exclude_id=customer_id, sealed=sealed)
+        await check_external_ids(brand.id, ids, exclude_id=customer_id)
         raise
     return customer
 

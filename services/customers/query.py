@@ -10,6 +10,8 @@ from tortoise.queryset import QuerySet
 
 from models import Customer, CustomerExternalId, CustomerTag
 from models.rows import fetch_models
+from services.attributes import filters as attribute_filters
+from services.attributes.filters import AttributeCondition
 from services.common.pagination import (
     DEFAULT_PAGE_SIZE,
     Page,
@@ -37,6 +39,7 @@ class CustomerFilter:
     tier: str | None = None
     lifecycle_stage: str | None = None
     value_tier: str | None = None
+    attributes: tuple[AttributeCondition, ...] = ()
 
 
 def _search(term: str, phone_region: str, sealed: bool) -> Q:
@@ -79,6 +82,7 @@ def filtered(
         if spec.external_system:
             holders = holders.filter(system=spec.external_system)
         query = query.filter(id__in=Subquery(holders.values("customer_id")))
+    query = attribute_filters.apply(query, spec.attributes)
     return loyalty_filters(brand_id, query, spec.tier, spec.lifecycle_stage, spec.value_tier)
 
 

@@ -8,8 +8,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from tortoise.transactions import in_transaction
+
 from config import Settings
 from models.jobs import CANCELLED, FINISHED, QUEUED, Job
+from services.common import audit
 from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode
 from services.jobs import registry, signing
@@ -68,17 +71,19 @@ async def get_job(brand_id: int, job_id: int, kinds: Sequence[str] | None = None
 
 
 async def cancel_job(actor: Actor, job_id: int, kinds: Sequence[str] | None = None) -> Job:
-    """A queued job is cancelled at once; a running one at its next check."""
+    """A queued job is cancelled at once; a running one at its next check. Audited."""
     job = await get_job(actor.brand_id, job_id, kinds)
     if job is None:
         raise DomainError.single("id", ErrorCode.NOT_FOUND, "job not found")
     if job.state in FINISHED:
         raise DomainError.single("id", ErrorCode.CONFLICT, f"the job is already {job.state}")
     now = utcnow()
-    await Job.filter(id=job.id, state=QUEUED).update(
-        state=CANCELLED, cancel_requested=True, finished_at=now, updated_at=now
-    )
-    await Job.filter(id=job.id).update(cancel_requested=True, updated_at=now)
+    async with in_transaction():
+        await Job.filter(id=job.id, state=QUEUED).update(
+            state=CANCELLED, cancel_requested=True, finished_at=now, updated_at=now
+        )
+        await Job.filter(id=job.id).update(cancel_requested=True, updated_at=now)
+        await audit.record(actor, "cancelJob", "Job", job.id, {"kind": job.kind})
     refreshed = await Job.get(id=job.id)
     return refreshed
 

@@ -13,7 +13,12 @@ if TYPE_CHECKING:
     from services.jobs.context import JobContext
 
 # The modules that register job kinds; the runner imports them when it starts.
-KIND_MODULES: list[str] = ["services.privacy.export_job", "services.privacy.reseal_job"]
+KIND_MODULES: list[str] = [
+    "services.privacy.export_job",
+    "services.privacy.reseal_job",
+    "services.imports.imports",
+    "services.imports.exports",
+]
 
 Handler = Callable[["JobContext"], Awaitable[dict[str, Any] | None]]
 # Called inside the transaction that records the job's end (SUCCEEDED, FAILED or CANCELLED):

@@ -46,6 +46,13 @@ class JobRunner:
             return None
         return await self._run(job)
 
+    async def run_job(self, job_id: int) -> Job | None:
+        """Claim and run this job now, in the caller's task; None if it is not runnable."""
+        job = await store.claim_job(job_id, self.owner, self.lease_seconds)
+        if job is None:
+            return None
+        return await self._run(job)
+
     async def _run(self, job: Job) -> Job:
         kind = registry.get(job.kind)
         ctx = JobContext(job, self.settings, self.owner)

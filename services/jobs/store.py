@@ -63,6 +63,20 @@ async def claim(owner: str, lease_seconds: float, kinds: Sequence[str]) -> Job |
         return await _returning(sql, [owner, lease, at, at, *kinds, False, at, at])
 
 
+async def claim_job(job_id: int, owner: str, lease_seconds: float) -> Job | None:
+    """Take this job for `owner` if it is runnable (a CLI running one job in the foreground)."""
+    now = utcnow()
+    at = _at(now)
+    async with in_transaction():
+        return await _returning(
+            "UPDATE jobs SET state = 'RUNNING', lease_owner = ?, lease_expires_at = ?,"
+            " attempts = attempts + 1, started_at = COALESCE(started_at, ?), updated_at = ?"
+            " WHERE id = ? AND ((state = 'QUEUED' AND awaiting_input = ?)"
+            " OR (state = 'RUNNING' AND lease_expires_at < ?)) RETURNING *",
+            [owner, _at(now + timedelta(seconds=lease_seconds)), at, at, job_id, False, at],
+        )
+
+
 async def renew(job_id: int, owner: str, lease_seconds: float) -> bool:
     """Extend the lease; False when the job is no longer this owner's."""
     expires = _at(utcnow() + timedelta(seconds=lease_seconds))

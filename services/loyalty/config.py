@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -133,23 +136,52 @@ def calendar(brand: Brand) -> Calendar:
     return Calendar(ZoneInfo(brand.timezone))
 
 
+# Inside `steady_configuration()`, the settings and ladder read once per brand are kept.
+_steady: ContextVar[dict[tuple[str, int], Any] | None] = ContextVar(
+    "crm_loyalty_steady", default=None
+)
+
+
+@contextmanager
+def steady_configuration() -> Iterator[None]:
+    """For work that changes neither (an import's chunk of purchases): the brand's settings and
+    tier ladder are read once instead of a few times per purchase."""
+    token = _steady.set({})
+    try:
+        yield
+    finally:
+        _steady.reset(token)
+
+
 async def get_settings(brand_id: int) -> LoyaltySettings:
+    kept = _steady.get()
+    if kept is not None and ("settings", brand_id) in kept:
+        return kept[("settings", brand_id)]  # type: ignore[no-any-return]
     found = await rows.fetch_model(LoyaltySettings, SETTINGS, [brand_id])
-    if found is not None:
-        return found
-    await LoyaltySettings.bulk_create([LoyaltySettings(brand_id=brand_id)], ignore_conflicts=True)
-    return await LoyaltySettings.get(brand_id=brand_id)
+    if found is None:
+        await LoyaltySettings.bulk_create(
+            [LoyaltySettings(brand_id=brand_id)], ignore_conflicts=True
+        )
+        found = await LoyaltySettings.get(brand_id=brand_id)
+    if kept is not None:
+        kept[("settings", brand_id)] = found
+    return found
 
 
 async def ladder(brand_id: int) -> list[Tier]:
     """The brand's tiers by rank; a brand without one gets the default ladder."""
+    kept = _steady.get()
+    if kept is not None and ("ladder", brand_id) in kept:
+        return list(kept[("ladder", brand_id)])
     tiers = await Tier.filter(brand_id=brand_id).order_by("rank")
-    if tiers:
-        return tiers
-    await Tier.bulk_create(
-        [Tier(brand_id=brand_id, **spec) for spec in DEFAULT_LADDER], ignore_conflicts=True
-    )
-    return await Tier.filter(brand_id=brand_id).order_by("rank")
+    if not tiers:
+        await Tier.bulk_create(
+            [Tier(brand_id=brand_id, **spec) for spec in DEFAULT_LADDER], ignore_conflicts=True
+        )
+        tiers = await Tier.filter(brand_id=brand_id).order_by("rank")
+    if kept is not None:
+        kept[("ladder", brand_id)] = tiers
+    return list(tiers)
 
 
 def _is_date(text: str) -> bool:

@@ -20,7 +20,7 @@ from services.loyalty import memberships
 from services.loyalty.config import calendar, get_settings, utcnow
 
 KINDS = ("EARN", "REDEEM", "EXPIRE", "ADJUST", "REVERSE", "RELEASE")
-SOURCES = ("purchase", "offer", "ticket", "survey", "staff", "referral")
+SOURCES = ("purchase", "offer", "ticket", "survey", "staff", "referral", "import")
 MAX_POINTS = 100_000_000
 BY_KEY = "SELECT * FROM points_transactions WHERE brand_id = ? AND idempotency_key = ?"
 
@@ -52,6 +52,15 @@ def lot_expiry(settings: LoyaltySettings, earned_at: datetime, tz: Any) -> datet
         )
         return first_next
     return None
+
+
+async def expiry_from_now(brand_id: int) -> datetime | None:
+    """The expiry of a lot credited now, by the brand's rule."""
+    settings = await get_settings(brand_id)
+    tz = None
+    if settings.expiry_rule == "END_OF_MONTH":  # the only rule that needs the brand's zone
+        tz = calendar(await Brand.get(id=brand_id)).tz
+    return lot_expiry(settings, utcnow(), tz)
 
 
 async def _append(
@@ -269,23 +278,24 @@ async def _idempotent(
         return earlier
 
 
-async def award_points(
-    actor: Actor, customer_id: int, points: int, reason: str, source: str, key: str | None
-) -> PointsTransaction:
+def check_award(points: int, source: str, key: str | None) -> None:
+    """The input checks of award_points (DomainError with all of them)."""
     errors = ErrorCollector()
     check_points(points, errors)
     check_key(key, errors)
     if source not in SOURCES:
         errors.add("source", ErrorCode.INVALID, f"source must be one of {', '.join(SOURCES)}")
     errors.raise_if_any()
+
+
+async def award_points(
+    actor: Actor, customer_id: int, points: int, reason: str, source: str, key: str | None
+) -> PointsTransaction:
+    check_award(points, source, key)
     fp = fingerprint("award", customer=customer_id, points=points, reason=reason, source=source)
 
     async def op(m: Membership) -> PointsTransaction:
-        settings = await get_settings(actor.brand_id)
-        tz = None
-        if settings.expiry_rule == "END_OF_MONTH":  # the only rule that needs the brand's zone
-            tz = calendar(await Brand.get(id=actor.brand_id)).tz
-        expires = lot_expiry(settings, utcnow(), tz)
+        expires = await expiry_from_now(actor.brand_id)
         return await add_lot(
             actor, m, "EARN", points, source, reason, expires_at=expires, key=key, fp=fp
         )
@@ -309,7 +319,12 @@ async def redeem_points(
 
 
 async def adjust_points(
-    actor: Actor, customer_id: int, delta: int, reason: str, key: str | None
+    actor: Actor,
+    customer_id: int,
+    delta: int,
+    reason: str,
+    key: str | None,
+    source: str = "staff",
 ) -> PointsTransaction:
     errors = ErrorCollector()
     if delta == 0:
@@ -320,11 +335,15 @@ async def adjust_points(
         errors.add("reason", ErrorCode.REQUIRED, "an adjustment needs a reason")
     check_key(key, errors)
     errors.raise_if_any()
-    fp = fingerprint("adjust", customer=customer_id, points=delta, reason=reason)
+    extra = {} if source == "staff" else {"source": source}  # keeps earlier keys' fingerprints
+    fp = fingerprint("adjust", customer=customer_id, points=delta, reason=reason, **extra)
 
     async def op(m: Membership) -> PointsTransaction:
-        if delta > 0:
-            return await add_lot(actor, m, "ADJUST", delta, "staff", reason, key=key, fp=fp)
-        return await debit(actor, m, "ADJUST", -delta, "staff", reason, key=key, fp=fp)
+        if delta > 0:  # a lot like any other: it expires by the brand's rule
+            expires = await expiry_from_now(actor.brand_id)
+            return await add_lot(
+                actor, m, "ADJUST", delta, source, reason, expires_at=expires, key=key, fp=fp
+            )
+        return await debit(actor, m, "ADJUST", -delta, source, reason, key=key, fp=fp)
 
     return await _idempotent(actor, "adjustPoints", customer_id, key, fp, op)

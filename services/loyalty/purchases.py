@@ -44,6 +44,10 @@ class PurchaseResult:
     purchase: Purchase
     points_earned: int
     membership: Membership
+    # What the recording did (a dry run shows it); a replay of an earlier purchase has none.
+    earning: Earning | None = None
+    bonus: offer_earning.Bonus | None = None
+    replayed: bool = False
 
 
 def _promo_applies(promo: dict[str, Any], local: datetime, category: str | None) -> bool:
@@ -57,12 +61,64 @@ def _promo_applies(promo: dict[str, Any], local: datetime, category: str | None)
     return not promo.get("category") or promo["category"] == category
 
 
-def _multiplier(promos: list[dict[str, Any]], local: datetime, category: str | None) -> Decimal:
+def _multiplier(
+    promos: list[dict[str, Any]],
+    local: datetime,
+    category: str | None,
+    applied: dict[str, Decimal] | None = None,
+) -> Decimal:
     result = Decimal(1)
     for promo in promos:
         if _promo_applies(promo, local, category):
-            result *= Decimal(str(promo.get("multiplier", 1)))
+            factor = Decimal(str(promo.get("multiplier", 1)))
+            result *= factor
+            if applied is not None:
+                applied[str(promo.get("name") or "promotion")] = factor
     return result
+
+
+@dataclass(frozen=True)
+class Earning:
+    """How a purchase's points are made up (a dry run shows it)."""
+
+    earn_rate: Decimal
+    base: Decimal  # the amount paid x earnRate, before any multiplier
+    promotions: tuple[tuple[str, Decimal], ...]  # (name, multiplier) that applied to some line
+    promoted: Decimal  # the base with the promotions applied, line by line
+    tier_multiplier: Decimal
+    offer_multiplier: Decimal
+    points: int  # rounded, before the daily cap
+
+
+def earning(
+    settings: LoyaltySettings,
+    tier: Tier | None,
+    amount: Decimal,
+    items: list[ItemSpec],
+    local: datetime,
+    extra: Decimal = Decimal(1),
+) -> Earning:
+    """Base rate x tier multiplier x active promotions (per item category) x `extra` (double-points
+    offers), then rounded."""
+    promos = settings.promotions or []
+    tier_mult = Decimal(tier.points_multiplier) if tier else Decimal(1)
+    raw = Decimal(0)
+    covered = Decimal(0)
+    applied: dict[str, Decimal] = {}
+    for item in items:
+        line = item.unit_price * item.quantity
+        covered += line
+        raw += line * _multiplier(promos, local, item.category, applied)
+    rest = max(amount - covered, Decimal(0))
+    raw += rest * _multiplier(promos, local, None, applied if rest else None)
+    if covered > amount:  # discounts: the items list more than was paid
+        raw = raw * amount / covered
+    rate = Decimal(settings.earn_rate)
+    value = raw * rate * tier_mult * extra
+    points = int(value.quantize(Decimal(1), rounding=ROUNDING.get(settings.rounding, ROUND_FLOOR)))
+    return Earning(
+        rate, amount * rate, tuple(applied.items()), raw * rate, tier_mult, extra, points
+    )
 
 
 def compute_points(
@@ -73,22 +129,7 @@ def compute_points(
     local: datetime,
     extra: Decimal = Decimal(1),
 ) -> int:
-    """Base rate x tier multiplier x active promotions (per item category) x `extra` (double-points
-    offers), then rounded."""
-    promos = settings.promotions or []
-    tier_mult = tier.points_multiplier if tier else Decimal(1)
-    raw = Decimal(0)
-    covered = Decimal(0)
-    for item in items:
-        line = item.unit_price * item.quantity
-        covered += line
-        raw += line * _multiplier(promos, local, item.category)
-    rest = max(amount - covered, Decimal(0))
-    raw += rest * _multiplier(promos, local, None)
-    if covered > amount:  # discounts: the items list more than was paid
-        raw = raw * amount / covered
-    value = raw * Decimal(settings.earn_rate) * Decimal(tier_mult) * extra
-    return int(value.quantize(Decimal(1), rounding=ROUNDING.get(settings.rounding, ROUND_FLOOR)))
+    return earning(settings, tier, amount, items, local, extra).points
 
 
 def _clean(
@@ -113,6 +154,24 @@ def _clean(
     return value, when.astimezone(UTC)
 
 
+def earned_pending_until(
+    settings: LoyaltySettings, occurred_at: datetime, now: datetime
+) -> datetime | None:
+    """The end of the waiting period of a purchase's points, None when there is none or it is
+    over already (a purchase recorded long after it happened)."""
+    if not settings.pending_days:
+        return None
+    until = occurred_at + timedelta(days=settings.pending_days)
+    return until if until > now else None
+
+
+def check_purchase(
+    amount: Any, items: list[ItemSpec], occurred_at: datetime | None, external_id: str | None
+) -> None:
+    """The input checks of record_purchase, alone (DomainError with all of them)."""
+    _clean(amount, items, occurred_at, external_id)
+
+
 async def _replay(brand_id: int, customer_id: int, external_id: str) -> PurchaseResult | None:
     found = await Purchase.get_or_none(brand_id=brand_id, external_id=external_id)
     if found is None:
@@ -124,7 +183,7 @@ async def _replay(brand_id: int, customer_id: int, external_id: str) -> Purchase
             "another customer's purchase has this externalId",
         )
     membership = await Membership.get(brand_id=brand_id, customer_id=customer_id)
-    return PurchaseResult(found, found.points_earned, membership)
+    return PurchaseResult(found, found.points_earned, membership, replayed=True)
 
 
 async def add_spend(cal: Calendar, purchase: Purchase, cents: int, count: int) -> None:
@@ -183,7 +242,8 @@ async def record_purchase(
             sale = offer_earning.Sale(value, store.code if store else None, channel, when)
             bonus = await offer_earning.bonus(brand.id, customer_id, tier, sale)
             local = when.astimezone(cal.tz)
-            earned = compute_points(settings, tier, value, items, local, bonus.multiplier)
+            made = earning(settings, tier, value, items, local, bonus.multiplier)
+            earned = made.points
             if settings.daily_cap is not None:
                 earned = max(0, min(earned, settings.daily_cap - await _earned_today(m, cal, when)))
             purchase = await Purchase.create(
@@ -213,10 +273,9 @@ async def record_purchase(
             await offer_earning.consume(actor, bonus, purchase)
             await add_spend(cal, purchase, to_cents(value), 1)
             if earned:
-                now = utcnow()
-                pending = (
-                    now + timedelta(days=settings.pending_days) if settings.pending_days else None
-                )
+                # Counted from when the purchase happened, not from when it is recorded: imported
+                # history waits, releases and expires on its original schedule.
+                pending = earned_pending_until(settings, when, utcnow())
                 lot = await points.add_lot(
                     actor,
                     m,
@@ -224,7 +283,7 @@ async def record_purchase(
                     earned,
                     "purchase",
                     f"purchase {purchase.id}",
-                    expires_at=points.lot_expiry(settings, now, cal.tz),
+                    expires_at=points.lot_expiry(settings, when, cal.tz),
                     pending_until=pending,
                     purchase_id=purchase.id,
                 )
@@ -245,7 +304,7 @@ async def record_purchase(
                 subject=("Purchase", purchase.id),
                 payload={"amount": str(value), "pointsEarned": earned},
             )
-            return PurchaseResult(purchase, earned, m)
+            return PurchaseResult(purchase, earned, m, made, bonus)
     except IntegrityError:
         if external_id and (earlier := await _replay(brand.id, customer_id, external_id)):
             return earlier

@@ -22,6 +22,7 @@ KIND = "POINTS_MULTIPLIER"
 class Bonus:
     multiplier: Decimal
     coupon: Coupon | None = None
+    offer: Offer | None = None  # the automatic multiplier offer that applied, if one did
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,9 @@ async def bonus(brand_id: int, customer_id: int, tier: Tier | None, sale: Sale) 
     offers = {o.id: o for o in await Offer.filter(brand_id=brand_id, kind=KIND, active=True)}
     if not offers:
         return Bonus(Decimal(1))
-    auto = [o.multiplier or 1 for o in offers.values() if o.automatic and _applies(o, tier, sale)]
-    result = Decimal(max(auto, default=1))
+    auto = [o for o in offers.values() if o.automatic and _applies(o, tier, sale)]
+    best_offer = max(auto, key=lambda o: (o.multiplier or 1, -o.id), default=None)
+    result = Decimal(best_offer.multiplier or 1) if best_offer is not None else Decimal(1)
     held = await Coupon.filter(
         brand_id=brand_id, customer_id=customer_id, status="ISSUED", offer_id__in=list(offers)
     )
@@ -61,12 +63,12 @@ async def bonus(brand_id: int, customer_id: int, tier: Tier | None, sale: Sale) 
         and _applies(offers[c.offer_id], tier, sale)
     ]
     if not usable:
-        return Bonus(result)
+        return Bonus(result, None, best_offer)
     best = max(usable, key=lambda c: (offers[c.offer_id].multiplier or 1, -c.id))
     locked = await Coupon.select_for_update().get(id=best.id)
     if locked.status != "ISSUED":  # redeemed or voided meanwhile
-        return Bonus(result)
-    return Bonus(result * (offers[locked.offer_id].multiplier or 1), locked)
+        return Bonus(result, None, best_offer)
+    return Bonus(result * (offers[locked.offer_id].multiplier or 1), locked, best_offer)
 
 
 async def consume(actor: Actor, found: Bonus, purchase: Purchase) -> None:

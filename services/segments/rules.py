@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from services.attributes import segment_rules as attribute_rules
 from services.common.errors import ErrorCode, ErrorCollector
 
 STAGES = ("PROSPECT", "NEW", "ACTIVE", "AT_RISK", "CHURNED")
@@ -186,6 +187,13 @@ def _has_coupon(value: dict[str, Any]) -> dict[str, Any]:
     return {"offerId": _count(offer_id, "offerId", 1, 2**63 - 1)}
 
 
+def _attribute(value: Any) -> dict[str, Any]:
+    try:
+        return attribute_rules.check(value)
+    except ValueError as exc:
+        raise RuleProblem(str(exc)) from exc
+
+
 PREDICATES: dict[str, Checker] = {
     "tier": _tier,
     "lifecycleStage": _in(STAGES, upper=True),
@@ -202,6 +210,7 @@ PREDICATES: dict[str, Checker] = {
     "enrolled": _enrolled,
     "consent": _consent,
     "hasCoupon": _has_coupon,
+    "attribute": _attribute,
 }
 
 

@@ -26,6 +26,7 @@ from tortoise.transactions import in_transaction
 from events.outbox import emit
 from models import Brand, Customer, Segment
 from models.offers import Offer
+from services.attributes import segment_rules as attribute_rules
 from services.common import audit, sql
 from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode, ErrorCollector, FieldError
@@ -88,6 +89,8 @@ async def check_references(brand_id: int, rule: dict[str, Any]) -> None:
                     )
         elif key == "hasCoupon" and not await _offer_exists(brand_id, args["offerId"]):
             errors.append(FieldError(path, ErrorCode.NOT_FOUND, f"{path}: offer not found"))
+        elif key == "attribute":
+            errors.extend(await attribute_rules.check_reference(brand_id, args, path))
     if errors:
         raise DomainError(errors)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from services.attributes import segment_rules as attribute_rules
 from services.segments.rules import money_cents
 
 # A purchase counts when not fully refunded; spend is net of refunds.
@@ -208,6 +209,7 @@ PREDICATE_SQL: dict[str, Callable[[Compiler, dict[str, Any]], str]] = {
     "enrolled": _enrolled,
     "consent": _consent,
     "hasCoupon": _has_coupon,
+    "attribute": attribute_rules.compile_sql,
 }
 
 

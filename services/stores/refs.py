@@ -9,6 +9,8 @@ sends is lost. `lookup` only reads (dry runs such as validateCoupon).
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
@@ -30,6 +32,21 @@ class StoreRef:
 
     pk: int | None = None
     code: str | None = None
+
+
+def from_text(value: str | None) -> StoreRef | None:
+    """A `storeId` given as text outside GraphQL (a file's cell): a Store global id, as exports
+    write it, or else a store code."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        kind, _, pk = base64.b64decode(text, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return StoreRef(code=text)
+    if kind == "Store" and pk.isdigit() and 0 < int(pk) < 2**63:
+        return StoreRef(pk=int(pk))
+    return StoreRef(code=text)
 
 
 def _code(value: str, field: str) -> str:

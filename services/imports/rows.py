@@ -1,0 +1,279 @@
+"""One imported row: its cells read as the fields of its kind, then written by the single
+operation's own service code (upsert_customer, record_purchase, adjust_points), exactly as the
+API would. A row whose cells cannot be read reports that with every other problem the
+operation's own checks find in it."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import orjson
+
+from models import Brand
+from models.attributes import CustomerAttribute
+from services.attributes import values as attribute_values
+from services.bulk.refs import CustomerRef
+from services.common.actor import Actor
+from services.common.errors import DomainError, ErrorCode, ErrorCollector, FieldError
+from services.customers.customers import clean_profile
+from services.customers.upsert import UpsertInput, upsert_customer
+from services.imports.templates import ATTRIBUTE_PREFIX, CUSTOMERS, PURCHASES
+from services.loyalty import points, purchases
+from services.loyalty.purchases import ItemSpec
+from services.stores import refs as store_refs
+
+TRUE_WORDS = {"true", "yes", "y", "1"}
+FALSE_WORDS = {"false", "no", "n", "0"}
+TEXT_FIELDS = {
+    "name": "name",
+    "phone": "phone",
+    "email": "email",
+    "city": "city",
+    "region": "region",
+    "address": "address",
+    "acquisitionChannel": "acquisition_channel",
+}
+OPENING_REASON = "opening balance from the previous programme"
+
+
+@dataclass
+class ImportScope:
+    """What every row of a chunk shares."""
+
+    actor: Actor
+    brand: Brand
+    definitions: dict[str, CustomerAttribute]
+    zone: ZoneInfo
+
+
+@dataclass
+class Parsed:
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: ErrorCollector = field(default_factory=ErrorCollector)
+
+
+def _text(raw: Any) -> str | None:
+    if raw is None:
+        return None
+    text = raw if isinstance(raw, str) else str(raw)
+    return text.strip() or None
+
+
+def _flag(raw: Any, name: str, errors: ErrorCollector) -> bool | None:
+    if isinstance(raw, bool):
+        return raw
+    text = _text(raw)
+    if text is None:
+        return None
+    if text.lower() in TRUE_WORDS | FALSE_WORDS:
+        return text.lower() in TRUE_WORDS
+    errors.add(name, ErrorCode.INVALID, f"{name} must be true or false")
+    return None
+
+
+def _date(raw: Any, name: str, errors: ErrorCollector) -> date | None:
+    text = _text(raw)
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors.add(name, ErrorCode.INVALID, f"{name} must be a date like 1990-03-07")
+        return None
+
+
+def _when(raw: Any, zone: ZoneInfo, errors: ErrorCollector) -> datetime | None:
+    text = _text(raw)
+    if text is None:
+        return None
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(), tzinfo=zone)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        errors.add("occurredAt", ErrorCode.INVALID, "occurredAt must be ISO 8601")
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def _money(raw: Any, name: str, errors: ErrorCollector) -> Decimal | None:
+    text = _text(raw)
+    if text is None:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        errors.add(name, ErrorCode.INVALID, f"{name} must be an amount like 128.00")
+        return None
+    if not value.is_finite():
+        errors.add(name, ErrorCode.INVALID, f"{name} must be an amount like 128.00")
+        return None
+    return value
+
+
+def customer_input(row: dict[str, Any], scope: ImportScope) -> tuple[UpsertInput, Parsed]:
+    parsed = Parsed()
+    errors = parsed.errors
+    profile: dict[str, Any] = {}
+    for column, key in TEXT_FIELDS.items():
+        if (text := _text(row.get(column))) is not None:
+            profile[key] = text
+    if (gender := _text(row.get("gender"))) is not None:
+        profile["gender"] = gender.upper()
+    if (birthday := _date(row.get("birthday"), "birthday", errors)) is not None:
+        profile["birthday"] = birthday
+    if (consent := _flag(row.get("marketingConsent"), "marketingConsent", errors)) is not None:
+        profile["marketing_consent"] = consent
+    tags_raw = row.get("tags")
+    tags = tags_raw if isinstance(tags_raw, list) else (_text(tags_raw) or "").replace(",", ";")
+    tag_list = [str(t).strip() for t in (tags if isinstance(tags, list) else tags.split(";"))]
+    system, external = _text(row.get("externalSystem")), _text(row.get("externalId"))
+    if (system is None) != (external is None):
+        errors.add("externalId", ErrorCode.REQUIRED, "give externalSystem and externalId together")
+    attributes = tuple(
+        (column.removeprefix(ATTRIBUTE_PREFIX), value)
+        for column, value in row.items()
+        if column.startswith(ATTRIBUTE_PREFIX)
+    )
+    spec = UpsertInput(
+        profile=profile,
+        external_id=(system, external) if system and external else None,
+        tags=tuple(t for t in tag_list if t),
+        attributes=attributes,
+    )
+    return spec, parsed
+
+
+async def write_customer(row: dict[str, Any], scope: ImportScope) -> int:
+    spec, parsed = customer_input(row, scope)
+    if parsed.errors.errors:  # report the other problems of the row too
+        clean_profile(spec.profile, scope.brand, parsed.errors)
+        attribute_values.clean_values(
+            scope.definitions, spec.attributes, parsed.errors, lenient=True
+        )
+        parsed.errors.raise_if_any()
+    result = await upsert_customer(scope.actor, scope.brand, spec, lenient_attributes=True)
+    return result.customer.id
+
+
+def customer_ref(row: dict[str, Any]) -> CustomerRef:
+    system, external = _text(row.get("customerSystem")), _text(row.get("customerExternalId"))
+    if system and external:
+        return CustomerRef(external=(system, external))
+    given = _text(row.get("customerId"))
+    if given is None:
+        message = "give customerSystem and customerExternalId, or customerId"
+        return CustomerRef(problem=FieldError("customerExternalId", ErrorCode.REQUIRED, message))
+    if given.isdigit():
+        return CustomerRef(pk=int(given))
+    try:
+        kind, _, pk = base64.b64decode(given, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        kind, pk = "", ""
+    if kind != "Customer" or not pk.isdigit():
+        problem = FieldError("customerId", ErrorCode.INVALID, f"'{given}' is not a customer id")
+        return CustomerRef(problem=problem)
+    return CustomerRef(pk=int(pk))
+
+
+def _items(raw: Any, errors: ErrorCollector) -> list[ItemSpec]:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return []
+    try:
+        listed = orjson.loads(raw) if isinstance(raw, str) else raw
+        if not isinstance(listed, list):
+            raise ValueError("not a list")
+        return [
+            ItemSpec(
+                str(item.get("sku") or ""),
+                str(item.get("name") or item.get("sku") or ""),
+                item.get("category"),
+                int(item.get("quantity", 1)),
+                Decimal(str(item.get("unitPrice", "0"))),
+            )
+            for item in listed
+        ]
+    except (ValueError, TypeError, AttributeError, InvalidOperation, orjson.JSONDecodeError):
+        errors.add("items", ErrorCode.INVALID, "items must be a JSON list of {sku, name, ...}")
+        return []
+
+
+async def write_purchase(
+    row: dict[str, Any], customer: int | FieldError, scope: ImportScope
+) -> int:
+    errors = ErrorCollector()
+    if isinstance(customer, FieldError):
+        errors.errors.append(customer)
+    amount = _money(row.get("amount"), "amount", errors)
+    if amount is None and not any(e.field == "amount" for e in errors.errors):
+        errors.add("amount", ErrorCode.REQUIRED, "amount is required")
+    when = _when(row.get("occurredAt"), scope.zone, errors)
+    items = _items(row.get("items"), errors)
+    external = _text(row.get("externalId"))
+    try:
+        purchases.check_purchase(amount if amount is not None else 1, items, when, external)
+    except DomainError as exc:
+        errors.errors.extend(exc.errors)
+    errors.raise_if_any()
+    assert isinstance(customer, int) and amount is not None
+    result = await purchases.record_purchase(
+        scope.actor,
+        scope.brand,
+        customer,
+        amount,
+        items,
+        store_refs.from_text(_text(row.get("storeId"))),
+        _text(row.get("channel")),
+        when,
+        external,
+    )
+    return result.purchase.id
+
+
+async def write_balance(row: dict[str, Any], customer: int | FieldError, scope: ImportScope) -> int:
+    """One opening transaction per member: an ADJUST lot (source `import`, the brand's expiry)
+    whose idempotency key names the member, so a second import of the same balance changes
+    nothing and a different one is refused."""
+    errors = ErrorCollector()
+    if isinstance(customer, FieldError):
+        errors.errors.append(customer)
+    text = _text(row.get("points"))
+    amount = int(text) if text is not None and text.isdigit() else None
+    if amount is None:
+        errors.add("points", ErrorCode.INVALID, "points must be a whole number >= 0")
+    errors.raise_if_any()
+    assert isinstance(customer, int) and amount is not None
+    if amount == 0:
+        return customer
+    reason = _text(row.get("reason")) or OPENING_REASON
+    key = f"opening-balance:{customer}"
+    try:
+        await points.adjust_points(scope.actor, customer, amount, reason, key, source="import")
+    except DomainError as exc:
+        if any(e.code == ErrorCode.IDEMPOTENCY_KEY_REUSED for e in exc.errors):
+            raise DomainError.single(
+                "points", ErrorCode.CONFLICT, "this member has another opening balance already"
+            ) from exc
+        raise
+    return customer
+
+
+def needs_customer(kind: str) -> bool:
+    return kind in (PURCHASES, "POINTS_BALANCES")
+
+
+async def write(
+    kind: str, row: dict[str, Any], customer: int | FieldError | None, scope: ImportScope
+) -> int:
+    if kind == CUSTOMERS:
+        return await write_customer(row, scope)
+    assert customer is not None
+    if kind == PURCHASES:
+        return await write_purchase(row, customer, scope)
+    return await write_balance(row, customer, scope)
