@@ -22,6 +22,7 @@ from models import (
 from models.analytics import TrackingKey
 from models.analytics_cache import AnalyticsRun, CustomerCluster
 from models.appointments import BookingPolicy, PriorityHold
+from models.attributes import CustomerAttribute
 from models.audit import AuditEntry
 from models.events import Webhook, WebhookDelivery
 from models.offers import Coupon
@@ -37,6 +38,7 @@ RECORD_MODELS: dict[str, type[Model]] = {
     "ChurnModelQuality": AnalyticsRun,
     "CustomerCluster": CustomerCluster,
     "TrackingKey": TrackingKey,
+    "CustomerAttribute": CustomerAttribute,
     "BookingPolicy": BookingPolicy,
     "PriorityHold": PriorityHold,
     "Referral": Referral,

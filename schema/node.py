@@ -24,6 +24,7 @@ from resolvers.campaigns import loaders as campaign_loaders
 from resolvers.customers import loaders as customer_loaders
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, from_global_id, to_global_id
+from resolvers.imports import jobs as import_jobs
 from resolvers.loyalty import queries as loyalty_queries
 from resolvers.offers import loaders as offer_loaders
 from resolvers.privacy import exports as privacy_exports
@@ -44,6 +45,7 @@ from schema.appointments.types import (
     BookingPolicyType,
     PriorityHoldType,
 )
+from schema.attributes.types import CustomerAttributeType
 from schema.audit.types import AuditEntryType
 from schema.brands.apps import PartnerApp
 from schema.brands.types import BrandType
@@ -51,6 +53,7 @@ from schema.campaigns.types import CampaignType
 from schema.common import Node
 from schema.customers.types import CustomerNoteType, CustomerType, ExternalId
 from schema.events.webhooks import WebhookDeliveryType, WebhookType
+from schema.imports.types import ExportJob, ImportJob
 from schema.loyalty.queries import LoyaltySettingsType
 from schema.loyalty.types import (
     MembershipType,
@@ -185,6 +188,15 @@ async def _appointment(info: Info, pk: int) -> Node | None:
     return AppointmentType.from_model(found) if found else None
 
 
+def _file_job(node_type: type[ImportJob] | type[ExportJob], kind: str) -> NodeFetch:
+    async def fetch(info: Info, pk: int) -> Node | None:
+        type_name = node_type.__name__
+        found = await import_jobs.job_of(info.context, to_global_id(type_name, pk), type_name, kind)
+        return node_type.from_model(found) if found else None  # type: ignore[arg-type]
+
+    return fetch
+
+
 async def _product(info: Info, pk: int) -> Node | None:
     found = await analytics_reports.product_by_id(info.context, pk)
     return ProductType.from_model(found) if found else None
@@ -202,6 +214,12 @@ NODE_KINDS: dict[str, NodeKind] = {
     ),
     "CustomerCluster": NodeKind(
         Scope.ANALYTICS_READ, _stored("CustomerCluster", _from_model(CustomerClusterType))
+    ),
+    "ImportJob": NodeKind(Scope.CUSTOMERS_READ, _file_job(ImportJob, "import")),
+    "ExportJob": NodeKind(Scope.CUSTOMERS_READ, _file_job(ExportJob, "export")),
+    "CustomerAttribute": NodeKind(
+        Scope.CUSTOMERS_READ,
+        _stored("CustomerAttribute", _from_model(CustomerAttributeType)),
     ),
     "TrackingKey": NodeKind(
         Scope.EVENTS_READ, _stored("TrackingKey", _from_model(TrackingKeyType))

@@ -327,3 +327,19 @@ async def test_attribute_filters_go_through_the_value_index_on_postgres(
         plan = await conn.execute_query_dict(f"EXPLAIN {sql}")
     text = "\n".join(row["QUERY PLAN"] for row in plan)
     assert "Index" in text and "customer_attribute_values" in text, text
+
+
+async def test_an_attribute_is_a_node_of_its_own_brand_only(
+    gql: GraphQL, settings: Settings
+) -> None:
+    token = await app_token(settings, await make_brand("acme"))
+    await define_all(gql, token)
+    listed = (await gql.data("{ customerAttributes { id key } }", token=token))[
+        "customerAttributes"
+    ]
+    drink = next(a for a in listed if a["key"] == "drink")
+    node = "query($id: ID!) { node(id: $id) { id ... on CustomerAttribute { key options } } }"
+    found = (await gql.data(node, {"id": drink["id"]}, token))["node"]
+    assert found == {"id": drink["id"], "key": "drink", "options": ["latte", "mocha", "tea"]}
+    other = await app_token(settings, await make_brand("rival"))
+    assert (await gql.data(node, {"id": drink["id"]}, other))["node"] is None

@@ -101,6 +101,14 @@ async def test_personal_data_only_with_pii_read(api: GraphQL, quiet_settings: Se
     # the partner without pii:read sees the job, not the file of personal data
     seen = (await api.data(EXPORT_JOB, {"id": full["id"]}, partner))["exportJob"]
     assert seen["state"] == "SUCCEEDED" and seen["download"] is None
+    node = "query($id: ID!) { node(id: $id) { id ... on ExportJob { state rows } } }"
+    assert (await api.data(node, {"id": full["id"]}, partner))["node"] == {
+        "id": full["id"],
+        "state": "SUCCEEDED",
+        "rows": 2,
+    }
+    rival = await app_token(quiet_settings, await make_brand("rival"))
+    assert (await api.data(node, {"id": full["id"]}, rival))["node"] is None
 
 
 async def test_a_customer_token_cannot_export_and_kinds_need_their_scope(

@@ -37,6 +37,8 @@ def model_backed_types() -> dict[str, type]:
         definition = graphql_type.definition
         if not isinstance(definition, StrawberryObjectDefinition) or definition.is_input:
             continue
+        if definition.is_interface:  # its object types are checked one by one
+            continue
         cls = definition.origin
         from_model = getattr(cls, "from_model", None)
         hints = typing.get_type_hints(from_model) if from_model else {}

@@ -169,6 +169,14 @@ async def test_the_export_holds_every_kind_of_record(gql: GraphQL, settings: Set
         "tickets",
         "surveyInvitations",
         "surveyAnswers",
+        "attributes",
+        "appointments",
+        "referralCode",
+        "referrals",
+        "referralRewards",
+        "referralInvites",
+        "trackedEvents",
+        "visitorIds",
         "auditEntries",
     ]
     profile = s["profile"]

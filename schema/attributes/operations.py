@@ -25,7 +25,7 @@ class AttributeQueries:
         extensions=requires(Scope.CUSTOMERS_READ), description="The brand's attributes by key."
     )
     async def customer_attributes(self, info: Info) -> list[CustomerAttributeType]:
-        return [CustomerAttributeType(model=a) for a in await resolvers.listing(info.context)]
+        return [CustomerAttributeType.from_model(a) for a in await resolvers.listing(info.context)]
 
 
 @strawberry.type
@@ -39,5 +39,5 @@ class AttributeMutations:
         self, info: Info, input: DefineCustomerAttributeInput
     ) -> DefineCustomerAttributePayload:
         result = await resolvers.define(info.context, input.values())
-        found = CustomerAttributeType(model=result.value) if result.value else None
+        found = CustomerAttributeType.from_model(result.value) if result.value else None
         return DefineCustomerAttributePayload(attribute=found, errors=user_errors(result.errors))

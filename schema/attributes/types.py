@@ -11,7 +11,8 @@ from strawberry.scalars import JSON
 from auth.context import Info
 from models.attributes import CustomerAttribute
 from resolvers.attributes.attributes import ShownValue
-from schema.common import local_time
+from resolvers.ids import to_global_id
+from schema.common import Node, local_time
 
 
 @strawberry.enum(description="The type of a custom attribute's values.")
@@ -24,8 +25,12 @@ class AttributeType(Enum):
 
 
 @strawberry.type(name="CustomerAttribute", description="A brand-defined customer field.")
-class CustomerAttributeType:
+class CustomerAttributeType(Node):
     model: strawberry.Private[CustomerAttribute]
+
+    @classmethod
+    def from_model(cls, row: CustomerAttribute) -> CustomerAttributeType:
+        return cls(id=strawberry.ID(to_global_id("CustomerAttribute", row.id)), model=row)
 
     @strawberry.field(description="Letters and digits; what inputs, filters and files use.")
     def key(self) -> str:

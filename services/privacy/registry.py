@@ -26,6 +26,10 @@ DOMAIN_MODULES: list[str] = [
     "services.campaigns.privacy",
     "services.tickets.privacy",
     "services.surveys.privacy",
+    "services.attributes.privacy",
+    "services.appointments.privacy",
+    "services.referrals.privacy",
+    "services.tracking.privacy",
     "services.audit.privacy",
 ]
 
