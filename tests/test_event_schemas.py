@@ -261,6 +261,10 @@ async def test_a_test_message_is_a_signed_sample_marked_as_a_test(
         TEST, {"input": {**unknown["input"], "eventType": "customer.created"}}, other
     )
     assert foreign["sendTestWebhook"]["errors"] == [{"field": "webhookId", "code": "NOT_FOUND"}]
+    bare = """mutation($hook: ID!, $type: String!) { sendTestWebhook(webhookId: $hook,
+      eventType: $type) { delivery { succeeded } errors { field code } } }"""
+    plain = await fast_gql.data(bare, {"hook": hook_id, "type": "customer.created"}, token)
+    assert plain["sendTestWebhook"] == {"delivery": {"succeeded": True}, "errors": []}
     assert not await WebhookDelivery.filter(webhook_id=hook.id).exists()  # tests are not queued
 
 
@@ -313,5 +317,9 @@ async def test_a_dead_lettered_delivery_is_sent_again_with_its_original_id(
     assert (await fast_gql.data(DEAD, {}, token))["webhookDeadLetters"]["edges"] == []
     twice = await fast_gql.data(REDELIVER, {"input": {"deliveryIds": [node["id"]]}}, token)
     assert twice["redeliverWebhookMessages"]["errors"][0]["code"] == "CONFLICT"
+    bare = """mutation($ids: [ID!]) { redeliverWebhookMessages(deliveryIds: $ids) {
+      count errors { code } } }"""
+    plain = await fast_gql.data(bare, {"ids": [node["id"]]}, token)
+    assert plain["redeliverWebhookMessages"] == {"count": 0, "errors": [{"code": "CONFLICT"}]}
     everything = await fast_gql.data(REDELIVER, {"input": {"all": True}}, token)
     assert everything["redeliverWebhookMessages"]["count"] == 0

@@ -9,8 +9,9 @@ from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
 from resolvers.events import webhooks as resolvers
-from schema.common import Edge, PageInfo, UserError, edges, user_errors
+from schema.common import Edge, PageInfo, UserError, argument_or_input, edges, user_errors
 from schema.events.webhooks import WebhookDeliveryType
+from services.common.errors import ErrorCode
 from services.common.pagination import PageRequest
 
 WRITE = requires(Scope.EVENTS_WRITE)
@@ -93,9 +94,17 @@ class WebhookOperationMutations:
         description="Sends a real sample of the event type, signed, marked as a test, now.",
     )
     async def send_test_webhook(
-        self, info: Info, input: SendTestWebhookInput
+        self,
+        info: Info,
+        webhook_id: strawberry.ID | None = None,
+        event_type: str | None = None,
+        input: SendTestWebhookInput | None = None,
     ) -> SendTestWebhookPayload:
-        result = await resolvers.send_test(info.context, str(input.webhook_id), input.event_type)
+        hook, refused = argument_or_input("webhookId", webhook_id, input and input.webhook_id)
+        kind, refused_kind = argument_or_input("eventType", event_type, input and input.event_type)
+        if refused or refused_kind:
+            return SendTestWebhookPayload(errors=refused or refused_kind)
+        result = await resolvers.send_test(info.context, str(hook), str(kind))
         sent = result.value
         if sent is None:
             return SendTestWebhookPayload(errors=user_errors(result.errors))
@@ -115,11 +124,22 @@ class WebhookOperationMutations:
         description="Sends dead letters again with their original webhook-id.",
     )
     async def redeliver_webhook_messages(
-        self, info: Info, input: RedeliverWebhookMessagesInput
+        self,
+        info: Info,
+        delivery_ids: list[strawberry.ID] | None = None,
+        webhook_id: strawberry.ID | None = None,
+        all: bool | None = None,
+        input: RedeliverWebhookMessagesInput | None = None,
     ) -> RedeliverWebhookMessagesPayload:
-        ids = [str(i) for i in input.delivery_ids] if input.delivery_ids is not None else None
-        hook = str(input.webhook_id) if input.webhook_id else None
-        result = await resolvers.redeliver(info.context, ids, hook, input.all)
+        if input is not None and (delivery_ids is not None or webhook_id or all is not None):
+            message = "give deliveryIds, webhookId and all as arguments or inside `input`"
+            wrong = UserError(field="input", code=ErrorCode.INVALID, message=message)
+            return RedeliverWebhookMessagesPayload(errors=[wrong])
+        if input is not None:
+            delivery_ids, webhook_id, all = input.delivery_ids, input.webhook_id, input.all
+        ids = [str(i) for i in delivery_ids] if delivery_ids is not None else None
+        hook = str(webhook_id) if webhook_id else None
+        result = await resolvers.redeliver(info.context, ids, hook, bool(all))
         found = result.value or []
         return RedeliverWebhookMessagesPayload(
             count=len(found),
