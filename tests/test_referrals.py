@@ -264,6 +264,20 @@ async def test_report_and_referral_rate(gql: GraphQL, settings: Settings) -> Non
         "newCustomers": 4,  # Ann, Bob, Cid, Dee
         "referralRate": 50.0,  # 2 of the 4 came through a referral
     }
+    rate = """query($range: DateRangeInput) { analytics { referralRate(range: $range) {
+      range { from to } referredSignUps newCustomers rate } } }"""
+    month = (await gql.data(rate, {}, token))["analytics"]["referralRate"]
+    assert (month["referredSignUps"], month["newCustomers"], month["rate"]) == (2, 4, 0.5)
+    await Customer.filter(name="Dee").update(created_at=now - timedelta(days=45))
+    month = (await gql.data(rate, {}, token))["analytics"]["referralRate"]
+    assert (month["referredSignUps"], month["newCustomers"], month["rate"]) == (2, 3, 0.666667)
+    before = {"from": (now - timedelta(days=50)).date().isoformat()}
+    before["to"] = (now - timedelta(days=40)).date().isoformat()
+    old = (await gql.data(rate, {"range": before}, token))["analytics"]["referralRate"]
+    assert (old["referredSignUps"], old["newCustomers"], old["rate"]) == (0, 1, 0.0)
+    empty = {"from": "2020-01-01", "to": "2020-01-31"}
+    none = (await gql.data(rate, {"range": empty}, token))["analytics"]["referralRate"]
+    assert (none["newCustomers"], none["rate"]) == (0, None)
 
 
 async def test_referrals_follow_a_merged_customer(gql: GraphQL, settings: Settings) -> None:

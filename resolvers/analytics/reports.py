@@ -12,7 +12,7 @@ from auth.context import Context
 from models.analytics_cache import AnalyticsRun, CustomerCluster, Product
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
-from services.analytics import association, products, retention, sales, scores
+from services.analytics import association, products, referrals, retention, sales, scores
 from services.analytics.overview import Overview, overview
 from services.analytics.periods import DateRange, Interval, ReportInputError, checked_range
 from services.analytics.sales import SalesGroup, SalesSeries
@@ -51,6 +51,10 @@ async def overview_report(context: Context, found: DateRange, interval: Interval
 
 async def repeat_rate(context: Context, found: DateRange) -> retention.RepeatRate:
     return await retention.repeat_purchase_rate(context.require_brand().id, found)
+
+
+async def referral_rate(context: Context, found: DateRange) -> referrals.ReferralRate:
+    return await referrals.referral_rate(context.require_brand().id, found, context.tz)
 
 
 async def cohorts(context: Context, found: DateRange, period: Interval) -> list[retention.Cohort]:

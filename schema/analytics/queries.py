@@ -15,6 +15,7 @@ from schema.analytics.report_types import (
     Overview,
     OverviewFigures,
     OverviewPeriod,
+    ReferralRate,
     RepeatPurchaseRate,
     ReportInterval,
     RetentionCohort,
@@ -89,6 +90,20 @@ class Analytics:
             range=DateRangeType.of(found),
             buyers=r.buyers,
             repeat_buyers=r.repeat_buyers,
+            rate=None if r.rate is None else round(r.rate, 6),
+        )
+
+    @strawberry.field(
+        description="The share of the range's new customers who signed up through a referral "
+        f"(the referral programme's report has the rest: `referralReport`). {RANGE_NOTE}"
+    )
+    async def referral_rate(self, info: Info, range: DateRangeInput | None = None) -> ReferralRate:
+        found = _range(info, range)
+        r = await reports.referral_rate(info.context, found)
+        return ReferralRate(
+            range=DateRangeType.of(found),
+            referred_sign_ups=r.referred_sign_ups,
+            new_customers=r.new_customers,
             rate=None if r.rate is None else round(r.rate, 6),
         )
 

@@ -111,6 +111,18 @@ class RepeatPurchaseRate:
 
 
 @strawberry.type
+class ReferralRate:
+    range: DateRangeType
+    referred_sign_ups: int = strawberry.field(
+        description="Customers created in the range who signed up through a referral."
+    )
+    new_customers: int = strawberry.field(description="Customers created in the range.")
+    rate: float | None = strawberry.field(
+        description="referredSignUps / newCustomers (0 to 1); null without new customers."
+    )
+
+
+@strawberry.type
 class RetentionCohort:
     from_: date = strawberry.field(name="from", description="The cohort's first period.")
     size: int = strawberry.field(description="Customers whose first purchase was in it.")

@@ -43,7 +43,12 @@ async def _sign_ups(brand_id: int, frm: datetime, to: datetime) -> int:
 
 async def referral_rate(brand_id: int, frm: datetime, to: datetime) -> float | None:
     """Referred sign-ups / new customers in [frm, to), in percent."""
-    return _rate(await _sign_ups(brand_id, frm, to), await _new_customers(brand_id, frm, to))
+    return _rate(*await referred_sign_ups(brand_id, frm, to))
+
+
+async def referred_sign_ups(brand_id: int, frm: datetime, to: datetime) -> tuple[int, int]:
+    """(referred sign-ups, new customers) in [frm, to)."""
+    return await _sign_ups(brand_id, frm, to), await _new_customers(brand_id, frm, to)
 
 
 async def referral_report(brand_id: int, frm: datetime, to: datetime) -> ReferralReport:
