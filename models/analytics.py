@@ -30,8 +30,10 @@ class TrackedEvent(Model):
     customer_id: int | None
     anonymous_id = fields.CharField(max_length=64, null=True)
     session_id = fields.CharField(max_length=64, null=True)
-    # A store (issue 21's `Store`) by its integer id; no foreign key until stores exist.
-    store_id = fields.BigIntField(null=True)
+    store: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "stores.Store", related_name="tracked_events", null=True, on_delete=fields.SET_NULL
+    )
+    store_id: int | None
     properties: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
 
     class Meta:

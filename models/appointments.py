@@ -134,6 +134,8 @@ class Appointment(Model):
     )
     purchase_id: int | None
     note = fields.CharField(max_length=500, default="")
+    # unique per brand (index appointments_brand_idempotency_key, stores migration 0003)
+    idempotency_key = fields.CharField(max_length=100, null=True)
     reminder_sent_at = fields.DatetimeField(null=True)
     checked_in_at = fields.DatetimeField(null=True)
     completed_at = fields.DatetimeField(null=True)

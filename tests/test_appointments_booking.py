@@ -211,3 +211,43 @@ async def test_slots_held_for_priority_tiers(gql: GraphQL, settings: Settings) -
     # released to everyone `priorityReleaseHours` before the hold starts
     await ok(gql, CONFIGURE, {"priorityReleaseHours": 24 * 365}, s.token)
     assert (await book(gql, s, local(day, 11, 30), token=regular))["errors"] == []
+
+
+async def test_a_retried_booking_answers_the_first_and_books_once(
+    gql: GraphQL, settings: Settings
+) -> None:
+    s = await salon(gql, settings)
+    at = local(next_weekday(3), 11)
+    first = await book(gql, s, at, idempotencyKey="pos-42")
+    assert first["errors"] == []
+    again = await book(gql, s, at, idempotencyKey="pos-42")
+    assert again["errors"] == [] and again["appointment"]["id"] == first["appointment"]["id"]
+    other_time = await book(gql, s, at + timedelta(hours=2), idempotencyKey="pos-42")
+    assert [(e["field"], e["code"]) for e in other_time["errors"]] == [
+        ("idempotencyKey", "IDEMPOTENCY_KEY_REUSED")
+    ]
+    assert codes(await book(gql, s, at, idempotencyKey="x" * 101)) == ["INVALID"]
+    rival = await salon(gql, settings, slug="rival")  # keys are per brand
+    elsewhere = await book(gql, rival, local(next_weekday(3), 11), idempotencyKey="pos-42")
+    assert elsewhere["errors"] == []
+    assert await Appointment.filter(brand_id=s.brand.id).count() == 1
+    assert await OutboxEvent.filter(type="appointment.booked").count() == 2
+
+
+async def test_ten_concurrent_retries_of_one_booking_book_once(
+    gql: GraphQL, settings: Settings
+) -> None:
+    s = await salon(gql, settings)
+    at = local(next_weekday(2), 14)
+
+    async def attempt() -> tuple[list[str], str | None]:
+        answer = await book(gql, s, at, idempotencyKey="app-retry-7")
+        return codes(answer), (answer["appointment"] or {}).get("id")
+
+    results = await concurrently_behind_a_lock(
+        pk(s.stylist, "StaffMember"), [attempt() for _ in range(10)], table="staff_members"
+    )
+    assert [r[0] for r in results] == [[]] * 10
+    assert len({r[1] for r in results}) == 1
+    assert await Appointment.filter(brand_id=s.brand.id).count() == 1
+    assert await OutboxEvent.filter(type="appointment.booked").count() == 1

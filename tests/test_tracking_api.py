@@ -175,3 +175,32 @@ async def test_merging_customers_moves_their_behaviour(gql: GraphQL, settings: S
         "errors": []
     }
     assert await behaviour(gql, staff, ann["id"]) == ["search (query: tea)"]
+
+
+async def test_events_name_a_store_of_the_brand_only(gql: GraphQL, settings: Settings) -> None:
+    brand = await make_brand("acme")
+    token = await app_token(settings, brand)
+    rival = await app_token(settings, await make_brand("rival"))
+    create = """mutation($input: CreateStoreInput!) { createStore(input: $input) {
+      store { id } errors { code } } }"""
+    values = {"code": "SOHO", "name": "Soho", "timezone": "Europe/London"}
+    ours = (await gql.data(create, {"input": values}, token))["createStore"]["store"]["id"]
+    theirs = (await gql.data(create, {"input": values}, rival))["createStore"]["store"]["id"]
+    result = await track(
+        gql,
+        token,
+        [
+            event("s1", "page_view", anonymousId="v", storeId=ours),
+            event("s2", "page_view", anonymousId="v", storeId=theirs),
+            event("s3", "page_view", anonymousId="v", storeId=to_global_id("Store", 10**12)),
+            event("s4", "page_view", anonymousId="v", storeId=to_global_id("Customer", 1)),
+        ],
+    )
+    assert result["accepted"] == 1
+    assert [(e["field"], e["code"]) for e in result["errors"]] == [
+        ("events[1].storeId", "NOT_FOUND"),
+        ("events[2].storeId", "NOT_FOUND"),
+        ("events[3].storeId", "INVALID"),
+    ]
+    (stored,) = await TrackedEvent.filter(brand_id=brand.id)
+    assert to_global_id("Store", stored.store_id) == ours

@@ -23,6 +23,7 @@ async def book(
     customer_id: str | None,
     starts_at: datetime,
     note: str,
+    idempotency_key: str | None = None,
 ) -> MutationResult[Appointment]:
     async def operation() -> Appointment:
         spec = BookingSpec(
@@ -34,6 +35,7 @@ async def book(
             else None,
             starts_at=starts_at,
             note=note,
+            idempotency_key=idempotency_key,
         )
         return await booking.book(context.actor, spec)
 

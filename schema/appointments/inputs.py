@@ -22,6 +22,11 @@ class BookAppointmentInput:
         default=None, description="Required for staff and partners; a customer books for itself."
     )
     note: str = ""
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="A retry with the same key answers the appointment already booked (at most "
+        "100 characters; another booking under a used key is IDEMPOTENCY_KEY_REUSED).",
+    )
 
 
 @strawberry.input

@@ -98,6 +98,7 @@ class AppointmentMutations:
                 input.customer_id,
                 input.starts_at,
                 input.note,
+                input.idempotency_key,
             )
         )
 

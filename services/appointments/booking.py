@@ -28,6 +28,7 @@ from services.common.errors import DomainError, ErrorCode
 
 appointment_merge.register()
 MAX_NOTE = 500
+MAX_KEY = 100
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class BookingSpec:
     customer_id: int | None
     starts_at: datetime
     note: str = ""
+    idempotency_key: str | None = None
 
 
 def is_overlap(exc: IntegrityError) -> bool:
@@ -146,10 +148,39 @@ def event_payload(a: Appointment, **extra: Any) -> dict[str, Any]:
     }
 
 
+async def _booked_before(actor: Actor, spec: BookingSpec, customer_id: int) -> Appointment | None:
+    """The appointment an earlier call with the same key made, if it was this booking."""
+    if spec.idempotency_key is None:
+        return None
+    found = await Appointment.get_or_none(
+        brand_id=actor.brand_id, idempotency_key=spec.idempotency_key
+    )
+    if found is None:
+        return None
+    same = (found.customer_id, found.staff_id, found.service_id, found.store_id) == (
+        customer_id,
+        spec.staff_id,
+        spec.service_id,
+        spec.store_id,
+    )
+    if not same or found.starts_at != spec.starts_at:
+        raise DomainError.single(
+            "idempotencyKey",
+            ErrorCode.IDEMPOTENCY_KEY_REUSED,
+            "this key booked another appointment",
+        )
+    return found
+
+
 async def book(actor: Actor, spec: BookingSpec) -> Appointment:
     customer_id = own_customer(actor, spec.customer_id)
     if len(spec.note) > MAX_NOTE:
         raise DomainError.single("note", ErrorCode.TOO_LONG, f"at most {MAX_NOTE} characters")
+    key = spec.idempotency_key
+    if key is not None and not 0 < len(key) <= MAX_KEY:
+        raise DomainError.single("idempotencyKey", ErrorCode.INVALID, f"1 to {MAX_KEY} characters")
+    if (earlier := await _booked_before(actor, spec, customer_id)) is not None:
+        return earlier
     if spec.starts_at.tzinfo is None:
         raise DomainError.single("startsAt", ErrorCode.INVALID, "startsAt needs a UTC offset")
     bookable = await load_bookable(actor.brand_id, spec.store_id, spec.service_id, spec.staff_id)
@@ -179,6 +210,7 @@ async def book(actor: Actor, spec: BookingSpec) -> Appointment:
                 online=online,
                 priority_slot=slot.priority_only,
                 note=spec.note.strip(),
+                idempotency_key=key,
             )
             await audit.record(
                 actor, "bookAppointment", "Appointment", appointment.id, {"customer": customer_id}
@@ -191,6 +223,8 @@ async def book(actor: Actor, spec: BookingSpec) -> Appointment:
                 payload=event_payload(appointment, price=str(appointment.price)),
             )
     except IntegrityError as exc:
+        if key is not None and (earlier := await _booked_before(actor, spec, customer_id)):
+            return earlier  # a concurrent call with the same key won
         if is_overlap(exc):
             raise slot_taken() from None
         raise

@@ -78,6 +78,16 @@ async def _missing_customers(brand_id: int, ids: set[int]) -> set[int]:
     return ids - {int(r["id"]) for r in rows}
 
 
+async def _missing_stores(brand_id: int, ids: set[int]) -> set[int]:
+    if not ids:
+        return set()
+    marks = ", ".join("?" for _ in ids)
+    rows = await sql.fetch(
+        f"SELECT id FROM stores WHERE brand_id = ? AND id IN ({marks})", [brand_id, *ids]
+    )
+    return ids - {int(r["id"]) for r in rows}
+
+
 async def _checked(
     tracker: Tracker, raws: Sequence[RawEvent], decode: GlobalIdDecoder, result: TrackResult
 ) -> list[CleanEvent]:
@@ -102,6 +112,12 @@ async def _checked(
                 _error(event, "customerId", ErrorCode.NOT_FOUND, "no such customer")
             )
             good.remove(event)
+    unknown_stores = await _missing_stores(
+        brand_id, {e.store_id for e in good if e.store_id is not None}
+    )
+    for event in [e for e in good if e.store_id in unknown_stores]:
+        result.errors.append(_error(event, "storeId", ErrorCode.NOT_FOUND, "no such store"))
+        good.remove(event)
     result.errors.sort(key=lambda e: int((e.field or "[0]").split("[")[1].split("]")[0]))
     return good
 
