@@ -11,6 +11,7 @@ INTEGER: dict[str, Any] = {"type": "integer"}
 BOOLEAN: dict[str, Any] = {"type": "boolean"}
 MONEY: dict[str, Any] = {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]{1,2})?$"}
 NAMES: dict[str, Any] = {"type": "array", "items": STRING}
+IDS: dict[str, Any] = {"type": "array", "items": INTEGER}
 TIER: dict[str, Any] = {"type": ["string", "null"]}
 POINT_KINDS = ["EARN", "REDEEM", "EXPIRE", "ADJUST", "REVERSE", "RELEASE"]
 JOB_STATES = ["SUCCEEDED", "FAILED", "CANCELLED"]

@@ -16,6 +16,7 @@ from events.catalogue import EVENT_TYPES
 from events.payload_types import (
     BOOLEAN,
     DIALECT,
+    IDS,
     INTEGER,
     JOB_STATES,
     MONEY,
@@ -72,7 +73,16 @@ PAYLOADS: dict[str, Payload] = {
     "purchase.refunded": Payload(
         "A purchase was refunded in full or in part.",
         "Purchase",
-        {"purchase": INTEGER, "amount": MONEY, "points": INTEGER},
+        {
+            "purchase": INTEGER,
+            "amount": MONEY,
+            "points": INTEGER,
+            "coupons": {
+                **IDS,
+                "description": "The coupons redeemed on it that were given back (the brand's"
+                " couponRefundRule); only when there were any.",
+            },
+        },
         ("purchase", "amount", "points"),
         {"purchase": 7, "amount": "28.00", "points": 28},
     ),

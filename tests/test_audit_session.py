@@ -1,5 +1,6 @@
 """One scripted session that runs every mutation of the schema, each in its own request: each
-request leaves audit rows (found through auditLog by its request id) naming who acted."""
+request leaves audit rows (found through auditLog by its request id) naming who acted. The
+newer domains' steps are in tests/audit_script_<domain>.py."""
 
 from __future__ import annotations
 
@@ -12,54 +13,18 @@ from config import Settings
 from models.offers import Coupon
 from schema import build_schema
 from services.brands import brands
+from tests import audit_script_booking, audit_script_growth, audit_script_onboarding
+from tests.audit_script import Session
 from tests.support import GraphQL, app_token, make_brand
-
-RUN: dict[str, tuple[str, str]] = {}  # mutation -> (request id, actor kind) of the call
-
-
-class Session:
-    def __init__(self, gql: GraphQL, token: str) -> None:
-        self.gql, self.token = gql, token
-
-    async def call(
-        self, name: str, query: str, token: str | None = "admin", **variables: Any
-    ) -> Any:
-        bearer = self.token if token == "admin" else token
-        headers = {"X-Request-ID": f"session-{name}"}
-        if bearer:
-            headers["Authorization"] = f"Bearer {bearer}"
-        response = await self.gql.http.post(
-            "/graphql", json={"query": query, "variables": variables}, headers=headers
-        )
-        body = response.json()
-        assert not body.get("errors"), (name, body)
-        payload = body["data"][name]
-        assert payload.get("errors", []) == [], (name, payload)
-        RUN[name] = headers["X-Request-ID"], "app" if token == "admin" else "other"
-        return payload
-
-
-def m(name: str, input_type: str, selection: str = "errors { field code message }") -> str:
-    return f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {selection} }} }}"
 
 
 async def test_every_mutation_writes_its_audit_row(gql: GraphQL, settings: Settings) -> None:
     global _LOG
     _LOG = None
-    RUN.clear()
     brand = await make_brand("session", phone_region="CN")
     admin = await app_token(settings, brand)
     s = Session(gql, admin)
-    e = "errors { field code message }"
-
-    async def do(
-        name: str,
-        input_type: str,
-        values: dict[str, Any],
-        picks: str = "",
-        token: str | None = "admin",
-    ) -> Any:
-        return await s.call(name, m(name, input_type, f"{picks} {e}"), token, input=values)
+    do = s.do
 
     await do("updateBrand", "UpdateBrandInput", {"displayName": "Session Coffee"})
     await do("setLoyaltySettings", "SetLoyaltySettingsInput", {"earnRate": "1"})
@@ -294,6 +259,13 @@ async def test_every_mutation_writes_its_audit_row(gql: GraphQL, settings: Setti
     )
     victim = jwt.decode(customer_token, options={"verify_signature": False})["jti"]
     await do("revokeToken", "RevokeTokenInput", {"jti": victim})
+    await audit_script_booking.script(s, li)
+    await audit_script_growth.referrals(s, li)
+    await audit_script_growth.tracking(s, li)
+    await audit_script_growth.attributes(s)
+    await audit_script_onboarding.bulk(s)
+    await audit_script_onboarding.files(s)
+    await audit_script_onboarding.webhook_operations(s, brand.id)
     await do("setPrivacySettings", "SetPrivacySettingsInput", {"encryptContacts": False})
     await do("exportCustomerData", "ExportCustomerDataInput", {"customerId": li})
     await do("mergeCustomers", "MergeCustomersInput", {"sourceId": other, "targetId": li})
@@ -301,9 +273,9 @@ async def test_every_mutation_writes_its_audit_row(gql: GraphQL, settings: Setti
     await _delete_a_free_segment(do)
 
     mutations = set(build_schema()._schema.mutation_type.fields)  # type: ignore[union-attr]
-    assert set(RUN) == mutations, sorted(mutations ^ set(RUN))
+    assert set(s.run) == mutations, sorted(mutations ^ set(s.run))
     missing = []
-    for name, (request_id, kind) in sorted(RUN.items()):
+    for name, (request_id, kind) in sorted(s.run.items()):
         rows = await _audit_rows(gql, admin, request_id)
         mine = [r for r in rows if r["operation"] == name]
         if not mine or (kind == "app" and mine[0]["actorKind"] != "app"):

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from config import Settings
-from models import Purchase
+from models import AuditEntry, Purchase
 from resolvers.ids import decode_id
 from tests.concurrency import assert_ledger_consistent
 from tests.onboarding_support import assert_unchanged, table_counts
@@ -119,6 +119,11 @@ async def test_reject_failed_rows_writes_the_good_ones(gql: GraphQL, settings: S
         "p-5",
     ]
     await assert_ledger_consistent(li)
+    # each purchase audited as recordPurchase, the call once as itself (setup's call first)
+    audited = await AuditEntry.filter(operation="recordPurchase", target_id=str(li))
+    assert len(audited) == 2
+    calls = await AuditEntry.filter(operation="bulkRecordPurchases").order_by("id")
+    assert [c.details for c in calls][1:] == [{"rows": 5, "written": 2, "idempotencyKey": False}]
 
     # The same call again: the rows are idempotent like recordPurchase (externalId).
     before = await table_counts()
@@ -280,3 +285,5 @@ async def test_upsert_matches_by_external_id_phone_email_and_reports_ambiguity(
     again = await upsert(externalId=pos, email="li@example.com")
     assert again["outcome"] == "UPDATED"
     await assert_unchanged(before)
+    audited = await AuditEntry.filter(operation="upsertCustomer").order_by("id")
+    assert [e.details["outcome"] for e in audited] == ["CREATED"] + ["UPDATED"] * 3 + ["CREATED"]

@@ -30,10 +30,12 @@ from events.catalogue import EVENT_TYPES
 from events.payloads import schema
 from models import Brand
 from models.events import Webhook, WebhookDelivery
+from models.surveys import SurveyInvitation
 from server import create_app
 from services.common.actor import Actor
 from services.tickets import query as ticket_query
 from tests.campaign_helpers import create_campaign, launch
+from tests.event_script import newer_events
 from tests.loyalty_support import AWARD, REFUND, mutate, record
 from tests.offer_helpers import REDEEM, create_offer, issue
 from tests.onboarding_support import settled
@@ -52,6 +54,10 @@ DELETE = """mutation($input: DeleteCustomerInput!) { deleteCustomer(input: $inpu
   errors { code } } }"""
 SEGMENT = """mutation($input: CreateSegmentInput!) { createSegment(input: $input) {
   segment { id } errors { code } } }"""
+CONSENT = """mutation($input: SetCustomerConsentInput!) { setCustomerConsent(input: $input) {
+  errors { code } } }"""
+DELIVERY = """mutation($input: ConfigureSurveyDeliveryInput!) {
+  configureSurveyDelivery(input: $input) { errors { code } } }"""
 TEST = """mutation($input: SendTestWebhookInput!) { sendTestWebhook(input: $input) {
   delivery { messageId body succeeded statusCode error } errors { field code } } }"""
 DEAD = """query($hook: ID) { webhookDeadLetters(webhookId: $hook, first: 10) {
@@ -99,6 +105,19 @@ def test_a_schema_refuses_what_its_type_does_not_send() -> None:
         assert list(check.iter_errors(broken)), broken
 
 
+async def survey_delivery(gql: GraphQL, token: str, customer: str) -> None:
+    """Invitations sent by SMS, which the customer agrees to, and reminded after an hour."""
+    sms = {
+        "customerId": customer,
+        "consents": [{"channel": "SMS", "granted": True}],
+        "source": "APP",
+    }
+    assert (await gql.data(CONSENT, {"input": sms}, token))["setCustomerConsent"]["errors"] == []
+    link = {"linkTemplate": "https://s.example.com/{token}", "reminderHours": 1}
+    delivery = (await gql.data(DELIVERY, {"input": link}, token))["configureSurveyDelivery"]
+    assert delivery["errors"] == []
+
+
 async def every_event(gql: GraphQL, brand: Brand, token: str) -> None:
     """Real operations that emit every event type but the import and export jobs' ones."""
     assert (
@@ -128,6 +147,8 @@ async def every_event(gql: GraphQL, brand: Brand, token: str) -> None:
     code = codes["customer"]["coupons"]["edges"][0]["node"]["code"]
     redeem = {"code": code, "purchaseId": bought["purchase"]["id"]}
     assert (await gql.data(REDEEM, {"input": redeem}, token))["redeemCoupon"]["errors"] == []
+    rest = {"purchaseId": bought["purchase"]["id"], "amount": "70"}  # fully refunded: restored
+    assert (await mutate(gql, token, REFUND, "refundPurchase", **rest))["errors"] == []
     segment = await gql.data(
         SEGMENT, {"input": {"name": "N", "rule": {"city": {"in": ["Ningbo"]}}}}, token
     )
@@ -146,24 +167,41 @@ async def every_event(gql: GraphQL, brand: Brand, token: str) -> None:
     assert (await move(gql, token, ticket["id"], "OPEN"))["errors"] == []
     later = datetime.now(UTC) + timedelta(days=30)
     await ticket_query.mark_breaches(Actor.system(brand.id), later)
+    await survey_delivery(gql, token, li["id"])
     survey = await create_survey(gql, token)
     invitation = (await invite(gql, token, survey["id"], [li["id"]]))[0]
+    await SurveyInvitation.all().update(sent_at=datetime.now(UTC) - timedelta(hours=2))
+    reminded = await gql.data("mutation { sendSurveyReminders { sent } }", {}, token)
+    assert reminded["sendSurveyReminders"]["sent"] == 1
     nps = survey["questions"][0]["id"]
     answered = await answer(gql, invitation["token"], [{"questionId": nps, "score": 9}])
     assert answered["errors"] == []
+    await newer_events(gql, token, brand.slug, li["id"])
     gone = await create_customer(gql, token, name="Gone")
     assert (await gql.data(DELETE, {"input": {"id": gone["id"]}}, token))["deleteCustomer"][
         "errors"
     ] == []
 
 
+@pytest.fixture
+async def patient_gql(settings: Settings) -> AsyncIterator[GraphQL]:
+    """The app with a failing webhook never disabled: every event of the run is queued for it."""
+    patient = dataclasses.replace(settings, webhook_disable_after=1_000_000)
+    app = create_app(patient, manage_db=False)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        yield GraphQL(http)
+
+
 async def test_what_is_queued_for_webhooks_matches_each_type_s_schema(
-    gql: GraphQL, settings: Settings
+    patient_gql: GraphQL, settings: Settings
 ) -> None:
     brand = await make_brand()
     token = await app_token(settings, brand)
     await Webhook.create(brand_id=brand.id, url="https://hooks.invalid/all", secret=SECRET)
-    await every_event(gql, brand, token)
+    await every_event(patient_gql, brand, token)
     await settled()
     bodies = [json.loads(d.body) for d in await WebhookDelivery.filter(brand_id=brand.id)]
     seen: dict[str, int] = {}

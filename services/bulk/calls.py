@@ -1,7 +1,10 @@
 """Call-level idempotency of bulk mutations: with an `idempotencyKey`, the first call's answer
 is stored with what it wrote, in the same transaction; a retry with the same key and rows gets
 that answer again and writes nothing; the same key with other rows is IDEMPOTENCY_KEY_REUSED.
-A call that wrote nothing (REJECT_EVERYTHING with a failing row) leaves its key free."""
+A call that wrote nothing (REJECT_EVERYTHING with a failing row) leaves its key free.
+
+A call that wrote something is audited once under its own name (target the brand: how many
+rows, how many wrote), beside the rows' own audit rows."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from tortoise.transactions import in_transaction
 
 from models.bulk import BulkCall
 from services.bulk.policy import RowResult
+from services.common import audit
 from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode, FieldError
 
@@ -125,6 +129,14 @@ async def execute(
             results = await run()
             if key is not None and any(r.written for r in results):
                 await store(actor, operation, key, fp, results, ident)
+            wrote = sum(r.wrote for r in results)
+            if wrote:  # the rows audited themselves as the single operation; this is the call
+                details = {
+                    "rows": len(results),
+                    "written": wrote,
+                    "idempotencyKey": key is not None,
+                }
+                await audit.record(actor, operation, "Brand", actor.brand_id, details)
     except IntegrityError:
         # a concurrent twin of this call stored the same key first
         if key is None or (found := await earlier(actor, operation, key, fp)) is None:

@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from services.common import audit
 from services.common.errors import DomainError, ErrorCode, FieldError
 
 MAX_ROWS = 1000
@@ -38,6 +39,7 @@ class RowResult(Generic[T]):
     value: T | None = None
     errors: list[FieldError] = field(default_factory=list)
     skipped: bool = False  # IGNORE_FAILED: a failed row left out without its errors
+    wrote: bool = False  # it changed something (a replayed or unchanged row writes nothing)
 
     @property
     def written(self) -> bool:
@@ -86,9 +88,11 @@ async def run_rows(
 
 
 async def _one(index: int, row: R, operation: Callable[[R], Awaitable[T]]) -> RowResult[T]:
+    before = audit.rows_written()  # every write is audited: no new audit row, nothing written
     try:
         async with in_transaction():  # a savepoint: this row's writes alone roll back
-            return RowResult(index, await operation(row))
+            value = await operation(row)
+            return RowResult(index, value, wrote=audit.rows_written() > before)
     except DomainError as exc:
         return RowResult(index, None, list(exc.errors))
     except IntegrityError:  # a concurrent writer took the same unique value meanwhile

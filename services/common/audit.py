@@ -1,9 +1,19 @@
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from models import AuditEntry, rows
 from services.common.actor import Actor
+
+# Audit rows this task has written so far. Every write is audited, so a caller that runs other
+# operations (a bulk call's rows, an upsert's create or update) compares two readings of
+# `rows_written()` to learn whether they wrote anything, a replay or no-op writing nothing.
+_WRITTEN: ContextVar[int] = ContextVar("audit_rows_written", default=0)
+
+
+def rows_written() -> int:
+    return _WRITTEN.get()
 
 
 async def record(
@@ -14,6 +24,7 @@ async def record(
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Write one audit row; call inside the mutation's transaction."""
+    _WRITTEN.set(_WRITTEN.get() + 1)
     return await rows.insert(
         AuditEntry,
         {
@@ -37,6 +48,7 @@ async def record_many(
     details: dict[str, Any] | None = None,
 ) -> None:
     """One audit row per target, in a single INSERT."""
+    _WRITTEN.set(_WRITTEN.get() + len(target_ids))
     await AuditEntry.bulk_create(
         [
             AuditEntry(

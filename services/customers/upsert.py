@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from models import Brand, Customer, CustomerExternalId
+from services.common import audit
 from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode, FieldError
 from services.customers import customers
@@ -98,6 +100,7 @@ def _ambiguous(candidates: list[Customer]) -> DomainError:
 async def upsert_customer(
     actor: Actor, brand: Brand, given: UpsertInput, *, lenient_attributes: bool = False
 ) -> UpsertResult:
+    """Audited as `upsertCustomer` (beside the create's or update's own row) when it wrote."""
     ids = list(given.external_ids)
     if given.external_id is not None and given.external_id[0] not in {s for s, _ in ids}:
         ids.append(given.external_id)
@@ -106,30 +109,49 @@ async def upsert_customer(
         if candidates:
             raise _ambiguous(candidates)
         try:
-            if target is None:
-                created = await customers.create_customer(
-                    actor,
-                    brand,
-                    given.profile,
-                    list(given.tags),
-                    ids,
-                    list(given.attributes),
-                    lenient_attributes=lenient_attributes,
-                )
-                return UpsertResult(created, CREATED)
-            updated = await customers.update_customer(
-                actor,
-                brand,
-                target.id,
-                given.profile,
-                ids,
-                list(given.attributes),
-                add_tags=list(given.tags),
-                skip_unchanged=True,
-                lenient_attributes=lenient_attributes,
-            )
-            return UpsertResult(updated, UPDATED)
+            async with in_transaction():
+                before = audit.rows_written()
+                result = await _write(actor, brand, given, ids, target, lenient_attributes)
+                if audit.rows_written() > before:  # an update that changes nothing wrote none
+                    details = {"outcome": result.outcome}
+                    await audit.record(
+                        actor, "upsertCustomer", "Customer", result.customer.id, details
+                    )
+                return result
         except IntegrityError:
             if attempt:  # a concurrent twin created it: match again, once
                 raise
     raise AssertionError("unreachable")
+
+
+async def _write(
+    actor: Actor,
+    brand: Brand,
+    given: UpsertInput,
+    ids: list[tuple[str, str]],
+    target: Customer | None,
+    lenient_attributes: bool,
+) -> UpsertResult:
+    if target is None:
+        created = await customers.create_customer(
+            actor,
+            brand,
+            given.profile,
+            list(given.tags),
+            ids,
+            list(given.attributes),
+            lenient_attributes=lenient_attributes,
+        )
+        return UpsertResult(created, CREATED)
+    updated = await customers.update_customer(
+        actor,
+        brand,
+        target.id,
+        given.profile,
+        ids,
+        list(given.attributes),
+        add_tags=list(given.tags),
+        skip_unchanged=True,
+        lenient_attributes=lenient_attributes,
+    )
+    return UpsertResult(updated, UPDATED)
