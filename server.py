@@ -36,6 +36,7 @@ from engine.persisted_queries import build_query_store
 from engine.ratelimit import RateLimiter, build_rate_limiter
 from engine.response_media import JSON, negotiated, shaped
 from engine.revocable_ws import RevocableLegacyWSHandler, RevocableTransportWSHandler
+from engine.unavailable import ServiceUnavailableMiddleware, unavailable_retry_after
 from events.outbox import backlog as outbox_backlog
 from events.runtime import EventsRuntime
 from events.wakeup import WakeRelayAfterRequest
@@ -182,9 +183,13 @@ class CRMGraphQL(GraphQL[Context, None]):
         ]
         response = super().create_response(response_data, sub_response)
         response.headers["content-type"] = media_type
+        unavailable = unavailable_retry_after(response_data)
         if retry_after is not None:
             response.status_code = 429
             response.headers["Retry-After"] = str(retry_after)
+        elif unavailable is not None:
+            response.status_code = 503
+            response.headers["Retry-After"] = str(unavailable)
         elif not isinstance(response_data, list) and not sub_response.status_code:
             response.status_code = statuses[0]
         return response
@@ -378,6 +383,7 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
     )
     app.state.tracking_key_limiter, app.state.tracking_client_limiter = tracking_limiters(settings)
     app.add_middleware(LeanGraphQLPost, schema=graphql.crm_schema, settings=settings)
+    app.add_middleware(ServiceUnavailableMiddleware)  # a lost database connection: typed 503
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservedRequests, settings=settings)  # metrics, logs, RateLimit headers
     app.add_middleware(RequestIdMiddleware)

@@ -12,12 +12,12 @@ Failures are counted in fixed windows under three keys, and an attempt is refuse
   that an attacker cannot lock a real user out; refused attempts do not take the slot.
 
 A success clears its pair's count. Counters live in Redis when configured (shared by the
-workers), in the process otherwise, and in the process while Redis is unreachable (logged).
+workers), in the process otherwise, and in the process while Redis is unreachable
+(engine.redis_guard, logged).
 """
 
 from __future__ import annotations
 
-import logging
 import math
 import time
 from dataclasses import dataclass
@@ -26,7 +26,7 @@ from typing import Protocol
 from redis.asyncio import Redis
 from starlette.requests import HTTPConnection
 
-log = logging.getLogger("crm.auth")
+from engine.redis_guard import TIMEOUTS, RedisGuard
 
 
 @dataclass(frozen=True)
@@ -98,60 +98,57 @@ class LocalCounters:
 
 
 class RedisCounters:
-    """Shared by every worker; short socket timeouts, and the process's own counters while
-    Redis does not answer."""
+    """Shared by every worker; the process's own counters while Redis does not answer."""
 
     def __init__(self, url: str, prefix: str) -> None:
-        self.redis: Redis = Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self.redis: Redis = Redis.from_url(url, **TIMEOUTS)
         self.prefix = prefix
         self.local = LocalCounters()
+        self.guard = RedisGuard(f"the credential throttle ({prefix})")
 
     def _key(self, key: str) -> str:
         return f"{self.prefix}:credentials:{key}"
 
-    def _fallback(self, operation: str) -> LocalCounters:
-        log.warning("redis unreachable: credential throttle %s counted in this process", operation)
-        return self.local
-
     async def count(self, keys: list[str]) -> list[tuple[int, float]]:
-        try:
+        async def shared() -> list[tuple[int, float]]:
             async with self.redis.pipeline(transaction=False) as pipe:
                 for key in keys:
                     pipe.get(self._key(key))
                     pipe.pttl(self._key(key))
                 replies = await pipe.execute()
-        except Exception:
-            return await self._fallback("read").count(keys)
-        found = []
-        for raw, ttl in zip(replies[::2], replies[1::2], strict=True):
-            failures = int(raw) if raw is not None else 0
-            found.append((failures, max(float(ttl), 0.0) / 1000 if failures else 0.0))
-        return found
+            found = []
+            for raw, ttl in zip(replies[::2], replies[1::2], strict=True):
+                failures = int(raw) if raw is not None else 0
+                found.append((failures, max(float(ttl), 0.0) / 1000 if failures else 0.0))
+            return found
+
+        return await self.guard.call(shared, lambda: self.local.count(keys))
 
     async def add_failure(self, keys: list[str], window: int) -> None:
-        try:
+        async def shared() -> None:
             async with self.redis.pipeline(transaction=True) as pipe:
                 for key in keys:
                     pipe.incr(self._key(key))
                     pipe.expire(self._key(key), window, nx=True)
                 await pipe.execute()
-        except Exception:
-            await self._fallback("write").add_failure(keys, window)
+
+        await self.guard.call(shared, lambda: self.local.add_failure(keys, window))
 
     async def clear(self, key: str) -> None:
-        try:
+        async def shared() -> None:
             await self.redis.delete(self._key(key))
-        except Exception:
-            await self._fallback("clear").clear(key)
+
+        await self.guard.call(shared, lambda: self.local.clear(key))
 
     async def take_slot(self, key: str, spacing: float) -> float:
         slot = self._key(f"slot:{key}")
-        try:
+
+        async def shared() -> float:
             if await self.redis.set(slot, 1, px=max(int(spacing * 1000), 1), nx=True):
                 return 0.0
             return max(float(await self.redis.pttl(slot)), 1.0) / 1000
-        except Exception:
-            return await self._fallback("slot").take_slot(key, spacing)
+
+        return await self.guard.call(shared, lambda: self.local.take_slot(key, spacing))
 
     async def close(self) -> None:
         await self.redis.aclose()
