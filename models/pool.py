@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import asyncpg
 from tortoise import Tortoise
 
@@ -32,13 +34,18 @@ _LOST = (
 )
 
 
+_BROKEN_CLIENT = re.compile(r"closed|released back to the pool")
+
+
 def connection_lost(exc: BaseException | None) -> bool:
     """The exception, or one it was raised from, says the database connection went away."""
     seen = 0
     while exc is not None and seen < 10:
         if isinstance(exc, _LOST):
             return True
-        if isinstance(exc, asyncpg.exceptions.InterfaceError) and "closed" in str(exc):
+        if isinstance(exc, asyncpg.exceptions.InterfaceError) and _BROKEN_CLIENT.search(str(exc)):
+            return True
+        if isinstance(exc, asyncpg.exceptions.InternalClientError):  # a protocol left mid-way
             return True
         exc = exc.__cause__ or exc.__context__
         seen += 1
