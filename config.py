@@ -57,6 +57,8 @@ class Settings:
     events_relay: bool = True
     # How often an idle subscription re-reads the outbox (a safety net behind the broker).
     events_recheck_seconds: float = 5.0
+    # How often open websockets' tokens are re-checked (behind the broker's revocation notices).
+    ws_token_recheck_seconds: float = 5.0
     webhook_allow_private: bool = False
     webhook_max_attempts: int = 8
     webhook_retry_base_seconds: float = 5.0
@@ -136,6 +138,7 @@ class Settings:
             events_poll_seconds=float(env.get("CRM_EVENTS_POLL_SECONDS") or 0.5),
             events_relay=_bool(env.get("CRM_EVENTS_RELAY"), True),
             events_recheck_seconds=float(env.get("CRM_EVENTS_RECHECK_SECONDS") or 5),
+            ws_token_recheck_seconds=float(env.get("CRM_WS_TOKEN_RECHECK_SECONDS") or 5),
             webhook_allow_private=_bool(env.get("CRM_WEBHOOK_ALLOW_PRIVATE"), False),
             webhook_max_attempts=int(env.get("CRM_WEBHOOK_MAX_ATTEMPTS") or 8),
             webhook_retry_base_seconds=float(env.get("CRM_WEBHOOK_RETRY_BASE_SECONDS") or 5),

@@ -26,6 +26,8 @@ from strawberry.types.unset import UNSET, UnsetType
 from tortoise import Tortoise
 
 from auth.context import Context, authenticate, bearer_token, build_context
+from auth.credential_throttle import build_credential_throttle
+from auth.live_connections import LiveConnections, Revocation
 from auth.oauth import token_endpoint
 from config import Settings
 from engine.lean_post import LeanGraphQLPost, rate_limited_retry_after, replaying
@@ -33,6 +35,8 @@ from engine.persisted import apply_persisted_query
 from engine.persisted_queries import build_query_store
 from engine.ratelimit import RateLimiter, build_rate_limiter
 from engine.response_media import JSON, negotiated, shaped
+from engine.revocable_ws import RevocableLegacyWSHandler, RevocableTransportWSHandler
+from engine.unavailable import ServiceUnavailableMiddleware, unavailable_retry_after
 from events.outbox import backlog as outbox_backlog
 from events.runtime import EventsRuntime
 from events.wakeup import WakeRelayAfterRequest
@@ -92,10 +96,14 @@ class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
             await self.ws.send_text(orjson.dumps(message).decode())
         except WebSocketDisconnect as exc:
             raise WebSocketDisconnected from exc
+        except RuntimeError as exc:  # sent after the socket was closed (a revoked token)
+            raise WebSocketDisconnected from exc
 
 
 class CRMGraphQL(GraphQL[Context, None]):
     websocket_adapter_class = TextFrameWebSocketAdapter
+    graphql_transport_ws_handler_class = RevocableTransportWSHandler
+    graphql_ws_handler_class = RevocableLegacyWSHandler
 
     def __init__(self, settings: Settings) -> None:
         self.rate_limiter = RecordingRateLimiter(  # its decisions become RateLimit headers
@@ -116,16 +124,24 @@ class CRMGraphQL(GraphQL[Context, None]):
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
         self.crm_schema = schema
         self.settings = settings
+        self.live_connections = LiveConnections(settings.ws_token_recheck_seconds)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return await build_context(request, self.settings)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
-        """The token travels in connection_init; a bad or missing one refuses the socket."""
+        """The token travels in connection_init, or else in the upgrade request's header. One
+        in connection_init wins: it must be valid, whatever the header holds (docs/auth.md)."""
         params = context.connection_params or {}
-        token = bearer_token(str(params.get("authorization") or params.get("Authorization") or ""))
-        if token is not None:
-            await authenticate(context, token)
+        authorization = params.get("authorization") or params.get("Authorization")
+        if authorization is not None:
+            context.principal = context.brand = context.auth_error = None
+            context.allow_list_only = False
+            token = bearer_token(str(authorization))
+            if token is None:
+                context.auth_error = "connection_init authorization is not a bearer token"
+            else:
+                await authenticate(context, token)
         if context.principal is None:
             raise ConnectionRejectionError({"message": context.auth_error or "token required"})
         identify(context)  # the connection's brand and principal, for its log line
@@ -167,9 +183,13 @@ class CRMGraphQL(GraphQL[Context, None]):
         ]
         response = super().create_response(response_data, sub_response)
         response.headers["content-type"] = media_type
+        unavailable = unavailable_retry_after(response_data)
         if retry_after is not None:
             response.status_code = 429
             response.headers["Retry-After"] = str(retry_after)
+        elif unavailable is not None:
+            response.status_code = 503
+            response.headers["Retry-After"] = str(unavailable)
         elif not isinstance(response_data, list) and not sub_response.status_code:
             response.status_code = statuses[0]
         return response
@@ -184,8 +204,14 @@ class CRMGraphQL(GraphQL[Context, None]):
         return orjson.loads(data)  # its JSONDecodeError is json's: a bad body is still a 400
 
     async def close(self) -> None:
+        await self.live_connections.close()
         await self.rate_limiter.close()
         await self.query_store.close()
+
+
+async def revoke_live(live: LiveConnections, notice: dict[str, Any]) -> int:
+    """A broker notice: close this worker's websockets of the revoked token or subject."""
+    return await live.apply(Revocation.from_json(notice))
 
 
 def registered_lookup(context: Context) -> Callable[[str], Awaitable[str | None]] | None:
@@ -311,6 +337,7 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
             await init_db(settings.database_url)
         events = EventsRuntime(settings)
         app.state.events = events
+        events.broker.notice_listener = partial(revoke_live, graphql.live_connections)
         await events.start()
         sampler = app.state.metrics_sampler = Sampler(pool_usage, outbox_backlog)
         sampler.start()
@@ -330,6 +357,7 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
             await graphql.close()
             await app.state.tracking_key_limiter.close()
             await app.state.tracking_client_limiter.close()
+            await app.state.credential_throttle.close()
             if manage_db:
                 await close_db()
 
@@ -350,8 +378,12 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.credential_throttle = build_credential_throttle(
+        settings.redis_url, settings.redis_prefix
+    )
     app.state.tracking_key_limiter, app.state.tracking_client_limiter = tracking_limiters(settings)
     app.add_middleware(LeanGraphQLPost, schema=graphql.crm_schema, settings=settings)
+    app.add_middleware(ServiceUnavailableMiddleware)  # a lost database connection: typed 503
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservedRequests, settings=settings)  # metrics, logs, RateLimit headers
     app.add_middleware(RequestIdMiddleware)

@@ -75,7 +75,7 @@ async def authenticate(context: Context, token: str) -> None:
         if brand is None:
             context.auth_error = "the token's brand does not exist"
             return
-        if state is None or not state.usable:
+        if state is None or not state.usable or state.generation != principal.generation:
             context.auth_error = "token has been revoked"
             return
         context.allow_list_only = state.allow_list_only

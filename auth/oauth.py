@@ -9,10 +9,11 @@ from urllib.parse import unquote_plus
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from auth.credential_throttle import client_address, throttle_of
 from auth.scopes import UnknownScope, narrow, parse_scopes
 from auth.tokens import issue_token
 from config import Settings
-from services.brands.brands import authenticate_app
+from services.brands.brands import authenticate_app, record_failed_client_auth
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -24,6 +25,17 @@ def _error(status: int, error: str, description: str) -> JSONResponse:
     return JSONResponse(
         {"error": error, "error_description": description}, status_code=status, headers=headers
     )
+
+
+def _throttled(retry_after: int) -> JSONResponse:
+    """Too many wrong secrets (auth.credential_throttle): the secret was not checked."""
+    body = {
+        "error": "rate_limited",
+        "error_description": f"too many failed attempts; retry in {retry_after} s",
+        "code": "RATE_LIMITED",
+    }
+    headers = {**NO_STORE, "Retry-After": str(retry_after)}
+    return JSONResponse(body, status_code=429, headers=headers)
 
 
 def _basic_credentials(header: str | None) -> tuple[str, str] | None:
@@ -55,9 +67,18 @@ async def token_endpoint(request: Request) -> JSONResponse:
         if not isinstance(client_id, str) or not isinstance(secret, str):
             return _error(401, "invalid_client", "client authentication failed")
         credentials = (client_id, secret)
+    throttle, address = throttle_of(request), client_address(request)
+    client_id = credentials[0]
+    wait = await throttle.retry_after("client", client_id, address)
+    if wait is not None:
+        return _throttled(wait)
     app = await authenticate_app(*credentials)
     if app is None:
+        await throttle.failed("client", client_id, address)
+        request_id = request.scope.get("state", {}).get("request_id", "")
+        await record_failed_client_auth(client_id, address, request_id)
         return _error(401, "invalid_client", "client authentication failed")
+    await throttle.succeeded("client", client_id, address)
     granted = frozenset(app.scopes.split())
     requested = form.get("scope")
     try:
@@ -68,7 +89,13 @@ async def token_endpoint(request: Request) -> JSONResponse:
     except UnknownScope as exc:
         return _error(400, "invalid_scope", str(exc))
     token = issue_token(
-        settings, "app", app.id, app.brand.slug, scopes, settings.app_token_ttl_seconds
+        settings,
+        "app",
+        app.id,
+        app.brand.slug,
+        scopes,
+        settings.app_token_ttl_seconds,
+        app.token_generation,
     )
     body = {
         "access_token": token.token,

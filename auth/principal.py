@@ -16,6 +16,7 @@ class Principal:
     scopes: frozenset[str]
     jti: str
     expires_at: datetime
+    generation: int = 0  # an app token's `gen` claim: its app's token generation at issue
 
     @property
     def subject(self) -> str:

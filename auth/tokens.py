@@ -38,6 +38,7 @@ def issue_token(
     brand_slug: str,
     scopes: frozenset[str],
     ttl_seconds: int,
+    generation: int = 0,
 ) -> IssuedToken:
     now = datetime.now(UTC).replace(microsecond=0)
     expires_at = now + timedelta(seconds=ttl_seconds)
@@ -52,6 +53,8 @@ def issue_token(
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
     }
+    if generation:
+        claims["gen"] = generation
     headers: dict[str, Any] = {}
     if settings.jwt_algorithm == "HS256":
         key = settings.jwt_secret
@@ -118,6 +121,9 @@ def _verify(settings: Settings, token: str, key: str) -> Principal:
     kind, _, raw_id = str(claims["sub"]).partition(":")
     if kind not in SUBJECT_KINDS or not raw_id.isdigit() or not claims.get("brand"):
         raise InvalidToken("invalid token subject")
+    generation = claims.get("gen", 0)
+    if type(generation) is not int or generation < 0:
+        raise InvalidToken("invalid token generation")
     return Principal(
         kind=kind,
         subject_id=int(raw_id),
@@ -125,4 +131,5 @@ def _verify(settings: Settings, token: str, key: str) -> Principal:
         scopes=frozenset(str(claims.get("scope", "")).split()),
         jti=str(claims["jti"]),
         expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+        generation=generation,
     )

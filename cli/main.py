@@ -9,9 +9,11 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 
+from auth.live_connections import Revocation
 from auth.scopes import ALL_SCOPES, UnknownScope, parse_scopes
 from auth.tokens import issue_token
 from config import Settings
+from events.broker import make_broker
 from models import Brand
 from models.db import close_db, init_db, run_migrations
 from observability.multiprocess import multiprocess_dir, prepare_multiprocess_dir
@@ -87,9 +89,23 @@ def cmd_app_set_active(settings: Settings, args: argparse.Namespace) -> None:
         app = await brands.set_app_active(args.client_id, args.command == "enable")
         if app is None:
             raise CommandError(f"no app '{args.client_id}'")
+        if not app.is_active:
+            await announce_app_disabled(settings, app.brand_id, app.id)
         print(f"{args.client_id} {'enabled' if app.is_active else 'disabled'}")
 
     asyncio.run(_with_db(settings, work))
+
+
+async def announce_app_disabled(settings: Settings, brand_id: int, app_id: int) -> None:
+    """With Redis, the servers close the app's websockets at once; without, their periodic
+    re-check does within CRM_WS_TOKEN_RECHECK_SECONDS."""
+    if not settings.redis_url:
+        return
+    broker = make_broker(settings.redis_url, settings.redis_prefix)
+    try:
+        await broker.publish_notice(Revocation(brand_id, subject=f"app:{app_id}").to_json())
+    finally:
+        await broker.close()
 
 
 def cmd_user_create(settings: Settings, args: argparse.Namespace) -> None:
@@ -113,6 +129,7 @@ def _print_demo(settings: Settings, host: str, port: int) -> None:
             demo.brand.slug,
             frozenset(demo.app.scopes.split()),
             DEMO_TOKEN_TTL,
+            demo.app.token_generation,
         )
         url = f"http://{host}:{port}/graphql"
         print(f"\nDemo brand '{demo.brand.slug}' ({demo.brand.display_name}) is ready.")

@@ -3,6 +3,9 @@ from __future__ import annotations
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from engine.unavailable import unavailable_error
+from models.pool import connection_lost
+
 
 def is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
@@ -28,6 +31,8 @@ class MaskUnexpectedErrors(MaskErrors):
 
 def anonymised(error: GraphQLError, context: object) -> GraphQLError:
     request_id = getattr(context, "request_id", "unknown")
+    if connection_lost(error.original_error):
+        return unavailable_error(error, request_id)
     return GraphQLError(
         message=f"Internal server error (request id {request_id}).",
         nodes=error.nodes,

@@ -37,6 +37,7 @@ from strawberry.utils.operation import OperationType
 from auth.context import build_context
 from config import Settings
 from engine.response_media import negotiated, shaped
+from engine.unavailable import unavailable_retry_after
 from schema import CRMSchema
 
 POST_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
@@ -105,6 +106,8 @@ class LeanGraphQLPost:
         response = process_result(result)
         retry_after = rate_limited_retry_after(response)
         status = shaped(response, media_type, rate_limited=retry_after is not None)  # type: ignore[arg-type]
+        if retry_after is None and (retry_after := unavailable_retry_after(response)) is not None:
+            status = 503
         return status, orjson.dumps(response), retry_after
 
 

@@ -8,6 +8,8 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
+from engine.redis_guard import TIMEOUTS, RedisGuard
+
 TTL_SECONDS = 7 * 24 * 3600
 
 
@@ -45,19 +47,30 @@ class InProcessQueryStore:
 
 
 class RedisQueryStore:
+    """Shared by every worker. While Redis does not answer, each worker keeps its own (a hash
+    it has not seen is PERSISTED_QUERY_NOT_FOUND, and the client sends the query again)."""
+
     def __init__(self, url: str, prefix: str) -> None:
-        self.redis: Redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.redis: Redis = Redis.from_url(url, **TIMEOUTS)
         self.prefix = prefix
+        self.local = InProcessQueryStore()
+        self.guard = RedisGuard(f"the persisted-query store ({prefix})")
 
     def _key(self, scope: str, digest: str) -> str:
         return f"{self.prefix}:apq:{scope}:{digest}"
 
     async def get(self, scope: str, digest: str) -> str | None:
-        raw = await self.redis.get(self._key(scope, digest))
-        return raw.decode() if isinstance(raw, bytes) else raw
+        async def shared() -> str | None:
+            raw = await self.redis.get(self._key(scope, digest))
+            return raw.decode() if isinstance(raw, bytes) else raw
+
+        return await self.guard.call(shared, lambda: self.local.get(scope, digest))
 
     async def put(self, scope: str, digest: str, query: str) -> None:
-        await self.redis.set(self._key(scope, digest), query, ex=TTL_SECONDS)
+        async def shared() -> None:
+            await self.redis.set(self._key(scope, digest), query, ex=TTL_SECONDS)
+
+        await self.guard.call(shared, lambda: self.local.put(scope, digest, query))
 
     async def close(self) -> None:
         await self.redis.aclose()

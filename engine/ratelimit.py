@@ -8,6 +8,8 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
+from engine.redis_guard import TIMEOUTS, RedisGuard
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -64,14 +66,22 @@ return {allowed, tostring(tokens)}
 
 
 class RedisRateLimiter:
-    """Shared by every worker; the bucket lives in Redis and is updated by one Lua script."""
+    """Shared by every worker; the bucket lives in Redis and is updated by one Lua script.
+    While Redis does not answer, each worker limits on its own (engine.redis_guard)."""
 
     def __init__(self, url: str, prefix: str, rate: float, burst: float) -> None:
-        self.redis: Redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.redis: Redis = Redis.from_url(url, **TIMEOUTS)
         self.prefix, self.rate, self.burst = prefix, rate, burst
         self.script = self.redis.register_script(_TAKE)
+        self.local = InProcessRateLimiter(rate, burst)
+        self.guard = RedisGuard(f"the rate limit ({prefix})")
 
     async def take(self, key: str, cost: float) -> Decision:
+        return await self.guard.call(
+            lambda: self._take(key, cost), lambda: self.local.take(key, cost)
+        )
+
+    async def _take(self, key: str, cost: float) -> Decision:
         now = time.time()
         allowed, tokens = await self.script(
             keys=[f"{self.prefix}:ratelimit:{key}"], args=[self.rate, self.burst, cost, now]

@@ -38,6 +38,9 @@ class App(Model):
     is_active = fields.BooleanField(default=True)
     # Allow-list mode: only queries registered in PersistedQuery (for this app or its brand) run.
     persisted_queries_only = fields.BooleanField(default=False, db_default=False)
+    # Raised by each disable; a token carries the generation it was issued in (`gen`), and one
+    # from an earlier generation stays refused after the app is enabled again.
+    token_generation = fields.IntField(default=0, db_default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

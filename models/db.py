@@ -29,6 +29,7 @@ def _connection(url: str) -> str | dict[str, Any]:
     if not url.startswith("postgres://"):
         return url
     config = expand_db_url(url)
+    config["engine"] = "models.pg_client"  # asyncpg, with transaction starts that fail cleanly
     config["credentials"]["connection_class"] = PooledConnection
     return config
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import asyncpg
 from tortoise import Tortoise
 
 
@@ -18,3 +21,32 @@ def pool_usage() -> tuple[int, int] | None:
         return None
     size = pool.get_size()
     return size - pool.get_idle_size(), size
+
+
+# What PostgreSQL (or the way to it) raises when a connection dies under a statement:
+# pg_terminate_backend (57P01), a server restart, a dropped socket. Not a statement timeout.
+_LOST = (
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.CannotConnectNowError,
+    ConnectionError,  # tortoise's DBConnectionError too
+)
+
+
+_BROKEN_CLIENT = re.compile(r"closed|released back to the pool")
+
+
+def connection_lost(exc: BaseException | None) -> bool:
+    """The exception, or one it was raised from, says the database connection went away."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, _LOST):
+            return True
+        if isinstance(exc, asyncpg.exceptions.InterfaceError) and _BROKEN_CLIENT.search(str(exc)):
+            return True
+        if isinstance(exc, asyncpg.exceptions.InternalClientError):  # a protocol left mid-way
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False

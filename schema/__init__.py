@@ -23,6 +23,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.utils.operation import OperationType
 
+from auth.context import Context
 from engine.allowlist import PersistedQueryAllowList
 from engine.extensions import MaskUnexpectedErrors, is_unexpected
 from engine.inputs import plan_input_conversions
@@ -30,6 +31,7 @@ from engine.lean import LeanPipeline, SharedParserCache
 from engine.limits import QueryCostLimiter
 from engine.ratelimit import RateLimiter
 from engine.shared_events import SharedEventExecutor
+from engine.unavailable import is_read, is_unavailable
 from engine.validation import ValidationByIdentity
 from observability.request_record import operation_executed
 from resolvers.brands.usage_hook import operation_finished
@@ -161,16 +163,21 @@ class CRMSchema(strawberry.Schema):
         operation is reported once to `operation_executed` (metrics, request log)."""
         started = time.perf_counter()
         result = None
+        arguments = (
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed_operation_types,
+            operation_extensions,
+        )
         try:
-            result = await self._execute(
-                query,
-                variable_values,
-                context_value,
-                root_value,
-                operation_name,
-                allowed_operation_types,
-                operation_extensions,
-            )
+            result = await self._execute(*arguments)
+            if is_unavailable(result.errors) and is_read(query, operation_name):
+                if isinstance(context_value, Context):
+                    context_value.loaders = {}  # nothing cached from the lost connection
+                result = await self._execute(*arguments)  # once more, on a fresh connection
             return result
         finally:
             elapsed = time.perf_counter() - started

@@ -111,6 +111,23 @@ def _tables() -> list[str]:
 
 
 @pytest.fixture(autouse=True)
+async def forget_failed_credentials(settings: Settings) -> AsyncIterator[None]:
+    """Wrong passwords and secrets are counted in Redis across apps (auth.credential_throttle);
+    each test starts with none, as it does in the process without Redis."""
+    yield
+    if settings.redis_url:
+        from redis.asyncio import Redis
+
+        client = Redis.from_url(settings.redis_url)
+        try:
+            keys = [k async for k in client.scan_iter(f"{settings.redis_prefix}:credentials:*")]
+            if keys:
+                await client.delete(*keys)
+        finally:
+            await client.aclose()
+
+
+@pytest.fixture(autouse=True)
 async def clean_tables(database: None) -> AsyncIterator[None]:
     yield
     connection = Tortoise.get_connection("default")

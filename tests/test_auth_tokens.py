@@ -177,8 +177,13 @@ async def test_disabling_the_app_revokes_its_tokens(gql: GraphQL, settings: Sett
     await gql.data(VIEWER, token=token)
     await brands.set_app_active(created.app.client_id, False)
     await assert_refused(gql, token, "revoked")
-    await brands.set_app_active(created.app.client_id, True)
-    await gql.data(VIEWER, token=token)
+    enabled = await brands.set_app_active(created.app.client_id, True)
+    await assert_refused(gql, token, "revoked")  # tokens from before the disable stay dead
+    assert enabled is not None and enabled.token_generation == 1
+    fresh = issue_token(
+        settings, "app", created.app.id, brand.slug, frozenset({"customers:read"}), 600, 1
+    )
+    await gql.data(VIEWER, token=fresh.token)
 
 
 async def test_deactivated_staff_user_is_refused(gql: GraphQL, settings: Settings) -> None:

@@ -195,7 +195,7 @@ async def test_legacy_protocol_refuses_a_bad_token(
     assert message["type"] == "connection_error", message
     with pytest.raises(websockets.ConnectionClosed) as closed:
         await ws.recv(timeout=5)
-    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1011
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
 
 
 UPDATE = """mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) {

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from auth.context import Context
+from auth.live_connections import Revocation
 from auth.scopes import ALL_SCOPES
 from models import App
+from resolvers.auth.revocations import announce
 from resolvers.errors import bad_input
 from resolvers.results import MutationResult, decode_or_error, run
 from services.brands import apps, brands, previous_secrets, usage
@@ -37,9 +39,12 @@ async def update_scopes(context: Context, app_id: str, scopes: list[str]) -> Mut
 
 async def set_enabled(context: Context, app_id: str, enabled: bool) -> MutationResult[App]:
     async def operation() -> App:
-        return await apps.set_enabled(
+        app = await apps.set_enabled(
             context.actor, decode_or_error(app_id, "PartnerApp", "appId"), enabled
         )
+        if not enabled:
+            await announce(context, Revocation(app.brand_id, subject=f"app:{app.id}"))
+        return app
 
     return await run(operation())
 

@@ -26,11 +26,12 @@ HEX = frozenset("0123456789abcdef")
 class AppState:
     usable: bool  # the app is active and the token's jti is not revoked
     allow_list_only: bool
+    generation: int  # the app's token generation: older tokens were cut off by a disable
 
 
 _BRAND_AND_APP = (
     "SELECT {brand_columns}, a.id AS auth_app_id, a.is_active AS auth_app_active,"
-    " a.persisted_queries_only AS auth_allow_list_only,"
+    " a.persisted_queries_only AS auth_allow_list_only, a.token_generation AS auth_generation,"
     " EXISTS (SELECT 1 FROM token_revocations r WHERE r.jti = {jti} AND r.brand_id = b.id)"
     " AS auth_revoked"
     " FROM brands b LEFT JOIN apps a ON a.id = {app_id} AND a.brand_id = b.id"
@@ -66,7 +67,8 @@ async def brand_and_app_state(
     if row["auth_app_id"] is None:
         return brand, None
     usable = bool(row["auth_app_active"]) and not row["auth_revoked"]
-    return brand, AppState(usable, bool(row["auth_allow_list_only"]))
+    allow_list_only = bool(row["auth_allow_list_only"])
+    return brand, AppState(usable, allow_list_only, int(row["auth_generation"]))
 
 
 def _registered(brand_id: int, app_id: int | None, digest: str) -> Q:

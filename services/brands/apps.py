@@ -154,7 +154,7 @@ async def rotate_secret(actor: Actor, app_id: int, overlap_seconds: int) -> NewS
             live = await AppPreviousSecret.filter(app_id=app.id).order_by("-expires_at", "-id")
             for stale in live[MAX_PREVIOUS_SECRETS:]:
                 await stale.delete()
-        app.secret_hash = hash_secret(secret)
+        app.secret_hash = await hash_secret(secret)
         await app.save(update_fields=["secret_hash"])
         await _changed(
             actor, app, "rotateAppSecret", {"fields": ["secret"], "overlapSeconds": overlap_seconds}

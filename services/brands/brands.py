@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models import App, Brand, Customer, StaffUser, TokenRevocation
@@ -19,6 +21,8 @@ from services.common import audit
 from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode, ErrorCollector
 from services.customers.normalize import InvalidValue, normalize_email
+
+log = logging.getLogger("crm.auth")
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -111,7 +115,7 @@ async def create_app(brand: Brand, name: str, scopes: list[str]) -> AppCredentia
         brand=brand,
         name=name,
         client_id=new_client_id(),
-        secret_hash=hash_secret(secret),
+        secret_hash=await hash_secret(secret),
         scopes=" ".join(scopes),
     )
     return AppCredentials(app=app, client_secret=secret)
@@ -119,7 +123,7 @@ async def create_app(brand: Brand, name: str, scopes: list[str]) -> AppCredentia
 
 async def authenticate_app(client_id: str, client_secret: str) -> App | None:
     app = await App.get_or_none(client_id=client_id).prefetch_related("brand")
-    valid = verify_secret(app.secret_hash if app else None, client_secret)
+    valid = await verify_secret(app.secret_hash if app else None, client_secret)
     if app is not None and not valid and app.is_active:  # inside a rotation's overlap
         valid = await previous_secrets.verify(app, client_secret)
     if app is None or not valid or not app.is_active:
@@ -128,11 +132,14 @@ async def authenticate_app(client_id: str, client_secret: str) -> App | None:
 
 
 async def set_app_active(client_id: str, active: bool) -> App | None:
-    app = await App.get_or_none(client_id=client_id)
-    if app is not None:
-        app.is_active = active
-        await app.save(update_fields=["is_active"])
-    return app
+    """Disabling refuses the app's credentials and every token it holds: it raises the app's
+    token generation, so tokens issued before stay refused after `enable` (docs/auth.md)."""
+    changes: dict[str, Any] = {"is_active": active}
+    if not active:
+        changes["token_generation"] = F("token_generation") + 1
+    if await App.filter(client_id=client_id).update(**changes) == 0:
+        return None
+    return await App.get(client_id=client_id)
 
 
 async def create_staff_user(
@@ -152,7 +159,7 @@ async def create_staff_user(
         return await StaffUser.create(
             brand=brand,
             email=email,
-            password_hash=hash_secret(password),
+            password_hash=await hash_secret(password),
             role=role.upper(),
             name=name,
         )
@@ -169,11 +176,35 @@ async def authenticate_staff(brand_slug: str, email: str, password: str) -> Staf
         except InvalidValue:
             email = email.strip().lower()
         user = await StaffUser.get_or_none(brand_id=brand.id, email=email)
-    valid = verify_secret(user.password_hash if user else None, password)
+    valid = await verify_secret(user.password_hash if user else None, password)
     if user is None or not valid or not user.is_active:
         return None
     user.brand = brand  # type: ignore[assignment]
     return user
+
+
+async def record_failed_login(brand_slug: str, email: str, address: str, request_id: str) -> None:
+    """An audit row of the brand (when it exists) for a refused log-in; never the password."""
+    brand = await Brand.get_or_none(slug=brand_slug)
+    if brand is None:
+        log.info("failed log-in for unknown brand %r from %s", brand_slug[:64], address)
+        return
+    email = email.strip().lower()[:254]
+    user = await StaffUser.get_or_none(brand_id=brand.id, email=email)
+    actor = Actor(brand.id, "anonymous", address, request_id)
+    details = {"email": email, "address": address, "knownUser": user is not None}
+    await audit.record(actor, "loginFailed", "StaffUser", user.id if user else None, details)
+
+
+async def record_failed_client_auth(client_id: str, address: str, request_id: str) -> None:
+    """An audit row of the app's brand for refused client credentials; never the secret."""
+    app = await App.get_or_none(client_id=client_id[:64])
+    if app is None:
+        log.info("failed client authentication for unknown client from %s", address)
+        return
+    actor = Actor(app.brand_id, "anonymous", address, request_id)
+    details = {"clientId": app.client_id, "address": address}
+    await audit.record(actor, "tokenRequestFailed", "App", app.id, details)
 
 
 async def revoke_token(actor: Actor, jti: str, expires_at: datetime | None) -> None:
@@ -202,3 +233,53 @@ async def principal_is_revoked(
     if customer_id is not None:
         return not await Customer.exists(id=customer_id, brand_id=brand_id, erased_at=None)
     return False
+
+
+class OpenToken(NamedTuple):
+    """A verified token still in use (an open websocket's)."""
+
+    brand_id: int
+    kind: str  # app, user or customer
+    subject_id: int
+    jti: str
+    generation: int  # an app token's generation (`gen`)
+
+
+DEAD_TOKEN_BATCH = 500
+
+
+async def dead_tokens(open_tokens: list[OpenToken]) -> set[OpenToken]:
+    """Those of the tokens that `principal_is_revoked` (or, for apps, a newer token generation)
+    would refuse now, in four statements a batch whatever their number."""
+    dead: set[OpenToken] = set()
+    for start in range(0, len(open_tokens), DEAD_TOKEN_BATCH):
+        dead |= await _dead_among(open_tokens[start : start + DEAD_TOKEN_BATCH])
+    return dead
+
+
+async def _dead_among(batch: list[OpenToken]) -> set[OpenToken]:
+    def ids(kind: str) -> set[int]:
+        return {t.subject_id for t in batch if t.kind == kind}
+
+    jtis = {t.jti for t in batch}
+    revoked = set(await TokenRevocation.filter(jti__in=jtis).values_list("brand_id", "jti"))
+    app_rows = await App.filter(id__in=ids("app")).values_list(
+        "id", "brand_id", "is_active", "token_generation"
+    )
+    apps = {row[0]: (row[1], bool(row[2]), row[3]) for row in app_rows}
+    users = set(
+        await StaffUser.filter(id__in=ids("user"), is_active=True).values_list("id", "brand_id")
+    )
+    customers = set(
+        await Customer.filter(id__in=ids("customer"), erased_at=None).values_list("id", "brand_id")
+    )
+    holders = {"user": users, "customer": customers}
+
+    def is_dead(token: OpenToken) -> bool:
+        if (token.brand_id, token.jti) in revoked:
+            return True
+        if token.kind == "app":
+            return apps.get(token.subject_id) != (token.brand_id, True, token.generation)
+        return (token.subject_id, token.brand_id) not in holders.get(token.kind, set())
+
+    return {token for token in batch if is_dead(token)}

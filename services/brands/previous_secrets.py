@@ -14,7 +14,10 @@ async def verify(app: App, secret: str) -> bool:
     hashes = await AppPreviousSecret.filter(
         app_id=app.id, expires_at__gt=datetime.now(UTC)
     ).values_list("secret_hash", flat=True)
-    return any(verify_secret(str(h), secret) for h in hashes)
+    for secret_hash in hashes:
+        if await verify_secret(str(secret_hash), secret):
+            return True
+    return False
 
 
 async def last_expiry(app: App) -> datetime | None:
