@@ -19,11 +19,12 @@ from datetime import UTC, datetime
 from tortoise import Tortoise
 
 from bench.bulkload import Loader
-from bench.seed_rows import BrandRows
+from bench.seed_rows import STORES, BrandRows
 from bench.seed_tables import Specs
 from config import Settings
 from models import Brand
 from models.db import close_db, init_db, run_migrations
+from models.stores import Store
 from services.brands import brands
 from services.loyalty import config as loyalty_config
 
@@ -53,7 +54,12 @@ async def prepare(slug: str) -> tuple[BrandRows, Specs]:
     offer_ids = await _offers(brand.id)
     specs = Specs.build(with_coupons=bool(offer_ids))
     calendar = loyalty_config.calendar(brand)
-    rows = BrandRows(brand.id, [t.id for t in tiers], survey.id, offer_ids, calendar)
+    stores = [
+        await Store.create(brand_id=brand.id, code=code, name=code, timezone=brand.timezone)
+        for code in STORES
+    ]
+    store_ids = [s.id for s in stores]
+    rows = BrandRows(brand.id, [t.id for t in tiers], survey.id, offer_ids, calendar, store_ids)
     return rows, specs
 
 

@@ -45,6 +45,7 @@ class BrandRows:
     survey_id: int
     offer_ids: list[int]
     calendar: Calendar
+    store_ids: list[int]
     rng: random.Random = field(default_factory=random.Random)
     ids: dict[str, int] = field(default_factory=dict)
 
@@ -150,7 +151,17 @@ class BrandRows:
                 out["purchase_items"].append(item)
             points = int(amount)
             out["purchases"].append(
-                (pid, brand, cid, amount, points, r.choice(STORES), r.choice(CHANNELS), at, at)
+                (
+                    pid,
+                    brand,
+                    cid,
+                    amount,
+                    points,
+                    r.choice(self.store_ids),
+                    r.choice(CHANNELS),
+                    at,
+                    at,
+                )
             )
             balance += points
             earned += points

@@ -203,4 +203,4 @@ async def test_events_name_a_store_of_the_brand_only(gql: GraphQL, settings: Set
         ("events[3].storeId", "INVALID"),
     ]
     (stored,) = await TrackedEvent.filter(brand_id=brand.id)
-    assert to_global_id("Store", stored.store_id) == ours
+    assert stored.store_id is not None and to_global_id("Store", stored.store_id) == ours

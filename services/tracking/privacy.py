@@ -48,7 +48,12 @@ async def _erase(actor: Actor, customer: Customer) -> None:
     brand_id = customer.brand_id
     visitors = VisitorIdentity.filter(brand_id=brand_id, customer_id=customer.id)
     anonymous_ids = list(await visitors.values_list("anonymous_id", flat=True))
-    scrubbed = {"customer_id": None, "anonymous_id": None, "session_id": None, "properties": {}}
+    scrubbed: dict[str, Any] = {
+        "customer_id": None,
+        "anonymous_id": None,
+        "session_id": None,
+        "properties": {},
+    }
     await TrackedEvent.filter(brand_id=brand_id, customer_id=customer.id).update(**scrubbed)
     if anonymous_ids:
         await TrackedEvent.filter(brand_id=brand_id, anonymous_id__in=anonymous_ids).update(
