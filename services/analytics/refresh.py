@@ -156,18 +156,19 @@ async def refresh(brand: Brand, now: datetime | None = None) -> dict[str, Any]:
         await rollups.sales_days(brand.id, zone)
         await rollups.day_totals(brand.id, zone)
 
-    steps = (
-        timed("lifecycle", lifecycle.refresh(brand, now)),
-        timed("baskets", baskets.rebuild(brand.id, zone)),
-        timed("reports", reports()),
-    )
     mark = time.perf_counter()
     if sql.is_postgres():  # independent, each in its own transactions and connections: the
-        # server works on them at once (on as many cores), the slowest sets the pace
-        customers, counts, _ = await asyncio.gather(*steps)
+        # server works on them at once (on as many cores), the slowest sets the pace; one
+        # failing cancels the others (their open transactions roll back)
+        async with asyncio.TaskGroup() as group:
+            stats = group.create_task(timed("lifecycle", lifecycle.refresh(brand, now)))
+            rebuilt = group.create_task(timed("baskets", baskets.rebuild(brand.id, zone)))
+            group.create_task(timed("reports", reports()))
+        customers, counts = stats.result(), rebuilt.result()
     else:  # SQLite has one writer at a time
-        customers, counts = await steps[0], await steps[1]
-        await steps[2]
+        customers = await timed("lifecycle", lifecycle.refresh(brand, now))
+        counts = await timed("baskets", baskets.rebuild(brand.id, zone))
+        await timed("reports", reports())
     mark = lap("caches", mark)
     today = loyalty_config.calendar(brand).day(now)
     horizon = settings.at_risk_days
