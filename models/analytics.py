@@ -44,6 +44,7 @@ class TrackedEvent(Model):
             ("brand_id", "occurred_at"),
             ("customer_id", "occurred_at"),
             ("brand_id", "anonymous_id"),
+            ("brand_id", "name", "occurred_at"),  # segments: who did X in the last N days
         )
 
 

@@ -82,39 +82,13 @@ class ItemPairMonth(Model):
         indexes = (("brand_id", "month"), ("brand_id", "product_a"), ("brand_id", "product_b"))
 
 
-class CustomerDay(Model):
-    """A day a customer bought (from `daily_spend` at the refresh), with the days around it.
-
-    `prev_day`/`next_day` (the customer's previous and next buying days, null when none) let a
-    report count distinct buyers of a range by filtering rows (a row whose `prev_day` is
-    before the range is a buyer's first day in it) instead of grouping by customer. No foreign
-    key: the refresh rebuilds the rows, an erased customer's go with the next refresh. UNLOGGED
-    on PostgreSQL (migration 0002): a cache, emptied by a crash until the next refresh."""
-
-    id = fields.BigIntField(primary_key=True)
-    # No foreign key in the database on this cache's brand (a million rows a refresh, each
-    # checked); the refresh replaces a brand's rows.
-    brand: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
-        "crm.Brand", related_name="customer_days", on_delete=fields.CASCADE, db_constraint=False
-    )
-    brand_id: int
-    customer_id = fields.BigIntField()
-    day = fields.IntField()
-    first_day = fields.IntField()
-    prev_day = fields.IntField(null=True)
-    next_day = fields.IntField(null=True)
-    purchases = fields.IntField()
-    cents = fields.BigIntField()
-
-    class Meta:
-        app = "analytics"
-        table = "analytics_customer_days"
-        indexes = (("brand_id", "day"),)
-
-
 class ActiveDay(Model):
-    """How many customers bought on `day` whose previous buying day was `prev_day`: the
-    customer days grouped (about 15 times fewer rows), enough to count a range's buyers."""
+    """How many customers bought on `day` whose previous buying day was `prev_day` (null when
+    none): the buying days of `daily_spend` grouped (about 15 times fewer rows), enough to
+    count a range's buyers (a row whose `prev_day` is before the range is a buyer's first day
+    in it) without grouping by customer. No foreign key in the database (a cache the refresh
+    rebuilds for the brand; an erased customer's go with the next refresh). UNLOGGED on
+    PostgreSQL (migration 0002): a crash empties it until the next refresh."""
 
     id = fields.BigIntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
@@ -131,10 +105,33 @@ class ActiveDay(Model):
         indexes = (("brand_id", "day"),)
 
 
+class RepeatCorner(Model):
+    """Weights whose sum over `before_day < range start AND through_day <= range end` is the
+    range's buyers and the buyers with exactly one purchase in it (what repeatPurchaseRate
+    needs), grouped from the buying days so that a year's report sums thousands of rows, not
+    a million (services/analytics/rollups._repeat_corners derives them). No database foreign
+    key and UNLOGGED on PostgreSQL (as ActiveDay)."""
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "crm.Brand", related_name="repeat_corners", on_delete=fields.CASCADE, db_constraint=False
+    )
+    brand_id: int
+    before_day = fields.IntField()
+    through_day = fields.IntField()
+    buyers = fields.IntField()
+    singles = fields.IntField()
+
+    class Meta:
+        app = "analytics"
+        table = "analytics_repeat_corners"
+        indexes = (("brand_id", "before_day"),)
+
+
 class CohortDay(Model):
     """Of the customers whose first purchase was on `first_day`, how many bought on `day` for
     the first time in that day's calendar month (`month_starts`) and week (`week_starts`):
-    a cohort matrix sums these. No database foreign key (as CustomerDay)."""
+    a cohort matrix sums these. No database foreign key and UNLOGGED (as ActiveDay)."""
 
     id = fields.BigIntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(

@@ -52,6 +52,10 @@ async def test_added_to_cart_but_did_not_buy_in_seven_days(
     assert await _names(gql, token, twice) == ["Di"]
     never = {"trackedEvents": {"name": "add_to_cart", "max": 0}}
     assert await _names(gql, token, never) == []
+    everyone = await _names(gql, token, {"or": [twice, {"not": twice}]})
+    assert (
+        await _names(gql, token, {"trackedEvents": {"name": "add_to_cart", "min": 0}}) == everyone
+    )
 
 
 async def test_churn_risk_above_and_cluster(gql: GraphQL, settings: Settings) -> None:

@@ -52,14 +52,25 @@ async def touch(brand: Brand, customer_id: int) -> CustomerStats:
 
 
 async def refresh(brand: Brand, now: datetime | None = None) -> int:
-    """Rebuild stats, lifecycle and RFM quintiles of every customer of the brand: 3 statements."""
+    """Rebuild stats, lifecycle and RFM quintiles of every customer of the brand."""
     settings = await loyalty_config.get_settings(brand.id)
     today = loyalty_config.calendar(brand).day(now or utcnow())
     async with in_transaction():  # readers see the old or the new quintiles, never a mix
         return await _rebuild(brand.id, today, settings)
 
 
+SCORED = "(frequency > 0 AND last_day IS NOT NULL)"
+
+
+def _quintile(column: str) -> str:
+    """The customer's quintile (1-5) by a column among the scored customers (the others
+    form the other partition, whose numbers are not used)."""
+    return f"NTILE(5) OVER (PARTITION BY {SCORED} ORDER BY {column}, id)"
+
+
 async def _rebuild(b: int, today: int, settings: LoyaltySettings) -> int:
+    """Two statements: the sums from daily spend (a row only written when they changed),
+    then everything that follows from them and from today, in one pass over the rows."""
     await sql.execute(
         "INSERT INTO customer_stats (brand_id, customer_id, first_day, last_day, frequency,"
         " monetary_cents, lifecycle_stage)"
@@ -68,16 +79,28 @@ async def _rebuild(b: int, today: int, settings: LoyaltySettings) -> int:
         " FROM daily_spend WHERE brand_id = ? GROUP BY brand_id, customer_id"
         " ON CONFLICT (customer_id) DO UPDATE SET first_day = excluded.first_day,"
         " last_day = excluded.last_day, frequency = excluded.frequency,"
-        " monetary_cents = excluded.monetary_cents",
+        " monetary_cents = excluded.monetary_cents"
+        " WHERE customer_stats.first_day IS DISTINCT FROM excluded.first_day"
+        " OR customer_stats.last_day IS DISTINCT FROM excluded.last_day"
+        " OR customer_stats.frequency IS DISTINCT FROM excluded.frequency"
+        " OR customer_stats.monetary_cents IS DISTINCT FROM excluded.monetary_cents",
         [b],
     )
-    touched = await sql.execute(
+    score = (
+        f"CASE WHEN {SCORED} THEN {_quintile('last_day')} + {_quintile('frequency')}"
+        f" + {_quintile('monetary_cents')} END"
+    )
+    return await sql.execute(
         "UPDATE customer_stats SET"
         " recency_days = CASE WHEN last_day IS NULL THEN NULL ELSE ? - last_day END,"
         " lifecycle_stage = CASE WHEN last_day IS NULL OR frequency <= 0 THEN 'PROSPECT'"
         " WHEN ? - last_day > ? THEN 'CHURNED' WHEN ? - last_day > ? THEN 'AT_RISK'"
         " WHEN ? - first_day <= ? THEN 'NEW' ELSE 'ACTIVE' END,"
-        " score = NULL, value_tier = NULL WHERE brand_id = ?",
+        " score = q.score, value_tier = CASE WHEN q.score IS NULL THEN NULL"
+        " WHEN q.score >= 13 THEN 'HIGH_VALUE' WHEN q.score >= 10 THEN 'POTENTIAL'"
+        " WHEN q.score >= 7 THEN 'ORDINARY' ELSE 'LOW_VALUE' END"
+        f" FROM (SELECT id, {score} AS score FROM customer_stats WHERE brand_id = ?) q"
+        " WHERE customer_stats.id = q.id",
         [
             today,
             today,
@@ -89,15 +112,3 @@ async def _rebuild(b: int, today: int, settings: LoyaltySettings) -> int:
             b,
         ],
     )
-    await sql.execute(
-        "UPDATE customer_stats SET score = q.score, value_tier = CASE"
-        " WHEN q.score >= 13 THEN 'HIGH_VALUE' WHEN q.score >= 10 THEN 'POTENTIAL'"
-        " WHEN q.score >= 7 THEN 'ORDINARY' ELSE 'LOW_VALUE' END"
-        " FROM (SELECT id, NTILE(5) OVER (ORDER BY last_day, id)"
-        " + NTILE(5) OVER (ORDER BY frequency, id)"
-        " + NTILE(5) OVER (ORDER BY monetary_cents, id) AS score"
-        " FROM customer_stats WHERE brand_id = ? AND frequency > 0 AND last_day IS NOT NULL) q"
-        " WHERE customer_stats.id = q.id",
-        [b],
-    )
-    return touched

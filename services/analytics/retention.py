@@ -38,14 +38,12 @@ class RepeatRate:
 async def repeat_purchase_rate(brand_id: int, found: DateRange) -> RepeatRate:
     """Buyers in the range (counted on their first day in it), and those of them with two
     purchases or more in it: all but those whose first day in it holds one purchase and who
-    did not come back before the range's end."""
-    a, b = found.first_day, found.last_day
+    did not come back before the range's end. Both are sums of `analytics_repeat_corners`
+    (rollups._repeat_corners says why)."""
     rows = await sql.fetch(
-        "SELECT SUM(CASE WHEN COALESCE(prev_day, -1) < ? THEN 1 ELSE 0 END) AS buyers,"
-        " SUM(CASE WHEN COALESCE(prev_day, -1) < ? AND purchases = 1"
-        " AND COALESCE(next_day, ?) > ? THEN 1 ELSE 0 END) AS singles"
-        " FROM analytics_customer_days WHERE brand_id = ? AND day BETWEEN ? AND ?",
-        [a, a, b + 1, b, brand_id, a, b],
+        "SELECT SUM(buyers) AS buyers, SUM(singles) AS singles FROM analytics_repeat_corners"
+        " WHERE brand_id = ? AND before_day < ? AND through_day <= ?",
+        [brand_id, found.first_day, found.last_day],
     )
     row = rows[0] if rows else {}
     buyers = int(row.get("buyers") or 0)

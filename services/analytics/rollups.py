@@ -1,10 +1,11 @@
 """The report caches the refresh rebuilds (set-based), which the date-ranged reports read:
 
-- `analytics_customer_days`: `daily_spend` days with a purchase, each with the customer's
-  first, previous and next buying days (window functions); `analytics_active_days`, the same
-  grouped by (day, previous day), which is all counting a range's buyers needs; and
+- from `daily_spend`'s days with a purchase, each with the customer's first, previous and
+  next buying days (window functions, into a temporary table): `analytics_active_days`,
+  grouped by (day, previous day), which is all counting a range's buyers needs;
   `analytics_cohort_days`, grouped by (first day, day) with the customers buying for the first
-  time in that day's month and week, which is all a cohort matrix needs;
+  time in that day's month and week, which is all a cohort matrix needs; and
+  `analytics_repeat_corners`, what the repeat purchase rate sums (`_repeat_corners`);
 - `analytics_sales_days`: per day of the brand's zone, purchases and net revenue per store,
   channel and tier (the buyer's tier at the refresh), and per category from purchase items;
 - `analytics_day_totals`: per day, purchases and net revenue, customers registered, points
@@ -30,6 +31,12 @@ CENTS = "CAST(ROUND(SUM({}) * 100) AS BIGINT)"
 
 
 WORK_MEM = "256MB"
+DAYS = "analytics_buying_day_scratch"  # a customer's buying day, with the days around it
+BUYING_DAY_CACHES = (
+    "analytics_active_days",
+    "analytics_cohort_days",
+    "analytics_repeat_corners",
+)
 
 
 async def roomy() -> None:
@@ -60,31 +67,61 @@ def local_day(column: str, zone: ZoneInfo, bounds: tuple[datetime, datetime] | N
     return local_day_sql(column, zone, bounds[0], bounds[1], sql.is_postgres())
 
 
-async def customer_days(brand_id: int) -> int:
-    async with in_transaction():
+async def buying_days(brand_id: int) -> None:
+    """The buying-day caches, from one pass of window functions over `daily_spend` into a
+    scratch table (a temporary table: no write-ahead log, no index, dropped at the end)."""
+    async with in_transaction():  # the scratch table goes with a rollback too
         await roomy()
-        await sql.execute("DELETE FROM analytics_customer_days WHERE brand_id = ?", [brand_id])
-        count = await sql.execute(
-            "INSERT INTO analytics_customer_days"
-            " (brand_id, customer_id, day, first_day, prev_day, next_day, purchases, cents)"
-            " SELECT brand_id, customer_id, day, MIN(day) OVER (PARTITION BY customer_id),"
-            " LAG(day) OVER w, LEAD(day) OVER w, purchases, cents FROM daily_spend"
-            " WHERE brand_id = ? AND purchases > 0"
+        await sql.execute(
+            f"CREATE TEMPORARY TABLE {DAYS} AS SELECT day,"
+            " MIN(day) OVER (PARTITION BY customer_id) AS first_day,"
+            " LAG(day) OVER w AS prev_day, LEAD(day) OVER w AS next_day, purchases"
+            " FROM daily_spend WHERE brand_id = ? AND purchases > 0"
             " WINDOW w AS (PARTITION BY customer_id ORDER BY day)",
             [brand_id],
         )
+        if sql.is_postgres():
+            await sql.execute(f"ANALYZE {DAYS}")  # autovacuum never analyses temporary tables
         await sql.execute("DELETE FROM analytics_active_days WHERE brand_id = ?", [brand_id])
         await sql.execute(
             "INSERT INTO analytics_active_days (brand_id, day, prev_day, customers)"
-            " SELECT brand_id, day, prev_day, COUNT(*) FROM analytics_customer_days"
-            " WHERE brand_id = ? GROUP BY brand_id, day, prev_day",
+            f" SELECT ?, day, prev_day, COUNT(*) FROM {DAYS} GROUP BY day, prev_day",
             [brand_id],
         )
         await _cohort_days(brand_id)
+        await _repeat_corners(brand_id)
+        await sql.execute(f"DROP TABLE {DAYS}")
     if sql.is_postgres():  # the deleted rows' space reused next time; fresh statistics
-        for table in ("analytics_customer_days", "analytics_active_days", "analytics_cohort_days"):
+        for table in BUYING_DAY_CACHES:
             await sql.execute(f"VACUUM (ANALYZE) {table}")  # outside the transaction
-    return count
+
+
+ONE_PURCHASE = "SUM(CASE WHEN purchases = 1 THEN 1 ELSE 0 END)"
+
+
+async def _repeat_corners(brand_id: int) -> None:
+    """A buying day (previous buying day p, or -1; day d; next buying day n, or none) is its
+    customer's first in [a, b] when p < a <= d <= b, and the only purchase in it when also
+    purchases = 1 and n > b. As sums over points (x, y) with x < a and y <= b (a <= b):
+    [p < a <= d <= b] = [p < a, d <= b] - [d < a, d <= b], and the customer came back by b
+    when [p < a <= d, n <= b] = [p < a, n <= b] - [d < a, n <= b]. So each day puts +1 at
+    (p, d) and -1 at (d, d) on buyers, the same on singles when it had one purchase, and
+    then also -1 at (p, n) and +1 at (d, n) on singles when it has a next day."""
+    comes_back = "WHERE purchases = 1 AND next_day IS NOT NULL"
+    await sql.execute("DELETE FROM analytics_repeat_corners WHERE brand_id = ?", [brand_id])
+    await sql.execute(
+        "INSERT INTO analytics_repeat_corners (brand_id, before_day, through_day, buyers, singles)"
+        " SELECT ?, x, y, SUM(buyers), SUM(singles) FROM ("
+        f"SELECT COALESCE(prev_day, -1) AS x, day AS y, COUNT(*) AS buyers, {ONE_PURCHASE}"
+        f" AS singles FROM {DAYS} GROUP BY prev_day, day"
+        f" UNION ALL SELECT day, day, -COUNT(*), -{ONE_PURCHASE} FROM {DAYS} GROUP BY day"
+        f" UNION ALL SELECT COALESCE(prev_day, -1), next_day, 0, -COUNT(*) FROM {DAYS} {comes_back}"
+        " GROUP BY prev_day, next_day"
+        f" UNION ALL SELECT day, next_day, 0, COUNT(*) FROM {DAYS} {comes_back}"
+        " GROUP BY day, next_day"
+        ") corners GROUP BY x, y HAVING SUM(buyers) <> 0 OR SUM(singles) <> 0",
+        [brand_id],
+    )
 
 
 async def _cohort_days(brand_id: int) -> None:
@@ -94,10 +131,10 @@ async def _cohort_days(brand_id: int) -> None:
     await sql.execute("DELETE FROM analytics_cohort_days WHERE brand_id = ?", [brand_id])
     await sql.execute(
         "INSERT INTO analytics_cohort_days (brand_id, first_day, day, month_starts, week_starts)"
-        " SELECT brand_id, first_day, day,"
+        " SELECT ?, first_day, day,"
         f" SUM(CASE WHEN COALESCE(prev_day, -1) < {month} THEN 1 ELSE 0 END),"
         f" SUM(CASE WHEN COALESCE(prev_day, -1) < {week} THEN 1 ELSE 0 END)"
-        " FROM analytics_customer_days WHERE brand_id = ? GROUP BY brand_id, first_day, day",
+        f" FROM {DAYS} GROUP BY first_day, day",
         [brand_id],
     )
 
@@ -106,7 +143,8 @@ async def sales_days(brand_id: int, zone: ZoneInfo) -> None:
     """STORE, CHANNEL and TIER rows from purchases (CATEGORY comes from baskets.rebuild)."""
     day = local_day("p.occurred_at", zone, await span("purchases", "occurred_at", brand_id))
     source = (
-        f"SELECT {day} AS day, p.store_id, p.channel, t.name AS tier, {NET} AS net"
+        f"SELECT {day} AS day, CAST(p.store_id AS VARCHAR(200)) AS store_id, p.channel,"
+        f" t.name AS tier, {NET} AS net"
         " FROM purchases p LEFT JOIN memberships m ON m.customer_id = p.customer_id"
         " LEFT JOIN tiers t ON t.id = m.tier_id WHERE p.brand_id = ?"
     )

@@ -83,10 +83,12 @@ def _cluster_sql(q: Compiler, args: dict[str, Any]) -> str:
 def _tracked_events_sql(q: Compiler, args: dict[str, Any]) -> str:
     """Set-based: the counts of the matching events per customer are computed once (a
     semi- or anti-join on PostgreSQL), not by a sub-select per customer."""
+    low, high = args.get("min", 0), args.get("max")
+    if low == 0 and high is None:
+        return "1 = 1"
     where = "e.brand_id = " + q.bind(q.brand_id) + " AND e.name = " + q.bind(args["name"])
     if "withinDays" in args:
         where += f" AND e.occurred_at > {q.bind(q.ago(args['withinDays']))}"
-    low, high = args.get("min", 0), args.get("max")
 
     def counted(having: str) -> str:
         grouped = (
@@ -100,8 +102,6 @@ def _tracked_events_sql(q: Compiler, args: dict[str, Any]) -> str:
         if high is not None:
             having += f" AND COUNT(*) <= {q.bind(high)}"
         return f"EXISTS {counted(having)}"
-    if high is None:
-        return "1 = 1"
     return f"NOT EXISTS {counted(f'COUNT(*) > {q.bind(high)}')}"
 
 

@@ -1,11 +1,11 @@
 """Compile a canonical segment rule (services/segments/rules.py) into one SQL WHERE clause.
 
 Every predicate compiles to an expression that is TRUE or FALSE, never NULL, so `not` is a
-plain SQL NOT. Joined data is reached through correlated `EXISTS` (and, for counts and sums,
-scalar sub-selects) on indexed `customer_id` columns: PostgreSQL turns them into semi/anti
-joins where it can and otherwise probes an index per row, never the quadratic plan a large
-`NOT IN` can fall into. Placeholders are `?`; the SQL contains no other question mark, so
-services/common/sql.py can renumber them for PostgreSQL.
+plain SQL NOT. Joined data is reached through correlated `EXISTS` (and, for sums, scalar
+sub-selects; counts are grouped once and joined) on indexed `customer_id` columns:
+PostgreSQL turns them into semi/anti joins where it can and otherwise probes an index per
+row, never the quadratic plan a large `NOT IN` can fall into. Placeholders are `?`; the SQL
+contains no other question mark, so services/common/sql.py can renumber them for PostgreSQL.
 """
 
 from __future__ import annotations
@@ -142,12 +142,11 @@ def _days_since(q: Compiler, args: dict[str, Any]) -> str:
 
 
 def _aggregate(measure: str, to_number: Callable[[Any], int]) -> Callable[..., str]:
-    """The measure over the customer's purchases (in a window) lies in [min, max]."""
+    """The measure over the customer's purchases (in a window) lies in [min, max] (a sub-select
+    per customer)."""
 
     def build(q: Compiler, args: dict[str, Any]) -> str:
         where = f"p.customer_id = c.id AND p.brand_id = {q.bind(q.brand_id)}"
-        if measure == "COUNT(*)":
-            where += f" AND {NET} > 0"
         if "withinDays" in args:
             where += f" AND p.occurred_at > {q.bind(q.ago(args['withinDays']))}"
         value = f"(SELECT {measure} FROM purchases p WHERE {where})"
@@ -159,6 +158,33 @@ def _aggregate(measure: str, to_number: Callable[[Any], int]) -> Callable[..., s
         return f"{value} <= {q.bind(to_number(args['max']))}"
 
     return build
+
+
+def _purchase_count(q: Compiler, args: dict[str, Any]) -> str:
+    """Set-based: the customers' counts are grouped once (a semi- or anti-join on
+    PostgreSQL), not a sub-select per customer; a customer without purchases counts 0."""
+    low, high = args.get("min", 0), args.get("max")
+    if low == 0 and high is None:
+        return "1 = 1"
+    where = f"p.brand_id = {q.bind(q.brand_id)} AND {NET} > 0"
+    if "withinDays" in args:
+        where += f" AND p.occurred_at > {q.bind(q.ago(args['withinDays']))}"
+    if low == 1 and high is None:  # bought at least once: no counting at all
+        return f"EXISTS (SELECT 1 FROM purchases p WHERE {where} AND p.customer_id = c.id)"
+
+    def counted(having: str) -> str:
+        grouped = (
+            f"SELECT p.customer_id FROM purchases p WHERE {where}"
+            f" GROUP BY p.customer_id HAVING {having}"
+        )
+        return f"(SELECT 1 FROM ({grouped}) g WHERE g.customer_id = c.id)"
+
+    if low > 0:
+        having = f"COUNT(*) >= {q.bind(low)}"
+        if high is not None:
+            having += f" AND COUNT(*) <= {q.bind(high)}"
+        return f"EXISTS {counted(having)}"
+    return f"NOT EXISTS {counted(f'COUNT(*) > {q.bind(high)}')}"
 
 
 def _birthday_month(q: Compiler, args: dict[str, Any]) -> str:
@@ -203,7 +229,7 @@ PREDICATE_SQL: dict[str, Callable[[Compiler, dict[str, Any]], str]] = {
     "ageBand": _age_band,
     "tags": _tags,
     "daysSinceLastPurchase": _days_since,
-    "purchaseCount": _aggregate("COUNT(*)", int),
+    "purchaseCount": _purchase_count,
     "totalSpend": _aggregate(CENTS, money_cents),
     "birthdayMonth": _birthday_month,
     "enrolled": _enrolled,
