@@ -8,7 +8,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("analytics", "0099_h20p_repeat_corners")]
+    dependencies = [("analytics", "0004_repeat_corners")]
 
     initial = False
 
