@@ -112,9 +112,30 @@ async def test_sales_series_by_channel_and_category(gql: GraphQL, settings: Sett
     token = await app_token(settings, brand)
     a, b = await _customers(gql, token, 2)
     specs = [
-        buy(a, local("2026-03-02"), "30", channel="app", items=[item("latte", "30", "coffee")]),
-        buy(b, local("2026-03-02"), "12", channel="store", items=[item("bun", "6", "bakery", 2)]),
-        buy(a, local("2026-03-04"), "20", channel="app", items=[item("tea", "20", "tea")]),
+        buy(
+            a,
+            local("2026-03-02"),
+            "30",
+            channel="app",
+            storeId="SOHO",
+            items=[item("latte", "30", "coffee")],
+        ),
+        buy(
+            b,
+            local("2026-03-02"),
+            "12",
+            channel="store",
+            storeId="SOHO",
+            items=[item("bun", "6", "bakery", 2)],
+        ),
+        buy(
+            a,
+            local("2026-03-04"),
+            "20",
+            channel="app",
+            storeId="KX",
+            items=[item("tea", "20", "tea")],
+        ),
         buy(a, "2026-03-03T16:30:00+00:00", "5", channel="app"),  # 4 March 00:30 local
     ]
     await purchases(gql, token, specs)
@@ -150,6 +171,23 @@ async def test_sales_series_by_channel_and_category(gql: GraphQL, settings: Sett
         }
     ]
     total = await gql.data(SERIES, {"r": days, "i": "WEEK"}, token)
+    by_store = await gql.data(
+        SERIES.replace("groupsLeftOut", "groupsLeftOut series { store { code } }"),
+        {"r": days, "i": "MONTH", "g": "STORE"},
+        token,
+    )
+    stores = by_store["analytics"]["salesSeries"]["series"]
+    soho = await gql.data(
+        "query($id: ID!) { node(id: $id) { ... on Store { code } } }",
+        {"id": stores[0]["key"]},
+        token,
+    )
+    assert [((s["store"] or {}).get("code"), s["purchases"], s["revenue"]) for s in stores] == [
+        ("SOHO", 2, "42.00"),
+        ("KX", 1, "20.00"),
+        (None, 1, "5.00"),  # recorded without a store
+    ]
+    assert soho["node"] == {"code": stores[0]["store"]["code"]}
     whole = total["analytics"]["salesSeries"]["series"]
     assert [(s["key"], s["purchases"], s["revenue"]) for s in whole] == [(None, 4, "67.00")]
     # 2 March is a Monday: one week; a and b bought in it

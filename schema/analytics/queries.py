@@ -152,8 +152,9 @@ class Analytics:
             interval=interval,
             group_by=group_by,
             series=[
-                SalesGroupSeries(
-                    key=g.key,
+                SalesGroupSeries.keyed(
+                    group.value if group else None,
+                    g.key,
                     purchases=g.purchases,
                     revenue=g.revenue,
                     points=[

@@ -9,6 +9,10 @@ from typing import Annotated
 
 import strawberry
 
+from auth.context import Info
+from resolvers.ids import to_global_id
+from resolvers.stores import loaders as store_loaders
+from schema.stores.types import StoreType
 from services.analytics.overview import Figures
 from services.analytics.periods import DateRange, Interval
 
@@ -152,10 +156,34 @@ class SalesPoint:
 
 @strawberry.type
 class SalesGroupSeries:
-    key: str | None = strawberry.field(description="The group; null: not recorded or no group.")
+    key: str | None = strawberry.field(
+        description="The group (STORE: the Store's id); null: not recorded or no group."
+    )
     purchases: int
     revenue: Decimal
     points: list[SalesPoint] = strawberry.field(description="Every period, zero when empty.")
+    store_pk: strawberry.Private[int | None] = None
+
+    @strawberry.field(description="STORE groups: the store.")
+    async def store(self, info: Info) -> StoreType | None:
+        brand = info.context.require_brand()
+        found = await store_loaders.store_by_id(info.context, brand.id, self.store_pk)
+        return StoreType.from_model(found) if found else None
+
+    @classmethod
+    def keyed(
+        cls,
+        group: str | None,
+        key: str | None,
+        purchases: int,
+        revenue: Decimal,
+        points: list[SalesPoint],
+    ) -> SalesGroupSeries:
+        """A STORE group's key is the store's number in the caches: shown as its global id."""
+        store_pk = int(key) if group == "STORE" and key is not None and key.isdigit() else None
+        if store_pk is not None:
+            key = to_global_id("Store", store_pk)
+        return cls(key=key, purchases=purchases, revenue=revenue, points=points, store_pk=store_pk)
 
 
 @strawberry.type
