@@ -3,6 +3,8 @@ from __future__ import annotations
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from services.common.db_errors import input_errors
+
 
 def is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
@@ -27,6 +29,17 @@ class MaskUnexpectedErrors(MaskErrors):
 
 
 def anonymised(error: GraphQLError, context: object) -> GraphQLError:
+    refused = input_errors(error.original_error) if error.original_error is not None else None
+    if refused:  # the database refused the client's values: theirs to fix, not a failure
+        first = refused[0]
+        return GraphQLError(
+            message=f"{first.field}: {first.message}" if first.field else first.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "BAD_USER_INPUT", "reason": first.code.value},
+        )
     request_id = getattr(context, "request_id", "unknown")
     return GraphQLError(
         message=f"Internal server error (request id {request_id}).",

@@ -10,9 +10,10 @@ errors and their masking, and the cost in `extensions`.
 
 It answers only what it can answer exactly as the extensions would. Whenever the outcome would
 be a refusal other than the rate limit (a syntax error, too many tokens, an invalid document, a
-disallowed operation type, a cost over the limit), and for apps in allow-list mode, it answers
-`None` before anything has happened, and the schema takes strawberry's path, whose extensions
-produce the error: refusals are rare, and cheap once parsed and validated.
+disallowed operation type, a cost over the limit, a NUL in the variables), and for apps in
+allow-list mode, it answers `None` before anything has happened, and the schema takes
+strawberry's path, whose extensions produce the error: refusals are rare, and cheap once parsed
+and validated.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from engine.cost import query_cost
 from engine.extensions import masked
 from engine.limits import cost_extension, over_rate
 from engine.ratelimit import RateLimiter
+from engine.string_inputs import variables_refusal
 from engine.validation import ValidationByIdentity
 
 PARSED_DOCUMENTS = 512
@@ -87,6 +89,8 @@ class LeanPipeline:
     ) -> ExecutionResult | None:
         """The result, or None for strawberry's path (nothing was done or charged)."""
         if not query or not isinstance(context, Context) or context.allow_list_only:
+            return None
+        if variables_refusal(variables) is not None:
             return None
         document = self._checked_document(schema, query, operation_name, allowed)
         if document is None:

@@ -30,6 +30,7 @@ from engine.lean import LeanPipeline, SharedParserCache
 from engine.limits import QueryCostLimiter
 from engine.ratelimit import RateLimiter
 from engine.shared_events import SharedEventExecutor
+from engine.string_inputs import NulFreeStrings, NulFreeVariables
 from engine.validation import ValidationByIdentity
 from observability.request_record import operation_executed
 from resolvers.brands.usage_hook import operation_finished
@@ -234,11 +235,13 @@ def build_schema(
     limit_rules = [
         *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
         *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+        NulFreeStrings,
     ]
     extensions: list[Callable[[], SchemaExtension]] = [
         MaskUnexpectedErrors,
         SharedParserCache,
         ValidationByIdentity,
+        NulFreeVariables,
         # Rule classes built once, so the validation cache recognises them request after request.
         lambda: AddValidationRules(limit_rules),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
