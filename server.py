@@ -116,6 +116,7 @@ class CRMGraphQL(GraphQL[Context, None]):
         self.query_store = build_query_store(settings.redis_url, settings.redis_prefix)
         schema = build_schema(
             introspection=settings.introspection,
+            anonymous_introspection=settings.anonymous_introspection,
             max_query_cost=settings.max_query_cost,
             rate_limiter=self.rate_limiter,
             max_batch_operations=settings.max_batch_operations,

@@ -26,6 +26,7 @@ from strawberry.utils.operation import OperationType
 from engine.allowlist import PersistedQueryAllowList
 from engine.extensions import MaskUnexpectedErrors, is_unexpected
 from engine.inputs import plan_input_conversions
+from engine.introspection import AnonymousIntrospectionOff, is_anonymous, without_suggestions
 from engine.lean import LeanPipeline, SharedParserCache
 from engine.limits import QueryCostLimiter
 from engine.ratelimit import RateLimiter
@@ -147,6 +148,7 @@ class CachedNameConverter(NameConverter):
 
 class CRMSchema(strawberry.Schema):
     lean: LeanPipeline | None = None
+    anonymous_hints = True  # "Did you mean ...?" for callers without a token (engine/introspection)
 
     async def execute(
         self,
@@ -172,6 +174,8 @@ class CRMSchema(strawberry.Schema):
                 allowed_operation_types,
                 operation_extensions,
             )
+            if result.errors and not self.anonymous_hints and is_anonymous(context_value):
+                result.errors = without_suggestions(result.errors)
             return result
         finally:
             elapsed = time.perf_counter() - started
@@ -225,6 +229,7 @@ class CRMSchema(strawberry.Schema):
 
 def build_schema(
     introspection: bool = True,
+    anonymous_introspection: bool = True,
     max_query_cost: int = 10_000,
     rate_limiter: RateLimiter | None = None,
     max_batch_operations: int = 10,
@@ -248,6 +253,8 @@ def build_schema(
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
+    elif not anonymous_introspection:
+        extensions.append(AnonymousIntrospectionOff)
     extensions.append(PersistedQueryAllowList)
     extensions.append(lambda: QueryCostLimiter(max_query_cost, rate_limiter))
     # Must check what the extensions above check, with the same rules in the same order.
@@ -268,7 +275,9 @@ def build_schema(
             batching_config={"max_operations": max_batch_operations},
         ),
     )
+    lean.anonymous_introspection = anonymous_introspection
     schema.lean = lean
+    schema.anonymous_hints = anonymous_introspection
     plan_input_conversions(schema)
     return schema
 
