@@ -216,3 +216,69 @@ async def test_integers_the_database_cannot_hold_are_typed(
         token=token,
     )
     assert_typed(body)
+
+
+def _sample(graphql_type: Any, depth: int = 0) -> Any:
+    """A value for a required input: the simplest of its type; nested inputs recursively."""
+    from graphql import (
+        GraphQLEnumType,
+        GraphQLInputObjectType,
+        GraphQLList,
+        GraphQLNonNull,
+    )
+
+    if isinstance(graphql_type, GraphQLNonNull):
+        return _sample(graphql_type.of_type, depth)
+    if isinstance(graphql_type, GraphQLList):
+        return [_sample(graphql_type.of_type, depth)]
+    if isinstance(graphql_type, GraphQLEnumType):
+        return next(iter(graphql_type.values))
+    if isinstance(graphql_type, GraphQLInputObjectType):
+        return _all_nulls(graphql_type, depth + 1)
+    return {
+        "Int": 1,
+        "Float": 1.5,
+        "Boolean": True,
+        "Decimal": "1.00",
+        "Date": "2026-01-01",
+        "DateTime": "2026-01-01T00:00:00Z",
+        "JSON": {},
+    }.get(graphql_type.name, "x")
+
+
+def _all_nulls(input_type: Any, depth: int = 0) -> dict[str, Any]:
+    """Every nullable field of the input an explicit null, every required one a sample."""
+    from graphql import GraphQLNonNull
+
+    return {
+        name: _sample(field.type, depth) if isinstance(field.type, GraphQLNonNull) else None
+        for name, field in input_type.fields.items()
+        if depth < 3 or isinstance(field.type, GraphQLNonNull)
+    }
+
+
+async def test_explicit_nulls_in_every_mutation_input_are_typed(
+    api: GraphQL, settings: Settings
+) -> None:
+    """The pattern behind updateBrand and setLoyaltySettings, across all mutations: each gets
+    every optional input field as an explicit null."""
+    from graphql import GraphQLNonNull
+
+    from schema import build_schema
+
+    mutation_type = build_schema()._schema.mutation_type
+    assert mutation_type is not None
+    token = await app_token(settings, await make_brand())
+    failures = []
+    for name, field in mutation_type.fields.items():
+        if "input" not in field.args:
+            continue
+        input_type = field.args["input"].type
+        if isinstance(input_type, GraphQLNonNull):
+            input_type = input_type.of_type
+        query = f"mutation($i: {input_type.name}!) {{ {name}(input: $i) {{ __typename }} }}"
+        body = await api.post(query, {"i": _all_nulls(input_type)}, token=token)
+        codes = error_codes(body)
+        if None in codes or "INTERNAL_SERVER_ERROR" in codes:
+            failures.append((name, body["errors"][0]["message"]))
+    assert not failures, failures

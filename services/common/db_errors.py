@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from typing import Any
 
 import asyncpg
 from asyncpg.exceptions import _base as asyncpg_client
 from tortoise.exceptions import IntegrityError, OperationalError, ValidationError
+from tortoise.models import Model
 
-from services.common.errors import ErrorCode, FieldError
+from services.common.errors import ErrorCode, ErrorCollector, FieldError
 
 _NOT_NULL = (
     re.compile(r"NOT NULL constraint failed: \w+\.(\w+)"),  # SQLite
@@ -85,3 +87,16 @@ def _integrity_error(driver: BaseException) -> FieldError:
 
 def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def refuse_nulls(model: type[Model], changes: dict[str, Any], errors: ErrorCollector) -> None:
+    """REQUIRED for each change that sets a column the model declares NOT NULL to None.
+
+    Partial updates take "not given" and "null" apart (strawberry's UNSET and None); a null for
+    a setting that cannot be empty is the client's mistake, reported with the other field
+    errors rather than left to the database's NOT NULL constraint."""
+    fields = model._meta.fields_map
+    for key, value in changes.items():
+        field = fields.get(key)
+        if value is None and field is not None and not field.null:
+            errors.add(key, ErrorCode.REQUIRED, f"{key} may not be null")
