@@ -30,6 +30,7 @@ from engine.introspection import AnonymousIntrospectionOff, is_anonymous, withou
 from engine.lean import LeanPipeline, SharedParserCache
 from engine.limits import QueryCostLimiter
 from engine.ratelimit import RateLimiter
+from engine.request_errors import with_codes
 from engine.shared_events import SharedEventExecutor
 from engine.string_inputs import NulFreeStrings, NulFreeVariables
 from engine.validation import ValidationByIdentity
@@ -174,8 +175,10 @@ class CRMSchema(strawberry.Schema):
                 allowed_operation_types,
                 operation_extensions,
             )
-            if result.errors and not self.anonymous_hints and is_anonymous(context_value):
-                result.errors = without_suggestions(result.errors)
+            if result.errors:
+                result.errors = with_codes(result.errors)
+                if not self.anonymous_hints and is_anonymous(context_value):
+                    result.errors = without_suggestions(result.errors)
             return result
         finally:
             elapsed = time.perf_counter() - started

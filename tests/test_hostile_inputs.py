@@ -282,3 +282,19 @@ async def test_explicit_nulls_in_every_mutation_input_are_typed(
         if None in codes or "INTERNAL_SERVER_ERROR" in codes:
             failures.append((name, body["errors"][0]["message"]))
     assert not failures, failures
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "code"),
+    [
+        ("{ brand(slug: ", None, "GRAPHQL_PARSE_FAILED"),
+        ("{ shoeSize }", None, "GRAPHQL_VALIDATION_FAILED"),
+        ("query($s: String!) { brand(slug: $s) { slug } }", {}, "BAD_USER_INPUT"),
+        ("query($s: String!) { brand(slug: $s) { slug } }", {"s": [1]}, "BAD_USER_INPUT"),
+    ],
+)
+async def test_requests_refused_before_execution_carry_a_code(
+    gql: GraphQL, query: str, variables: dict[str, Any] | None, code: str
+) -> None:
+    body = await gql.post(query, variables)
+    assert error_codes(body) == [code], body
