@@ -137,7 +137,8 @@ class CRMGraphQL(GraphQL[Context, None]):
 
     def parse_json(self, data: str | bytes) -> Any:
         decoded = super().parse_json(data)
-        problem = body_shape_error(decoded)
+        # A request body arrives as bytes; GET's `variables` and `extensions` as text.
+        problem = body_shape_error(decoded) if isinstance(data, bytes) else None
         if problem is not None:
             raise HTTPException(400, problem)
         return decoded

@@ -298,3 +298,16 @@ async def test_requests_refused_before_execution_carry_a_code(
 ) -> None:
     body = await gql.post(query, variables)
     assert error_codes(body) == [code], body
+
+
+async def test_get_variables_keep_their_rules(http: httpx.AsyncClient) -> None:
+    await make_brand()
+    query = "query($s: String!) { brand(slug: $s) { slug } }"
+    ok = await http.get("/graphql", params={"query": query, "variables": '{"s": "acme"}'})
+    assert ok.json()["data"] == {"brand": {"slug": "acme"}}
+    no_variables = await http.get(
+        "/graphql", params={"query": "{ __typename }", "variables": "null"}
+    )
+    assert no_variables.json()["data"] == {"__typename": "Query"}
+    refused = await http.get("/graphql", params={"query": query, "variables": "[1]"})
+    assert refused.status_code == 400 and error_codes(refused.json()) == ["BAD_REQUEST"]
