@@ -311,3 +311,31 @@ async def test_get_variables_keep_their_rules(http: httpx.AsyncClient) -> None:
     assert no_variables.json()["data"] == {"__typename": "Query"}
     refused = await http.get("/graphql", params={"query": query, "variables": "[1]"})
     assert refused.status_code == 400 and error_codes(refused.json()) == ["BAD_REQUEST"]
+
+
+async def test_database_refusals_map_to_field_errors() -> None:
+    """services.common.db_errors on the errors the real database raises."""
+    from tortoise import Tortoise
+
+    from services.common.db_errors import input_errors
+
+    await make_brand()
+    try:
+        await Brand.create(slug="acme", name="Again", display_name="Again")
+    except Exception as exc:
+        duplicate = input_errors(exc)
+    assert duplicate is not None and duplicate[0].code == "DUPLICATE", duplicate
+    assert duplicate[0].field == "slug"
+    try:
+        await Customer.filter(id=2**64).first()
+    except Exception as exc:
+        too_big = input_errors(exc)
+    assert too_big is not None and too_big[0].code == "INVALID", too_big
+    connection = Tortoise.get_connection("default")
+    try:
+        await connection.execute_query('UPDATE "brands" SET "timezone" = NULL')
+    except Exception as exc:
+        not_null = input_errors(exc)
+    assert not_null is not None and not_null[0].code == "REQUIRED"
+    assert not_null[0].field == "timezone"
+    assert input_errors(RuntimeError("boom")) is None

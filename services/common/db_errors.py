@@ -69,7 +69,9 @@ def _validation_error(message: str) -> FieldError:
 
 
 def _integrity_error(driver: BaseException) -> FieldError:
-    message = _first_line(driver)
+    # asyncpg keeps the key in `detail` ("Key (slug)=(acme) already exists.") and the column
+    # in `column_name`; SQLite says both in its message.
+    message = f"{_first_line(driver)} {getattr(driver, 'detail', None) or ''}"
     column = getattr(driver, "column_name", None)
     for pattern in _NOT_NULL:
         found = pattern.search(message)
@@ -80,6 +82,8 @@ def _integrity_error(driver: BaseException) -> FieldError:
         if found is not None:
             field = found.group(1).split(",")[-1].strip()
             return FieldError(field, ErrorCode.DUPLICATE, "already taken")
+    if "duplicate key" in message:
+        return FieldError(None, ErrorCode.DUPLICATE, "already taken")
     if "FOREIGN KEY" in message or "foreign key" in message:
         return FieldError(None, ErrorCode.NOT_FOUND, "refers to a record that does not exist")
     return FieldError(None, ErrorCode.CONFLICT, "the database refused the values")
