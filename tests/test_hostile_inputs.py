@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from strawberry.types import ExecutionResult
 
 from config import Settings
 from models import Brand, Customer
@@ -339,3 +340,22 @@ async def test_database_refusals_map_to_field_errors() -> None:
     assert not_null is not None and not_null[0].code == "REQUIRED"
     assert not_null[0].field == "timezone"
     assert input_errors(RuntimeError("boom")) is None
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ("subscription($t: [String!]) { events(types: $t) { id } }", {"t": [f"a{NUL}"]}),
+        ('subscription { events(types: ["a\\u0000"]) { id } }', None),
+    ],
+)
+async def test_nul_is_refused_in_subscriptions_too(
+    query: str, variables: dict[str, Any] | None
+) -> None:
+    """The websocket transports run operations through `subscribe`: the same checks apply."""
+    from schema import build_schema
+
+    stream = await build_schema().subscribe(query, variable_values=variables)
+    assert not isinstance(stream, ExecutionResult)
+    first = await anext(stream)
+    assert [e.extensions for e in first.errors or []] == [{"code": "BAD_USER_INPUT"}]
