@@ -17,7 +17,8 @@ RUN pip install /app \
 USER crm
 
 # Production defaults; CRM_DATABASE_URL, CRM_REDIS_URL and CRM_JWT_SECRET come from outside.
-ENV CRM_HOST=0.0.0.0 \
+ENV CRM_ENV=production \
+    CRM_HOST=0.0.0.0 \
     CRM_PORT=8000 \
     CRM_WORKERS=2 \
     CRM_REQUEST_LOG=json \

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_VAR_DIR = Path("var")
+ENVIRONMENTS = ("development", "production")
 
 
 def _bool(value: str | None, default: bool) -> bool:
@@ -41,6 +42,10 @@ class Settings:
     staff_token_ttl_seconds: int = 8 * 3600
     graphiql: bool = True
     introspection: bool = True
+    # development or production (CRM_ENV); production changes defaults, e.g. the one below.
+    environment: str = "development"
+    # Introspection and "Did you mean" hints for callers without a token (engine/introspection).
+    anonymous_introspection: bool = True
     debug: bool = False
     redis_prefix: str = "crm"
     max_body_bytes: int = 1_000_000
@@ -110,6 +115,12 @@ class Settings:
                 f"CRM_JWT_SECRET not set: using a generated development secret in {var_dir}"
             )
         private_key_path = env.get("CRM_JWT_PRIVATE_KEY_FILE")
+        environment = (env.get("CRM_ENV") or "development").strip().lower()
+        if environment not in ENVIRONMENTS:
+            raise ValueError(
+                f"CRM_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}"
+            )
+        production = environment == "production"
         return cls(
             database_url=database_url,
             redis_url=env.get("CRM_REDIS_URL") or None,
@@ -125,6 +136,8 @@ class Settings:
             staff_token_ttl_seconds=int(env.get("CRM_STAFF_TOKEN_TTL_SECONDS", str(8 * 3600))),
             graphiql=_bool(env.get("CRM_GRAPHIQL"), True),
             introspection=_bool(env.get("CRM_INTROSPECTION"), True),
+            environment=environment,
+            anonymous_introspection=_bool(env.get("CRM_ANONYMOUS_INTROSPECTION"), not production),
             debug=_bool(env.get("CRM_DEBUG"), False),
             redis_prefix=env.get("CRM_REDIS_PREFIX", "crm"),
             max_body_bytes=int(env.get("CRM_MAX_BODY_BYTES", "1000000")),

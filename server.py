@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -30,6 +31,12 @@ from auth.credential_throttle import build_credential_throttle
 from auth.live_connections import LiveConnections, Revocation
 from auth.oauth import token_endpoint
 from config import Settings
+from engine.http_refusals import (
+    body_shape_error,
+    execute_http_operation,
+    operation_shape_error,
+    refusal,
+)
 from engine.lean_post import LeanGraphQLPost, rate_limited_retry_after, replaying
 from engine.persisted import apply_persisted_query
 from engine.persisted_queries import build_query_store
@@ -117,6 +124,7 @@ class CRMGraphQL(GraphQL[Context, None]):
         self.query_store = build_query_store(settings.redis_url, settings.redis_prefix)
         schema = build_schema(
             introspection=settings.introspection,
+            anonymous_introspection=settings.anonymous_introspection,
             max_query_cost=settings.max_query_cost,
             rate_limiter=self.rate_limiter,
             max_batch_operations=settings.max_batch_operations,
@@ -125,6 +133,34 @@ class CRMGraphQL(GraphQL[Context, None]):
         self.crm_schema = schema
         self.settings = settings
         self.live_connections = LiveConnections(settings.ws_token_recheck_seconds)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as exc:  # strawberry's refusals are plain text: typed JSON instead
+            response = refusal(exc.status_code, exc.reason)
+        await response(scope, receive, send)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        decoded = super().parse_json(data)
+        # A request body arrives as bytes; GET's `variables` and `extensions` as text.
+        problem = body_shape_error(decoded) if isinstance(data, bytes) else None
+        if problem is not None:
+            raise HTTPException(400, problem)
+        return decoded
+
+    async def parse_http_body(self, request: Any) -> Any:
+        parsed = await super().parse_http_body(request)
+        for item in parsed if isinstance(parsed, list) else [parsed]:
+            problem = operation_shape_error(
+                item.query, item.variables, item.operation_name, item.extensions
+            )
+            if problem is not None:
+                raise HTTPException(400, problem)
+        return parsed
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return await build_context(request, self.settings)
@@ -162,8 +198,8 @@ class CRMGraphQL(GraphQL[Context, None]):
         )
         if error is not None:
             return ExecutionResult(data=None, errors=[error])
-        return await super().execute_single(
-            request, request_adapter, sub_response, context, root_value, request_data
+        return await execute_http_operation(
+            self.crm_schema, request_adapter.method, context, request_data
         )
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:

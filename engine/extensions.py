@@ -5,6 +5,7 @@ from strawberry.extensions import MaskErrors
 
 from engine.unavailable import unavailable_error
 from models.pool import connection_lost
+from services.common.db_errors import input_errors
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -30,6 +31,17 @@ class MaskUnexpectedErrors(MaskErrors):
 
 
 def anonymised(error: GraphQLError, context: object) -> GraphQLError:
+    refused = input_errors(error.original_error) if error.original_error is not None else None
+    if refused:  # the database refused the client's values: theirs to fix, not a failure
+        first = refused[0]
+        return GraphQLError(
+            message=f"{first.field}: {first.message}" if first.field else first.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "BAD_USER_INPUT", "reason": first.code.value},
+        )
     request_id = getattr(context, "request_id", "unknown")
     if connection_lost(error.original_error):
         return unavailable_error(error, request_id)

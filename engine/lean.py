@@ -10,9 +10,10 @@ errors and their masking, and the cost in `extensions`.
 
 It answers only what it can answer exactly as the extensions would. Whenever the outcome would
 be a refusal other than the rate limit (a syntax error, too many tokens, an invalid document, a
-disallowed operation type, a cost over the limit), and for apps in allow-list mode, it answers
-`None` before anything has happened, and the schema takes strawberry's path, whose extensions
-produce the error: refusals are rare, and cheap once parsed and validated.
+disallowed operation type, a cost over the limit, a NUL in the variables, anonymous
+introspection where it is off), and for apps in allow-list mode, it answers `None` before
+anything has happened, and the schema takes strawberry's path, whose extensions produce the
+error: refusals are rare, and cheap once parsed and validated.
 """
 
 from __future__ import annotations
@@ -41,8 +42,10 @@ from strawberry.utils.operation import OperationType as StrawberryOperationType
 from auth.context import Context
 from engine.cost import query_cost
 from engine.extensions import masked
+from engine.introspection import introspects, is_anonymous
 from engine.limits import cost_extension, over_rate
 from engine.ratelimit import RateLimiter
+from engine.string_inputs import variables_refusal
 from engine.validation import ValidationByIdentity
 
 PARSED_DOCUMENTS = 512
@@ -73,6 +76,7 @@ class LeanPipeline:
         self.max_cost = max_cost
         self.rate_limiter = rate_limiter
         self.answered = 0  # requests this pipeline answered (tests check it is used)
+        self.anonymous_introspection = True  # False: refused by AnonymousIntrospectionOff
 
     async def execute(
         self,
@@ -88,10 +92,18 @@ class LeanPipeline:
         """The result, or None for strawberry's path (nothing was done or charged)."""
         if not query or not isinstance(context, Context) or context.allow_list_only:
             return None
+        if variables_refusal(variables) is not None:
+            return None
         document = self._checked_document(schema, query, operation_name, allowed)
         if document is None:
             return None
         graphql_schema = schema._schema
+        if (
+            not self.anonymous_introspection
+            and is_anonymous(context)
+            and introspects(graphql_schema, document)
+        ):
+            return None
         cost = query_cost(graphql_schema, document, operation_name, variables)
         if cost > self.max_cost:
             return None

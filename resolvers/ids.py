@@ -7,6 +7,10 @@ import binascii
 from binascii import b2a_base64
 from collections.abc import Iterable
 
+# The largest key a BIGINT column holds: a number past it can name no record, and the databases
+# refuse it as a parameter (asyncpg: out of range, SQLite: OverflowError).
+MAX_PK = 2**63 - 1
+
 
 class BadGlobalId(ValueError):
     pass
@@ -28,7 +32,7 @@ def from_global_id(global_id: str) -> tuple[str, int]:
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise BadGlobalId(f"'{global_id}' is not a valid id") from exc
     type_name, _, pk = raw.partition(":")
-    if not type_name or not pk.isdigit():
+    if not type_name or not (pk.isascii() and pk.isdigit()) or len(pk) > 19 or int(pk) > MAX_PK:
         raise BadGlobalId(f"'{global_id}' is not a valid id")
     return type_name, int(pk)
 

@@ -27,10 +27,13 @@ from auth.context import Context
 from engine.allowlist import PersistedQueryAllowList
 from engine.extensions import MaskUnexpectedErrors, is_unexpected
 from engine.inputs import plan_input_conversions
+from engine.introspection import AnonymousIntrospectionOff, is_anonymous, without_suggestions
 from engine.lean import LeanPipeline, SharedParserCache
 from engine.limits import QueryCostLimiter
 from engine.ratelimit import RateLimiter
+from engine.request_errors import with_codes
 from engine.shared_events import SharedEventExecutor
+from engine.string_inputs import NulFreeStrings, NulFreeVariables
 from engine.unavailable import is_read, is_unavailable
 from engine.validation import ValidationByIdentity
 from observability.request_record import operation_executed
@@ -148,6 +151,7 @@ class CachedNameConverter(NameConverter):
 
 class CRMSchema(strawberry.Schema):
     lean: LeanPipeline | None = None
+    anonymous_hints = True  # "Did you mean ...?" for callers without a token (engine/introspection)
 
     async def execute(
         self,
@@ -178,6 +182,10 @@ class CRMSchema(strawberry.Schema):
                 if isinstance(context_value, Context):
                     context_value.loaders = {}  # nothing cached from the lost connection
                 result = await self._execute(*arguments)  # once more, on a fresh connection
+            if result.errors:
+                result.errors = with_codes(result.errors)
+                if not self.anonymous_hints and is_anonymous(context_value):
+                    result.errors = without_suggestions(result.errors)
             return result
         finally:
             elapsed = time.perf_counter() - started
@@ -231,6 +239,7 @@ class CRMSchema(strawberry.Schema):
 
 def build_schema(
     introspection: bool = True,
+    anonymous_introspection: bool = True,
     max_query_cost: int = 10_000,
     rate_limiter: RateLimiter | None = None,
     max_batch_operations: int = 10,
@@ -241,17 +250,21 @@ def build_schema(
     limit_rules = [
         *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
         *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+        NulFreeStrings,
     ]
     extensions: list[Callable[[], SchemaExtension]] = [
         MaskUnexpectedErrors,
         SharedParserCache,
         ValidationByIdentity,
+        NulFreeVariables,
         # Rule classes built once, so the validation cache recognises them request after request.
         lambda: AddValidationRules(limit_rules),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
+    elif not anonymous_introspection:
+        extensions.append(AnonymousIntrospectionOff)
     extensions.append(PersistedQueryAllowList)
     extensions.append(lambda: QueryCostLimiter(max_query_cost, rate_limiter))
     # Must check what the extensions above check, with the same rules in the same order.
@@ -272,7 +285,9 @@ def build_schema(
             batching_config={"max_operations": max_batch_operations},
         ),
     )
+    lean.anonymous_introspection = anonymous_introspection
     schema.lean = lean
+    schema.anonymous_hints = anonymous_introspection
     plan_input_conversions(schema)
     return schema
 

@@ -19,6 +19,7 @@ from services.brands import previous_secrets
 from services.brands.credentials import hash_secret, new_client_id, new_client_secret, verify_secret
 from services.common import audit
 from services.common.actor import Actor
+from services.common.db_errors import refuse_nulls
 from services.common.errors import DomainError, ErrorCode, ErrorCollector
 from services.customers.normalize import InvalidValue, normalize_email
 
@@ -92,6 +93,8 @@ async def update_branding(actor: Actor, changes: dict[str, Any]) -> Brand:
     if unknown:
         raise ValueError(f"not branding fields: {sorted(unknown)}")
     errors = ErrorCollector()
+    refuse_nulls(Brand, changes, errors)
+    errors.raise_if_any()
     validate_branding(changes, errors)
     errors.raise_if_any()
     async with in_transaction():

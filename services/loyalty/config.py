@@ -17,6 +17,7 @@ from events.outbox import emit_many
 from models import Brand, LoyaltySettings, Membership, Tier, TierChange, rows
 from services.common import audit
 from services.common.actor import Actor
+from services.common.db_errors import refuse_nulls
 from services.common.errors import DomainError, ErrorCode, ErrorCollector
 
 ROUNDINGS = ("FLOOR", "ROUND", "CEIL")
@@ -237,6 +238,8 @@ async def set_settings(actor: Actor, changes: dict[str, Any]) -> LoyaltySettings
     if unknown:
         raise ValueError(f"not loyalty settings: {sorted(unknown)}")
     errors = ErrorCollector()
+    refuse_nulls(LoyaltySettings, changes, errors)
+    errors.raise_if_any()
     values = _clean_settings(changes, errors)
     errors.raise_if_any()
     await get_settings(actor.brand_id)
