@@ -112,6 +112,8 @@ class CRMGraphQL(GraphQL[Context, None]):
             max_query_cost=settings.max_query_cost,
             rate_limiter=self.rate_limiter,
             max_batch_operations=settings.max_batch_operations,
+            max_list_length=settings.max_list_length,
+            validation_budget_ms=settings.validation_budget_ms,
         )
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
         self.crm_schema = schema

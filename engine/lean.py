@@ -25,6 +25,7 @@ from graphql import (
     ASTValidationRule,
     DocumentNode,
     GraphQLError,
+    GraphQLSyntaxError,
     OperationType,
     execute,
     get_operation_ast,
@@ -55,8 +56,30 @@ class SharedParserCache(SchemaExtension):
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
-        context.graphql_document = parse_cached(context.query, **context.parse_options)
+        try:
+            context.graphql_document = parse_cached(context.query, **context.parse_options)
+        except GraphQLSyntaxError as error:
+            raise with_limit_code(error) from None
         yield
+
+
+LIMIT_CODES = {
+    "tokens. Parsing aborted": "TOO_MANY_TOKENS",
+    "nested too deeply": "QUERY_TOO_DEEP",
+}
+
+
+def with_limit_code(error: GraphQLSyntaxError) -> GraphQLError:
+    """The parser's refusal of a document over a limit, with the limit's code."""
+    code = next((code for text, code in LIMIT_CODES.items() if text in error.message), None)
+    if code is None:
+        return error
+    return GraphQLError(
+        error.message,
+        source=error.source,
+        positions=error.positions,
+        extensions={**(error.extensions or {}), "code": code},
+    )
 
 
 class LeanPipeline:
@@ -65,12 +88,16 @@ class LeanPipeline:
         extra_rules: Iterable[type[ASTValidationRule]],
         max_tokens: int,
         max_cost: int,
+        max_list_length: int,
         rate_limiter: RateLimiter | None,
+        validation_budget_seconds: float,
     ) -> None:
         # strawberry's rules (graphql's specified rules) and ours, as AddValidationRules adds them.
         self.rules = (*specified_rules, *extra_rules)
         self.max_tokens = max_tokens
         self.max_cost = max_cost
+        self.max_list_length = max_list_length
+        self.validation_budget_seconds = validation_budget_seconds
         self.rate_limiter = rate_limiter
         self.answered = 0  # requests this pipeline answered (tests check it is used)
 
@@ -88,13 +115,14 @@ class LeanPipeline:
         """The result, or None for strawberry's path (nothing was done or charged)."""
         if not query or not isinstance(context, Context) or context.allow_list_only:
             return None
-        document = self._checked_document(schema, query, operation_name, allowed)
+        document = await self._checked_document(schema, query, operation_name, allowed)
         if document is None:
             return None
         graphql_schema = schema._schema
-        cost = query_cost(graphql_schema, document, operation_name, variables)
-        if cost > self.max_cost:
+        measured = query_cost(graphql_schema, document, operation_name, variables)
+        if measured.total > self.max_cost or measured.longest_list > self.max_list_length:
             return None
+        cost = measured.total
         self.answered += 1
         refused = await over_rate(self.rate_limiter, context, cost)
         if refused is not None:
@@ -122,7 +150,7 @@ class LeanPipeline:
             data=result.data, errors=errors, extensions=cost_extension(cost, self.max_cost)
         )
 
-    def _checked_document(
+    async def _checked_document(
         self,
         schema: Any,
         query: str,
@@ -133,7 +161,9 @@ class LeanPipeline:
             document = parse_cached(query, max_tokens=self.max_tokens)
         except GraphQLError:
             return None
-        if ValidationByIdentity.errors(schema._schema, document, self.rules):
+        if await ValidationByIdentity.errors(
+            schema._schema, document, self.rules, budget_seconds=self.validation_budget_seconds
+        ):
             return None
         operation = get_operation_ast(document, operation_name)
         if operation is None or _STRAWBERRY_TYPES[operation.operation] not in allowed:

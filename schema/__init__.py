@@ -11,9 +11,7 @@ from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    QueryDepthLimiter,
     SchemaExtension,
 )
 from strawberry.schema.config import StrawberryConfig
@@ -24,6 +22,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.utils.operation import OperationType
 
 from engine.allowlist import PersistedQueryAllowList
+from engine.document_limits import document_limits_rule
 from engine.extensions import MaskUnexpectedErrors, is_unexpected
 from engine.inputs import plan_input_conversions
 from engine.lean import LeanPipeline, SharedParserCache
@@ -128,6 +127,7 @@ Subscription = merge_types("Subscription", (EventSubscriptions, AppointmentSubsc
 MAX_DEPTH = 12
 MAX_ALIASES = 50
 MAX_TOKENS = 4000
+MAX_FIELDS = 10_000  # fields with fragments inlined
 
 
 class CachedNameConverter(NameConverter):
@@ -228,17 +228,17 @@ def build_schema(
     rate_limiter: RateLimiter | None = None,
     max_batch_operations: int = 10,
     execution_context_class: type[SharedEventExecutor] = SharedEventExecutor,
+    max_list_length: int = 2_000,
+    validation_budget_ms: int = 300,
 ) -> CRMSchema:
     """`execution_context_class`: tests compare the default (queries level by level) with a
     subclass that executes them graphql-core's way."""
-    limit_rules = [
-        *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
-    ]
+    limit_rules = [document_limits_rule(MAX_DEPTH, MAX_ALIASES, MAX_FIELDS)]
+    budget_seconds = validation_budget_ms / 1000
     extensions: list[Callable[[], SchemaExtension]] = [
         MaskUnexpectedErrors,
         SharedParserCache,
-        ValidationByIdentity,
+        lambda: ValidationByIdentity(budget_seconds=budget_seconds),
         # Rule classes built once, so the validation cache recognises them request after request.
         lambda: AddValidationRules(limit_rules),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
@@ -246,11 +246,16 @@ def build_schema(
     if not introspection:
         extensions.append(DisableIntrospection)
     extensions.append(PersistedQueryAllowList)
-    extensions.append(lambda: QueryCostLimiter(max_query_cost, rate_limiter))
+    extensions.append(lambda: QueryCostLimiter(max_query_cost, max_list_length, rate_limiter))
     # Must check what the extensions above check, with the same rules in the same order.
     introspection_rules = [] if introspection else [NoSchemaIntrospectionCustomRule]
     lean = LeanPipeline(
-        [*limit_rules, *introspection_rules], MAX_TOKENS, max_query_cost, rate_limiter
+        [*limit_rules, *introspection_rules],
+        MAX_TOKENS,
+        max_query_cost,
+        max_list_length,
+        rate_limiter,
+        budget_seconds,
     )
     schema = CRMSchema(
         query=Query,
