@@ -72,9 +72,13 @@ async def within_budget(work: Callable[[], T], seconds: float) -> T:
     loop = asyncio.get_running_loop()
     started = loop.create_future()
 
+    def set_started() -> None:
+        if not started.done():
+            started.set_result(None)
+
     def mark_started() -> None:
         with contextlib.suppress(RuntimeError):  # the loop has closed meanwhile
-            loop.call_soon_threadsafe(lambda: started.done() or started.set_result(None))
+            loop.call_soon_threadsafe(set_started)
 
     run = _Run(work, mark_started)
     future = loop.run_in_executor(_executor, run)
