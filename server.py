@@ -310,7 +310,7 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_db:
-            await init_db(settings.database_url)
+            await init_db(settings.database_url, settings.statement_timeout_ms)
         events = EventsRuntime(settings)
         app.state.events = events
         await events.start()
