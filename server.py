@@ -29,7 +29,7 @@ from auth.context import Context, authenticate, bearer_token, build_context
 from auth.oauth import token_endpoint
 from config import Settings
 from engine.lean_post import LeanGraphQLPost, rate_limited_retry_after, replaying
-from engine.persisted import apply_persisted_query
+from engine.persisted import MALFORMED_HASH, RegistrationPolicy, apply_persisted_query
 from engine.persisted_queries import build_query_store
 from engine.ratelimit import RateLimiter, build_rate_limiter
 from engine.response_media import JSON, negotiated, shaped
@@ -118,6 +118,16 @@ class CRMGraphQL(GraphQL[Context, None]):
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
         self.crm_schema = schema
         self.settings = settings
+        lean = schema.lean
+        assert lean is not None
+        self.registrations = RegistrationPolicy(
+            schema._schema,
+            lean.rules,
+            lean.max_tokens,
+            settings.max_persisted_query_bytes,
+            self.rate_limiter,
+            settings.validation_budget_ms / 1000,
+        )
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return await build_context(request, self.settings)
@@ -144,9 +154,15 @@ class CRMGraphQL(GraphQL[Context, None]):
     ) -> ExecutionResult:
         scope = context.brand.slug if context.brand is not None else "public"
         error = await apply_persisted_query(
-            self.query_store, scope, request_data, registered_lookup(context)
+            self.query_store,
+            scope,
+            request_data,
+            registered_lookup(context),
+            partial(self.registrations.refusal, context=context),
         )
         if error is not None:
+            if (error.extensions or {}).get("code") == MALFORMED_HASH:
+                sub_response.status_code = 400
             return ExecutionResult(data=None, errors=[error])
         return await super().execute_single(
             request, request_adapter, sub_response, context, root_value, request_data
