@@ -61,19 +61,20 @@ class RegistrationPolicy:
         try:
             document = parse_cached(query, max_tokens=self.max_tokens)
         except GraphQLSyntaxError as error:
-            return _invalid(with_limit_code(error))
+            return _invalid(with_limit_code(error), "GRAPHQL_PARSE_FAILED")
         errors = await ValidationByIdentity.errors(
             self.schema, document, self.rules, budget_seconds=self.budget_seconds
         )
-        return _invalid(errors[0]) if errors else None
+        return _invalid(errors[0], "GRAPHQL_VALIDATION_FAILED") if errors else None
 
 
-def _invalid(error: GraphQLError) -> GraphQLError:
+def _invalid(error: GraphQLError, reason: str) -> GraphQLError:
+    """`reason`: the refusal's own code if it has one (a limit's), else this one."""
     return GraphQLError(
         f"only a valid document is stored as a persisted query: {error.message}",
         extensions={
             "code": "PERSISTED_QUERY_INVALID",
-            "reason": (error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED"),
+            "reason": (error.extensions or {}).get("code", reason),
         },
     )
 
