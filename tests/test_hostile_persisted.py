@@ -5,6 +5,7 @@ caller's rate bucket, and a hash that is not 64 hexadecimal digits is a 400."""
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
@@ -99,7 +100,7 @@ async def test_a_hash_that_is_not_64_hex_digits_is_a_400(
         return  # too long for a URL
     got = await http.get(
         "/graphql",
-        params={"extensions": '{"persistedQuery":{"version":1,"sha256Hash":"%s"}}' % digest},
+        params={"extensions": json.dumps(by_hash(digest)["extensions"])},
         headers={"accept": "application/json"},
     )
     assert got.status_code == 400
