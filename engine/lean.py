@@ -18,7 +18,6 @@ produce the error: refusals are rare, and cheap once parsed and validated.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -29,7 +28,6 @@ from graphql import (
     OperationType,
     execute,
     get_operation_ast,
-    parse,
     specified_rules,
 )
 from strawberry.execution.is_awaitable import optimized_is_awaitable
@@ -43,12 +41,9 @@ from auth.context import Context
 from engine.cost import query_cost
 from engine.extensions import masked
 from engine.limits import cost_extension, over_rate
+from engine.parsing import parse_cached
 from engine.ratelimit import RateLimiter
 from engine.validation import ValidationByIdentity
-
-PARSED_DOCUMENTS = 512
-
-parse_cached = lru_cache(maxsize=PARSED_DOCUMENTS)(parse)
 
 
 class SharedParserCache(SchemaExtension):
@@ -56,10 +51,11 @@ class SharedParserCache(SchemaExtension):
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
-        try:
-            context.graphql_document = parse_cached(context.query, **context.parse_options)
-        except GraphQLSyntaxError as error:
-            raise with_limit_code(error) from None
+        if context.query is not None:
+            try:
+                context.graphql_document = parse_cached(context.query, **context.parse_options)
+            except GraphQLSyntaxError as error:
+                raise with_limit_code(error) from None
         yield
 
 

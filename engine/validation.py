@@ -23,8 +23,10 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from engine.budget import OverBudget, within_budget
+from engine.parsing import parse_cached
 
 Key = tuple[int, int, tuple[int, ...]]
+LIMIT_CODES = frozenset({"QUERY_TOO_DEEP", "TOO_MANY_ALIASES", "QUERY_TOO_COMPLEX"})
 VALIDATION_BUDGET_SECONDS = 0.3  # the default of CRM_VALIDATION_BUDGET_MS
 
 
@@ -66,6 +68,9 @@ class ValidationByIdentity(SchemaExtension):
             cls.results.move_to_end(key)
             return known[3]  # type: ignore[no-any-return]
         errors = await _validated(schema, document, rules, budget_seconds)
+        if any(_over_a_limit(e) for e in errors):  # cheap to refuse again; not worth its memory
+            parse_cached.forget(document)
+            return errors
         cls.results[key] = (schema, document, tuple(rules), errors)
         while len(cls.results) > maxsize:
             cls.results.popitem(last=False)
@@ -91,6 +96,13 @@ async def _validated(
         )
     except OverBudget:
         return [over_budget(budget_seconds)]
+
+
+def _over_a_limit(error: GraphQLError) -> bool:
+    """Refused by a linear limit (depth, aliases, fields), not the budget: the budget's
+    refusal is remembered, as finding it again would cost the budget again."""
+    extensions = error.extensions or {}
+    return extensions.get("code") in LIMIT_CODES and "budgetMs" not in extensions
 
 
 def over_budget(budget_seconds: float) -> GraphQLError:
