@@ -3,8 +3,8 @@
     CRM_DATABASE_URL=postgres://... python -m bench.hostile_load [--seconds 30] [--customers 2000]
 
 Seeds a brand (customers with tags), starts one uvicorn worker with the rate limit out of the
-way (the worst case: nothing throttles the abuser), then measures one app's cheap query (a page
-of five customer names, one request at a time) for `--seconds` on the idle server, and
+way (the worst case: nothing throttles the abuser; `--rate-limited` keeps the server's), then
+measures one app's cheap query (a page of one customer's name, one request at a time) for `--seconds` on the idle server, and
 again for `--seconds` while another app sends abusive requests from `--abusers` concurrent
 loops: fragment bombs with fresh fragment names (30 and 60 levels), customer filters with 300
 tags and with 60,000 tags, and wrong passwords to the `login` mutation. Prints the cheap
@@ -38,7 +38,7 @@ from models.db import close_db, init_db, run_migrations
 HOST = "127.0.0.1"
 SLUG = "hostile"
 STAFF_EMAIL = "owner@hostile.example"
-CHEAP = "{ customers(first: 5) { edges { node { name } } } }"
+CHEAP = "{ customers(first: 1) { edges { node { name } } } }"  # cost 4
 BY_TAGS = "query($tags: [String!]) { customers(filter: {tags: $tags}) { totalCount } }"
 LOGIN = """mutation($input: LoginInput!) { login(input: $input) { token errors { code } } }"""
 
@@ -91,10 +91,12 @@ async def prepare(settings: Settings, customers: int) -> tuple[str, str]:
         await close_db()
 
 
-def start_server(port: int) -> subprocess.Popen[bytes]:
+def start_server(port: int, rate_limited: bool) -> subprocess.Popen[bytes]:
     cmd = [sys.executable, "-m", "uvicorn", "server:create_app", "--factory"]
     cmd += ["--host", HOST, "--port", str(port), "--log-level", "warning", "--no-access-log"]
-    env = dict(os.environ, CRM_RATE_LIMIT_PER_SECOND="1e9", CRM_RATE_LIMIT_BURST="1e12")
+    env = dict(os.environ)
+    if not rate_limited:
+        env.update(CRM_RATE_LIMIT_PER_SECOND="1e9", CRM_RATE_LIMIT_BURST="1e12")
     return subprocess.Popen(cmd, env=env)
 
 
@@ -228,6 +230,11 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--abusers", type=int, default=4, help="concurrent abusive loops")
     parser.add_argument(
+        "--rate-limited",
+        action="store_true",
+        help="keep the server's rate limit (CRM_RATE_LIMIT_*; default: out of the way)",
+    )
+    parser.add_argument(
         "--kinds", default=",".join(KINDS), help=f"abusive requests to send, of {', '.join(KINDS)}"
     )
     args = parser.parse_args()
@@ -235,13 +242,17 @@ def main() -> None:
     cheap, abuser = asyncio.run(prepare(settings, args.customers))
     port = free_port()
     base = f"http://{HOST}:{port}"
-    server = start_server(port)
+    server = start_server(port, args.rate_limited)
     try:
         wait_ready(base)
         asyncio.run(warm(base, cheap))
         before = rss_mb(server.pid)
         kinds = args.kinds.split(",")
-        print(f"abuse: {', '.join(kinds)} from {args.abusers} loops, {args.seconds:.0f} s a phase")
+        limit = "rate limited" if args.rate_limited else "no rate limit"
+        print(
+            f"abuse: {', '.join(kinds)} from {args.abusers} loops, {args.seconds:.0f} s a phase,"
+            f" {limit}"
+        )
         asyncio.run(measure(base, cheap, abuser, args.seconds, args.abusers, kinds))
         after = rss_mb(server.pid)
         print(

@@ -21,13 +21,15 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.utils.operation import OperationType
 
+from auth.context import Context
 from engine.allowlist import PersistedQueryAllowList
 from engine.document_limits import document_limits_rule
 from engine.extensions import MaskUnexpectedErrors, is_unexpected
 from engine.inputs import plan_input_conversions
 from engine.lean import LeanPipeline, SharedParserCache
-from engine.limits import QueryCostLimiter
+from engine.limits import QueryCostLimiter, rate_limit_key
 from engine.ratelimit import RateLimiter
+from engine.refusals import RefusalThrottle
 from engine.shared_events import SharedEventExecutor
 from engine.validation import ValidationByIdentity
 from observability.request_record import operation_executed
@@ -146,6 +148,7 @@ class CachedNameConverter(NameConverter):
 
 class CRMSchema(strawberry.Schema):
     lean: LeanPipeline | None = None
+    refusals: RefusalThrottle | None = None
 
     async def execute(
         self,
@@ -161,7 +164,12 @@ class CRMSchema(strawberry.Schema):
         operation is reported once to `operation_executed` (metrics, request log)."""
         started = time.perf_counter()
         result = None
+        caller = rate_limit_key(context_value) if isinstance(context_value, Context) else None
         try:
+            held_back = self.refusals.held_back(caller) if self.refusals and caller else None
+            if held_back is not None:
+                result = ExecutionResult(data=None, errors=[held_back])
+                return result
             result = await self._execute(
                 query,
                 variable_values,
@@ -177,6 +185,8 @@ class CRMSchema(strawberry.Schema):
             operation_executed(context_value, operation_name, query, result, elapsed)
             if result is not None:
                 operation_finished(context_value, result.errors)  # per-app usage counts
+                if self.refusals is not None and caller is not None:
+                    self.refusals.note(caller, result.errors)
 
     async def _execute(
         self,
@@ -271,6 +281,7 @@ def build_schema(
         ),
     )
     schema.lean = lean
+    schema.refusals = RefusalThrottle()
     plan_input_conversions(schema)
     return schema
 

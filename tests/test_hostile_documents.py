@@ -303,3 +303,24 @@ async def test_fragment_bomb_subscription_is_refused_by_uvicorn(
     assert [e["extensions"]["code"] for e in refused["payload"]] == ["QUERY_TOO_COMPLEX"]
     async with httpx.AsyncClient(timeout=5) as http:
         assert (await http.get(f"http://{server}/healthz")).status_code == 200
+
+
+async def test_a_caller_refused_again_and_again_is_held_back_before_parsing(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    """Refusals cost no rate points, so they have a bucket of their own: 30 in a row, then
+    RATE_LIMITED (429) before the next document is parsed; other callers go on."""
+    for i in range(30):
+        answer = await client.post("/graphql", json={"query": bomb(30).replace("F", f"H{i}x")})
+        assert error_codes(answer.json()) == ["QUERY_TOO_COMPLEX"], i
+    held = await client.post("/graphql", json={"query": "{ this is not even parsed"})
+    assert held.status_code == 429
+    assert error_codes(held.json()) == ["RATE_LIMITED"]
+    assert int(held.headers["Retry-After"]) >= 1
+    token = await app_token(settings, await make_brand())
+    other = await client.post(
+        "/graphql",
+        json={"query": "{ viewer { kind } }"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert other.json()["data"] == {"viewer": {"kind": "app"}}
