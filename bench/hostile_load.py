@@ -2,15 +2,15 @@
 
     CRM_DATABASE_URL=postgres://... python -m bench.hostile_load [--seconds 30] [--customers 2000]
 
-Seeds a brand (customers with tags), starts one uvicorn worker with the rate limit out of the
-way (the worst case: nothing throttles the abuser; `--rate-limited` keeps the server's), then
-measures one app's cheap query (a page of one customer's name, one request at a time) for `--seconds` on the idle server, and
-again for `--seconds` while another app sends abusive requests from `--abusers` concurrent
-loops: fragment bombs with fresh fragment names (30 and 60 levels), customer filters with 300
-tags and with 60,000 tags, and wrong passwords to the `login` mutation. Prints the cheap
-query's p50 and p99 in both phases and their ratios, what the abusive requests got, and the
-worker's resident memory before and after (target: p99 under abuse within 3x idle, RSS within
-20 %; docs/performance.md).
+Seeds a brand (customers with tags), starts one uvicorn worker with the rate limit out of the way
+(only the refusal throttle holds the abuser back; `--rate-limited` keeps the server's rate limit),
+then measures one app's cheap query (a page of one customer's name, one request at a time) for
+`--seconds` on the idle server, and again for `--seconds` while another app sends abusive requests
+from `--abusers` concurrent loops (not pausing on a 429): fragment bombs with fresh fragment names
+(30 and 60 levels), customer filters with 300 tags and with 60,000 tags, and wrong passwords to the
+`login` mutation. Prints the cheap query's p50 and p99 in both phases and their ratios, what the
+abusive requests got, and the worker's resident memory before and after (target: p99 under abuse
+within 3x idle, RSS within 20 %; docs/performance.md).
 """
 
 from __future__ import annotations
