@@ -51,6 +51,13 @@ class Settings:
     max_body_bytes: int = 1_000_000
     max_batch_operations: int = 10
     max_query_cost: int = 10_000
+    # Hostile input (docs/api-conventions.md, "Limits"): items in any list argument; how long
+    # validating a new document may run; how long one SQL statement may run on PostgreSQL; the
+    # size of a document stored as an automatic persisted query.
+    max_list_length: int = 2_000
+    validation_budget_ms: int = 300
+    statement_timeout_ms: int = 15_000
+    max_persisted_query_bytes: int = 100_000
     max_concurrent_requests: int = 10  # GraphQL POSTs a worker executes at once (0: no limit)
     rate_limit_per_second: float = 2_000.0
     rate_limit_burst: float = 20_000.0
@@ -143,6 +150,10 @@ class Settings:
             max_body_bytes=int(env.get("CRM_MAX_BODY_BYTES", "1000000")),
             max_batch_operations=int(env.get("CRM_MAX_BATCH_OPERATIONS", "10")),
             max_query_cost=int(env.get("CRM_MAX_QUERY_COST", "10000")),
+            max_list_length=int(env.get("CRM_MAX_LIST_LENGTH") or 2000),
+            validation_budget_ms=int(env.get("CRM_VALIDATION_BUDGET_MS") or 300),
+            statement_timeout_ms=int(env.get("CRM_STATEMENT_TIMEOUT_MS") or 15000),
+            max_persisted_query_bytes=int(env.get("CRM_MAX_PERSISTED_QUERY_BYTES") or 100_000),
             max_concurrent_requests=int(env.get("CRM_MAX_CONCURRENT_REQUESTS") or 10),
             rate_limit_per_second=float(env.get("CRM_RATE_LIMIT_PER_SECOND", "2000")),
             rate_limit_burst=float(env.get("CRM_RATE_LIMIT_BURST", "20000")),

@@ -38,7 +38,7 @@ from engine.http_refusals import (
     refusal,
 )
 from engine.lean_post import LeanGraphQLPost, rate_limited_retry_after, replaying
-from engine.persisted import apply_persisted_query
+from engine.persisted import MALFORMED_HASH, RegistrationPolicy, apply_persisted_query
 from engine.persisted_queries import build_query_store
 from engine.ratelimit import RateLimiter, build_rate_limiter
 from engine.response_media import JSON, negotiated, shaped
@@ -128,11 +128,23 @@ class CRMGraphQL(GraphQL[Context, None]):
             max_query_cost=settings.max_query_cost,
             rate_limiter=self.rate_limiter,
             max_batch_operations=settings.max_batch_operations,
+            max_list_length=settings.max_list_length,
+            validation_budget_ms=settings.validation_budget_ms,
         )
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
         self.crm_schema = schema
         self.settings = settings
         self.live_connections = LiveConnections(settings.ws_token_recheck_seconds)
+        lean = schema.lean
+        assert lean is not None
+        self.registrations = RegistrationPolicy(
+            schema._schema,
+            lean.rules,
+            lean.max_tokens,
+            settings.max_persisted_query_bytes,
+            self.rate_limiter,
+            settings.validation_budget_ms / 1000,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -194,9 +206,15 @@ class CRMGraphQL(GraphQL[Context, None]):
     ) -> ExecutionResult:
         scope = context.brand.slug if context.brand is not None else "public"
         error = await apply_persisted_query(
-            self.query_store, scope, request_data, registered_lookup(context)
+            self.query_store,
+            scope,
+            request_data,
+            registered_lookup(context),
+            partial(self.registrations.refusal, context=context),
         )
         if error is not None:
+            if (error.extensions or {}).get("code") == MALFORMED_HASH:
+                sub_response.status_code = 400
             return ExecutionResult(data=None, errors=[error])
         return await execute_http_operation(
             self.crm_schema, request_adapter.method, context, request_data
@@ -370,7 +388,7 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_db:
-            await init_db(settings.database_url)
+            await init_db(settings.database_url, settings.statement_timeout_ms)
         events = EventsRuntime(settings)
         app.state.events = events
         events.broker.notice_listener = partial(revoke_live, graphql.live_connections)

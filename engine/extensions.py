@@ -30,6 +30,20 @@ class MaskUnexpectedErrors(MaskErrors):
         return anonymised(error, self.execution_context.context)
 
 
+STATEMENT_TIMEOUT = "57014"  # PostgreSQL's query_canceled: statement_timeout or a cancel
+
+
+def timed_out(error: BaseException | None) -> bool:
+    """A database statement cancelled by the statement timeout (the driver's error, or the
+    ORM's wrapping it)."""
+    seen = 0
+    while error is not None and seen < 8:
+        if getattr(error, "sqlstate", None) == STATEMENT_TIMEOUT:
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
 def anonymised(error: GraphQLError, context: object) -> GraphQLError:
     refused = input_errors(error.original_error) if error.original_error is not None else None
     if refused:  # the database refused the client's values: theirs to fix, not a failure
@@ -45,6 +59,15 @@ def anonymised(error: GraphQLError, context: object) -> GraphQLError:
     request_id = getattr(context, "request_id", "unknown")
     if connection_lost(error.original_error):
         return unavailable_error(error, request_id)
+    if timed_out(error.original_error):
+        return GraphQLError(
+            "the database took too long to answer this request; ask for less",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "QUERY_TIMEOUT", "requestId": request_id},
+        )
     return GraphQLError(
         message=f"Internal server error (request id {request_id}).",
         nodes=error.nodes,

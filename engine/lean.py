@@ -19,17 +19,16 @@ error: refusals are rare, and cheap once parsed and validated.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 from typing import Any
 
 from graphql import (
     ASTValidationRule,
     DocumentNode,
     GraphQLError,
+    GraphQLSyntaxError,
     OperationType,
     execute,
     get_operation_ast,
-    parse,
     specified_rules,
 )
 from strawberry.execution.is_awaitable import optimized_is_awaitable
@@ -44,13 +43,10 @@ from engine.cost import query_cost
 from engine.extensions import masked
 from engine.introspection import introspects, is_anonymous
 from engine.limits import cost_extension, over_rate
+from engine.parsing import parse_cached
 from engine.ratelimit import RateLimiter
 from engine.string_inputs import variables_refusal
 from engine.validation import ValidationByIdentity
-
-PARSED_DOCUMENTS = 512
-
-parse_cached = lru_cache(maxsize=PARSED_DOCUMENTS)(parse)
 
 
 class SharedParserCache(SchemaExtension):
@@ -58,8 +54,31 @@ class SharedParserCache(SchemaExtension):
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
-        context.graphql_document = parse_cached(context.query, **context.parse_options)
+        if context.query is not None:
+            try:
+                context.graphql_document = parse_cached(context.query, **context.parse_options)
+            except GraphQLSyntaxError as error:
+                raise with_limit_code(error) from None
         yield
+
+
+LIMIT_CODES = {
+    "tokens. Parsing aborted": "TOO_MANY_TOKENS",
+    "nested too deeply": "QUERY_TOO_DEEP",
+}
+
+
+def with_limit_code(error: GraphQLSyntaxError) -> GraphQLError:
+    """The parser's refusal of a document over a limit, with the limit's code."""
+    code = next((code for text, code in LIMIT_CODES.items() if text in error.message), None)
+    if code is None:
+        return error
+    return GraphQLError(
+        error.message,
+        source=error.source,
+        positions=error.positions,
+        extensions={**(error.extensions or {}), "code": code},
+    )
 
 
 class LeanPipeline:
@@ -68,12 +87,16 @@ class LeanPipeline:
         extra_rules: Iterable[type[ASTValidationRule]],
         max_tokens: int,
         max_cost: int,
+        max_list_length: int,
         rate_limiter: RateLimiter | None,
+        validation_budget_seconds: float,
     ) -> None:
         # strawberry's rules (graphql's specified rules) and ours, as AddValidationRules adds them.
         self.rules = (*specified_rules, *extra_rules)
         self.max_tokens = max_tokens
         self.max_cost = max_cost
+        self.max_list_length = max_list_length
+        self.validation_budget_seconds = validation_budget_seconds
         self.rate_limiter = rate_limiter
         self.answered = 0  # requests this pipeline answered (tests check it is used)
         self.anonymous_introspection = True  # False: refused by AnonymousIntrospectionOff
@@ -94,7 +117,7 @@ class LeanPipeline:
             return None
         if variables_refusal(variables) is not None:
             return None
-        document = self._checked_document(schema, query, operation_name, allowed)
+        document = await self._checked_document(schema, query, operation_name, allowed)
         if document is None:
             return None
         graphql_schema = schema._schema
@@ -104,9 +127,10 @@ class LeanPipeline:
             and introspects(graphql_schema, document)
         ):
             return None
-        cost = query_cost(graphql_schema, document, operation_name, variables)
-        if cost > self.max_cost:
+        measured = query_cost(graphql_schema, document, operation_name, variables)
+        if measured.total > self.max_cost or measured.longest_list > self.max_list_length:
             return None
+        cost = measured.total
         self.answered += 1
         refused = await over_rate(self.rate_limiter, context, cost)
         if refused is not None:
@@ -134,7 +158,7 @@ class LeanPipeline:
             data=result.data, errors=errors, extensions=cost_extension(cost, self.max_cost)
         )
 
-    def _checked_document(
+    async def _checked_document(
         self,
         schema: Any,
         query: str,
@@ -145,7 +169,9 @@ class LeanPipeline:
             document = parse_cached(query, max_tokens=self.max_tokens)
         except GraphQLError:
             return None
-        if ValidationByIdentity.errors(schema._schema, document, self.rules):
+        if await ValidationByIdentity.errors(
+            schema._schema, document, self.rules, budget_seconds=self.validation_budget_seconds
+        ):
             return None
         operation = get_operation_ast(document, operation_name)
         if operation is None or _STRAWBERRY_TYPES[operation.operation] not in allowed:

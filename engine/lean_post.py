@@ -24,6 +24,8 @@ POST), for which the view writes its own 400.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -80,9 +82,15 @@ class LeanGraphQLPost:
     ) -> tuple[int, bytes, int | None] | None:
         """The lean answer to send, or None once the app has answered the request itself."""
         request_data = _single_operation(body)
-        answer = (
-            None if request_data is None else await self._answer(scope, request_data, media_type)
-        )
+        answer = None
+        if request_data is not None:
+            with cancelled_on_disconnect(receive) as watch:
+                try:
+                    answer = await self._answer(scope, request_data, media_type)
+                except asyncio.CancelledError:
+                    if not watch.disconnected:
+                        raise
+                    return None  # the client has gone: its work stops, nobody to answer
         if answer is None:
             await self.app(scope, replaying(body, receive), send)
         return answer
@@ -156,6 +164,36 @@ def _single_operation(body: bytes) -> dict[str, Any] | None:
     ):
         return None
     return data
+
+
+class DisconnectWatch:
+    def __init__(self) -> None:
+        self.disconnected = False
+
+
+@contextmanager
+def cancelled_on_disconnect(receive: Receive) -> Iterator[DisconnectWatch]:
+    """Cancels the current task when the client disconnects (its body already read, the next
+    message is the disconnect): a statement in flight is cancelled on the database too."""
+    watch = DisconnectWatch()
+    task = asyncio.current_task()
+    assert task is not None
+
+    async def wait_for_disconnect() -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                watch.disconnected = True
+                task.cancel()
+                return
+
+    watcher = asyncio.ensure_future(wait_for_disconnect())
+    try:
+        yield watch
+    finally:
+        watcher.cancel()
+        if watch.disconnected:
+            task.uncancel()
 
 
 def replaying(body: bytes, receive: Receive) -> Receive:

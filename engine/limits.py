@@ -10,7 +10,7 @@ from graphql import GraphQLError, validate
 from strawberry.extensions import SchemaExtension
 
 from auth.context import Context
-from engine.cost import query_cost
+from engine.cost import Cost, query_cost
 from engine.ratelimit import RateLimiter
 
 
@@ -22,8 +22,9 @@ def rate_limit_key(context: Context) -> str:
 
 
 class QueryCostLimiter(SchemaExtension):
-    def __init__(self, max_cost: int, limiter: RateLimiter | None) -> None:
+    def __init__(self, max_cost: int, max_list_length: int, limiter: RateLimiter | None) -> None:
         self.max_cost = max_cost
+        self.max_list_length = max_list_length
         self.limiter = limiter
         self.cost: int | None = None
 
@@ -37,19 +38,34 @@ class QueryCostLimiter(SchemaExtension):
             cost = query_cost(
                 ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables
             )
-            self.cost = cost
+            self.cost = cost.total
             error = await self._check(cost)
             if error is not None:
                 ctx.pre_execution_errors = [error]
         yield
 
-    async def _check(self, cost: int) -> GraphQLError | None:
-        if cost > self.max_cost:
-            return too_complex(cost, self.max_cost)
-        return await over_rate(self.limiter, self.execution_context.context, cost)
+    async def _check(self, cost: Cost) -> GraphQLError | None:
+        if cost.longest_list > self.max_list_length:
+            return list_too_long(cost, self.max_list_length)
+        if cost.total > self.max_cost:
+            return too_complex(cost.total, self.max_cost)
+        return await over_rate(self.limiter, self.execution_context.context, cost.total)
 
     def get_results(self) -> dict[str, Any]:
         return {} if self.cost is None else cost_extension(self.cost, self.max_cost)
+
+
+def list_too_long(cost: Cost, max_length: int) -> GraphQLError:
+    return GraphQLError(
+        f"a list of {cost.longest_list} items given to {cost.list_argument}; a list argument"
+        f" takes at most {max_length} items",
+        extensions={
+            "code": "LIST_TOO_LONG",
+            "argument": cost.list_argument,
+            "length": cost.longest_list,
+            "maxLength": max_length,
+        },
+    )
 
 
 def too_complex(cost: int, max_cost: int) -> GraphQLError:

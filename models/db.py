@@ -25,21 +25,26 @@ class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
         return ""
 
 
-def _connection(url: str) -> str | dict[str, Any]:
+def _connection(url: str, statement_timeout_ms: int) -> str | dict[str, Any]:
     if not url.startswith("postgres://"):
         return url
     config = expand_db_url(url)
     config["engine"] = "models.pg_client"  # asyncpg, with transaction starts that fail cleanly
     config["credentials"]["connection_class"] = PooledConnection
+    if statement_timeout_ms > 0:
+        # Set when each pooled connection opens: no statement of a request (or a job in the
+        # server process) runs past it, at no cost per statement.
+        config["credentials"]["server_settings"] = {"statement_timeout": str(statement_timeout_ms)}
     return config
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
+def tortoise_config(database_url: str, statement_timeout_ms: int = 0) -> dict[str, Any]:
+    """`statement_timeout_ms` (PostgreSQL; 0: none) is the server's CRM_STATEMENT_TIMEOUT_MS."""
     url = database_url
     if url.startswith("postgresql://"):
         url = "postgres://" + url.removeprefix("postgresql://")
     return {
-        "connections": {"default": _connection(url)},
+        "connections": {"default": _connection(url, statement_timeout_ms)},
         "apps": {
             APP_LABEL: {
                 "models": MODEL_MODULES,
@@ -122,8 +127,10 @@ async def run_migrations(database_url: str) -> None:
     await Tortoise.close_connections()
 
 
-async def init_db(database_url: str) -> None:
-    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+async def init_db(database_url: str, statement_timeout_ms: int = 0) -> None:
+    await Tortoise.init(
+        config=tortoise_config(database_url, statement_timeout_ms), _enable_global_fallback=True
+    )
 
 
 async def close_db() -> None:

@@ -11,9 +11,7 @@ from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    QueryDepthLimiter,
     SchemaExtension,
 )
 from strawberry.schema.config import StrawberryConfig
@@ -25,12 +23,14 @@ from strawberry.utils.operation import OperationType
 
 from auth.context import Context
 from engine.allowlist import PersistedQueryAllowList
+from engine.document_limits import document_limits_rule
 from engine.extensions import MaskUnexpectedErrors, is_unexpected
 from engine.inputs import plan_input_conversions
 from engine.introspection import AnonymousIntrospectionOff, is_anonymous, without_suggestions
 from engine.lean import LeanPipeline, SharedParserCache
-from engine.limits import QueryCostLimiter
+from engine.limits import QueryCostLimiter, rate_limit_key
 from engine.ratelimit import RateLimiter
+from engine.refusals import RefusalThrottle
 from engine.request_errors import with_codes
 from engine.shared_events import SharedEventExecutor
 from engine.string_inputs import NulFreeStrings, NulFreeVariables
@@ -133,6 +133,7 @@ Subscription = merge_types("Subscription", (EventSubscriptions, AppointmentSubsc
 MAX_DEPTH = 12
 MAX_ALIASES = 50
 MAX_TOKENS = 4000
+MAX_FIELDS = 10_000  # fields with fragments inlined
 
 
 class CachedNameConverter(NameConverter):
@@ -152,6 +153,7 @@ class CachedNameConverter(NameConverter):
 class CRMSchema(strawberry.Schema):
     lean: LeanPipeline | None = None
     anonymous_hints = True  # "Did you mean ...?" for callers without a token (engine/introspection)
+    refusals: RefusalThrottle | None = None
 
     async def execute(
         self,
@@ -176,7 +178,12 @@ class CRMSchema(strawberry.Schema):
             allowed_operation_types,
             operation_extensions,
         )
+        caller = rate_limit_key(context_value) if isinstance(context_value, Context) else None
         try:
+            held_back = self.refusals.held_back(caller) if self.refusals and caller else None
+            if held_back is not None:
+                result = ExecutionResult(data=None, errors=[held_back])
+                return result
             result = await self._execute(*arguments)
             if is_unavailable(result.errors) and is_read(query, operation_name):
                 if isinstance(context_value, Context):
@@ -192,6 +199,8 @@ class CRMSchema(strawberry.Schema):
             operation_executed(context_value, operation_name, query, result, elapsed)
             if result is not None:
                 operation_finished(context_value, result.errors)  # per-app usage counts
+                if self.refusals is not None and caller is not None:
+                    self.refusals.note(caller, result.errors)
 
     async def _execute(
         self,
@@ -244,18 +253,17 @@ def build_schema(
     rate_limiter: RateLimiter | None = None,
     max_batch_operations: int = 10,
     execution_context_class: type[SharedEventExecutor] = SharedEventExecutor,
+    max_list_length: int = 2_000,
+    validation_budget_ms: int = 300,
 ) -> CRMSchema:
     """`execution_context_class`: tests compare the default (queries level by level) with a
     subclass that executes them graphql-core's way."""
-    limit_rules = [
-        *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
-        NulFreeStrings,
-    ]
+    limit_rules = [document_limits_rule(MAX_DEPTH, MAX_ALIASES, MAX_FIELDS), NulFreeStrings]
+    budget_seconds = validation_budget_ms / 1000
     extensions: list[Callable[[], SchemaExtension]] = [
         MaskUnexpectedErrors,
         SharedParserCache,
-        ValidationByIdentity,
+        lambda: ValidationByIdentity(budget_seconds=budget_seconds),
         NulFreeVariables,
         # Rule classes built once, so the validation cache recognises them request after request.
         lambda: AddValidationRules(limit_rules),
@@ -266,11 +274,16 @@ def build_schema(
     elif not anonymous_introspection:
         extensions.append(AnonymousIntrospectionOff)
     extensions.append(PersistedQueryAllowList)
-    extensions.append(lambda: QueryCostLimiter(max_query_cost, rate_limiter))
+    extensions.append(lambda: QueryCostLimiter(max_query_cost, max_list_length, rate_limiter))
     # Must check what the extensions above check, with the same rules in the same order.
     introspection_rules = [] if introspection else [NoSchemaIntrospectionCustomRule]
     lean = LeanPipeline(
-        [*limit_rules, *introspection_rules], MAX_TOKENS, max_query_cost, rate_limiter
+        [*limit_rules, *introspection_rules],
+        MAX_TOKENS,
+        max_query_cost,
+        max_list_length,
+        rate_limiter,
+        budget_seconds,
     )
     schema = CRMSchema(
         query=Query,
@@ -288,6 +301,7 @@ def build_schema(
     lean.anonymous_introspection = anonymous_introspection
     schema.lean = lean
     schema.anonymous_hints = anonymous_introspection
+    schema.refusals = RefusalThrottle()
     plan_input_conversions(schema)
     return schema
 

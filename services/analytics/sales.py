@@ -3,10 +3,10 @@ from the refresh's caches (services/analytics/rollups.py).
 
 Ungrouped: `analytics_day_totals` (net of refunds, fully refunded purchases not counted), with
 the customers who bought in each period (`analytics_active_days`). STORE, CHANNEL: as recorded
-on the purchase (STORE by the store's number, shown as its global id). TIER: the buyer's tier at the refresh (tier history per
-purchase is not kept). CATEGORY: from purchase items, revenue being quantity x unit price
-(items are not refunded one by one), purchases those holding the category. Grouped series
-carry no customer counts.
+on the purchase (STORE by the store's number, shown as its global id). TIER: the buyer's tier
+at the refresh (tier history per purchase is not kept). CATEGORY: from purchase items, revenue
+being quantity x unit price (items are not refunded one by one), purchases those holding the
+category. Grouped series carry no customer counts.
 """
 
 from __future__ import annotations

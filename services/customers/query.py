@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 from tortoise.expressions import Q, Subquery
-from tortoise.queryset import QuerySet
+from tortoise.functions import Count
+from tortoise.queryset import QuerySet, ValuesQuery
 
 from models import Customer, CustomerExternalId, CustomerTag
 from models.rows import fetch_models
@@ -60,15 +62,26 @@ def _search(term: str, phone_region: str, sealed: bool) -> Q:
     return match
 
 
+def _holding_all(brand_id: int, tags: list[str]) -> ValuesQuery[Literal[False]]:
+    """The customers holding every tag: one statement, one IN list, whatever the number of
+    tags (a customer holds a tag once: unique (customer, tag))."""
+    return (
+        CustomerTag.filter(brand_id=brand_id, tag__in=tags)
+        .annotate(held=Count("id"))
+        .group_by("customer_id")
+        .filter(held=len(tags))
+        .values("customer_id")
+    )
+
+
 def filtered(
     brand_id: int, phone_region: str, spec: CustomerFilter, sealed: bool = False
 ) -> QuerySet[Customer]:
     query = Customer.filter(brand_id=brand_id, erased_at=None)
     if spec.search and spec.search.strip():
         query = query.filter(_search(spec.search.strip(), phone_region, sealed))
-    for tag in spec.tags:
-        tagged = CustomerTag.filter(brand_id=brand_id, tag=tag).values("customer_id")
-        query = query.filter(id__in=Subquery(tagged))
+    if spec.tags:
+        query = query.filter(id__in=Subquery(_holding_all(brand_id, sorted(set(spec.tags)))))
     if spec.city:
         query = query.filter(city=spec.city)
     if spec.gender:
