@@ -14,7 +14,7 @@ the refusal and the suggestions depend on the caller, so they are decided per re
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, NoSchemaIntrospectionCustomRule
@@ -30,8 +30,8 @@ def is_anonymous(context: Any) -> bool:
     return getattr(context, "principal", None) is None
 
 
-def introspects(schema: GraphQLSchema, document: DocumentNode) -> bool:
-    return bool(ValidationByIdentity.errors(schema, document, INTROSPECTION_RULES))
+async def introspects(schema: GraphQLSchema, document: DocumentNode) -> bool:
+    return bool(await ValidationByIdentity.errors(schema, document, INTROSPECTION_RULES))
 
 
 def introspection_refused() -> GraphQLError:
@@ -44,14 +44,14 @@ def introspection_refused() -> GraphQLError:
 class AnonymousIntrospectionOff(SchemaExtension):
     """Refuses an anonymous caller's document that introspects, after validation."""
 
-    def on_validate(self) -> Iterator[None]:
+    async def on_validate(self) -> AsyncIterator[None]:  # type: ignore[override]
         context = self.execution_context
         document = context.graphql_document
         if (
             not context.pre_execution_errors
             and document is not None
             and is_anonymous(context.context)
-            and introspects(context.schema._schema, document)
+            and await introspects(context.schema._schema, document)
         ):
             context.pre_execution_errors = [introspection_refused()]
         yield

@@ -124,7 +124,7 @@ class LeanPipeline:
         if (
             not self.anonymous_introspection
             and is_anonymous(context)
-            and introspects(graphql_schema, document)
+            and await introspects(graphql_schema, document)
         ):
             return None
         measured = query_cost(graphql_schema, document, operation_name, variables)
