@@ -145,9 +145,10 @@ async def test_the_setting_turns_anonymous_introspection_back_on(settings: Setti
         production_settings(settings, jobs_runner=False, anonymous_introspection=True),
         manage_db=False,
     )
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test"
-    ) as client:
+    async with (
+        app.router.lifespan_context(app),  # closes its Redis clients
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client,
+    ):
         body = (await post(client, INTROSPECTION)).json()
     assert body["data"] == {"__schema": {"queryType": {"name": "Query"}}}
 
