@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import orjson
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.exceptions import MissingQueryError
@@ -38,6 +39,7 @@ from strawberry.utils.operation import OperationType
 
 from auth.context import build_context
 from config import Settings
+from engine.limits import caller_key_of_request
 from engine.response_media import negotiated, shaped
 from engine.unavailable import unavailable_retry_after
 from schema import CRMSchema
@@ -58,8 +60,14 @@ class LeanGraphQLPost:
         if accept is None:
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
         media_type = negotiated(accept)
+        held_back = self._held_back(scope)
+        if held_back is not None:  # the body is not even read
+            payload = orjson.dumps({"data": None, "errors": [held_back.formatted]})
+            wait = int((held_back.extensions or {})["retryAfter"])
+            await _send(send, 429, media_type, payload, wait)
+            return
+        body = await _read_body(receive)
         if self.turns is None:
             answer = await self._respond(scope, body, media_type, receive, send)
         else:
@@ -68,14 +76,15 @@ class LeanGraphQLPost:
         if answer is None:
             return
         status, payload, retry_after = answer
-        headers = [
-            (b"content-type", media_type.encode()),
-            (b"content-length", str(len(payload)).encode()),
-        ]
-        if retry_after is not None:
-            headers.append((b"retry-after", str(retry_after).encode()))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": payload})
+        await _send(send, status, media_type, payload, retry_after)
+
+    def _held_back(self, scope: Scope) -> GraphQLError | None:
+        """The refusal for a caller whose documents keep being refused by a limit
+        (engine/refusals.py), decided from the headers; None at once when nobody is."""
+        refusals = self.schema.refusals
+        if refusals is None or not refusals.buckets:
+            return None
+        return refusals.held_back(caller_key_of_request(scope, self.settings))
 
     async def _respond(
         self, scope: Scope, body: bytes, media_type: str, receive: Receive, send: Send
@@ -117,6 +126,19 @@ class LeanGraphQLPost:
         if retry_after is None and (retry_after := unavailable_retry_after(response)) is not None:
             status = 503
         return status, orjson.dumps(response), retry_after
+
+
+async def _send(
+    send: Send, status: int, media_type: str, payload: bytes, retry_after: int | None
+) -> None:
+    headers = [
+        (b"content-type", media_type.encode()),
+        (b"content-length", str(len(payload)).encode()),
+    ]
+    if retry_after is not None:
+        headers.append((b"retry-after", str(retry_after).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
 
 
 def _json_post_accept(scope: Scope) -> str | None:

@@ -7,11 +7,30 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from graphql import GraphQLError, validate
+from starlette.types import Scope
 from strawberry.extensions import SchemaExtension
 
-from auth.context import Context
+from auth.context import Context, bearer_token
+from auth.tokens import InvalidToken, verify_token
+from config import Settings
 from engine.cost import Cost, query_cost
 from engine.ratelimit import RateLimiter
+
+
+def caller_key_of_request(scope: Scope, settings: Settings) -> str:
+    """`rate_limit_key` from the request's headers alone (before its body is read and its
+    context built): the verified token's principal, else the client's address."""
+    authorization = next((v for k, v in scope["headers"] if k == b"authorization"), None)
+    token = bearer_token(authorization.decode("latin-1")) if authorization else None
+    if token is not None:
+        try:
+            principal = verify_token(settings, token)
+        except InvalidToken:
+            principal = None
+        if principal is not None:
+            return f"{principal.brand_slug}:{principal.subject}"
+    client = scope.get("client")
+    return f"anonymous:{client[0] if client else 'unknown'}"
 
 
 def rate_limit_key(context: Context) -> str:

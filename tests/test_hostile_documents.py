@@ -317,6 +317,12 @@ async def test_a_caller_refused_again_and_again_is_held_back_before_parsing(
     assert held.status_code == 429
     assert error_codes(held.json()) == ["RATE_LIMITED"]
     assert int(held.headers["Retry-After"]) >= 1
+    unread = await client.post(  # decided from the headers: the body is not even read
+        "/graphql",
+        content=b"{not json" + b" " * 500_000,
+        headers={"content-type": "application/json"},
+    )
+    assert unread.status_code == 429 and error_codes(unread.json()) == ["RATE_LIMITED"]
     token = await app_token(settings, await make_brand())
     other = await client.post(
         "/graphql",
