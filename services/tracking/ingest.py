@@ -68,22 +68,13 @@ def _authorize(tracker: Tracker, event: CleanEvent) -> FieldError | None:
     return None
 
 
-async def _missing_customers(brand_id: int, ids: set[int]) -> set[int]:
+async def _missing(table: str, brand_id: int, ids: set[int]) -> set[int]:
+    """The ids that name no row of the brand in `table` (customers, stores)."""
     if not ids:
         return set()
     marks = ", ".join("?" for _ in ids)
     rows = await sql.fetch(
-        f"SELECT id FROM customers WHERE brand_id = ? AND id IN ({marks})", [brand_id, *ids]
-    )
-    return ids - {int(r["id"]) for r in rows}
-
-
-async def _missing_stores(brand_id: int, ids: set[int]) -> set[int]:
-    if not ids:
-        return set()
-    marks = ", ".join("?" for _ in ids)
-    rows = await sql.fetch(
-        f"SELECT id FROM stores WHERE brand_id = ? AND id IN ({marks})", [brand_id, *ids]
+        f"SELECT id FROM {table} WHERE brand_id = ? AND id IN ({marks})", [brand_id, *ids]
     )
     return ids - {int(r["id"]) for r in rows}
 
@@ -106,14 +97,14 @@ async def _checked(
             good.append(checked)
     if tracker.own_customer_id is None and not tracker.anonymous_only:
         named = {e.customer_id for e in good if e.customer_id is not None}
-        missing = await _missing_customers(brand_id, named)
+        missing = await _missing("customers", brand_id, named)
         for event in [e for e in good if e.customer_id in missing]:
             result.errors.append(
                 _error(event, "customerId", ErrorCode.NOT_FOUND, "no such customer")
             )
             good.remove(event)
-    unknown_stores = await _missing_stores(
-        brand_id, {e.store_id for e in good if e.store_id is not None}
+    unknown_stores = await _missing(
+        "stores", brand_id, {e.store_id for e in good if e.store_id is not None}
     )
     for event in [e for e in good if e.store_id in unknown_stores]:
         result.errors.append(_error(event, "storeId", ErrorCode.NOT_FOUND, "no such store"))
