@@ -29,12 +29,13 @@ async def _waiters(holder: asyncpg.Connection) -> int:
 
 
 async def concurrently_behind_a_lock(
-    row_id: int, calls: list[Coroutine[Any, Any, T]], table: str = "customers"
+    row_id: int, calls: list[Coroutine[Any, Any, T]], table: str = "customers", later: int = 0
 ) -> list[T]:
     """Run `calls` at once. On PostgreSQL a separate connection first holds the row lock on
     `table` (a customer by default) and releases it only once several of the calls wait on it
     from their own backends: the calls are separate concurrent transactions, not serialised by
-    one connection."""
+    one connection. The first `later` calls (ones that do not need the row) start only once the
+    others wait on it, and meet their open transactions, the lock still held."""
     if not on_postgres():
         return list(await asyncio.gather(*calls))
     from tests.conftest import TEST_DATABASE_URL
@@ -44,14 +45,18 @@ async def concurrently_behind_a_lock(
         tx = holder.transaction()
         await tx.start()
         await holder.execute(f"SELECT id FROM {table} WHERE id = $1 FOR UPDATE", row_id)
-        tasks = [asyncio.ensure_future(call) for call in calls]
+        waiting = [asyncio.ensure_future(call) for call in calls[later:]]
         most = 0
         deadline = asyncio.get_running_loop().time() + WAIT_LIMIT_SECONDS
         while most < MIN_WAITERS and asyncio.get_running_loop().time() < deadline:
-            if any(t.done() for t in tasks):
+            if any(t.done() for t in waiting):
                 break  # something finished while the lock was held: not waiting on it
             most = max(most, await _waiters(holder))
             await asyncio.sleep(0.01)
+        first = [asyncio.ensure_future(call) for call in calls[:later]]
+        if first:
+            await asyncio.sleep(0.2)  # they reach the waiting transactions' rows
+        tasks = first + waiting
         await tx.commit()
         results = list(await asyncio.gather(*tasks))
     finally:

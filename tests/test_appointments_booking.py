@@ -146,8 +146,10 @@ async def test_a_reschedule_racing_a_booking_for_the_same_slot(
         return codes(await book(gql, s, target, customerId=other))
 
     staff_pk = pk(s.stylist, "StaffMember")
+    # The move updates its own row (the staff id unchanged: no wait on the staff row), so it
+    # starts once the three bookings, their rows written, wait on the lock: all four are open.
     results = await concurrently_behind_a_lock(
-        staff_pk, [move(), take(), take(), take()], table="staff_members"
+        staff_pk, [move(), take(), take(), take()], table="staff_members", later=1
     )
     assert sorted(len(r) for r in results) == [0, 1, 1, 1]
     assert all(r in ([], ["SLOT_TAKEN"]) for r in results)
