@@ -38,12 +38,14 @@ from engine.http_refusals import (
     refusal,
 )
 from engine.lean_post import LeanGraphQLPost, rate_limited_retry_after, replaying
+from engine.parsing import Parse
 from engine.persisted import MALFORMED_HASH, RegistrationPolicy, apply_persisted_query
 from engine.persisted_queries import build_query_store
 from engine.ratelimit import RateLimiter, build_rate_limiter
 from engine.response_media import JSON, negotiated, shaped
 from engine.revocable_ws import RevocableLegacyWSHandler, RevocableTransportWSHandler
 from engine.unavailable import ServiceUnavailableMiddleware, unavailable_retry_after
+from engine.validation import Validation
 from events.outbox import backlog as outbox_backlog
 from events.runtime import EventsRuntime
 from events.wakeup import WakeRelayAfterRequest
@@ -135,12 +137,10 @@ class CRMGraphQL(GraphQL[Context, None]):
         self.crm_schema = schema
         self.settings = settings
         self.live_connections = LiveConnections(settings.ws_token_recheck_seconds)
-        lean = schema.lean
-        assert lean is not None
         self.registrations = RegistrationPolicy(
             schema._schema,
-            lean.rules,
-            lean.max_tokens,
+            schema.pipeline.of(Validation).rules,
+            schema.pipeline.of(Parse).max_tokens,
             settings.max_persisted_query_bytes,
             self.rate_limiter,
             settings.validation_budget_ms / 1000,

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from auth.context import Context
 from engine.persisted_queries import sha256_hex
+from engine.request import Checked, Refusal, Request, RequestPolicy
 from services.brands.allowlist import is_registered
 
 
@@ -20,20 +18,17 @@ def not_allowed(digest: str) -> GraphQLError:
     )
 
 
-class PersistedQueryAllowList(SchemaExtension):
-    """Checked before validation and execution, on HTTP, batches and websockets alike."""
+class PersistedQueryAllowList(RequestPolicy):
+    def check(self, request: Request) -> Checked:
+        context = request.context
+        if isinstance(context, Context) and context.allow_list_only:
+            return self._refusal(context, request.query or "")
+        return None
 
-    async def on_validate(self) -> AsyncIterator[None]:  # type: ignore[override]
-        ctx = self.execution_context
-        context = ctx.context
-        if (
-            isinstance(context, Context)
-            and context.allow_list_only
-            and not ctx.pre_execution_errors
-        ):
-            digest = sha256_hex(ctx.query or "")
-            brand, principal = context.brand, context.principal
-            app_id = principal.subject_id if principal and principal.kind == "app" else None
-            if brand is None or not await is_registered(brand.id, app_id, digest):
-                ctx.pre_execution_errors = [not_allowed(digest)]
-        yield
+    async def _refusal(self, context: Context, query: str) -> Refusal | None:
+        digest = sha256_hex(query)
+        brand, principal = context.brand, context.principal
+        app_id = principal.subject_id if principal and principal.kind == "app" else None
+        if brand is None or not await is_registered(brand.id, app_id, digest):
+            return [not_allowed(digest)]
+        return None

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.types import ExecutionResult
+from strawberry.utils.logging import StrawberryLogger
 
+from engine.request import Request, RequestPolicy
 from engine.unavailable import unavailable_error
 from models.pool import connection_lost
 from services.common.db_errors import input_errors
@@ -13,21 +15,22 @@ def is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
-class MaskUnexpectedErrors(MaskErrors):
-    """Replaces unexpected exceptions with a message carrying the request id (logged in full)."""
+class LogUnexpectedErrors(RequestPolicy):
+    """Logs unexpected failures in full (strawberry's logger); auth and input errors are the
+    client's business."""
 
-    def __init__(self) -> None:
-        super().__init__(should_mask_error=is_unexpected)
+    def finish(self, request: Request, result: ExecutionResult) -> None:
+        for error in result.errors or ():
+            if is_unexpected(error):
+                StrawberryLogger.error(error)
 
-    def _process_result(self, result: object) -> None:
-        # strawberry checks `isinstance(result, <a runtime-checkable Protocol>)`, which inspects
-        # the class on every result: a tenth of a worker's CPU when fanning events out.
-        errors = getattr(result, "errors", None)
-        if errors:
-            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
 
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        return anonymised(error, self.execution_context.context)
+class MaskUnexpectedErrors(RequestPolicy):
+    """Replaces unexpected exceptions with a message carrying the request id."""
+
+    def finish(self, request: Request, result: ExecutionResult) -> None:
+        if result.errors:
+            result.errors = masked(result.errors, request.context)
 
 
 STATEMENT_TIMEOUT = "57014"  # PostgreSQL's query_canceled: statement_timeout or a cancel
@@ -79,5 +82,5 @@ def anonymised(error: GraphQLError, context: object) -> GraphQLError:
 
 
 def masked(errors: list[GraphQLError], context: object) -> list[GraphQLError]:
-    """Unexpected errors anonymised, as MaskUnexpectedErrors does."""
+    """Unexpected errors anonymised."""
     return [anonymised(e, context) if is_unexpected(e) else e for e in errors]

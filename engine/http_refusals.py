@@ -76,16 +76,22 @@ async def execute_http_operation(
             allowed_operation_types=HTTP_OPERATIONS.get(method, frozenset()),
             operation_extensions=request_data.extensions,
         )
-    except CannotGetOperationTypeError as exc:
-        raise HTTPException(400, exc.as_http_error_reason()) from exc
-    except InvalidOperationTypeError as exc:
-        if exc.operation_type is OperationType.SUBSCRIPTION:
-            reason = "subscriptions are served over websockets (graphql-transport-ws), not HTTP"
-        else:
-            reason = exc.as_http_error_reason(method)
-        raise HTTPException(400, reason) from exc
-    except MissingQueryError as exc:
-        raise HTTPException(400, "No GraphQL query found in the request") from exc
+    except (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError) as exc:
+        raise HTTPException(400, transport_refusal(exc, method)) from exc
+
+
+def transport_refusal(
+    error: CannotGetOperationTypeError | InvalidOperationTypeError | MissingQueryError,
+    method: str,
+) -> str:
+    """Why an operation cannot be carried by this request (answered with a 400)."""
+    if isinstance(error, CannotGetOperationTypeError):
+        return error.as_http_error_reason()
+    if isinstance(error, InvalidOperationTypeError):
+        if error.operation_type is OperationType.SUBSCRIPTION:
+            return "subscriptions are served over websockets (graphql-transport-ws), not HTTP"
+        return error.as_http_error_reason(method)
+    return "No GraphQL query found in the request"
 
 
 def refusal(status: int, message: str) -> Response:

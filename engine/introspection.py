@@ -14,12 +14,12 @@ the refusal and the suggestions depend on the caller, so they are decided per re
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult
 
+from engine.request import Checked, Refusal, Request, RequestPolicy
 from engine.validation import ValidationByIdentity
 
 INTROSPECTION_RULES = (NoSchemaIntrospectionCustomRule,)
@@ -30,10 +30,6 @@ def is_anonymous(context: Any) -> bool:
     return getattr(context, "principal", None) is None
 
 
-async def introspects(schema: GraphQLSchema, document: DocumentNode) -> bool:
-    return bool(await ValidationByIdentity.errors(schema, document, INTROSPECTION_RULES))
-
-
 def introspection_refused() -> GraphQLError:
     return GraphQLError(
         "introspection needs a token on this server",
@@ -41,20 +37,29 @@ def introspection_refused() -> GraphQLError:
     )
 
 
-class AnonymousIntrospectionOff(SchemaExtension):
+class AnonymousIntrospectionOff(RequestPolicy):
     """Refuses an anonymous caller's document that introspects, after validation."""
 
-    async def on_validate(self) -> AsyncIterator[None]:  # type: ignore[override]
-        context = self.execution_context
-        document = context.graphql_document
-        if (
-            not context.pre_execution_errors
-            and document is not None
-            and is_anonymous(context.context)
-            and await introspects(context.schema._schema, document)
-        ):
-            context.pre_execution_errors = [introspection_refused()]
-        yield
+    def check(self, request: Request) -> Checked:
+        if not is_anonymous(request.context):
+            return None
+        assert request.document is not None
+        known = ValidationByIdentity.known(request.schema, request.document, INTROSPECTION_RULES)
+        if known is not None:
+            return [introspection_refused()] if known else None
+        return self._refusal(request.schema, request.document)
+
+    async def _refusal(self, schema: GraphQLSchema, document: DocumentNode) -> Refusal | None:
+        introspects = await ValidationByIdentity.errors(schema, document, INTROSPECTION_RULES)
+        return [introspection_refused()] if introspects else None
+
+
+class AnonymousWithoutHints(RequestPolicy):
+    """Takes graphql-core's "Did you mean ...?" out of an anonymous caller's errors."""
+
+    def finish(self, request: Request, result: ExecutionResult) -> None:
+        if result.errors and is_anonymous(request.context):
+            result.errors = without_suggestions(result.errors)
 
 
 def without_suggestions(errors: list[GraphQLError]) -> list[GraphQLError]:

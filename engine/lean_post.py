@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import orjson
@@ -39,12 +39,14 @@ from strawberry.utils.operation import OperationType
 
 from auth.context import build_context
 from config import Settings
+from engine.http_refusals import refusal, transport_refusal
 from engine.limits import caller_key_of_request
-from engine.response_media import negotiated, shaped
+from engine.response_media import JSON, negotiated, shaped
 from engine.unavailable import unavailable_retry_after
 from schema import CRMSchema
 
 POST_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
+Answer = tuple[int, bytes, int | None, str]  # status, body, Retry-After, content type
 
 
 class LeanGraphQLPost:
@@ -56,9 +58,15 @@ class LeanGraphQLPost:
         self.turns = asyncio.Semaphore(limit) if limit > 0 else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        accept = _json_post_accept(scope)
-        if accept is None:
+        if not _graphql_over_http(scope):
             await self.app(scope, receive, send)
+            return
+        accept = _json_post_accept(scope)
+        if accept is None:  # GET, uploads, other bodies: the view's, in turn like the rest
+            if scope["method"] == "POST":
+                receive = replaying(await _read_body(receive), receive)
+            async with self.turns or nullcontext():
+                await self.app(scope, receive, send)
             return
         media_type = negotiated(accept)
         held_back = self._held_back(scope)
@@ -68,15 +76,12 @@ class LeanGraphQLPost:
             await _send(send, 429, media_type, payload, wait)
             return
         body = await _read_body(receive)
-        if self.turns is None:
+        async with self.turns or nullcontext():
             answer = await self._respond(scope, body, media_type, receive, send)
-        else:
-            async with self.turns:
-                answer = await self._respond(scope, body, media_type, receive, send)
         if answer is None:
             return
-        status, payload, retry_after = answer
-        await _send(send, status, media_type, payload, retry_after)
+        status, payload, retry_after, content_type = answer
+        await _send(send, status, content_type, payload, retry_after)
 
     def _held_back(self, scope: Scope) -> GraphQLError | None:
         """The refusal for a caller whose documents keep being refused by a limit
@@ -88,7 +93,7 @@ class LeanGraphQLPost:
 
     async def _respond(
         self, scope: Scope, body: bytes, media_type: str, receive: Receive, send: Send
-    ) -> tuple[int, bytes, int | None] | None:
+    ) -> Answer | None:
         """The lean answer to send, or None once the app has answered the request itself."""
         request_data = _single_operation(body)
         answer = None
@@ -104,9 +109,7 @@ class LeanGraphQLPost:
             await self.app(scope, replaying(body, receive), send)
         return answer
 
-    async def _answer(
-        self, scope: Scope, request_data: dict[str, Any], media_type: str
-    ) -> tuple[int, bytes, int | None] | None:
+    async def _answer(self, scope: Scope, request_data: dict[str, Any], media_type: str) -> Answer:
         context = await build_context(Request(scope), self.settings)
         try:
             result = await self.schema.execute(
@@ -118,14 +121,15 @@ class LeanGraphQLPost:
                 POST_OPERATIONS,
                 request_data.get("extensions"),
             )
-        except (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError):
-            return None  # refused before execution: the view says why, with its 400
+        except (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError) as exc:
+            refused = refusal(400, transport_refusal(exc, "POST"))  # as the view answers it
+            return 400, bytes(refused.body), None, JSON
         response = process_result(result)
         retry_after = rate_limited_retry_after(response)
         status = shaped(response, media_type, rate_limited=retry_after is not None)  # type: ignore[arg-type]
         if retry_after is None and (retry_after := unavailable_retry_after(response)) is not None:
             status = 503
-        return status, orjson.dumps(response), retry_after
+        return status, orjson.dumps(response), retry_after, media_type
 
 
 async def _send(
@@ -141,9 +145,21 @@ async def _send(
     await send({"type": "http.response.body", "body": payload})
 
 
+def _graphql_over_http(scope: Scope) -> bool:
+    return (
+        scope["type"] == "http"
+        and scope["path"] == "/graphql"
+        and scope["method"]
+        in (
+            "GET",
+            "POST",
+        )
+    )
+
+
 def _json_post_accept(scope: Scope) -> str | None:
     """The Accept header ("" when absent) of a JSON POST to /graphql the lean path may answer."""
-    if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != "/graphql":
+    if scope["method"] != "POST":
         return None
     content_type = accept = b""
     for name, value in scope["headers"]:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator
 from typing import Any
 
-from graphql import GraphQLError, validate
+from graphql import GraphQLError
 from starlette.types import Scope
-from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult
 
 from auth.context import Context, bearer_token
 from auth.tokens import InvalidToken, verify_token
 from config import Settings
 from engine.cost import Cost, query_cost
 from engine.ratelimit import RateLimiter
+from engine.request import Checked, Refusal, Request, RequestPolicy
 
 
 def caller_key_of_request(scope: Scope, settings: Settings) -> str:
@@ -40,38 +40,44 @@ def rate_limit_key(context: Context) -> str:
     return f"anonymous:{client.host if client else 'unknown'}"
 
 
-class QueryCostLimiter(SchemaExtension):
-    def __init__(self, max_cost: int, max_list_length: int, limiter: RateLimiter | None) -> None:
+class CostLimit(RequestPolicy):
+    """The query's cost and its longest list argument against the limits; the cost goes into
+    the result's `extensions` once measured."""
+
+    def __init__(self, max_cost: int, max_list_length: int) -> None:
         self.max_cost = max_cost
         self.max_list_length = max_list_length
-        self.limiter = limiter
-        self.cost: int | None = None
 
-    async def on_validate(self) -> AsyncIterator[None]:  # type: ignore[override]
-        ctx = self.execution_context
-        if ctx.pre_execution_errors is None and ctx.graphql_document is not None:
-            ctx.pre_execution_errors = validate(
-                ctx.schema._schema, ctx.graphql_document, ctx.validation_rules
-            )
-        if not ctx.pre_execution_errors and ctx.graphql_document is not None:
-            cost = query_cost(
-                ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables
-            )
-            self.cost = cost.total
-            error = await self._check(cost)
-            if error is not None:
-                ctx.pre_execution_errors = [error]
-        yield
-
-    async def _check(self, cost: Cost) -> GraphQLError | None:
+    def check(self, request: Request) -> Checked:
+        assert request.document is not None
+        document, variables = request.document, request.variables
+        cost = query_cost(request.schema, document, request.operation_name, variables)
+        request.cost = cost.total
         if cost.longest_list > self.max_list_length:
-            return list_too_long(cost, self.max_list_length)
+            return [list_too_long(cost, self.max_list_length)]
         if cost.total > self.max_cost:
-            return too_complex(cost.total, self.max_cost)
-        return await over_rate(self.limiter, self.execution_context.context, cost.total)
+            return [too_complex(cost.total, self.max_cost)]
+        return None
 
-    def get_results(self) -> dict[str, Any]:
-        return {} if self.cost is None else cost_extension(self.cost, self.max_cost)
+    def finish(self, request: Request, result: ExecutionResult) -> None:
+        if request.cost is not None:
+            result.extensions = cost_extension(request.cost, self.max_cost)
+
+
+class RateLimit(RequestPolicy):
+    """Takes the operation's cost from the caller's bucket."""
+
+    def __init__(self, limiter: RateLimiter | None) -> None:
+        self.limiter = limiter
+
+    def check(self, request: Request) -> Checked:
+        if self.limiter is None or not isinstance(request.context, Context):
+            return None
+        return self._refusal(request.context, request.cost or 0)
+
+    async def _refusal(self, context: Context, cost: int) -> Refusal | None:
+        refused = await over_rate(self.limiter, context, cost)
+        return None if refused is None else [refused]
 
 
 def list_too_long(cost: Cost, max_length: int) -> GraphQLError:

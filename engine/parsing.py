@@ -1,4 +1,5 @@
-"""Parsed documents by query text, shared by strawberry's path and the lean pipeline.
+"""Parsing within the token limit, parsed documents remembered by query text, and the
+operation's type against the types the transport carries.
 
 The same text gets the same document object, which the validation and cost caches key on. A
 document refused by a limit is forgotten (`forget`): hostile documents with fresh names would
@@ -11,7 +12,12 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from graphql import DocumentNode, parse
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.utils.operation import OperationType
+
+from engine.request import Checked, Request, RequestPolicy
 
 PARSED_DOCUMENTS = 512
 
@@ -45,3 +51,61 @@ class ParsedDocuments:
 
 
 parse_cached = ParsedDocuments()
+
+
+LIMIT_CODES = {
+    "tokens. Parsing aborted": "TOO_MANY_TOKENS",
+    "nested too deeply": "QUERY_TOO_DEEP",
+}
+
+
+def with_limit_code(error: GraphQLError) -> GraphQLError:
+    """The parser's refusal of a document over a limit, with the limit's code."""
+    code = next((code for text, code in LIMIT_CODES.items() if text in error.message), None)
+    if code is None:
+        return error
+    return GraphQLError(
+        error.message,
+        source=error.source,
+        positions=error.positions,
+        extensions={**(error.extensions or {}), "code": code},
+    )
+
+
+class Parse(RequestPolicy):
+    def __init__(self, max_tokens: int) -> None:
+        self.max_tokens = max_tokens
+
+    def check(self, request: Request) -> Checked:
+        if not request.query:
+            raise MissingQueryError
+        try:
+            request.document = parse_cached(request.query, max_tokens=self.max_tokens)
+        except GraphQLError as error:
+            return [with_limit_code(error)]
+        return None
+
+
+class AllowedOperationType(RequestPolicy):
+    """The named operation (else the first), of a type the transport carries. Raises as
+    strawberry does: the HTTP view answers 400 or 405, a websocket an error message."""
+
+    def check(self, request: Request) -> Checked:
+        assert request.document is not None
+        name = request.operation_name
+        operation = next(
+            (
+                d
+                for d in request.document.definitions
+                if isinstance(d, OperationDefinitionNode)
+                and (name is None or (d.name is not None and d.name.value == name))
+            ),
+            None,
+        )
+        if operation is None:
+            raise CannotGetOperationTypeError(name)
+        kind = OperationType(operation.operation.value)
+        if kind not in request.allowed:
+            raise InvalidOperationTypeError(kind)
+        request.operation = operation
+        return None

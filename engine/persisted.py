@@ -17,9 +17,8 @@ from typing import Any
 from graphql import ASTValidationRule, GraphQLError, GraphQLSchema, GraphQLSyntaxError
 from strawberry.http import GraphQLRequestData
 
-from engine.lean import with_limit_code
 from engine.limits import over_rate
-from engine.parsing import parse_cached
+from engine.parsing import parse_cached, with_limit_code
 from engine.persisted_queries import QueryStore, sha256_hex
 from engine.ratelimit import RateLimiter
 from engine.validation import ValidationByIdentity

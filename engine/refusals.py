@@ -15,6 +15,11 @@ import time
 from collections import OrderedDict
 
 from graphql import GraphQLError
+from strawberry.types import ExecutionResult
+
+from auth.context import Context
+from engine.limits import rate_limit_key
+from engine.request import Checked, Request, RequestPolicy
 
 LIMIT_CODES = frozenset(
     {"TOO_MANY_TOKENS", "QUERY_TOO_DEEP", "TOO_MANY_ALIASES", "QUERY_TOO_COMPLEX", "LIST_TOO_LONG"}
@@ -55,3 +60,20 @@ class RefusalThrottle:
         self.buckets.move_to_end(key)
         while len(self.buckets) > CALLERS:
             self.buckets.popitem(last=False)
+
+
+class HeldBack(RequestPolicy):
+    """Refuses a caller whose bucket of refusals is empty; takes from it on each refusal."""
+
+    def __init__(self, throttle: RefusalThrottle) -> None:
+        self.throttle = throttle
+
+    def check(self, request: Request) -> Checked:
+        if not self.throttle.buckets or not isinstance(request.context, Context):
+            return None
+        held_back = self.throttle.held_back(rate_limit_key(request.context))
+        return None if held_back is None else [held_back]
+
+    def finish(self, request: Request, result: ExecutionResult) -> None:
+        if result.errors and isinstance(request.context, Context):
+            self.throttle.note(rate_limit_key(request.context), result.errors)

@@ -8,6 +8,9 @@ Server uses: `GRAPHQL_PARSE_FAILED`, `GRAPHQL_VALIDATION_FAILED`, `BAD_USER_INPU
 from __future__ import annotations
 
 from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.types import ExecutionResult
+
+from engine.request import Request, RequestPolicy
 
 
 def request_error_code(error: GraphQLError) -> str:
@@ -29,3 +32,9 @@ def with_codes(errors: list[GraphQLError]) -> list[GraphQLError]:
         ):
             error.extensions = {**(error.extensions or {}), "code": request_error_code(error)}
     return errors
+
+
+class CodedErrors(RequestPolicy):
+    def finish(self, request: Request, result: ExecutionResult) -> None:
+        if result.errors:
+            result.errors = with_codes(result.errors)

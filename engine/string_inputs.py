@@ -4,16 +4,16 @@ PostgreSQL refuses text with a NUL character (`\\u0000`), whatever the column; S
 and truncates it in places. Rather than every resolver guarding every string argument, input
 field and filter, a request holding one is refused as a whole with `BAD_USER_INPUT`: string
 literals of the document by a validation rule (remembered with the document's validation), the
-variables by a schema extension that runs on every transport (HTTP, batches, websockets).
+variables by a request policy, which every transport runs (HTTP, batches, websockets).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError, StringValueNode, ValidationRule
-from strawberry.extensions import SchemaExtension
+
+from engine.request import Checked, Request, RequestPolicy
 
 NUL = "\x00"
 
@@ -63,11 +63,7 @@ def variables_refusal(variables: dict[str, Any] | None) -> GraphQLError | None:
     return None
 
 
-class NulFreeVariables(SchemaExtension):
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        if not context.pre_execution_errors:
-            refused = variables_refusal(context.variables)
-            if refused is not None:
-                context.pre_execution_errors = [refused]
-        yield
+class NulFreeVariables(RequestPolicy):
+    def check(self, request: Request) -> Checked:
+        refused = variables_refusal(request.variables)
+        return None if refused is None else [refused]

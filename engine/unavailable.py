@@ -3,7 +3,7 @@ INTERNAL_SERVER_ERROR or a plain 500.
 
 - Inside GraphQL: an error raised from a lost database connection is reported as
   SERVICE_UNAVAILABLE (engine.extensions); a query (a read) that met one runs once more, on a
-  fresh connection, before it is reported (schema.CRMSchema.execute).
+  fresh connection, before it is reported (engine.policies.RequestPipeline).
 - Outside it (authentication's lookups, /auth/token...): `ServiceUnavailableMiddleware` answers
   a lost connection that escapes the app, before a response has started, with the same JSON.
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from graphql import GraphQLError
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,21 +37,6 @@ def unavailable_error(error: GraphQLError, request_id: str) -> GraphQLError:
         path=error.path,
         extensions={"code": CODE, "retryAfter": RETRY_AFTER_SECONDS, "requestId": request_id},
     )
-
-
-def is_unavailable(errors: list[GraphQLError] | None) -> bool:
-    return any((e.extensions or {}).get("code") == CODE for e in errors or ())
-
-
-def is_read(query: str | None, operation_name: str | None) -> bool:
-    """A query operation, which may run again (parsed here only after a lost connection)."""
-    if not query:
-        return False
-    try:
-        operation = get_operation_ast(parse(query), operation_name)
-    except GraphQLError:
-        return False
-    return operation is not None and operation.operation == OperationType.QUERY
 
 
 def unavailable_retry_after(data: object) -> int | None:

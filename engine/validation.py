@@ -16,16 +16,23 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import Iterable
 from typing import Any
 
 import graphql
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, validate
-from strawberry.extensions import SchemaExtension
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    specified_rules,
+    validate,
+)
 from strawberry.schema.schema import validate_document
 
 from engine.budget import OverBudget, within_budget
 from engine.parsing import parse_cached
+from engine.request import Checked, Request, RequestPolicy
 
 # Characters up to which a document is validated on the loop: the worst case measured at this
 # size (one field repeated 60 times) is 11 ms, and a budget measured on a busy worker could
@@ -38,27 +45,23 @@ LIMIT_CODES = frozenset({"QUERY_TOO_DEEP", "TOO_MANY_ALIASES", "QUERY_TOO_COMPLE
 VALIDATION_BUDGET_SECONDS = 0.3  # the default of CRM_VALIDATION_BUDGET_MS
 
 
-class ValidationByIdentity(SchemaExtension):
+class ValidationByIdentity:
     results: OrderedDict[Key, tuple[Any, Any, Any, list[GraphQLError]]] = OrderedDict()
 
-    def __init__(
-        self, maxsize: int = 512, budget_seconds: float = VALIDATION_BUDGET_SECONDS
-    ) -> None:
-        super().__init__()
-        self.maxsize = maxsize
-        self.budget_seconds = budget_seconds
-
-    async def on_validate(self) -> AsyncIterator[None]:  # type: ignore[override]
-        context = self.execution_context
-        assert context.graphql_document is not None
-        context.pre_execution_errors = await self.errors(
-            context.schema._schema,
-            context.graphql_document,
-            context.validation_rules,
-            self.maxsize,
-            self.budget_seconds,
-        )
-        yield
+    @classmethod
+    def known(
+        cls,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        rules: tuple[type[ASTValidationRule], ...],
+    ) -> list[GraphQLError] | None:
+        """The remembered errors (an empty list: valid), None when not validated yet."""
+        key = (id(schema), id(document), tuple(map(id, rules)))
+        known = cls.results.get(key)
+        if known is not None and known[0] is schema and known[1] is document:
+            cls.results.move_to_end(key)
+            return known[3]  # type: ignore[no-any-return]
+        return None
 
     @classmethod
     async def errors(
@@ -70,15 +73,14 @@ class ValidationByIdentity(SchemaExtension):
         budget_seconds: float = VALIDATION_BUDGET_SECONDS,
     ) -> list[GraphQLError]:
         """The document's validation errors against the rules, validated once."""
-        key = (id(schema), id(document), tuple(map(id, rules)))
-        known = cls.results.get(key)
-        if known is not None and known[0] is schema and known[1] is document:
-            cls.results.move_to_end(key)
-            return known[3]  # type: ignore[no-any-return]
+        known = cls.known(schema, document, rules)
+        if known is not None:
+            return known
         errors = await _validated(schema, document, rules, budget_seconds)
         if any(_over_a_limit(e) for e in errors):  # cheap to refuse again; not worth its memory
             parse_cached.forget(document)
             return errors
+        key = (id(schema), id(document), tuple(map(id, rules)))
         cls.results[key] = (schema, document, tuple(rules), errors)
         while len(cls.results) > maxsize:
             cls.results.popitem(last=False)
@@ -124,3 +126,24 @@ def over_budget(budget_seconds: float) -> GraphQLError:
         " (fewer repeated fields and fragments)",
         extensions={"code": "QUERY_TOO_COMPLEX", "budgetMs": budget_ms},
     )
+
+
+class Validation(RequestPolicy):
+    """graphql-core's rules and ours (`extra_rules`), the linear limits first."""
+
+    def __init__(
+        self,
+        extra_rules: Iterable[type[ASTValidationRule]],
+        budget_seconds: float = VALIDATION_BUDGET_SECONDS,
+    ) -> None:
+        self.rules = (*specified_rules, *extra_rules)
+        self.budget_seconds = budget_seconds
+
+    def check(self, request: Request) -> Checked:
+        assert request.document is not None
+        known = ValidationByIdentity.known(request.schema, request.document, self.rules)
+        if known is not None:
+            return known
+        return ValidationByIdentity.errors(
+            request.schema, request.document, self.rules, budget_seconds=self.budget_seconds
+        )

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaxTokensLimiter,
-    SchemaExtension,
-)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.name_converter import NameConverter
 from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
@@ -21,23 +15,14 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.utils.operation import OperationType
 
-from auth.context import Context
-from engine.allowlist import PersistedQueryAllowList
 from engine.document_limits import document_limits_rule
-from engine.extensions import MaskUnexpectedErrors, is_unexpected
 from engine.inputs import plan_input_conversions
-from engine.introspection import AnonymousIntrospectionOff, is_anonymous, without_suggestions
-from engine.lean import LeanPipeline, SharedParserCache
-from engine.limits import QueryCostLimiter, rate_limit_key
+from engine.policies import CheckedByPolicies, RequestPipeline, request_policies
 from engine.ratelimit import RateLimiter
 from engine.refusals import RefusalThrottle
-from engine.request_errors import with_codes
+from engine.request import Request, RequestPolicy
 from engine.shared_events import SharedEventExecutor
-from engine.string_inputs import NulFreeStrings, NulFreeVariables
-from engine.unavailable import is_read, is_unavailable
-from engine.validation import ValidationByIdentity
-from observability.request_record import operation_executed
-from resolvers.brands.usage_hook import operation_finished
+from engine.string_inputs import NulFreeStrings
 from schema.analytics.queries import AnalyticsQueries
 from schema.appointments.mutations import AppointmentMutations
 from schema.appointments.queries import AppointmentQueries
@@ -151,9 +136,11 @@ class CachedNameConverter(NameConverter):
 
 
 class CRMSchema(strawberry.Schema):
-    lean: LeanPipeline | None = None
-    anonymous_hints = True  # "Did you mean ...?" for callers without a token (engine/introspection)
-    refusals: RefusalThrottle | None = None
+    """Every operation goes through `pipeline`, the one list of request policies
+    (engine/policies.py): `execute` for HTTP, `stream` for websockets."""
+
+    pipeline: RequestPipeline
+    refusals: RefusalThrottle | None = None  # lean_post holds callers back before parsing
 
     async def execute(
         self,
@@ -165,85 +152,52 @@ class CRMSchema(strawberry.Schema):
         allowed_operation_types: Iterable[OperationType] | None = None,
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
-        """The lean pipeline when it can answer, strawberry's extension hooks otherwise; each
-        operation is reported once to `operation_executed` (metrics, request log)."""
-        started = time.perf_counter()
-        result = None
-        arguments = (
+        return await self.pipeline.execute(
             query,
             variable_values,
             context_value,
             root_value,
             operation_name,
-            allowed_operation_types,
+            DEFAULT_ALLOWED_OPERATION_TYPES
+            if allowed_operation_types is None
+            else allowed_operation_types,
             operation_extensions,
         )
-        caller = rate_limit_key(context_value) if isinstance(context_value, Context) else None
-        try:
-            held_back = self.refusals.held_back(caller) if self.refusals and caller else None
-            if held_back is not None:
-                result = ExecutionResult(data=None, errors=[held_back])
-                return result
-            result = await self._execute(*arguments)
-            if is_unavailable(result.errors) and is_read(query, operation_name):
-                if isinstance(context_value, Context):
-                    context_value.loaders = {}  # nothing cached from the lost connection
-                result = await self._execute(*arguments)  # once more, on a fresh connection
-            if result.errors:
-                result.errors = with_codes(result.errors)
-                if not self.anonymous_hints and is_anonymous(context_value):
-                    result.errors = without_suggestions(result.errors)
-            return result
-        finally:
-            elapsed = time.perf_counter() - started
-            operation_executed(context_value, operation_name, query, result, elapsed)
-            if result is not None:
-                operation_finished(context_value, result.errors)  # per-app usage counts
-                if self.refusals is not None and caller is not None:
-                    self.refusals.note(caller, result.errors)
 
-    async def _execute(
+    async def stream(  # type: ignore[override]
         self,
         query: str | None,
-        variable_values: dict[str, Any] | None,
-        context_value: Any | None,
-        root_value: Any | None,
-        operation_name: str | None,
-        allowed_operation_types: Iterable[OperationType] | None,
-        operation_extensions: dict[str, Any] | None,
-    ) -> ExecutionResult:
-        if self.lean is not None:
-            result = await self.lean.execute(
-                self,
-                query,
-                variable_values,
-                context_value,
-                root_value,
-                operation_name,
-                DEFAULT_ALLOWED_OPERATION_TYPES
-                if allowed_operation_types is None
-                else allowed_operation_types,
-                operation_extensions,
-            )
-            if result is not None:
-                return result
-        return await super().execute(
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+    ) -> Any:
+        allowed = (
+            DEFAULT_ALLOWED_OPERATION_TYPES
+            if allowed_operation_types is None
+            else allowed_operation_types
+        )
+        request = Request(
+            self.pipeline.schema, query, variable_values, context_value, operation_name, allowed
+        )
+        stream = partial(
+            super().stream,
             query,
             variable_values,
             context_value,
             root_value,
             operation_name,
-            allowed_operation_types,
             operation_extensions,
+            allowed_operation_types,
         )
+        return await self.pipeline.checked_stream(request, stream)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Log only unexpected failures; auth and input errors are the client's business."""
-        unexpected = [e for e in errors if is_unexpected(e)]
-        if unexpected:
-            super().process_errors(unexpected, execution_context)
+        """Logged by the pipeline (engine.extensions.LogUnexpectedErrors), once."""
 
 
 def build_schema(
@@ -255,42 +209,34 @@ def build_schema(
     execution_context_class: type[SharedEventExecutor] = SharedEventExecutor,
     max_list_length: int = 2_000,
     validation_budget_ms: int = 300,
+    extra_policies: Iterable[RequestPolicy] = (),
 ) -> CRMSchema:
     """`execution_context_class`: tests compare the default (queries level by level) with a
-    subclass that executes them graphql-core's way."""
-    limit_rules = [document_limits_rule(MAX_DEPTH, MAX_ALIASES, MAX_FIELDS), NulFreeStrings]
-    budget_seconds = validation_budget_ms / 1000
-    extensions: list[Callable[[], SchemaExtension]] = [
-        MaskUnexpectedErrors,
-        SharedParserCache,
-        lambda: ValidationByIdentity(budget_seconds=budget_seconds),
-        NulFreeVariables,
+    subclass that executes them graphql-core's way. `extra_policies` run after the others."""
+    refusals = RefusalThrottle()
+    policies = request_policies(
+        max_tokens=MAX_TOKENS,
         # Rule classes built once, so the validation cache recognises them request after request.
-        lambda: AddValidationRules(limit_rules),
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-    ]
-    if not introspection:
-        extensions.append(DisableIntrospection)
-    elif not anonymous_introspection:
-        extensions.append(AnonymousIntrospectionOff)
-    extensions.append(PersistedQueryAllowList)
-    extensions.append(lambda: QueryCostLimiter(max_query_cost, max_list_length, rate_limiter))
-    # Must check what the extensions above check, with the same rules in the same order.
-    introspection_rules = [] if introspection else [NoSchemaIntrospectionCustomRule]
-    lean = LeanPipeline(
-        [*limit_rules, *introspection_rules],
-        MAX_TOKENS,
-        max_query_cost,
-        max_list_length,
-        rate_limiter,
-        budget_seconds,
+        validation_rules=[
+            document_limits_rule(MAX_DEPTH, MAX_ALIASES, MAX_FIELDS),
+            NulFreeStrings,
+            *([] if introspection else [NoSchemaIntrospectionCustomRule]),
+        ],
+        validation_budget_seconds=validation_budget_ms / 1000,
+        introspection=introspection,
+        anonymous_introspection=anonymous_introspection,
+        max_cost=max_query_cost,
+        max_list_length=max_list_length,
+        rate_limiter=rate_limiter,
+        refusals=refusals,
     )
+    policies.extend(extra_policies)
     schema = CRMSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[CustomerType, *ALL_EVENT_TYPES],
-        extensions=extensions,
+        extensions=[lambda: CheckedByPolicies(MAX_TOKENS)],
         execution_context_class=execution_context_class,
         config=StrawberryConfig(
             auto_camel_case=True,
@@ -298,10 +244,8 @@ def build_schema(
             batching_config={"max_operations": max_batch_operations},
         ),
     )
-    lean.anonymous_introspection = anonymous_introspection
-    schema.lean = lean
-    schema.anonymous_hints = anonymous_introspection
-    schema.refusals = RefusalThrottle()
+    schema.pipeline = RequestPipeline(policies, schema._schema, execution_context_class)
+    schema.refusals = refusals
     plan_input_conversions(schema)
     return schema
 

@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 import strawberry
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import ParserCache, SchemaExtension
 
 from engine import execution
 from engine.execution import PlainFieldExecutor
-from engine.lean import SharedParserCache
 from tests.support import response_keys
 
 
@@ -179,7 +178,7 @@ async def test_plans_are_shared_by_requests_of_one_parsed_query() -> None:
     later requests with other data (here with errors, then without) still answer correctly."""
     standard, _ = schemas()
     plain = strawberry.Schema(
-        query=Query, execution_context_class=PlainFieldExecutor, extensions=[SharedParserCache]
+        query=Query, execution_context_class=PlainFieldExecutor, extensions=[ParserCache]
     )
     made = 0
     real_new_plan = PlainFieldExecutor._new_plan
