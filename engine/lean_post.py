@@ -4,21 +4,22 @@ Starlette's exception middleware and router and strawberry's HTTP view (content 
 through `email.message`, a runtime-checked Protocol per result, request adapters, a response
 object) cost about a sixth of a small mutation's CPU. `LeanGraphQLPost` sits inside the app's
 own middleware (request id, body size limit, relay wake-up) and answers a POST to /graphql whose
-body is a JSON object with a query, itself: the same context, the same schema call with the same
-allowed operation types, the same JSON and status (429 with Retry-After when rate limited).
+body is a JSON object with a query, itself: the same context, the same schema call (and so the
+same request policies, engine/policies.py) with the same allowed operation types, the same
+JSON and status (429 with Retry-After when rate limited, the view's 400 for an operation the
+POST cannot carry: no query, an unknown operation name, a subscription).
 
-A worker executes at most `CRM_MAX_CONCURRENT_REQUESTS` such POSTs at once (their bodies read
-first, so a slow client holds no place); later ones wait their turn in arrival order. Past the
-database pool's size, more operations at once only queue for connections inside execution,
-fifty requests' objects alive together: at fifty concurrent requests on a pool of ten, the
-limit gave 8-15 % more requests a second in two of three paired runs (the same in the third)
-and halved the 95th percentile latency (docs/performance.md).
+A worker executes at most `CRM_MAX_CONCURRENT_REQUESTS` GraphQL requests over HTTP at once,
+these POSTs and those the view answers (GET, batches, persisted-query hashes, uploads), their
+bodies read first, so a slow client holds no place; later ones wait their turn in arrival
+order. Past the database pool's size, more operations at once only queue for connections
+inside execution, fifty requests' objects alive together: at fifty concurrent requests on a
+pool of ten, the limit gave 8-15 % more requests a second in two of three paired runs (the
+same in the third) and halved the 95th percentile latency (docs/performance.md).
 
 Everything else goes on to the app unchanged, with the body replayed if it was read: other
 paths and methods, batches, persisted-query hashes (Apollo's protocol, handled by the view),
-multipart uploads, streamed responses, bodies that are not such an object, and operations the
-schema refuses before execution (no query, an unknown operation name, a subscription over
-POST), for which the view writes its own 400.
+multipart uploads, streamed responses and bodies that are not such an object.
 """
 
 from __future__ import annotations

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from graphql import GraphQLError
 from starlette.types import Scope
@@ -61,7 +60,8 @@ class CostLimit(RequestPolicy):
 
     def finish(self, request: Request, result: ExecutionResult) -> None:
         if request.cost is not None:
-            result.extensions = cost_extension(request.cost, self.max_cost)
+            cost = {"requestedQueryCost": request.cost, "maximumAvailable": self.max_cost}
+            result.extensions = {"cost": cost}
 
 
 class RateLimit(RequestPolicy):
@@ -112,7 +112,3 @@ async def over_rate(limiter: RateLimiter | None, context: object, cost: int) -> 
         f"rate limit exceeded; retry in {retry_after} s",
         extensions={"code": "RATE_LIMITED", "retryAfter": retry_after},
     )
-
-
-def cost_extension(cost: int, max_cost: int) -> dict[str, Any]:
-    return {"cost": {"requestedQueryCost": cost, "maximumAvailable": max_cost}}

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse
+from graphql import DocumentNode, GraphQLError, parse
 from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
-from strawberry.utils.operation import OperationType
+from strawberry.utils.operation import get_operation_type
 
 from engine.request import Checked, Request, RequestPolicy
 
@@ -92,20 +92,11 @@ class AllowedOperationType(RequestPolicy):
 
     def check(self, request: Request) -> Checked:
         assert request.document is not None
-        name = request.operation_name
-        operation = next(
-            (
-                d
-                for d in request.document.definitions
-                if isinstance(d, OperationDefinitionNode)
-                and (name is None or (d.name is not None and d.name.value == name))
-            ),
-            None,
-        )
-        if operation is None:
-            raise CannotGetOperationTypeError(name)
-        kind = OperationType(operation.operation.value)
+        try:
+            kind = get_operation_type(request.document, request.operation_name)
+        except RuntimeError:
+            raise CannotGetOperationTypeError(request.operation_name) from None
         if kind not in request.allowed:
             raise InvalidOperationTypeError(kind)
-        request.operation = operation
+        request.operation = kind
         return None

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Iterator
+from contextlib import aclosing
 from typing import Any
 
 from graphql import ASTValidationRule, GraphQLError, GraphQLSchema, execute
-from graphql import OperationType as GraphQLOperationType
 from strawberry.exceptions import MissingQueryError
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.extensions import SchemaExtension
@@ -186,42 +186,28 @@ class RequestPipeline:
         )
         return ExecutionResult(data=result.data, errors=result.errors)
 
-    async def checked_stream(
-        self,
-        request: Request,
-        stream: Any,  # strawberry's `Schema.stream`, bound, its arguments given
-    ) -> AsyncIterator[Any]:
-        """A websocket operation: refused by the checks, or strawberry's stream with each
-        result finished."""
+    async def checked_stream(self, request: Request, stream: Any) -> AsyncIterator[Any]:
+        """A websocket operation: its refusal, or strawberry's `stream` (bound to the
+        operation's arguments) with each result finished."""
         try:
             refused = await self.refusal(request)
         except TRANSPORT_ERRORS:
             refused = None  # strawberry's stream answers them as the protocol says
         except Exception as error:
             refused = [_coerced(error)]
-        if refused:
-            return self._refused_stream(request, refused)
-        return self._finished_stream(request, await stream())
+        return self._finished(request, refused or None, None if refused else await stream())
 
-    async def _refused_stream(
-        self, request: Request, refused: Refusal
-    ) -> AsyncGenerator[ExecutionResult, None]:
-        result = PreExecutionError(data=None, errors=refused)
-        for finish in self.stream_finishes:
-            finish(request, result)
-        yield result
-
-    async def _finished_stream(
-        self, request: Request, source: AsyncGenerator[Any, None]
+    async def _finished(
+        self, request: Request, refused: Refusal | None, source: AsyncGenerator[Any, None] | None
     ) -> AsyncGenerator[Any, None]:
-        try:
+        if source is None:
+            source = _one(PreExecutionError(data=None, errors=refused))
+        async with aclosing(source):
             async for result in source:
                 if isinstance(result, ExecutionResult):
                     for finish in self.stream_finishes:
                         finish(request, result)
                 yield result
-        finally:
-            await source.aclose()
 
 
 class CheckedByPolicies(SchemaExtension):
@@ -254,5 +240,8 @@ def _lost_connection(result: ExecutionResult) -> bool:
 
 
 def _is_read(request: Request) -> bool:
-    operation = request.operation
-    return operation is not None and operation.operation is GraphQLOperationType.QUERY
+    return request.operation is OperationType.QUERY
+
+
+async def _one(result: ExecutionResult) -> AsyncGenerator[ExecutionResult, None]:
+    yield result

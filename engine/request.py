@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Iterable
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
+from graphql import DocumentNode, GraphQLError, GraphQLSchema
 from strawberry.types import ExecutionResult
 from strawberry.utils.operation import OperationType
 
@@ -41,14 +41,10 @@ class Request:
         operation_name: str | None,
         allowed: Iterable[OperationType],
     ) -> None:
-        self.schema = schema
-        self.query = query
-        self.variables = variables
-        self.context = context
-        self.operation_name = operation_name
-        self.allowed = allowed
+        self.schema, self.query, self.variables, self.context = schema, query, variables, context
+        self.operation_name, self.allowed = operation_name, allowed
         self.document: DocumentNode | None = None
-        self.operation: OperationDefinitionNode | None = None
+        self.operation: OperationType | None = None  # its type
         self.cost: int | None = None  # measured by the cost policy
         self.started = 0.0
 

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+import server
 from config import Settings
 from engine import lean_post
 from server import create_app
@@ -130,7 +131,9 @@ async def test_everything_else_reaches_the_view(
         "/graphql", json={"query": "query A { __typename }", "operationName": "B"}, headers=auth
     )
     assert no_such_operation.status_code == 400
-    assert answered == [], "none of these is the lean path's"
+    # The subscription and the unknown operation: refused by the same checks (the lean path
+    # answers them itself, with the view's 400), never executed.
+    assert answered == [], "none of these is executed by the lean path"
 
 
 @pytest.fixture
@@ -175,3 +178,35 @@ async def test_a_worker_executes_at_most_its_limit_at_once_and_the_rest_in_turn(
     assert all(r.json()["data"] == {"customers": {"edges": []}} for r in responses)
     assert most == 2, "never more than the limit at once"
     assert started == [str(i) for i in range(7)], "waiting requests go in arrival order"
+
+
+async def test_gets_and_batches_take_their_turn_too(
+    two_at_once: httpx.AsyncClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Requests the view answers (GET, batches) wait for a turn like the lean path's POSTs."""
+    token = await app_token(settings, await make_brand())
+    running = most = 0
+    real = server.build_context
+
+    async def slow(request: Any, request_settings: Settings) -> Any:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.02)
+        try:
+            return await real(request, request_settings)
+        finally:
+            running -= 1
+
+    monkeypatch.setattr(server, "build_context", slow)
+    auth = {"Authorization": f"Bearer {token}"}
+
+    async def get() -> httpx.Response:
+        return await two_at_once.get("/graphql", params={"query": "{ __typename }"}, headers=auth)
+
+    async def batch() -> httpx.Response:
+        return await two_at_once.post("/graphql", json=[{"query": "{ __typename }"}], headers=auth)
+
+    responses = await asyncio.gather(*(get() for _ in range(4)), *(batch() for _ in range(3)))
+    assert [r.status_code for r in responses] == [200] * 7
+    assert most == 2, "never more than the limit at once"
