@@ -2,7 +2,7 @@
 
 `ObservedRequests` (observability/middleware.py) opens a record per HTTP request or websocket;
 `operation_executed` is the one hook the GraphQL entry points call once per executed operation
-(CRMSchema.execute), and `rate_decided` is called by the rate limiter (RecordingRateLimiter).
+(`engine.policies.RecordOperation`), and `rate_decided` is called by the rate limiter (RecordingRateLimiter).
 Nothing personal is kept: names of operations, the brand's slug, the principal's kind and id.
 """
 
