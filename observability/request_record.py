@@ -1,8 +1,8 @@
 """The record of one request, shared by the metrics, the request log and the rate-limit headers.
 
 `ObservedRequests` (observability/middleware.py) opens a record per HTTP request or websocket;
-`operation_executed` is the one hook the GraphQL entry points call once per executed operation
-(`engine.policies.RecordOperation`), and `rate_decided` is called by the rate limiter (RecordingRateLimiter).
+`operation_executed` is the one hook called once per executed operation (by the request policy
+`engine.policies.RecordOperation`), and `rate_decided` by the rate limiter (RecordingRateLimiter).
 Nothing personal is kept: names of operations, the brand's slug, the principal's kind and id.
 """
 

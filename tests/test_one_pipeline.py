@@ -224,7 +224,7 @@ class Spy(RequestPolicy):
 
     def check(self, request: Request) -> Checked:
         self.checked.append(request.query)
-        if request.query and request.query.startswith("query Refused"):
+        if request.query and " Refused " in request.query:
             return [GraphQLError("refused by the spy", extensions={"code": "SPY_REFUSED"})]
         return None
 
@@ -257,3 +257,10 @@ async def test_a_policy_added_to_the_list_runs_on_every_entry_point(
         # The persisted query's registration is an operation too (its query is executed).
         assert checked == (4 if name == "persisted" else 2), name
     assert spy.checked == spy.finished, "each operation checked is finished"
+    events = await app_token(settings, brand, "events:read")
+    async with running(settings) as (app, http):
+        subscription = await websocket(
+            app, http, events, "subscription Refused { events { id } }", None
+        )
+    assert subscription.errors == [("SPY_REFUSED", "refused by the spy")]
+    assert spy.checked[-1] == spy.finished[-1] == "subscription Refused { events { id } }"
