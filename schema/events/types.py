@@ -2,65 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 import strawberry
-from strawberry.scalars import JSON
 
-from auth.context import Info
 from events.outbox import Event
-from resolvers.customers import loaders as customer_loaders
 from resolvers.ids import to_global_id
-from schema.common import local_time
-from schema.customers.types import CustomerType
+from schema.events.event_interface import EventType, payload_value, subject_gid
+from schema.events.operations_types import (
+    AppointmentEvent,
+    BehaviourTracked,
+    BookableServiceChanged,
+    JobCompleted,
+    ReferralEvent,
+    StaffChanged,
+    StoreChanged,
+)
 
-
-def _payload(event: Event, key: str) -> Any:
-    return event.payload.get(key)
-
-
-def _subject_gid(event: Event) -> strawberry.ID | None:
-    """The global id of what the event is about (e.g. Purchase:42)."""
-    if not event.subject_type or not event.subject_id or not event.subject_id.isdigit():
-        return None
-    return strawberry.ID(to_global_id(event.subject_type, int(event.subject_id)))
-
-
-@strawberry.interface(name="Event", description="Something that happened in the caller's brand.")
-class EventType:
-    event: strawberry.Private[Event]
-
-    @strawberry.field(description="Per-brand increasing id; pass it as `after` to resume.")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.event.seq))
-
-    @strawberry.field(description="e.g. customer.created, points.changed.")
-    def type(self) -> str:
-        return self.event.type
-
-    @strawberry.field
-    def occurred_at(self, info: Info) -> datetime:
-        return local_time(info, self.event.occurred_at)
-
-    @strawberry.field
-    def customer_id(self) -> strawberry.ID | None:
-        cid = self.event.customer_id
-        return strawberry.ID(to_global_id("Customer", cid)) if cid is not None else None
-
-    @strawberry.field(description="The customer now (loaded fresh; PII masked without pii:read).")
-    async def customer(self, info: Info) -> CustomerType | None:
-        principal = info.context.principal
-        if self.event.customer_id is None or principal is None:
-            return None
-        if not principal.has("customers:read") and principal.kind != "customer":
-            return None
-        found = await customer_loaders.customer_by_id(info.context, self.event.customer_id)
-        return CustomerType.from_model(found) if found else None
-
-    @strawberry.field(description="The event's data as recorded (ids, amounts; no PII).")
-    def payload(self) -> JSON:
-        return JSON(self.event.payload)
+__all__ = ["ALL_EVENT_TYPES", "EVENT_CLASSES", "AppointmentEvent", "EventType", "to_graphql"]
 
 
 @strawberry.type
@@ -72,14 +29,14 @@ class CustomerCreated(EventType):
 class CustomerUpdated(EventType):
     @strawberry.field(description="Names of the changed fields.")
     def fields(self) -> list[str]:
-        return list(_payload(self.event, "fields") or [])
+        return list(payload_value(self.event, "fields") or [])
 
 
 @strawberry.type
 class CustomerMerged(EventType):
     @strawberry.field(description="The merged (deleted) customer.")
     def source_id(self) -> strawberry.ID | None:
-        source = _payload(self.event, "sourceId")
+        source = payload_value(self.event, "sourceId")
         return strawberry.ID(to_global_id("Customer", int(source))) if source else None
 
 
@@ -92,11 +49,11 @@ class CustomerDeleted(EventType):
 class PurchaseRecorded(EventType):
     @strawberry.field
     def purchase_id(self) -> strawberry.ID | None:
-        return _subject_gid(self.event)
+        return subject_gid(self.event)
 
     @strawberry.field(description="Decimal amount as a string, in the brand's currency.")
     def amount(self) -> str | None:
-        value = _payload(self.event, "amount")
+        value = payload_value(self.event, "amount")
         return None if value is None else str(value)
 
 
@@ -109,15 +66,15 @@ class PurchaseRefunded(PurchaseRecorded):
 class PointsChanged(EventType):
     @strawberry.field(description="Signed change of the available balance (ledger amount).")
     def delta(self) -> int | None:
-        return _payload(self.event, "amount")
+        return payload_value(self.event, "amount")
 
     @strawberry.field(description="The available balance after the change.")
     def balance(self) -> int | None:
-        return _payload(self.event, "balance")
+        return payload_value(self.event, "balance")
 
     @strawberry.field(description="The ledger entry's kind: EARN, REDEEM, ADJUST, EXPIRE...")
     def kind(self) -> str | None:
-        return _payload(self.event, "kind")
+        return payload_value(self.event, "kind")
 
     @strawberry.field
     def transaction_id(self) -> strawberry.ID | None:
@@ -129,29 +86,29 @@ class PointsChanged(EventType):
 class TierChanged(EventType):
     @strawberry.field
     def from_tier(self) -> str | None:
-        return _payload(self.event, "from")
+        return payload_value(self.event, "from")
 
     @strawberry.field
     def to_tier(self) -> str | None:
-        return _payload(self.event, "to")
+        return payload_value(self.event, "to")
 
     @strawberry.field
     def reason(self) -> str | None:
-        return _payload(self.event, "reason")
+        return payload_value(self.event, "reason")
 
 
 @strawberry.type
 class CouponIssued(EventType):
     @strawberry.field
     def coupon_id(self) -> strawberry.ID | None:
-        return _subject_gid(self.event)
+        return subject_gid(self.event)
 
     @strawberry.field(
         description="coupon.issued: the channels the customer consented to, where a gateway may "
         "tell them (empty: none; null on other events)."
     )
     def channels(self) -> list[str] | None:
-        found = _payload(self.event, "channels")
+        found = payload_value(self.event, "channels")
         return None if found is None else [str(c) for c in found]
 
 
@@ -169,15 +126,15 @@ class CampaignLaunched(EventType):
 
     @strawberry.field(description="Members snapshotted from the segment.")
     def targeted(self) -> int | None:
-        return _payload(self.event, "targeted")
+        return payload_value(self.event, "targeted")
 
     @strawberry.field(description="Members held out (no coupons).")
     def holdout(self) -> int | None:
-        return _payload(self.event, "holdout")
+        return payload_value(self.event, "holdout")
 
     @strawberry.field(description="Coupons issued to the treated members.")
     def issued(self) -> int | None:
-        return _payload(self.event, "issued")
+        return payload_value(self.event, "issued")
 
 
 @strawberry.type
@@ -189,13 +146,13 @@ class TicketCreated(EventType):
 
     @strawberry.field(description="The ticket's status after the change.")
     def status(self) -> str | None:
-        return _payload(self.event, "status")
+        return payload_value(self.event, "status")
 
     @strawberry.field(
         description="The mutation behind an update (transitionTicket, replyToTicket...)."
     )
     def operation(self) -> str | None:
-        return _payload(self.event, "operation")
+        return payload_value(self.event, "operation")
 
 
 @strawberry.type
@@ -212,11 +169,11 @@ class TicketSlaBreached(TicketCreated):
 class SurveyAnswered(EventType):
     @strawberry.field(description="The NPS answer (0-10), null when skipped or not an NPS survey.")
     def score(self) -> int | None:
-        return _payload(self.event, "nps")
+        return payload_value(self.event, "nps")
 
     @strawberry.field
     def survey_id(self) -> strawberry.ID | None:
-        pk = _payload(self.event, "survey")
+        pk = payload_value(self.event, "survey")
         return strawberry.ID(to_global_id("Survey", int(pk))) if pk else None
 
     @strawberry.field
@@ -229,53 +186,53 @@ class SurveyAnswered(EventType):
 class ConfigurationChanged(EventType):
     @strawberry.field(description="The app, segment or offer.")
     def subject_id(self) -> strawberry.ID | None:
-        return _subject_gid(self.event)
+        return subject_gid(self.event)
 
     @strawberry.field(description="The mutation, e.g. updateSegment.")
     def operation(self) -> str | None:
-        return _payload(self.event, "operation")
+        return payload_value(self.event, "operation")
 
     @strawberry.field(description="Names of the changed fields.")
     def fields(self) -> list[str]:
-        return list(_payload(self.event, "fields") or [])
+        return list(payload_value(self.event, "fields") or [])
 
 
 @strawberry.type
 class ConsentChanged(EventType):
     @strawberry.field(description="SMS, EMAIL, PUSH or WECHAT.")
     def channel(self) -> str | None:
-        return _payload(self.event, "channel")
+        return payload_value(self.event, "channel")
 
     @strawberry.field
     def granted(self) -> bool | None:
-        return _payload(self.event, "granted")
+        return payload_value(self.event, "granted")
 
 
 @strawberry.type(description="A refund gave a redeemed coupon back to its customer.")
 class CouponRestored(CouponIssued):
     @strawberry.field(description="ISSUED again, or EXPIRED when its validity has ended.")
     def status(self) -> str | None:
-        return _payload(self.event, "status")
+        return payload_value(self.event, "status")
 
 
 @strawberry.type(description="Send this invitation (SMS, e-mail, push or WeChat template).")
 class SurveyInvitationCreated(EventType):
     @strawberry.field
     def invitation_id(self) -> strawberry.ID | None:
-        return _subject_gid(self.event)
+        return subject_gid(self.event)
 
     @strawberry.field
     def survey_id(self) -> strawberry.ID | None:
-        pk = _payload(self.event, "surveyId")
+        pk = payload_value(self.event, "surveyId")
         return strawberry.ID(to_global_id("Survey", int(pk))) if pk else None
 
     @strawberry.field(description="The channel the customer consented to: send it there only.")
     def delivery_channel(self) -> str | None:
-        return _payload(self.event, "deliveryChannel")
+        return payload_value(self.event, "deliveryChannel")
 
     @strawberry.field(description="The customer's link to answer (holds a single-use token).")
     def link(self) -> str | None:
-        return _payload(self.event, "link")
+        return payload_value(self.event, "link")
 
 
 @strawberry.type(description="An unanswered invitation's one reminder: send it again.")
@@ -287,111 +244,11 @@ class SurveyInvitationReminded(SurveyInvitationCreated):
 class CustomerDataExportChanged(EventType):
     @strawberry.field
     def export_id(self) -> strawberry.ID | None:
-        return _subject_gid(self.event)
+        return subject_gid(self.event)
 
     @strawberry.field(description="QUEUED when asked for; SUCCEEDED, FAILED or CANCELLED.")
     def state(self) -> str | None:
-        return _payload(self.event, "state")
-
-
-def _payload_gid(event: Event, key: str, type_name: str) -> strawberry.ID | None:
-    pk = _payload(event, key)
-    return strawberry.ID(to_global_id(type_name, int(pk))) if pk else None
-
-
-@strawberry.type
-class StoreChanged(EventType):
-    @strawberry.field
-    def store_id(self) -> strawberry.ID | None:
-        return _payload_gid(self.event, "store", "Store")
-
-
-@strawberry.type
-class StaffChanged(EventType):
-    @strawberry.field
-    def staff_id(self) -> strawberry.ID | None:
-        return _payload_gid(self.event, "staff", "StaffMember")
-
-
-@strawberry.type
-class BookableServiceChanged(EventType):
-    @strawberry.field
-    def service_id(self) -> strawberry.ID | None:
-        return _payload_gid(self.event, "service", "BookableService")
-
-
-@strawberry.type
-class AppointmentEvent(EventType):
-    """booked, rescheduled, cancelled, checked_in, completed, no_show, reminder_due."""
-
-    @strawberry.field
-    def appointment_id(self) -> strawberry.ID | None:
-        return _subject_gid(self.event)
-
-    @strawberry.field
-    def store_id(self) -> strawberry.ID | None:
-        return _payload_gid(self.event, "store", "Store")
-
-    @strawberry.field
-    def staff_id(self) -> strawberry.ID | None:
-        return _payload_gid(self.event, "staff", "StaffMember")
-
-    @strawberry.field(description="The appointment's status after the change.")
-    def status(self) -> str | None:
-        return _payload(self.event, "status")
-
-    @strawberry.field(description="The start (ISO 8601, UTC) after the change.")
-    def starts_at(self) -> str | None:
-        return _payload(self.event, "startsAt")
-
-
-@strawberry.type
-class ReferralEvent(EventType):
-    """invited, attributed, converted (with the rewards paid)."""
-
-    @strawberry.field
-    def referral_id(self) -> strawberry.ID | None:
-        if self.event.subject_type != "Referral":
-            return None
-        return _subject_gid(self.event)
-
-
-@strawberry.type(description="A batch of behaviour events was stored (trackEvents, beacon).")
-class BehaviourTracked(EventType):
-    @strawberry.field
-    def accepted(self) -> int | None:
-        return _payload(self.event, "accepted")
-
-    @strawberry.field(description="How many events of each name the batch stored.")
-    def names(self) -> JSON:
-        return JSON(_payload(self.event, "names") or {})
-
-
-@strawberry.type(description="A background import or export job ended (docs/onboarding.md).")
-class JobCompleted(EventType):
-    @strawberry.field(description="The ImportJob or ExportJob.")
-    def job_id(self) -> strawberry.ID | None:
-        return _subject_gid(self.event)
-
-    @strawberry.field(description="CUSTOMERS, PURCHASES, POINTS_BALANCES, LEDGER, COUPONS.")
-    def kind(self) -> str | None:
-        return _payload(self.event, "kind")
-
-    @strawberry.field(description="SUCCEEDED, FAILED or CANCELLED.")
-    def state(self) -> str | None:
-        return _payload(self.event, "state")
-
-    @strawberry.field
-    def rows_read(self) -> int | None:
-        return _payload(self.event, "rowsRead")
-
-    @strawberry.field
-    def rows_written(self) -> int | None:
-        return _payload(self.event, "rowsWritten")
-
-    @strawberry.field
-    def rows_failed(self) -> int | None:
-        return _payload(self.event, "rowsFailed")
+        return payload_value(self.event, "state")
 
 
 EVENT_CLASSES: dict[str, type[EventType]] = {
