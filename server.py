@@ -47,6 +47,7 @@ from engine.unavailable import ServiceUnavailableMiddleware, unavailable_retry_a
 from events.outbox import backlog as outbox_backlog
 from events.runtime import EventsRuntime
 from events.wakeup import WakeRelayAfterRequest
+from library_adapter import graphql_core_schema
 from models.db import close_db, init_db
 from models.pool import pool_usage
 from models.sealed import install_keys
@@ -138,7 +139,7 @@ class CRMGraphQL(GraphQL[Context, None]):
         lean = schema.lean
         assert lean is not None
         self.registrations = RegistrationPolicy(
-            schema._schema,
+            graphql_core_schema(schema),
             lean.rules,
             lean.max_tokens,
             settings.max_persisted_query_bytes,

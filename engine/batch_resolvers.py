@@ -11,6 +11,7 @@ from graphql import GraphQLField, GraphQLObjectType
 from strawberry.types.field import StrawberryField
 
 from engine.field_facts import per_field, strawberry_field
+from library_adapter import strawberry_schema_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,7 +48,7 @@ def direct_resolver(field_def: GraphQLField, schema: Any) -> tuple[StrawberryFie
 
 def _direct(field_def: GraphQLField, schema: Any) -> tuple[StrawberryField, Any] | None:
     definition = strawberry_field(field_def)
-    strawberry_schema = getattr(schema, "_strawberry_schema", None)
+    strawberry_schema = strawberry_schema_of(schema)
     direct = None
     if (
         definition is not None

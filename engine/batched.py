@@ -63,6 +63,7 @@ from engine.batch_resolvers import (
 from engine.columns import Abandon, as_list, close_all, complete_leaves, row_builder, split
 from engine.execution import PlainFieldExecutor, basic_attribute, named_type
 from engine.row_sources import RowSource, built, is_row_of, readable_name, row_source_of
+from library_adapter import strawberry_schema_of
 from models.pinned import pinned_connection
 
 UNBATCHABLE_DIRECTIVES = frozenset({"defer", "stream"})
@@ -510,7 +511,7 @@ class BatchedQueryExecutor(PlainFieldExecutor):
         raw_info = self.build_resolve_info(
             step.field_def, step.nodes, parent_type, Path(None, step.key, parent_type.name)
         )
-        strawberry_schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
+        strawberry_schema = strawberry_schema_of(self.schema)
         info = strawberry_schema.config.info_class(_raw_info=raw_info, _field=definition)
         column = list(map(attrgetter(attribute), sources))
         for extension in extensions:

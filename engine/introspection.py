@@ -21,6 +21,7 @@ from graphql import DocumentNode, GraphQLError, GraphQLSchema, NoSchemaIntrospec
 from strawberry.extensions import SchemaExtension
 
 from engine.validation import ValidationByIdentity
+from library_adapter import graphql_core_schema
 
 INTROSPECTION_RULES = (NoSchemaIntrospectionCustomRule,)
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
@@ -51,7 +52,7 @@ class AnonymousIntrospectionOff(SchemaExtension):
             not context.pre_execution_errors
             and document is not None
             and is_anonymous(context.context)
-            and await introspects(context.schema._schema, document)
+            and await introspects(graphql_core_schema(context.schema), document)
         ):
             context.pre_execution_errors = [introspection_refused()]
         yield

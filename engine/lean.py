@@ -33,7 +33,6 @@ from graphql import (
 )
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.extensions import SchemaExtension
-from strawberry.schema._graphql_core import execution_context_class_kwargs
 from strawberry.types import ExecutionResult
 from strawberry.utils.await_maybe import await_maybe
 from strawberry.utils.operation import OperationType as StrawberryOperationType
@@ -47,6 +46,7 @@ from engine.parsing import parse_cached
 from engine.ratelimit import RateLimiter
 from engine.string_inputs import variables_refusal
 from engine.validation import ValidationByIdentity
+from library_adapter import graphql_core_schema
 
 
 class SharedParserCache(SchemaExtension):
@@ -120,7 +120,7 @@ class LeanPipeline:
         document = await self._checked_document(schema, query, operation_name, allowed)
         if document is None:
             return None
-        graphql_schema = schema._schema
+        graphql_schema = graphql_core_schema(schema)
         if (
             not self.anonymous_introspection
             and is_anonymous(context)
@@ -146,7 +146,7 @@ class LeanPipeline:
                 operation_name=operation_name,
                 context_value=context,
                 is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
-                **execution_context_class_kwargs(schema.execution_context_class),
+                executor_class=schema.execution_context_class,
                 operation_extensions=operation_extensions,
             )
         )
@@ -170,7 +170,10 @@ class LeanPipeline:
         except GraphQLError:
             return None
         if await ValidationByIdentity.errors(
-            schema._schema, document, self.rules, budget_seconds=self.validation_budget_seconds
+            graphql_core_schema(schema),
+            document,
+            self.rules,
+            budget_seconds=self.validation_budget_seconds,
         ):
             return None
         operation = get_operation_ast(document, operation_name)

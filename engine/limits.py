@@ -15,6 +15,7 @@ from auth.tokens import InvalidToken, verify_token
 from config import Settings
 from engine.cost import Cost, query_cost
 from engine.ratelimit import RateLimiter
+from library_adapter import graphql_core_schema
 
 
 def caller_key_of_request(scope: Scope, settings: Settings) -> str:
@@ -51,11 +52,14 @@ class QueryCostLimiter(SchemaExtension):
         ctx = self.execution_context
         if ctx.pre_execution_errors is None and ctx.graphql_document is not None:
             ctx.pre_execution_errors = validate(
-                ctx.schema._schema, ctx.graphql_document, ctx.validation_rules
+                graphql_core_schema(ctx.schema), ctx.graphql_document, ctx.validation_rules
             )
         if not ctx.pre_execution_errors and ctx.graphql_document is not None:
             cost = query_cost(
-                ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables
+                graphql_core_schema(ctx.schema),
+                ctx.graphql_document,
+                ctx.operation_name,
+                ctx.variables,
             )
             self.cost = cost.total
             error = await self._check(cost)

@@ -26,6 +26,7 @@ from strawberry.schema.schema import validate_document
 
 from engine.budget import OverBudget, within_budget
 from engine.parsing import parse_cached
+from library_adapter import graphql_core_schema
 
 # Characters up to which a document is validated on the loop: the worst case measured at this
 # size (one field repeated 60 times) is 11 ms, and a budget measured on a busy worker could
@@ -52,7 +53,7 @@ class ValidationByIdentity(SchemaExtension):
         context = self.execution_context
         assert context.graphql_document is not None
         context.pre_execution_errors = await self.errors(
-            context.schema._schema,
+            graphql_core_schema(context.schema),
             context.graphql_document,
             context.validation_rules,
             self.maxsize,

@@ -300,10 +300,10 @@ async def test_a_failing_query_runs_each_resolver_once() -> None:
     query = "{ people(first: 3) { name secret tier { name } entries(first: 2) { total } } }"
     result, levels = await both(query, staff=False)
     assert levels >= 3, "the batched executor did not take the query"
-    assert sorted(RESOLVED) == ["entries:P1:2", "entries:P2:2", "entries:P3:2"] + [
-        "tier:P1",
-        "tier:P2",
-        "tier:P3",
+    people = (1, 2, 3)
+    assert sorted(RESOLVED) == [
+        *(f"entries:P{i}:2" for i in people),
+        *(f"tier:P{i}" for i in people),
     ]
     assert BATCH_CALLS == [3] and BATCHES == [[1, 2]]
     assert [e.path for e in result["errors"]] == [["people", i, "secret"] for i in range(3)]
@@ -336,7 +336,7 @@ async def test_a_failing_batch_resolver_fails_the_field_of_each_parent_once() ->
         result = await levels.execute(query, {"case": "wrong_object"}, context_value=context())
         gc.collect()
     assert BATCH_CALLS == [2]
-    assert sorted((e.path[1], e.path[2]) for e in result.errors or []) == [
+    assert sorted(tuple(e.path or [])[1:3] for e in result.errors or []) == [
         (0, "tier"),
         (1, "shout"),
         (1, "tier"),
