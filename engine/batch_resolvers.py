@@ -21,7 +21,8 @@ def batch_resolver(batch: Callable[..., Awaitable[list[Any]]]) -> Callable[[F], 
     keyword arguments)` returns a list of the field's values, one a parent, in order. The
     level-by-level executor calls it once per level instead of the resolver once per parent
     (one coroutine, one task and one DataLoader call for the level); graphql-core's executor
-    (mutations, subscriptions, a query's second attempt) keeps calling the resolver, so the
+    (mutations, subscriptions, a column it resolves for the level-by-level executor) keeps
+    calling the resolver, so the
     two must agree (tests/test_batched_schema.py compares them on the real schema)."""
 
     def attach(resolver: F) -> F:
