@@ -22,8 +22,8 @@ def batch_resolver(batch: Callable[..., Awaitable[list[Any]]]) -> Callable[[F], 
     level-by-level executor calls it once per level instead of the resolver once per parent
     (one coroutine, one task and one DataLoader call for the level); graphql-core's executor
     (mutations, subscriptions, a column it resolves for the level-by-level executor) keeps
-    calling the resolver, so the
-    two must agree (tests/test_batched_schema.py compares them on the real schema)."""
+    calling the resolver, so the two must agree (tests/test_batched_schema.py compares them on
+    the real schema)."""
 
     def attach(resolver: F) -> F:
         resolver.batch = batch  # type: ignore[attr-defined]
