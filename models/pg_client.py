@@ -32,10 +32,11 @@ class RequestConnection:
     """One pooled connection lent to a request's statements; asyncpg runs one statement at a
     time on a connection, so they take turns (`lock`). `open` is False once it went back."""
 
-    __slots__ = ("connection", "lock", "open")
+    __slots__ = ("connection", "lock", "open", "pool")
 
-    def __init__(self, connection: asyncpg.Connection) -> None:
+    def __init__(self, connection: asyncpg.Connection, pool: asyncpg.Pool) -> None:
         self.connection = connection
+        self.pool = pool  # whose connection it is: another client's statements take their own
         self.lock = asyncio.Lock()
         self.open = True
 
@@ -71,15 +72,20 @@ class CRMAsyncpgClient(AsyncpgDBClient):
         """A connection of the pool for an `async with` block."""
         return PooledConnection(self)
 
-    def acquire_connection(self) -> Any:
+    def request_connection(self) -> RequestConnection | None:
+        """The connection lent to the current request from this client's pool, if any."""
         request = REQUEST_CONNECTION.get()
+        return request if request is not None and request.pool is self.asyncpg_pool else None
+
+    def acquire_connection(self) -> Any:
+        request = self.request_connection()
         if request is None:
             return PooledConnection(self)
         return RequestTurn(self, request)
 
     # Tortoise's hook behind the public `in_transaction()` (defined here, never read).
     def _in_transaction(self) -> TransactionContext:
-        return OwnTransaction(self, REQUEST_CONNECTION.get())
+        return OwnTransaction(self, self.request_connection())
 
 
 class PooledConnection:

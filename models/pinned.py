@@ -32,16 +32,15 @@ ALIAS = "default"
 async def pinned_connection() -> AsyncIterator[None]:
     """Run the block's statements on one pooled connection (PostgreSQL), taken here."""
     client = connections.get(ALIAS)
-    current = REQUEST_CONNECTION.get()
     if (
         not isinstance(client, CRMAsyncpgClient)
         or isinstance(client, TransactionalDBClient)
-        or (current is not None and current.open)
+        or ((current := client.request_connection()) is not None and current.open)
     ):
         yield
         return
     pooled = client.pooled_connection()
-    request = RequestConnection(await pooled.__aenter__())
+    request = RequestConnection(await pooled.__aenter__(), pooled.pool)
     token = REQUEST_CONNECTION.set(request)
     try:
         yield

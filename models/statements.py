@@ -19,7 +19,7 @@ import asyncpg
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
 
-from models.pg_client import REQUEST_CONNECTION, CRMAsyncpgClient
+from models.pg_client import CRMAsyncpgClient
 
 WRITES = frozenset({"INSERT", "UPDATE", "DELETE"})
 
@@ -62,7 +62,7 @@ def _on_one_connection(conn: BaseDBAsyncClient) -> bool:
     """PostgreSQL, inside a transaction or a pinned read: `acquire_connection()` gives its
     asyncpg connection, one statement at a time."""
     return isinstance(conn, CRMAsyncpgClient) and (
-        isinstance(conn, TransactionalDBClient) or REQUEST_CONNECTION.get() is not None
+        isinstance(conn, TransactionalDBClient) or conn.request_connection() is not None
     )
 
 
