@@ -30,13 +30,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
 from graphql import (
-    GraphQLError,
-    GraphQLField,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
@@ -45,23 +42,29 @@ from graphql import (
     OperationType,
     TypeNameMetaFieldDef,
 )
-from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.collect_fields import GroupedFieldSet
 from graphql.execution.values import get_argument_values
-from graphql.language import FieldNode
 from graphql.pyutils import AwaitableOrValue, Path, Undefined
 from strawberry.schema.schema_converter import get_arguments
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
-from strawberry.types.field import StrawberryField
 
 from engine.batch_resolvers import (
-    ColumnExtension,
     WholeColumn,
     accepted_classes,
     column_extensions,
     direct_resolver,
 )
 from engine.columns import Abandon, as_list, close_all, complete_leaves, row_builder, split
-from engine.execution import PlainFieldExecutor, basic_attribute, named_type
+from engine.execution import basic_attribute, named_type
+from engine.level_errors import (
+    Failures,
+    LevelErrors,
+    Nulled,
+    Paths,
+    Step,
+    call_each,
+    picked,
+)
 from engine.row_sources import RowSource, built, is_row_of, readable_name, row_source_of
 from library_adapter import strawberry_schema_of
 from models.pinned import pinned_connection
@@ -69,40 +72,15 @@ from models.pinned import pinned_connection
 UNBATCHABLE_DIRECTIVES = frozenset({"defer", "stream"})
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
-    key: str
-    field_def: GraphQLField
-    details: FieldDetailsList
-    nodes: list[FieldNode]
-    attribute: str | None  # a plain attribute: read it, no resolver
-    typename: str | None  # `__typename`
-    leaves_only: bool  # the type holds no object: completed without awaiting
-    # A plain attribute whose field extensions work on whole columns (e.g. masking PII).
-    column: tuple[str, tuple[ColumnExtension, ...], StrawberryField] | None = None
+ROOT_PATHS: Paths = lambda: [None]  # noqa: E731
 
 
-ROOT_PATHS: Callable[[], list[Path | None]] = lambda: [None]  # noqa: E731
-
-
-class Nulled:
-    """A position nulled by a non-null field's error, on its way up to the nearest nullable
-    position, where its error is recorded (graphql-core's error propagation)."""
-
-    __slots__ = ("error",)
-
-    def __init__(self, error: GraphQLError) -> None:
-        self.error = error
-
-
-class BatchedQueryExecutor(PlainFieldExecutor):
+class BatchedQueryExecutor(LevelErrors):
     batch_queries = True  # a subclass can turn it off (tests compare both ways)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._steps: dict[int, tuple[GroupedFieldSet, list[Step]]] = {}
-        self._nulled = 0  # Nulled positions so far: columns are searched for them only then
-        self._position_context: Any = None
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         if self.operation.operation != OperationType.QUERY:
@@ -205,7 +183,7 @@ class BatchedQueryExecutor(PlainFieldExecutor):
         parent_type: GraphQLObjectType,
         sources: list[Any],
         grouped: GroupedFieldSet,
-        paths: Callable[[], list[Path | None]],
+        paths: Paths,
     ) -> list[dict[str, Any] | Nulled]:
         """The response objects of `sources`, one a source (Nulled where a non-null field's
         error nulled it). `paths` gives each source's path, asked only for errors."""
@@ -333,116 +311,6 @@ class BatchedQueryExecutor(PlainFieldExecutor):
                     redo.add(position)  # a batch resolver's answer that cannot be trusted
         return columns
 
-    def _field_paths(
-        self, parent_type: GraphQLObjectType, step: Step, paths: Callable[[], list[Path | None]]
-    ) -> Callable[[], list[Path | None]]:
-        key, type_name = step.key, parent_type.name
-        return lambda: [Path(path, key, type_name) for path in paths()]
-
-    async def _standard_columns(
-        self,
-        parent_type: GraphQLObjectType,
-        steps: list[Step],
-        sources: list[Any],
-        paths: Callable[[], list[Path | None]],
-        columns: list[list[Any]],
-        redo: set[int],
-        each: set[int],
-    ) -> None:
-        """The columns of `redo` and `each` produced graphql-core's way, with its errors."""
-        source_paths = paths()
-        positions = sorted(redo | each)
-        done = await asyncio.gather(
-            *(
-                self._standard_column(
-                    parent_type,
-                    steps[position],
-                    sources,
-                    source_paths,
-                    None if position in redo else columns[position],
-                )
-                for position in positions
-            )
-        )
-        for position, column in zip(positions, done, strict=True):
-            columns[position] = column
-
-    async def _standard_column(
-        self,
-        parent_type: GraphQLObjectType,
-        step: Step,
-        sources: list[Any],
-        source_paths: list[Path | None],
-        values: list[Any] | None,
-    ) -> list[Any]:
-        """graphql-core resolves (values None) or completes the step for each source."""
-        results: list[Any] = []
-        for index, source in enumerate(sources):
-            path = Path(source_paths[index], step.key, parent_type.name)
-            try:
-                if values is None:
-                    result = self.execute_field(
-                        parent_type, source, step.details, path, self._position_context
-                    )
-                else:
-                    result = self._complete_resolved(parent_type, step, path, values[index])
-            except GraphQLError as error:  # a non-null field's error, going up
-                result = self._nulled_by(error)
-            results.append(result)
-        pending = [index for index, result in enumerate(results) if self.is_awaitable(result)]
-        if pending:
-            settled = await asyncio.gather(*(self._settled(results[i]) for i in pending))
-            for index, value in zip(pending, settled, strict=True):
-                results[index] = value
-        return results
-
-    def _complete_resolved(
-        self, parent_type: GraphQLObjectType, step: Step, path: Path, value: Any
-    ) -> Any:
-        """What graphql-core's `execute_field` does with a resolver's value (or error)."""
-        return_type = step.field_def.type
-        info = self.build_resolve_info(step.field_def, step.nodes, parent_type, path)
-        try:
-            value = materialized(return_type, value, self.context_value)
-            completed = self.complete_value(
-                return_type, step.details, info, path, value, self._position_context
-            )
-        except Exception as raw_error:
-            self.handle_field_error(raw_error, return_type, step.details, path)
-            return None
-        if self.is_awaitable(completed):
-            return self._completed_later(completed, return_type, step, path)
-        return completed
-
-    async def _completed_later(
-        self, completed: Any, return_type: GraphQLOutputType, step: Step, path: Path
-    ) -> Any:
-        try:
-            return await completed
-        except Exception as raw_error:
-            self.handle_field_error(raw_error, return_type, step.details, path)
-            return None
-
-    async def _settled(self, awaitable: Any) -> Any:
-        try:
-            return await awaitable
-        except GraphQLError as error:
-            return self._nulled_by(error)
-
-    def _nulled_by(self, error: GraphQLError) -> Nulled:
-        self._nulled += 1
-        return Nulled(error)
-
-    def _record_nulled(self, values: list[Any], paths: Callable[[], list[Path | None]]) -> None:
-        """At a nullable position: a Nulled value becomes null, its error recorded here, as
-        graphql-core's `handle_field_error` does for the nullable field."""
-        known: list[Path | None] | None = None
-        for index, value in enumerate(values):
-            if isinstance(value, Nulled):
-                known = known or paths()
-                self.collected_errors.add(value.error, known[index])
-                values[index] = None
-
     def _rows(
         self, parent_type: GraphQLObjectType, steps: list[Step], sources: list[Any]
     ) -> tuple[RowSource | None, list[Any]]:
@@ -542,7 +410,7 @@ class BatchedQueryExecutor(PlainFieldExecutor):
         field_type: GraphQLOutputType,
         step: Step,
         values: list[Any],
-        paths: Callable[[], list[Path | None]],
+        paths: Paths,
     ) -> list[Any]:
         """The values completed as `field_type`, each a Nulled where an error below nulled it
         and the type is non-null. Raises (Abandon) only before the next level started."""
@@ -575,7 +443,7 @@ class BatchedQueryExecutor(PlainFieldExecutor):
         field_type: GraphQLOutputType,
         step: Step,
         values: list[Any],
-        paths: Callable[[], list[Path | None]],
+        paths: Paths,
     ) -> list[Any]:
         if isinstance(field_type, GraphQLList):
             lists = [as_list(value) for value in values]
@@ -600,41 +468,3 @@ class BatchedQueryExecutor(PlainFieldExecutor):
             self._check_runtime_types(field_type, values)
         grouped, *_ = self.collect_subfields(field_type, step.details)
         return await self._level(field_type, values, grouped, paths)
-
-
-class Failures(list[Any]):
-    """A column in which some values are the exceptions their resolver raised."""
-
-
-def call_each(call: Callable[..., Any], sources: list[Any], *args: Any, **kwargs: Any) -> list[Any]:
-    """`call(source, ...)` for every source, each exactly once; one that raises leaves its
-    exception as its value, and the column is then `Failures`."""
-    values: list[Any] = []
-    append = values.append
-    failed = False
-    for source in sources:
-        try:
-            append(call(source, *args, **kwargs))
-        except Exception as error:
-            append(error)
-            failed = True
-    return Failures(values) if failed else values
-
-
-def materialized(field_type: GraphQLOutputType, value: Any, context: Any) -> Any:
-    """The value with the rows standing for its objects built (engine/row_sources), for
-    graphql-core's completion, which knows no rows."""
-    named = named_type(field_type)
-    if not isinstance(named, GraphQLObjectType) or value is None:
-        return value
-    if isinstance(value, list):
-        return [materialized(named, item, context) for item in value]
-    return built(named, [value], context)[0] if is_row_of(named, value) else value
-
-
-def picked(paths: Callable[[], list[Path | None]], indexes: list[int]) -> Callable[[], list[Any]]:
-    def pick() -> list[Path | None]:
-        known = paths()
-        return [known[i] for i in indexes]
-
-    return pick
