@@ -195,7 +195,12 @@ class BatchedQueryExecutor(LevelErrors):
             sources = built(parent_type, sources, self.context_value)
             columns = await self._resolve_level(parent_type, steps, sources, redo, each)
         for position, step in enumerate(steps):
-            if step.leaves_only and step.typename is None and position not in redo | each:
+            if (
+                step.leaves_only
+                and step.typename is None
+                and position not in redo
+                and position not in each
+            ):
                 try:
                     columns[position] = complete_leaves(step.field_def.type, columns[position])
                 except Exception:
@@ -203,7 +208,7 @@ class BatchedQueryExecutor(LevelErrors):
         objects = [
             position
             for position, step in enumerate(steps)
-            if not step.leaves_only and position not in redo | each
+            if not step.leaves_only and position not in redo and position not in each
         ]
         if objects:
             done = await asyncio.gather(
