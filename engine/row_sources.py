@@ -95,7 +95,7 @@ def global_ids(type_name: str, name: str) -> ColumnReader:
 
 def cursors(field: str, descending: bool) -> ColumnReader:
     """A reader of the rows' cursors in the order (`field`, then id) their list is read in:
-    what `services.common.pagination.FirstRows.cursor` gives each row."""
+    what `resolvers.first_rows.FirstRows.cursor` gives each row."""
     key = order_key_of(field, descending)
     get = attrgetter(field)
     return lambda rows, _context: [Cursor(key, get(row), row.id) for row in rows]

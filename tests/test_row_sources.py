@@ -20,11 +20,11 @@ from engine.row_sources import attribute, readable_name, row_source, row_source_
 from engine.shared_events import SharedEventExecutor
 from library_adapter import graphql_core_schema
 from models.offers import Coupon
+from resolvers.first_rows import FirstRows
 from resolvers.loyalty.loaders import LedgerRow
 from schema import build_schema
 from schema.loyalty import types as loyalty_types
 from schema.offers import types as offer_types
-from services.common.pagination import FirstRows
 from tests.offer_helpers import create_offer, issue
 from tests.support import GraphQL, app_token, create_customer, make_brand
 
