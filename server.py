@@ -49,6 +49,7 @@ from engine.validation import Validation
 from events.outbox import backlog as outbox_backlog
 from events.runtime import EventsRuntime
 from events.wakeup import WakeRelayAfterRequest
+from library_adapter import graphql_core_schema
 from models.db import close_db, init_db
 from models.pool import pool_usage
 from models.sealed import install_keys
@@ -138,7 +139,7 @@ class CRMGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.live_connections = LiveConnections(settings.ws_token_recheck_seconds)
         self.registrations = RegistrationPolicy(
-            schema._schema,
+            graphql_core_schema(schema),
             schema.pipeline.of(Validation).rules,
             schema.pipeline.of(Parse).max_tokens,
             settings.max_persisted_query_bytes,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from config import Settings
+from library_adapter import graphql_core_schema
 from models import App, Brand
 from models.db import close_db, init_db
 from services.brands import allowlist as query_allowlist
@@ -41,7 +42,7 @@ async def _work(args: argparse.Namespace) -> dict[str, Any]:
         from schema import build_schema
 
         queries = [Path(name).read_text() for name in args.files]
-        problems = schema_problems(build_schema()._schema, queries)
+        problems = schema_problems(graphql_core_schema(build_schema()), queries)
         hashes = await query_allowlist.register_queries(actor, client_id, queries, problems)
         return {"registered": dict(zip(args.files, hashes, strict=True))}
     removed = await query_allowlist.unregister_queries(actor, client_id, args.hashes)

@@ -11,6 +11,7 @@ from graphql import GraphQLField, GraphQLObjectType
 from strawberry.types.field import StrawberryField
 
 from engine.field_facts import per_field, strawberry_field
+from library_adapter import strawberry_schema_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -20,8 +21,9 @@ def batch_resolver(batch: Callable[..., Awaitable[list[Any]]]) -> Callable[[F], 
     keyword arguments)` returns a list of the field's values, one a parent, in order. The
     level-by-level executor calls it once per level instead of the resolver once per parent
     (one coroutine, one task and one DataLoader call for the level); graphql-core's executor
-    (mutations, subscriptions, a query's second attempt) keeps calling the resolver, so the
-    two must agree (tests/test_batched_schema.py compares them on the real schema)."""
+    (mutations, subscriptions, a column it resolves for the level-by-level executor) keeps
+    calling the resolver, so the two must agree (tests/test_batched_schema.py compares them on
+    the real schema)."""
 
     def attach(resolver: F) -> F:
         resolver.batch = batch  # type: ignore[attr-defined]
@@ -47,7 +49,7 @@ def direct_resolver(field_def: GraphQLField, schema: Any) -> tuple[StrawberryFie
 
 def _direct(field_def: GraphQLField, schema: Any) -> tuple[StrawberryField, Any] | None:
     definition = strawberry_field(field_def)
-    strawberry_schema = getattr(schema, "_strawberry_schema", None)
+    strawberry_schema = strawberry_schema_of(schema)
     direct = None
     if (
         definition is not None

@@ -12,26 +12,28 @@ the objects among them as the next level. A resolver with a batch version
 (`engine/batch_resolvers.batch_resolver`) is called once for the whole level instead, and may
 answer plain rows that the next level reads column by column (`engine/row_sources`).
 
-It produces what the standard executor produces only on the way where nothing goes wrong, and
-it knows it: any error (a resolver raising, a refused permission, null in a non-null field, a
-value its scalar refuses, an object of the wrong type) abandons the attempt and the operation is
-executed again the standard way, which produces the located errors and the partial data the
-specification asks for. Queries have no side effects, so running their resolvers twice changes
-nothing but the time of a failing request. Operations it cannot take at all go the standard way
-from the start: mutations and subscriptions, @defer and @stream, interfaces and unions (their
-runtime types), introspection, and schemas with a `resolve` extension hook.
+Every field runs once, errors included. A resolver that raises (or a refused permission) leaves
+its error as that parent's value; a column the level's shortcuts cannot complete (null in a
+non-null field, a value its scalar refuses, an object of the wrong type) is completed value by
+value by graphql-core's own `complete_value`, with each value's path, before anything below it
+ran; a column whose shortcut failed before any resolver ran (its arguments, an attribute) is
+resolved by graphql-core's `execute_field`, source by source. Both record graphql-core's
+located errors. A non-null field's error nulls its parent (`Nulled`), level by level up to the
+nearest nullable position, where the error is recorded: the standard error propagation, breadth
+first (the errors are those of a depth-first run, listed level by level). Operations it cannot
+take at all go the standard way from the start: mutations and subscriptions, @defer and
+@stream, interfaces and unions (their runtime types), introspection, and schemas with a
+`resolve` extension hook.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
 from graphql import (
-    GraphQLField,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
@@ -40,43 +42,40 @@ from graphql import (
     OperationType,
     TypeNameMetaFieldDef,
 )
-from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.collect_fields import GroupedFieldSet
 from graphql.execution.values import get_argument_values
-from graphql.language import FieldNode
 from graphql.pyutils import AwaitableOrValue, Path, Undefined
 from strawberry.schema.schema_converter import get_arguments
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
-from strawberry.types.field import StrawberryField
 
 from engine.batch_resolvers import (
-    ColumnExtension,
     WholeColumn,
     accepted_classes,
     column_extensions,
     direct_resolver,
 )
 from engine.columns import Abandon, as_list, close_all, complete_leaves, row_builder, split
-from engine.execution import PlainFieldExecutor, basic_attribute, named_type
+from engine.execution import basic_attribute, named_type
+from engine.level_errors import (
+    Failures,
+    LevelErrors,
+    Nulled,
+    Paths,
+    Step,
+    call_each,
+    picked,
+)
 from engine.row_sources import RowSource, built, is_row_of, readable_name, row_source_of
+from library_adapter import strawberry_schema_of
 from models.pinned import pinned_connection
 
 UNBATCHABLE_DIRECTIVES = frozenset({"defer", "stream"})
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
-    key: str
-    field_def: GraphQLField
-    details: FieldDetailsList
-    nodes: list[FieldNode]
-    attribute: str | None  # a plain attribute: read it, no resolver
-    typename: str | None  # `__typename`
-    leaves_only: bool  # the type holds no object: completed without awaiting
-    # A plain attribute whose field extensions work on whole columns (e.g. masking PII).
-    column: tuple[str, tuple[ColumnExtension, ...], StrawberryField] | None = None
+ROOT_PATHS: Paths = lambda: [None]  # noqa: E731
 
 
-class BatchedQueryExecutor(PlainFieldExecutor):
+class BatchedQueryExecutor(LevelErrors):
     batch_queries = True  # a subclass can turn it off (tests compare both ways)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -113,24 +112,16 @@ class BatchedQueryExecutor(PlainFieldExecutor):
             return super().execute_root_grouped_field_set(
                 root_type, root_value, grouped_field_set, serially, position_context
             )
-        return self._batched_or_standard(root_type, root_value, grouped_field_set, position_context)
+        self._position_context = position_context
+        return self._batched(root_type, root_value, grouped_field_set)
 
-    async def _batched_or_standard(
-        self,
-        root_type: GraphQLObjectType,
-        root_value: Any,
-        grouped_field_set: GroupedFieldSet,
-        position_context: Any,
+    async def _batched(
+        self, root_type: GraphQLObjectType, root_value: Any, grouped_field_set: GroupedFieldSet
     ) -> dict[str, Any]:
-        try:
-            (data,) = await self._level(root_type, [root_value], grouped_field_set)
-            return data
-        except Exception:
-            pass
-        standard = super().execute_root_grouped_field_set(
-            root_type, root_value, grouped_field_set, False, position_context
-        )
-        return await standard if self.is_awaitable(standard) else standard  # type: ignore[misc,return-value]
+        (data,) = await self._level(root_type, [root_value], grouped_field_set, ROOT_PATHS)
+        if isinstance(data, Nulled):
+            raise data.error  # graphql-core records it and answers null data
+        return data  # type: ignore[no-any-return]
 
     def _batchable(self, parent_type: GraphQLObjectType, grouped: GroupedFieldSet) -> bool:
         for details in grouped.values():
@@ -188,61 +179,142 @@ class BatchedQueryExecutor(PlainFieldExecutor):
         return steps
 
     async def _level(
-        self, parent_type: GraphQLObjectType, sources: list[Any], grouped: GroupedFieldSet
-    ) -> list[dict[str, Any]]:
+        self,
+        parent_type: GraphQLObjectType,
+        sources: list[Any],
+        grouped: GroupedFieldSet,
+        paths: Paths,
+    ) -> list[dict[str, Any] | Nulled]:
+        """The response objects of `sources`, one a source (Nulled where a non-null field's
+        error nulled it). `paths` gives each source's path, asked only for errors."""
         steps = self._plan_level(parent_type, grouped)
+        columns = self._read_rows(parent_type, steps, sources)
+        redo: set[int] = set()  # resolved by graphql-core, source by source
+        each: set[int] = set()  # completed by graphql-core, value by value
+        if columns is None:
+            sources = built(parent_type, sources, self.context_value)
+            columns = await self._resolve_level(parent_type, steps, sources, redo, each)
+        for position, step in enumerate(steps):
+            if (
+                step.leaves_only
+                and step.typename is None
+                and position not in redo
+                and position not in each
+            ):
+                try:
+                    columns[position] = complete_leaves(step.field_def.type, columns[position])
+                except Exception:
+                    each.add(position)
+        objects = [
+            position
+            for position, step in enumerate(steps)
+            if not step.leaves_only and position not in redo and position not in each
+        ]
+        if objects:
+            done = await asyncio.gather(
+                *(
+                    self._complete(
+                        steps[p].field_def.type,
+                        steps[p],
+                        columns[p],
+                        self._field_paths(parent_type, steps[p], paths),
+                    )
+                    for p in objects
+                ),
+                return_exceptions=True,
+            )
+            for position, completed in zip(objects, done, strict=True):
+                if not isinstance(completed, Exception):
+                    if isinstance(completed, BaseException):
+                        raise completed
+                    columns[position] = completed
+                else:  # raised before its next level started (`_level` records its errors)
+                    each.add(position)
+        if redo or each:
+            await self._standard_columns(parent_type, steps, sources, paths, columns, redo, each)
+        built_rows: list[Any] = list(map(row_builder(tuple(step.key for step in steps)), *columns))
+        if self._nulled:
+            for index in range(len(built_rows)):
+                for column in columns:
+                    if isinstance(column[index], Nulled):
+                        built_rows[index] = column[index]
+                        break
+        return built_rows
+
+    def _read_rows(
+        self, parent_type: GraphQLObjectType, steps: list[Step], sources: list[Any]
+    ) -> list[list[Any]] | None:
+        """The level's columns read from rows (engine/row_sources), or None when the sources are
+        not rows of a registered class, a selected field has no reader, or a reader fails."""
         rows, names = self._rows(parent_type, steps, sources)
         if rows is None:
-            sources = built(parent_type, sources, self.context_value)
+            return None
+        try:
+            return [
+                [step.typename] * len(sources)
+                if step.typename is not None
+                else rows.read(names[position], sources, self.context_value)
+                for position, step in enumerate(steps)
+            ]
+        except Exception:
+            return None  # readers have no side effects: the objects answer instead
+
+    async def _resolve_level(
+        self,
+        parent_type: GraphQLObjectType,
+        steps: list[Step],
+        sources: list[Any],
+        redo: set[int],
+        each: set[int],
+    ) -> list[list[Any]]:
+        """Every step's value for every source; a resolver's error stays as its source's value
+        (the step joins `each`), a step that failed before calling a resolver joins `redo`."""
         columns: list[list[Any]] = []
-        awaiting: list[tuple[list[Any], int, Any]] = []
+        awaiting: list[tuple[int, list[Any], int, Any]] = []
         is_awaitable = self.is_awaitable
         try:
             for position, step in enumerate(steps):
                 if step.typename is not None:
                     columns.append([step.typename] * len(sources))
-                elif rows is not None:
-                    columns.append(rows.read(names[position], sources, self.context_value))
-                elif step.attribute is not None:
-                    columns.append(list(map(attrgetter(step.attribute), sources)))
-                elif step.column is not None:
-                    columns.append(self._extended_column(parent_type, step, sources))
-                else:
-                    column = self._resolve_all(parent_type, step, sources)
-                    if isinstance(column, WholeColumn):
-                        awaiting.append((columns, len(columns), column.values))
-                        columns.append([])
-                        continue
-                    columns.append(column)
-                    for index, value in enumerate(column):
-                        if is_awaitable(value):
-                            awaiting.append((column, index, value))
+                    continue
+                try:
+                    if step.attribute is not None:
+                        column: Any = list(map(attrgetter(step.attribute), sources))
+                    elif step.column is not None:
+                        column = self._extended_column(parent_type, step, sources)
+                    else:
+                        column = self._resolve_all(parent_type, step, sources)
+                except Exception:
+                    redo.add(position)  # nothing ran: an argument, an attribute, a mask
+                    columns.append([None] * len(sources))
+                    continue
+                if isinstance(column, WholeColumn):
+                    awaiting.append((position, columns, position, column.values))
+                    columns.append([])
+                    continue
+                if isinstance(column, Failures):
+                    each.add(position)
+                columns.append(column)
+                for index, value in enumerate(column):
+                    if is_awaitable(value):
+                        awaiting.append((position, column, index, value))
         except BaseException:
-            close_all(value for _, _, value in awaiting)  # never awaited: no warnings
+            close_all(value for _, _, _, value in awaiting)  # never awaited: no warnings
             raise
         if awaiting:
-            settled = await asyncio.gather(*(a for _, _, a in awaiting), return_exceptions=True)
-            for (column, index, _), value in zip(awaiting, settled, strict=True):
-                if isinstance(value, BaseException):
-                    raise Abandon from value
+            settled = await asyncio.gather(*(a for *_, a in awaiting), return_exceptions=True)
+            for (position, column, index, _), value in zip(awaiting, settled, strict=True):
+                if isinstance(value, Exception):
+                    each.add(position)
+                elif isinstance(value, BaseException):
+                    raise value
                 column[index] = value
-            for column in columns:  # a batch resolver must answer a list, one value a parent
-                if not isinstance(column, list) or len(column) != len(sources):
-                    raise Abandon
-        for position, step in enumerate(steps):
-            if step.leaves_only and step.typename is None:
-                columns[position] = complete_leaves(step.field_def.type, columns[position])
-        objects = [position for position, step in enumerate(steps) if not step.leaves_only]
-        if objects:
-            done = await asyncio.gather(
-                *(self._complete(steps[p].field_def.type, steps[p], columns[p]) for p in objects),
-                return_exceptions=True,
-            )
-            for position, completed in zip(objects, done, strict=True):
-                if isinstance(completed, BaseException):
-                    raise Abandon from completed
-                columns[position] = completed
-        return list(map(row_builder(tuple(step.key for step in steps)), *columns))
+            for position, column in enumerate(columns):
+                if isinstance(column, Exception):  # a batch resolver failed: each parent's error
+                    columns[position] = [column] * len(sources)
+                elif not isinstance(column, list) or len(column) != len(sources):
+                    redo.add(position)  # a batch resolver's answer that cannot be trusted
+        return columns
 
     def _rows(
         self, parent_type: GraphQLObjectType, steps: list[Step], sources: list[Any]
@@ -265,7 +337,7 @@ class BatchedQueryExecutor(PlainFieldExecutor):
         self, parent_type: GraphQLObjectType, step: Step, sources: list[Any]
     ) -> list[Any] | WholeColumn:
         """The resolver's value for every source, with one resolve-info and one set of arguments
-        (resolvers here never read the info's path; errors abandon the attempt anyway)."""
+        (resolvers here never read the info's path; errors are located by their completion)."""
         field_def = step.field_def
         first = step.details[0]
         args = (
@@ -285,7 +357,7 @@ class BatchedQueryExecutor(PlainFieldExecutor):
         direct = direct_resolver(field_def, self.schema)
         if direct is None:
             resolve = field_def.resolve or self.field_resolver
-            return [resolve(source, info, **args) for source in sources]
+            return call_each(resolve, sources, info, **args)
         definition, strawberry_schema = direct
         strawberry_info = strawberry_schema.config.info_class(_raw_info=info, _field=definition)
         _, kwargs = get_arguments(
@@ -300,7 +372,7 @@ class BatchedQueryExecutor(PlainFieldExecutor):
         batch = getattr(call, "batch", None)
         if batch is not None:
             return WholeColumn(batch(sources, **kwargs))
-        return [call(source, **kwargs) for source in sources]
+        return call_each(call, sources, **kwargs)
 
     def _extended_column(
         self, parent_type: GraphQLObjectType, step: Step, sources: list[Any]
@@ -312,7 +384,7 @@ class BatchedQueryExecutor(PlainFieldExecutor):
         raw_info = self.build_resolve_info(
             step.field_def, step.nodes, parent_type, Path(None, step.key, parent_type.name)
         )
-        strawberry_schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
+        strawberry_schema = strawberry_schema_of(self.schema)
         info = strawberry_schema.config.info_class(_raw_info=raw_info, _field=definition)
         column = list(map(attrgetter(attribute), sources))
         for extension in extensions:
@@ -339,35 +411,65 @@ class BatchedQueryExecutor(PlainFieldExecutor):
                 accepted.add(value.__class__)
 
     async def _complete(
-        self, field_type: GraphQLOutputType, step: Step, values: list[Any]
+        self,
+        field_type: GraphQLOutputType,
+        step: Step,
+        values: list[Any],
+        paths: Paths,
     ) -> list[Any]:
+        """The values completed as `field_type`, each a Nulled where an error below nulled it
+        and the type is non-null. Raises (Abandon) only before the next level started."""
         if isinstance(field_type, GraphQLNonNull):
             if any(value is None or value is Undefined for value in values):
                 raise Abandon
-            return await self._complete_present(field_type.of_type, step, values)
+            return await self._complete_present(field_type.of_type, step, values, paths)
         present = [
             i for i, value in enumerate(values) if value is not None and value is not Undefined
         ]
         if len(present) == len(values):
-            return await self._complete_present(field_type, step, values)
-        completed: list[Any] = [None] * len(values)
-        if present:
-            done = await self._complete_present(field_type, step, [values[i] for i in present])
-            for index, value in zip(present, done, strict=True):
-                completed[index] = value
+            completed = await self._complete_present(field_type, step, values, paths)
+        else:
+            completed = [None] * len(values)
+            if present:
+                done = await self._complete_present(
+                    field_type,
+                    step,
+                    [values[i] for i in present],
+                    picked(paths, present),
+                )
+                for index, value in zip(present, done, strict=True):
+                    completed[index] = value
+        if self._nulled:
+            self._record_nulled(completed, paths)
         return completed
 
     async def _complete_present(
-        self, field_type: GraphQLOutputType, step: Step, values: list[Any]
+        self,
+        field_type: GraphQLOutputType,
+        step: Step,
+        values: list[Any],
+        paths: Paths,
     ) -> list[Any]:
         if isinstance(field_type, GraphQLList):
             lists = [as_list(value) for value in values]
             flat = [item for items in lists for item in items]
-            done = await self._complete(field_type.of_type, step, flat)
-            return split(done, [len(items) for items in lists])
+
+            def item_paths() -> list[Path | None]:
+                return [
+                    Path(path, index, None)
+                    for path, items in zip(paths(), lists, strict=True)
+                    for index in range(len(items))
+                ]
+
+            done = await self._complete(field_type.of_type, step, flat, item_paths)
+            parts = split(done, [len(items) for items in lists])
+            if self._nulled:  # a non-null item's error nulls its list
+                for index, part in enumerate(parts):
+                    parts[index] = next((v for v in part if isinstance(v, Nulled)), part)
+            return parts
         if not isinstance(field_type, GraphQLObjectType):
             raise Abandon  # leaves are completed without awaiting; abstract types never get here
         if field_type.is_type_of is not None:
             self._check_runtime_types(field_type, values)
         grouped, *_ = self.collect_subfields(field_type, step.details)
-        return await self._level(field_type, values, grouped)
+        return await self._level(field_type, values, grouped, paths)

@@ -35,6 +35,7 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, Undefined
+from strawberry.resolvers import is_default_resolver
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from engine.field_facts import per_field, strawberry_field
@@ -83,7 +84,7 @@ def basic_attribute(
 
 def _basic_attribute(field_def: GraphQLField) -> str | None:
     resolver = field_def.resolve
-    if resolver is None or not getattr(resolver, "_is_default", False) or field_def.args:
+    if resolver is None or not is_default_resolver(resolver) or field_def.args:
         return None
     definition = strawberry_field(field_def)
     if definition is None or not definition.is_basic_field:

@@ -23,7 +23,6 @@ from graphql import ASTValidationRule, GraphQLError, GraphQLSchema, execute
 from strawberry.exceptions import MissingQueryError
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.extensions import SchemaExtension
-from strawberry.schema._graphql_core import execution_context_class_kwargs
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
@@ -111,7 +110,7 @@ class RequestPipeline:
     ) -> None:
         self.policies = policies
         self.schema = schema
-        self.executor_kwargs = execution_context_class_kwargs(executor)
+        self.executor = executor
         self.checks = [p.check for p in policies if _overrides(p, "check")]
         finishing = [p for p in reversed(policies) if _overrides(p, "finish")]
         self.finishes = [p.finish for p in finishing]
@@ -180,7 +179,7 @@ class RequestPipeline:
                 operation_name=request.operation_name,
                 context_value=request.context,
                 is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
-                **self.executor_kwargs,
+                executor_class=self.executor,
                 operation_extensions=operation_extensions,
             )
         )

@@ -6,8 +6,8 @@ column reader per field, giving for a whole level what the field would give for 
 built from the rows, and a function building one such object. When every field selected at a
 level has a reader, the executor reads the level column by column from the rows, without an
 object, an edge and a cursor per row; otherwise it builds the objects first and goes on as
-usual. Only the level-by-level executor calls batch resolvers, so graphql-core's executor (and
-a query's second attempt) never sees a row.
+usual. Only the level-by-level executor calls batch resolvers, so graphql-core's executor never
+sees a row (a column it completes for the level-by-level one gets the built objects).
 
 Readers stand in for plain fields and for resolvers with no extension (no permission, no
 masking) and no arguments; any other field makes the level build its objects.
@@ -95,7 +95,7 @@ def global_ids(type_name: str, name: str) -> ColumnReader:
 
 def cursors(field: str, descending: bool) -> ColumnReader:
     """A reader of the rows' cursors in the order (`field`, then id) their list is read in:
-    what `services.common.pagination.FirstRows.cursor` gives each row."""
+    what `resolvers.first_rows.FirstRows.cursor` gives each row."""
     key = order_key_of(field, descending)
     get = attrgetter(field)
     return lambda rows, _context: [Cursor(key, get(row), row.id) for row in rows]

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from events.catalogue import check_type
 from events.wakeup import wake_after_commit
+from library_adapter import model_client
 from models import rows
 from models.events import BrandEventCounter, OutboxEvent
 
@@ -84,7 +85,7 @@ class Event:
 async def _advance(brand_id: int, count: int) -> int | None:
     """Add `count` to the brand's counter and return the new last id, in one statement
     (UPDATE ... RETURNING, PostgreSQL and SQLite 3.35+); None when the brand has no counter."""
-    db = BrandEventCounter._choose_db(for_write=True)
+    db = model_client(BrandEventCounter, for_write=True)
     mark = "$1" if db.capabilities.dialect == "postgres" else "?"
     table = BrandEventCounter._meta.db_table
     rows = await db.execute_query_dict(

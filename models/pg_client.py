@@ -1,40 +1,281 @@
-"""The ORM's asyncpg client, with a transaction start that survives a dead connection.
+"""The ORM's asyncpg client (the `engine` of the PostgreSQL connection, models/db.py), owning
+the connections statements run on instead of reaching into Tortoise's.
 
-Tortoise's pooled transaction takes a connection and marks the task as inside the transaction
-before sending BEGIN. When BEGIN fails (the connection was killed: pg_terminate_backend, a
-restart), it neither gives the connection back nor clears the mark: the pool is one connection
-short for good, and every later transaction of that task becomes a savepoint on the dead
-connection (the event relay never recovered). Here a failed start undoes both.
+- Every connection comes from the client's asyncpg pool, recorded when Tortoise creates it
+  (`create_pool`, a public hook), through `pooled_connection()`.
+- A request may lend one of them to all its statements (`REQUEST_CONNECTION`, a contextvar set
+  by models/pinned.py): `acquire_connection()`, the method the ORM's statements use, gives it,
+  one statement at a time, while it is lent, and a pooled one after.
+- `in_transaction()` runs on the request's connection when one is lent (holding it until the
+  transaction ends, so a read never needs a second connection), else on a pooled one, through
+  `TransactionClient`, a client bound to one connection. A transaction that fails to start
+  (BEGIN on a connection PostgreSQL killed) gives its connection back and leaves the task
+  outside any transaction; Tortoise's own pooled transaction kept both, for good.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+from contextvars import ContextVar
 from typing import Any
 
+import asyncpg
 from tortoise import connections
-from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
-from tortoise.backends.base.client import TransactionContext, TransactionContextPooled
+from tortoise.backends.asyncpg.client import AsyncpgDBClient
+from tortoise.backends.base.client import TransactionalDBClient, TransactionContext
+from tortoise.backends.base_postgres.client import translate_exceptions
+from tortoise.exceptions import TransactionManagementError
 
 
-class _StartSafeTransaction(TransactionContextPooled):
-    async def __aenter__(self) -> Any:
-        try:
-            return await super().__aenter__()
-        except BaseException:
-            token = getattr(self, "token", None)
-            if token is not None:  # the connection was taken and the task marked: undo both
-                connections.reset(token)
-                pool = self.client._parent._pool
-                if pool is not None:
-                    with contextlib.suppress(Exception):
-                        await pool.release(self.client._connection)
-            raise
+class RequestConnection:
+    """One pooled connection lent to a request's statements; asyncpg runs one statement at a
+    time on a connection, so they take turns (`lock`). `open` is False once it went back."""
+
+    __slots__ = ("connection", "lock", "open", "pool")
+
+    def __init__(self, connection: asyncpg.Connection, pool: asyncpg.Pool) -> None:
+        self.connection = connection
+        self.pool = pool  # whose connection it is: another client's statements take their own
+        self.lock = asyncio.Lock()
+        self.open = True
 
 
-class SafeAsyncpgDBClient(AsyncpgDBClient):
+REQUEST_CONNECTION: ContextVar[RequestConnection | None] = ContextVar(
+    "crm_request_connection", default=None
+)
+
+
+class CRMAsyncpgClient(AsyncpgDBClient):
+    asyncpg_pool: asyncpg.Pool | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pool_opening = asyncio.Lock()
+
+    async def create_pool(self, **kwargs: Any) -> asyncpg.Pool:
+        self.asyncpg_pool = await super().create_pool(**kwargs)
+        return self.asyncpg_pool
+
+    async def close(self) -> None:
+        await super().close()
+        self.asyncpg_pool = None
+
+    async def open_pool(self) -> asyncpg.Pool:
+        async with self.pool_opening:  # one opening, however many tasks ask at once
+            if self.asyncpg_pool is None:
+                await self.create_connection(with_db=True)
+        assert self.asyncpg_pool is not None
+        return self.asyncpg_pool
+
+    def pooled_connection(self) -> PooledConnection:
+        """A connection of the pool for an `async with` block."""
+        return PooledConnection(self)
+
+    def request_connection(self) -> RequestConnection | None:
+        """The connection lent to the current request from this client's pool, if any."""
+        request = REQUEST_CONNECTION.get()
+        return request if request is not None and request.pool is self.asyncpg_pool else None
+
+    def acquire_connection(self) -> Any:
+        request = self.request_connection()
+        if request is None:
+            return PooledConnection(self)
+        return RequestTurn(self, request)
+
+    # Tortoise's hook behind the public `in_transaction()` (defined here, never read).
     def _in_transaction(self) -> TransactionContext:
-        return _StartSafeTransaction(TransactionWrapper(self), self._pool_init_lock)
+        return OwnTransaction(self, self.request_connection())
 
 
-client_class = SafeAsyncpgDBClient
+class PooledConnection:
+    __slots__ = ("client", "connection", "pool")
+
+    def __init__(self, client: CRMAsyncpgClient) -> None:
+        self.client = client
+        self.connection: asyncpg.Connection | None = None
+
+    async def __aenter__(self) -> asyncpg.Connection:
+        pool = self.client.asyncpg_pool or await self.client.open_pool()
+        self.pool = pool
+        self.connection = await pool.acquire()
+        return self.connection
+
+    async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+        await self.pool.release(self.connection)
+
+
+class RequestTurn:
+    """The request's connection for one statement (its lock held), or a pooled one after."""
+
+    __slots__ = ("client", "pooled", "request")
+
+    def __init__(self, client: CRMAsyncpgClient, request: RequestConnection) -> None:
+        self.client = client
+        self.request = request
+        self.pooled: PooledConnection | None = None
+
+    async def __aenter__(self) -> asyncpg.Connection:
+        request = self.request
+        await request.lock.acquire()
+        if request.open:
+            return request.connection
+        request.lock.release()
+        self.pooled = PooledConnection(self.client)
+        return await self.pooled.__aenter__()
+
+    async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+        if self.pooled is not None:
+            await self.pooled.__aexit__(exc_type, exc_val, exc_tb)
+        else:
+            self.request.lock.release()
+
+
+class HeldConnection:
+    __slots__ = ("connection", "lock")
+
+    def __init__(self, lock: asyncio.Lock, connection: asyncpg.Connection) -> None:
+        self.lock = lock
+        self.connection = connection
+
+    async def __aenter__(self) -> asyncpg.Connection:
+        await self.lock.acquire()
+        return self.connection
+
+    async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+        self.lock.release()
+
+
+class TransactionClient(CRMAsyncpgClient, TransactionalDBClient):
+    """The ORM's client on one connection, inside a transaction (or a savepoint of one)."""
+
+    def __init__(
+        self,
+        parent: CRMAsyncpgClient,
+        connection: asyncpg.Connection,
+        lock: asyncio.Lock | None = None,
+    ) -> None:
+        vars(self).update(vars(parent))  # the parent's settings: name, log, pool, schema...
+        self.connection = connection
+        self.statement_lock = lock or asyncio.Lock()
+        self.transaction: Any = None
+        self.finalized = False
+
+    def acquire_connection(self) -> Any:
+        return HeldConnection(self.statement_lock, self.connection)
+
+    def _in_transaction(self) -> TransactionContext:  # Tortoise's hook, as above
+        return Savepoint(TransactionClient(self, self.connection, self.statement_lock))
+
+    @translate_exceptions
+    async def execute_many(self, query: str, values: list[Any]) -> None:
+        async with self.acquire_connection() as connection:
+            self.log.debug("%s: %s", query, values)
+            await connection.executemany(query, values)
+
+    @translate_exceptions
+    async def begin(self) -> None:
+        self.transaction = self.connection.transaction()  # a savepoint when one is open
+        await self.transaction.start()
+
+    async def savepoint(self) -> None:
+        await self.begin()
+
+    async def commit(self) -> None:
+        self._finalize()
+        await self.transaction.commit()
+
+    async def release_savepoint(self) -> None:
+        await self.commit()
+
+    async def rollback(self) -> None:
+        self._finalize()
+        await self.transaction.rollback()
+
+    async def savepoint_rollback(self) -> None:
+        await self.rollback()
+
+    def _finalize(self) -> None:
+        if self.transaction is None:
+            raise TransactionManagementError("Transaction is in invalid state")
+        if self.finalized:
+            raise TransactionManagementError("Transaction already finalised")
+        self.finalized = True
+
+
+async def _end(client: TransactionClient, exc_type: Any) -> None:
+    if client.finalized:
+        return
+    if exc_type is None:
+        await client.commit()
+    elif exc_type is not TransactionManagementError:  # a failed one cannot roll back
+        await client.rollback()
+
+
+class OwnTransaction(TransactionContext):
+    """A transaction on the request's connection, held (its lock) until the end, or on a
+    pooled one; the task sees its client (`connections`) until it ends."""
+
+    client: TransactionClient
+
+    def __init__(self, parent: CRMAsyncpgClient, request: RequestConnection | None) -> None:
+        self.parent = parent
+        self.request = request
+        self.held = False
+        self.pooled: PooledConnection | None = None
+
+    async def __aenter__(self) -> TransactionClient:
+        connection = await self._take()
+        try:
+            self.client = TransactionClient(self.parent, connection)
+            await self.client.begin()
+        except BaseException:
+            with contextlib.suppress(Exception):  # a dead connection goes back all the same
+                await self._give_back()
+            raise
+        self.token = connections.set(self.parent.connection_name, self.client)
+        return self.client
+
+    async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+        try:
+            await _end(self.client, exc_type)
+        finally:
+            connections.reset(self.token)
+            await self._give_back()
+
+    async def _take(self) -> asyncpg.Connection:
+        request = self.request
+        if request is not None:
+            await request.lock.acquire()
+            if request.open:
+                self.held = True
+                return request.connection
+            request.lock.release()
+        self.pooled = PooledConnection(self.parent)
+        return await self.pooled.__aenter__()
+
+    async def _give_back(self) -> None:
+        if self.held:
+            assert self.request is not None
+            self.held = False
+            self.request.lock.release()
+        elif self.pooled is not None:
+            pooled, self.pooled = self.pooled, None
+            await pooled.__aexit__(None, None, None)
+
+
+class Savepoint(TransactionContext):
+    client: TransactionClient
+
+    def __init__(self, client: TransactionClient) -> None:
+        self.client = client
+
+    async def __aenter__(self) -> TransactionClient:
+        await self.client.savepoint()
+        return self.client
+
+    async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+        await _end(self.client, exc_type)
+
+
+client_class = CRMAsyncpgClient

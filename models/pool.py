@@ -7,17 +7,18 @@ import re
 import asyncpg
 from tortoise import Tortoise
 
+from models.pg_client import CRMAsyncpgClient
+
 
 def pool_usage() -> tuple[int, int] | None:
     """(connections in use, connections open) of the default connection's asyncpg pool; None on
-    SQLite or before the pool opens. Tortoise keeps the pool in a private attribute, read here
-    only (as models/pinned.py does)."""
+    SQLite or before the pool opens (the pool models/pg_client records)."""
     try:
         client = Tortoise.get_connection("default")
     except Exception:  # not initialised: nothing to report
         return None
-    pool = getattr(client, "_pool", None)
-    if pool is None or not hasattr(pool, "get_idle_size"):
+    pool = client.asyncpg_pool if isinstance(client, CRMAsyncpgClient) else None
+    if pool is None:
         return None
     size = pool.get_size()
     return size - pool.get_idle_size(), size

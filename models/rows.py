@@ -14,6 +14,7 @@ from tortoise import Tortoise, timezone
 from tortoise.fields import DatetimeField, JSONField
 from tortoise.models import Model
 
+from library_adapter import instance_from_db
 from models.statements import execute_counting, fetch_rows
 
 M = TypeVar("M", bound=Model)
@@ -27,7 +28,7 @@ def model_from_row(model: type[M], row: Mapping[str, Any]) -> M:
     try:
         return _row_reader(model, timezone.get_use_tz(), timezone.get_timezone())(row)
     except (KeyError, IndexError):  # columns left out (SQLite rows raise IndexError)
-        return model._init_from_db(**row)
+        return instance_from_db(model, row)
 
 
 @lru_cache(maxsize=128)

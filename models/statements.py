@@ -16,9 +16,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import asyncpg
-from tortoise.backends.asyncpg.client import TransactionWrapper
-from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
+
+from models.pg_client import CRMAsyncpgClient
 
 WRITES = frozenset({"INSERT", "UPDATE", "DELETE"})
 
@@ -27,7 +28,7 @@ async def fetch_rows(
     conn: BaseDBAsyncClient, sql: str, params: list[Any]
 ) -> Sequence[Mapping[str, Any]]:
     """The rows a query returns (asyncpg's records on PostgreSQL)."""
-    if isinstance(conn, TransactionWrapper) and conn._connection is not None:
+    if _on_one_connection(conn):
         async with conn.acquire_connection() as connection:
             conn.log.debug("%s: %s", sql, params)  # as the client logs it (statement counts)
             try:
@@ -43,7 +44,7 @@ async def fetch_rows(
 
 async def execute_counting(conn: BaseDBAsyncClient, sql: str, params: list[Any]) -> int:
     """Runs an INSERT, UPDATE or DELETE; the number of rows it touched."""
-    if isinstance(conn, TransactionWrapper) and conn._connection is not None:
+    if _on_one_connection(conn):
         async with conn.acquire_connection() as connection:
             conn.log.debug("%s: %s", sql, params)
             try:
@@ -55,6 +56,14 @@ async def execute_counting(conn: BaseDBAsyncClient, sql: str, params: list[Any])
         return int(count) if count.isdigit() else 0
     count, _ = await conn.execute_query(sql, params)
     return int(count or 0)
+
+
+def _on_one_connection(conn: BaseDBAsyncClient) -> bool:
+    """PostgreSQL, inside a transaction or a pinned read: `acquire_connection()` gives its
+    asyncpg connection, one statement at a time."""
+    return isinstance(conn, CRMAsyncpgClient) and (
+        isinstance(conn, TransactionalDBClient) or conn.request_connection() is not None
+    )
 
 
 def _raise_translated(exc: asyncpg.PostgresError) -> None:

@@ -23,6 +23,7 @@ from engine.refusals import RefusalThrottle
 from engine.request import Request, RequestPolicy
 from engine.shared_events import SharedEventExecutor
 from engine.string_inputs import NulFreeStrings
+from library_adapter import graphql_core_schema
 from schema.analytics.queries import AnalyticsQueries
 from schema.appointments.mutations import AppointmentMutations
 from schema.appointments.queries import AppointmentQueries
@@ -244,7 +245,9 @@ def build_schema(
             batching_config={"max_operations": max_batch_operations},
         ),
     )
-    schema.pipeline = RequestPipeline(policies, schema._schema, execution_context_class)
+    schema.pipeline = RequestPipeline(
+        policies, graphql_core_schema(schema), execution_context_class
+    )
     schema.refusals = refusals
     plan_input_conversions(schema)
     return schema

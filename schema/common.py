@@ -10,9 +10,10 @@ from typing import Any, Generic, TypeVar, cast
 import strawberry
 
 from auth.context import Info
+from resolvers.first_rows import FirstRows
 from resolvers.ids import to_global_id
 from services.common.errors import ErrorCode, FieldError
-from services.common.pagination import FirstRows, Page
+from services.common.pagination import Page
 
 # The domain's own enum, so a code added in services/ appears in the schema with no second list.
 strawberry.enum(ErrorCode, description="Why a mutation refused its input.")

@@ -18,6 +18,7 @@ from schema import build_schema
 from services.brands import brands as brand_service
 from tests.loyalty_support import AWARD, mutate, record
 from tests.offer_helpers import create_offer, customer_token, issue
+from tests.querycount import count_statements
 from tests.support import GraphQL, app_token, create_customer, make_brand, mint
 
 
@@ -171,3 +172,30 @@ async def test_refusals_and_a_customers_own_view_are_the_same_both_ways(
     assert [e["node"]["amount"] for e in data["me"]["pointsTransactions"]["edges"]] == [30, 6, 5]
     (data, errors), _ = await _both(settings, own, NOT_MINE, {"id": customers[0]["id"]})
     assert errors, "a customer must not read another customer"
+
+
+FAILING = """query($notes: Int!) { customers(first: 10) { edges { node { id name
+  membership { status tier { name } } notes(first: $notes) { body } } } } }"""
+
+
+async def test_a_failing_query_sends_its_statements_once(gql: GraphQL, settings: Settings) -> None:
+    """A field refusing its argument for every customer: the answer (null data, one located
+    BAD_USER_INPUT error) is the standard one, and the page's statements are sent once, as for
+    the same query that succeeds."""
+    token, _ = await _seed(gql, settings)
+    (data, errors), levels = await _both(settings, token, FAILING, {"notes": 101})
+    assert levels >= 2, "the batched executor did not take the query"
+    assert data is None and len(errors) == 1
+    _, path, extensions = errors[0]
+    assert path[:3] == ["customers", "edges", 0] and path[-1] == "notes"
+    assert extensions["code"] == "BAD_USER_INPUT"
+    schema = build_schema()
+    counts = []
+    for notes in (101, 5):
+        context = Context(request=None, settings=settings, request_id="once")
+        await authenticate(context, token)
+        with count_statements() as statements:
+            await schema.execute(FAILING, {"notes": notes}, context_value=context)
+        counts.append(len(statements))
+    failing, succeeding = counts  # the same, less the notes the failing one never reads
+    assert 0 < failing < succeeding, "the failing query sent its statements again"

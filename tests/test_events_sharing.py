@@ -15,6 +15,7 @@ from auth.principal import Principal
 from config import Settings
 from engine.shared_events import SharedEventExecutor
 from events.outbox import Event
+from library_adapter import graphql_core_schema
 from models import Brand, Customer
 from schema import build_schema
 from schema.events.types import to_graphql
@@ -46,7 +47,7 @@ def context(settings: Settings, brand: Brand, scopes: str, subject_id: int = 1) 
 
 async def run(event: Event, ctx: Context, variables: dict[str, Any] | None = None) -> Any:
     result = execute(
-        SCHEMA._schema,
+        graphql_core_schema(SCHEMA),
         QUERY,
         root_value=to_graphql(event),
         context_value=ctx,

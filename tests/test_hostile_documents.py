@@ -22,6 +22,7 @@ from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from config import Settings
 from engine.cost import query_cost
 from engine.document_limits import measure
+from library_adapter import graphql_core_schema
 from schema import build_schema
 from server import create_app
 from tests.conftest import TEST_REDIS_URL
@@ -73,12 +74,12 @@ def test_a_long_chain_of_fragments_is_measured_without_recursion() -> None:
     document = parse(" ".join([*chain, "fragment C3000 on Query { viewer { kind } }"]))
     ((_, shape),) = measure(document)
     assert (shape.fields, shape.depth) == (2, 1)
-    schema = build_schema()._schema
+    schema = graphql_core_schema(build_schema())
     assert query_cost(schema, document, None, None).total == 2
 
 
 def test_cost_of_a_bomb_is_counted_once_per_fragment() -> None:
-    schema = build_schema()._schema
+    schema = graphql_core_schema(build_schema())
     document = parse(bomb(60))
     started = time.perf_counter()
     cost = query_cost(schema, document, None, {})
@@ -100,7 +101,7 @@ def test_depth_and_aliases_agree_with_strawberrys_counting(query: str) -> None:
     document = parse(query)
     ((_, shape),) = measure(document)
     depths: dict[str, int] = {}
-    schema = build_schema()._schema
+    schema = graphql_core_schema(build_schema())
     validate(schema, document, QueryDepthLimiter(100, callback=depths.update).validation_rules)
     assert shape.depth == next(iter(depths.values()))
     for allowed in (shape.aliases, shape.aliases - 1):

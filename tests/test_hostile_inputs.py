@@ -11,6 +11,7 @@ import pytest
 from strawberry.types import ExecutionResult
 
 from config import Settings
+from library_adapter import graphql_core_schema
 from models import Brand, Customer
 from tests.support import GraphQL, app_token, error_codes, make_brand
 
@@ -267,7 +268,7 @@ async def test_explicit_nulls_in_every_mutation_input_are_typed(
 
     from schema import build_schema
 
-    mutation_type = build_schema()._schema.mutation_type
+    mutation_type = graphql_core_schema(build_schema()).mutation_type
     assert mutation_type is not None
     token = await app_token(settings, await make_brand())
     failures = []

@@ -9,6 +9,7 @@ from typing import Any
 from tortoise import Tortoise
 from tortoise.models import Model
 
+from library_adapter import instance_from_db, instance_state
 from models import Brand, Customer, Membership, PointsTransaction, Tier
 from models.rows import fetch_in_brand, model_from_row
 from tests.support import make_brand
@@ -60,10 +61,10 @@ async def test_instances_equal_the_orms_for_every_column_type() -> None:
         assert rows, model
         for row in rows:
             ours = model_from_row(model, row)
-            theirs = model._init_from_db(**row)
+            theirs = instance_from_db(model, row)
             assert type(ours) is model
             assert _state(ours) == _state(theirs), model
-            assert not ours._partial and ours._saved_in_db
+            assert instance_state(ours) == (False, True)
 
 
 async def test_instances_are_usable_models() -> None:
@@ -86,4 +87,4 @@ async def test_a_row_missing_columns_gives_the_orms_partial_instance() -> None:
         f"SELECT id, name FROM customers WHERE brand_id = {mark}", [brand.id]
     )
     customer = model_from_row(Customer, rows[0])
-    assert customer._partial and customer.name == "Ann"
+    assert instance_state(customer)[0] and customer.name == "Ann"

@@ -10,6 +10,7 @@ from strawberry.types.base import StrawberryObjectDefinition
 from tortoise.models import Model
 
 from config import Settings
+from library_adapter import graphql_core_schema
 from models import Brand
 from schema import build_schema
 from schema.node import NODE_ALIASES, NODE_KINDS
@@ -54,7 +55,7 @@ def test_every_model_backed_type_is_a_node_that_node_can_fetch() -> None:
     schema = build_schema()
     missing_id = []
     for name in found:
-        graphql_type = schema._schema.get_type(name)
+        graphql_type = graphql_core_schema(schema).get_type(name)
         interfaces = [i.name for i in getattr(graphql_type, "interfaces", [])]
         if "Node" not in interfaces:
             missing_id.append(name)

@@ -11,12 +11,12 @@ from typing import Any
 import asyncpg
 import pytest
 from tortoise import Tortoise
-from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.transactions import in_transaction
 
 from auth.context import Context, authenticate
 from config import Settings
 from models import Brand
+from models.pg_client import CRMAsyncpgClient
 from models.pinned import pinned_connection
 from schema import build_schema
 from tests.concurrency import on_postgres
@@ -27,11 +27,11 @@ PID = "SELECT pg_backend_pid() AS pid, pg_sleep(0.02)"
 
 
 @pytest.fixture
-def pool_client() -> AsyncpgDBClient:
+def pool_client() -> CRMAsyncpgClient:
     if not on_postgres():
         pytest.skip("a pool of connections is PostgreSQL's")
     client = Tortoise.get_connection("default")
-    assert isinstance(client, AsyncpgDBClient)
+    assert isinstance(client, CRMAsyncpgClient)
     return client
 
 
@@ -62,19 +62,19 @@ class _CountingPool:
 
 
 @contextmanager
-def counting_acquisitions(client: AsyncpgDBClient) -> Iterator[_CountingPool]:
-    pool = client._pool
+def counting_acquisitions(client: CRMAsyncpgClient) -> Iterator[_CountingPool]:
+    pool = client.asyncpg_pool
     assert pool is not None
     counting = _CountingPool(pool)
-    client._pool = counting  # type: ignore[assignment]
+    client.asyncpg_pool = counting  # type: ignore[assignment]
     try:
         yield counting
     finally:
-        client._pool = pool
+        client.asyncpg_pool = pool
 
 
 async def test_statements_started_together_share_the_one_connection(
-    pool_client: AsyncpgDBClient,
+    pool_client: CRMAsyncpgClient,
 ) -> None:
     assert len(await _pids(4)) > 1, "without a pin, concurrent statements take several"
     async with pinned_connection():
@@ -84,7 +84,7 @@ async def test_statements_started_together_share_the_one_connection(
 
 
 async def test_a_transaction_inside_runs_on_it_and_commits_or_rolls_back(
-    pool_client: AsyncpgDBClient,
+    pool_client: CRMAsyncpgClient,
 ) -> None:
     brand = await make_brand("pinned-tx")
     async with pinned_connection():
@@ -101,12 +101,12 @@ async def test_a_transaction_inside_runs_on_it_and_commits_or_rolls_back(
 
 
 async def test_every_connection_pinned_with_a_transaction_inside_does_not_deadlock(
-    pool_client: AsyncpgDBClient,
+    pool_client: CRMAsyncpgClient,
 ) -> None:
     """Were a transaction inside a read to take a second connection, reads holding every one
     of the pool's connections would each wait for another forever."""
     await make_brand("pinned-all")
-    pool = pool_client._pool
+    pool = pool_client.asyncpg_pool
     assert pool is not None
     readers = pool.get_max_size() + 2
 
@@ -124,7 +124,7 @@ async def test_every_connection_pinned_with_a_transaction_inside_does_not_deadlo
 
 
 async def test_a_task_outliving_the_read_takes_a_pooled_connection(
-    pool_client: AsyncpgDBClient,
+    pool_client: CRMAsyncpgClient,
 ) -> None:
     go = asyncio.Event()
 
@@ -144,7 +144,7 @@ async def test_a_task_outliving_the_read_takes_a_pooled_connection(
 
 
 async def test_a_query_takes_one_connection_and_a_mutation_its_own(
-    pool_client: AsyncpgDBClient, gql: GraphQL, settings: Settings
+    pool_client: CRMAsyncpgClient, gql: GraphQL, settings: Settings
 ) -> None:
     token = await app_token(settings, await make_brand("pinned-page"))
     for i in range(3):

@@ -18,12 +18,13 @@ from engine.batch_resolvers import batch_resolver
 from engine.batched import BatchedQueryExecutor
 from engine.row_sources import attribute, readable_name, row_source, row_source_of
 from engine.shared_events import SharedEventExecutor
+from library_adapter import graphql_core_schema
 from models.offers import Coupon
+from resolvers.first_rows import FirstRows
 from resolvers.loyalty.loaders import LedgerRow
 from schema import build_schema
 from schema.loyalty import types as loyalty_types
 from schema.offers import types as offer_types
-from services.common.pagination import FirstRows
 from tests.offer_helpers import create_offer, issue
 from tests.support import GraphQL, app_token, create_customer, make_brand
 
@@ -162,7 +163,7 @@ def test_every_field_of_a_ledger_or_coupon_page_has_a_reader(
     type_name: str, row_class: type, unread: set[str]
 ) -> None:
     """So whatever a page selects of the ledger or the coupons is read from its rows."""
-    graphql_schema = build_schema()._schema
+    graphql_schema = graphql_core_schema(build_schema())
     object_type = graphql_schema.type_map[type_name]
     assert isinstance(object_type, GraphQLObjectType)
     source = row_source_of(object_type, [_an_instance_of(row_class)])

@@ -12,6 +12,7 @@ from strawberry.schema.schema import validate_document
 from engine import validation
 from engine.parsing import parse_cached
 from engine.validation import ValidationByIdentity
+from library_adapter import graphql_core_schema
 
 
 @strawberry.type
@@ -32,7 +33,7 @@ RULES = tuple(specified_rules)
 
 
 def schema_of(query: type) -> GraphQLSchema:
-    return strawberry.Schema(query=query)._schema
+    return graphql_core_schema(strawberry.Schema(query=query))
 
 
 async def errors(schema: GraphQLSchema, query: str, maxsize: int = 512) -> list[str]:

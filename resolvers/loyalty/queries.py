@@ -7,15 +7,9 @@ from datetime import datetime
 from auth.context import Context
 from models import Customer, LoyaltySettings, Membership, PointsTransaction, Purchase, Tier
 from resolvers.errors import bad_input
+from resolvers.first_rows import FirstRows, first_rows
 from resolvers.loyalty import loaders
-from services.common.pagination import (
-    FirstRows,
-    Page,
-    PageRequest,
-    PaginationError,
-    first_rows,
-    paginate,
-)
+from services.common.pagination import Page, PageRequest, PaginationError, paginate
 from services.loyalty import config as loyalty_config
 from services.loyalty import memberships
 from services.loyalty.memberships import TierProgress

@@ -13,18 +13,17 @@ from auth.scopes import Scope
 from models import Customer
 from models.offers import Coupon, Offer
 from resolvers.errors import bad_input
+from resolvers.first_rows import FirstRows, first_rows
 from resolvers.ids import BadGlobalId, decode_id
 from resolvers.offers import loaders
 from resolvers.results import MutationResult, run
 from resolvers.stores.refs import cart_with_store_code
 from services.common.pagination import (
-    FirstRows,
     Page,
     PageRequest,
     PaginationError,
     decode_cursor,
     encode_cursor,
-    first_rows,
     paginate,
 )
 from services.loyalty.config import utcnow

@@ -10,6 +10,7 @@ import strawberry
 from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
+from library_adapter import graphql_core_schema
 from models import App
 from resolvers.brands import app_admin, apps
 from resolvers.ids import to_global_id
@@ -140,7 +141,7 @@ class AppMutations:
     async def register_persisted_queries(
         self, info: Info, input: RegisterPersistedQueriesInput
     ) -> RegisterPersistedQueriesPayload:
-        schema = info.schema._schema
+        schema = graphql_core_schema(info.schema)
         result = await apps.register_queries(info.context, schema, input.client_id, input.queries)
         return RegisterPersistedQueriesPayload(
             hashes=result.value or [], errors=user_errors(result.errors)

@@ -11,6 +11,7 @@ from auth.context import Info
 from engine.batch_resolvers import batch_resolver
 from models import Customer as CustomerModel
 from resolvers.errors import bad_input
+from resolvers.first_rows import FirstRows
 from resolvers.loyalty import loaders, queries
 from resolvers.loyalty.loaders import LedgerRow
 from schema.loyalty import ledger_rows  # noqa: F401  (registers the ledger's row sources)
@@ -28,7 +29,7 @@ from schema.loyalty.types import (
     rfm_of,
     stats_of,
 )
-from services.common.pagination import FirstRows, PageRequest
+from services.common.pagination import PageRequest
 
 
 def _page(first: int, after: str | None) -> PageRequest:

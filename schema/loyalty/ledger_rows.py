@@ -20,11 +20,11 @@ from engine.row_sources import (
     row_source,
     same_rows,
 )
+from resolvers.first_rows import FirstRows
 from resolvers.loyalty.loaders import LedgerRow
 from resolvers.loyalty.queries import LEDGER_ORDER
 from schema.common import Edge, first_rows_connection_readers
 from schema.loyalty.types import POINTS_KINDS, PointsTransactionConnection, PointsTransactionType
-from services.common.pagination import FirstRows
 
 _kinds = attrgetter("kind")
 _cursors = cursors(*LEDGER_ORDER)

@@ -21,10 +21,10 @@ from engine.row_sources import (
     same_rows,
 )
 from models.offers import Coupon
+from resolvers.first_rows import FirstRows
 from resolvers.offers.queries import COUPON_ORDER
 from schema.common import Edge, first_rows_connection_readers
 from schema.offers.types import CouponConnection, CouponStatus, CouponType
-from services.common.pagination import FirstRows
 from services.loyalty.config import utcnow
 
 STATUSES = {status.value: status for status in CouponStatus}

@@ -14,10 +14,11 @@ from models import Customer as CustomerModel
 from models import Purchase as PurchaseModel
 from models.offers import Coupon
 from resolvers.errors import bad_input
+from resolvers.first_rows import FirstRows
 from resolvers.offers import queries
 from schema.offers import coupon_rows  # noqa: F401  (registers the coupons' row sources)
 from schema.offers.types import CouponConnection, CouponStatus, CouponType, OfferConnection
-from services.common.pagination import FirstRows, Page, PageRequest
+from services.common.pagination import Page, PageRequest
 
 
 def _page(first: int, after: str | None) -> PageRequest:

@@ -86,36 +86,13 @@ def order_key_of(field: str, descending: bool) -> str:
     return f"{field}:{'desc' if descending else 'asc'}"
 
 
-@dataclass(frozen=True, slots=True)
-class FirstRows(Generic[K]):
-    """The first rows of a list read from the start, kept as rows: the `Page` (a cursor per
-    row) is made only when asked for. A wide page of the ledger is read straight from these
-    (engine/row_sources)."""
-
-    rows: Sequence[K]
-    has_next_page: bool
-    field: str
-    descending: bool
-
-    def cursor(self, row: K) -> Cursor:
-        return Cursor(order_key_of(self.field, self.descending), getattr(row, self.field), row.id)
-
-    def page(self) -> Page[K]:
-        key = order_key_of(self.field, self.descending)
-        field = self.field
-        items = [(Cursor(key, getattr(r, field), r.id), r) for r in self.rows]
-        return Page(items, has_next_page=self.has_next_page, has_previous_page=False)
-
-
-def first_rows(rows: Sequence[K], size: int, field: str, descending: bool) -> FirstRows[K]:
-    """The first `size` of `rows`, read from the start in `paginate`'s order with one row more
-    than asked (so hasNextPage needs no second statement)."""
-    return FirstRows(rows[:size], len(rows) > size, field, descending)
-
-
 def page_from_start(rows: Sequence[K], size: int, field: str, descending: bool) -> Page[K]:
-    """`first_rows` as a page: the page and cursors `paginate` gives for the same request."""
-    return first_rows(rows, size, field, descending).page()
+    """The first `size` of `rows`, read from the start in `paginate`'s order with one row more
+    than asked (so hasNextPage needs no second statement): the page and cursors `paginate`
+    gives for the same request."""
+    key = order_key_of(field, descending)
+    items = [(Cursor(key, getattr(row, field), row.id), row) for row in rows[:size]]
+    return Page(items, has_next_page=len(rows) > size, has_previous_page=False)
 
 
 def encode_cursor(order_key: str, value: Any, row_id: int) -> str:

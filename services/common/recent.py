@@ -9,6 +9,7 @@ from tortoise.expressions import RawSQL
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from library_adapter import model_client
 from models.rows import one_of
 
 M = TypeVar("M", bound=Model)
@@ -63,7 +64,7 @@ async def newest_rows(
     SQLite's text values go through the model's own field converters."""
     if not group_ids:
         return []
-    db = model._choose_db()
+    db = model_client(model)
     selected = ", ".join(columns)
     on_postgres = db.capabilities.dialect == "postgres"
     condition, ids = one_of(group_column, group_ids, 2, on_postgres)

@@ -1,0 +1,199 @@
+"""Errors of the level-by-level executor (`engine/batched`), produced in the same run: a column
+its shortcuts cannot answer is resolved or completed graphql-core's way, source by source, with
+each value's path (computed only then), and a non-null field's error nulls its parent up to the
+nearest nullable position (`Nulled`), where graphql-core records it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import GraphQLError, GraphQLField, GraphQLObjectType, GraphQLOutputType
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.language import FieldNode
+from graphql.pyutils import Path
+from strawberry.types.field import StrawberryField
+
+from engine.batch_resolvers import ColumnExtension
+from engine.execution import PlainFieldExecutor, named_type
+from engine.row_sources import built, is_row_of
+
+Paths = Callable[[], list[Path | None]]  # each value's path, computed only for errors
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    key: str
+    field_def: GraphQLField
+    details: FieldDetailsList
+    nodes: list[FieldNode]
+    attribute: str | None  # a plain attribute: read it, no resolver
+    typename: str | None  # `__typename`
+    leaves_only: bool  # the type holds no object: completed without awaiting
+    # A plain attribute whose field extensions work on whole columns (e.g. masking PII).
+    column: tuple[str, tuple[ColumnExtension, ...], StrawberryField] | None = None
+
+
+class Nulled:
+    """A position nulled by a non-null field's error, on its way up to the nearest nullable
+    position, where its error is recorded (graphql-core's error propagation)."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: GraphQLError) -> None:
+        self.error = error
+
+
+class LevelErrors(PlainFieldExecutor):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._nulled = 0  # Nulled positions so far: columns are searched for them only then
+        self._position_context: Any = None
+
+    def _field_paths(self, parent_type: GraphQLObjectType, step: Step, paths: Paths) -> Paths:
+        key, type_name = step.key, parent_type.name
+        return lambda: [Path(path, key, type_name) for path in paths()]
+
+    async def _standard_columns(
+        self,
+        parent_type: GraphQLObjectType,
+        steps: list[Step],
+        sources: list[Any],
+        paths: Paths,
+        columns: list[list[Any]],
+        redo: set[int],
+        each: set[int],
+    ) -> None:
+        """The columns of `redo` and `each` produced graphql-core's way, with its errors."""
+        source_paths = paths()
+        positions = sorted(redo | each)
+        done = await asyncio.gather(
+            *(
+                self._standard_column(
+                    parent_type,
+                    steps[position],
+                    sources,
+                    source_paths,
+                    None if position in redo else columns[position],
+                )
+                for position in positions
+            )
+        )
+        for position, column in zip(positions, done, strict=True):
+            columns[position] = column
+
+    async def _standard_column(
+        self,
+        parent_type: GraphQLObjectType,
+        step: Step,
+        sources: list[Any],
+        source_paths: list[Path | None],
+        values: list[Any] | None,
+    ) -> list[Any]:
+        """graphql-core resolves (values None) or completes the step for each source."""
+        results: list[Any] = []
+        for index, source in enumerate(sources):
+            path = Path(source_paths[index], step.key, parent_type.name)
+            try:
+                if values is None:
+                    result = self.execute_field(
+                        parent_type, source, step.details, path, self._position_context
+                    )
+                else:
+                    result = self._complete_resolved(parent_type, step, path, values[index])
+            except GraphQLError as error:  # a non-null field's error, going up
+                result = self._nulled_by(error)
+            results.append(result)
+        pending = [index for index, result in enumerate(results) if self.is_awaitable(result)]
+        if pending:
+            settled = await asyncio.gather(*(self._settled(results[i]) for i in pending))
+            for index, value in zip(pending, settled, strict=True):
+                results[index] = value
+        return results
+
+    def _complete_resolved(
+        self, parent_type: GraphQLObjectType, step: Step, path: Path, value: Any
+    ) -> Any:
+        """What graphql-core's `execute_field` does with a resolver's value (or error)."""
+        return_type = step.field_def.type
+        info = self.build_resolve_info(step.field_def, step.nodes, parent_type, path)
+        try:
+            value = materialized(return_type, value, self.context_value)
+            completed = self.complete_value(
+                return_type, step.details, info, path, value, self._position_context
+            )
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, step.details, path)
+            return None
+        if self.is_awaitable(completed):
+            return self._completed_later(completed, return_type, step, path)
+        return completed
+
+    async def _completed_later(
+        self, completed: Any, return_type: GraphQLOutputType, step: Step, path: Path
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, step.details, path)
+            return None
+
+    async def _settled(self, awaitable: Any) -> Any:
+        try:
+            return await awaitable
+        except GraphQLError as error:
+            return self._nulled_by(error)
+
+    def _nulled_by(self, error: GraphQLError) -> Nulled:
+        self._nulled += 1
+        return Nulled(error)
+
+    def _record_nulled(self, values: list[Any], paths: Paths) -> None:
+        """At a nullable position: a Nulled value becomes null, its error recorded here, as
+        graphql-core's `handle_field_error` does for the nullable field."""
+        known: list[Path | None] | None = None
+        for index, value in enumerate(values):
+            if isinstance(value, Nulled):
+                known = known or paths()
+                self.collected_errors.add(value.error, known[index])
+                values[index] = None
+
+
+class Failures(list[Any]):
+    """A column in which some values are the exceptions their resolver raised."""
+
+
+def call_each(call: Callable[..., Any], sources: list[Any], *args: Any, **kwargs: Any) -> list[Any]:
+    """`call(source, ...)` for every source, each exactly once; one that raises leaves its
+    exception as its value, and the column is then `Failures`."""
+    values: list[Any] = []
+    append = values.append
+    failed = False
+    for source in sources:
+        try:
+            append(call(source, *args, **kwargs))
+        except Exception as error:
+            append(error)
+            failed = True
+    return Failures(values) if failed else values
+
+
+def materialized(field_type: GraphQLOutputType, value: Any, context: Any) -> Any:
+    """The value with the rows standing for its objects built (engine/row_sources), for
+    graphql-core's completion, which knows no rows."""
+    named = named_type(field_type)
+    if not isinstance(named, GraphQLObjectType) or value is None:
+        return value
+    if isinstance(value, list):
+        return [materialized(named, item, context) for item in value]
+    return built(named, [value], context)[0] if is_row_of(named, value) else value
+
+
+def picked(paths: Paths, indexes: list[int]) -> Callable[[], list[Any]]:
+    def pick() -> list[Path | None]:
+        known = paths()
+        return [known[i] for i in indexes]
+
+    return pick
