@@ -209,3 +209,61 @@ async def set_in(model: type[Model], column: str, value: Any, ids: list[int]) ->
     condition, listed = one_of("id", ids, 2, on_postgres)
     sql = f"UPDATE {model._meta.db_table} SET {column} = ? WHERE {condition}"
     await execute_counting(conn, to_postgres(sql) if on_postgres else sql, [value, *listed])
+
+
+@lru_cache(maxsize=64)
+def _stamped_columns(model: type[Model]) -> tuple[str, ...]:
+    return tuple(
+        field.source_field or name
+        for name, field in model._meta.fields_map.items()
+        if isinstance(field, DatetimeField) and (field.auto_now_add or field.auto_now)
+    )
+
+
+def _encoded(model: type[Model], column: str, value: Any) -> Any:
+    """`value` as `insert` sends it: JSON and other fields by their own encoding, datetimes
+    as they are."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return db_value(model, column, value)
+
+
+async def insert_many(model: type[Model], rows: Sequence[dict[str, Any]]) -> int:
+    """INSERT rows that all have the same columns (`auto_now_add` and `auto_now` ones left
+    out are set to now), in as few multi-row statements as the placeholder limit allows; how
+    many were written."""
+    if not rows:
+        return 0
+    now = datetime.now(UTC)
+    columns = list(rows[0])
+    for column in _stamped_columns(model):
+        if column not in columns:
+            columns.append(column)
+    for column in columns:
+        _checked_column(model, column)
+    conn = Tortoise.get_connection("default")
+    on_postgres = conn.capabilities.dialect == "postgres"
+    per_statement = max(1, min(1000, 30_000 // len(columns)))
+    row_marks = f"({', '.join('?' * len(columns))})"
+    written = 0
+    for start in range(0, len(rows), per_statement):
+        batch = rows[start : start + per_statement]
+        params = [_encoded(model, c, row[c]) if c in row else now for row in batch for c in columns]
+        sql = f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) VALUES " + ", ".join(
+            [row_marks] * len(batch)
+        )
+        written += await execute_counting(conn, to_postgres(sql) if on_postgres else sql, params)
+    return written
+
+
+async def next_ids(model: type[Model], count: int) -> list[int] | None:
+    """`count` ids taken from the table's id sequence (PostgreSQL), for rows inserted together
+    whose ids other rows need; None on SQLite (insert such rows one by one there)."""
+    conn = Tortoise.get_connection("default")
+    if conn.capabilities.dialect != "postgres" or count == 0:
+        return None
+    table = model._meta.db_table
+    sequence = f"pg_get_serial_sequence('{table}', 'id')"
+    sql = f"SELECT nextval({sequence}) AS id FROM generate_series(1, $1)"
+    found = await fetch_rows(conn, sql, [count])
+    return [int(row["id"]) for row in found]

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from models import rows
 from models.attributes import CustomerAttribute, CustomerAttributeValue
 from services.common import audit
 from services.common.actor import Actor
@@ -175,6 +176,33 @@ def plain(value: Value | None) -> Any:
     return value
 
 
+def new_row(brand_id: int, customer_id: int, item: AttributeValue) -> dict[str, Any]:
+    """The columns of a value a customer did not have (`item.value` is not None)."""
+    assert item.value is not None
+    return {
+        "brand_id": brand_id,
+        "customer_id": customer_id,
+        "attribute_id": item.attribute.id,
+        **columns(item.attribute, item.value),
+    }
+
+
+async def insert_new_values(
+    brand_id: int, owners: Sequence[tuple[int, Sequence[AttributeValue]]]
+) -> list[list[str]]:
+    """The values of customers that have none yet (just created), in one multi-row INSERT
+    (inside the caller's transaction): `write_values` for new customers. The keys set, per
+    customer."""
+    found: list[dict[str, Any]] = []
+    keys: list[list[str]] = []
+    for customer_id, cleaned in owners:
+        given = [item for item in cleaned if item.value is not None]
+        found += [new_row(brand_id, customer_id, item) for item in given]
+        keys.append(sorted(item.attribute.key for item in given))
+    await rows.insert_many(CustomerAttributeValue, found)
+    return keys
+
+
 async def write_values(
     brand_id: int, customer_id: int, cleaned: Sequence[AttributeValue]
 ) -> list[str]:
@@ -199,14 +227,7 @@ async def write_values(
             continue
         values = columns(item.attribute, item.value)
         if row is None:
-            created.append(
-                CustomerAttributeValue(
-                    brand_id=brand_id,
-                    customer_id=customer_id,
-                    attribute_id=item.attribute.id,
-                    **values,
-                )
-            )
+            created.append(CustomerAttributeValue(**new_row(brand_id, customer_id, item)))
             changed.append(item.attribute.key)
         elif read(item.attribute, row) != item.value:
             for column, value in values.items():
