@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from tortoise.expressions import Q
-
 from events.outbox import emit_many
 from models import Brand, Customer, CustomerExternalId, CustomerTag, rows
 from models.sealed import lookup_hash
@@ -69,13 +67,12 @@ async def _contact_holders(
 ) -> dict[str, list[Customer]]:
     if not values:
         return {}
-    given: dict[str, Any] = {f"{key}__in": sorted(values)}
-    condition = Q(**given)
+    listed = await rows.fetch_by_values(Customer, brand_id, (key,), [(v,) for v in values])
     if sealed:  # by hash too, as `sealing.lookup` does
-        hashes: dict[str, Any] = {f"{key}_hash__in": sorted(lookup_hash(v, key) for v in values)}
-        condition |= Q(**hashes)
+        hashes = [(lookup_hash(v, key),) for v in values]
+        listed += await rows.fetch_by_values(Customer, brand_id, (f"{key}_hash",), hashes)
     found: dict[str, list[Customer]] = {}
-    for customer in await Customer.filter(condition, brand_id=brand_id).order_by("id"):
+    for customer in sorted({c.id: c for c in listed}.values(), key=lambda c: c.id):
         held = getattr(customer, key)
         if held is not None and str(held) in values:
             found.setdefault(str(held), []).append(customer)
@@ -98,17 +95,14 @@ async def holders(
     found.emails = await _contact_holders(brand_id, "email", {e for e in emails if e}, sealed)
     wanted = set(pairs)
     if wanted:
-        listed = await CustomerExternalId.filter(
-            brand_id=brand_id, external_id__in=sorted({e for _, e in wanted})
-        ).order_by("id")
-        for row in listed:
-            if (row.system, row.external_id) in wanted:
-                found.external.setdefault((row.system, row.external_id), []).append(row.customer_id)
+        columns = ("system", "external_id")
+        for row in await rows.fetch_by_values(CustomerExternalId, brand_id, columns, list(wanted)):
+            found.external.setdefault((row.system, row.external_id), []).append(row.customer_id)
     for listed_customers in (*found.phones.values(), *found.emails.values()):
         found.customers.update({c.id: c for c in listed_customers})
     missing = {i for ids in found.external.values() for i in ids} - set(found.customers)
     if missing and external_holders:
-        for customer in await Customer.filter(brand_id=brand_id, id__in=sorted(missing)):
+        for customer in await rows.fetch_in_brand(Customer, brand_id, "id", sorted(missing)):
             found.customers[customer.id] = customer
     return found
 
@@ -161,7 +155,7 @@ async def _insert_rows(given: list[dict[str, Any]]) -> list[Customer]:
     """The customers' rows, as instances: ids taken from the sequence then one multi-row
     INSERT on PostgreSQL; one INSERT ... RETURNING a row on SQLite (no round trips there)."""
     encoded = [  # a sealed value as its ciphertext
-        {c: rows.db_value(Customer, c, v) if isinstance(v, str) else v for c, v in row.items()}
+        {**row, **{c: rows.db_value(Customer, c, row[c]) for c in sealing.CONTACTS if row[c]}}
         for row in given
     ]
     ids = await rows.next_ids(Customer, len(encoded))
