@@ -272,6 +272,8 @@ async def _alone(actor: Actor, brand: Brand, given: UpsertInput, lenient: bool) 
         return await upsert_customer(actor, brand, given, lenient_attributes=lenient)
     except DomainError as exc:
         return exc
+    except IntegrityError:  # raced twice: the row fails, the others stand
+        return DomainError.single(None, ErrorCode.CONFLICT, "a concurrent change conflicts")
 
 
 async def _update(
