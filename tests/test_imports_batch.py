@@ -15,7 +15,7 @@ from config import Settings
 from models import AuditEntry, Brand, Customer, CustomerExternalId
 from models.events import OutboxEvent
 from models.jobs import Job
-from resolvers.ids import decode_id
+from resolvers.ids import decode_id, to_global_id
 from services.common.actor import Actor
 from services.common.errors import DomainError
 from services.customers.upsert import UpsertInput, upsert_customer, upsert_customers
@@ -24,6 +24,7 @@ from services.jobs import store
 from services.jobs.runner import JobRunner
 from tests.imports_support import csv_bytes, download, import_job, run_jobs, start_import
 from tests.support import GraphQL, app_token, create_customer, make_brand
+from tests.test_attributes_api import DEFINE
 from tests.test_imports_api import Crash, rows_of
 
 HEADER = "externalSystem,externalId,name,phone,email,city"
@@ -220,3 +221,33 @@ async def test_a_restart_mid_customers_import_creates_no_one_twice(
     assert names == sorted(["Member 1 again", *(f"Member {n}" for n in range(7) if n != 1)])
     created = await AuditEntry.filter(brand_id=brand.id, operation="createCustomer").count()
     assert created == 7  # each once, despite the restart
+
+
+async def test_an_unchanged_file_imported_again_writes_nothing_and_a_change_is_written(
+    api: GraphQL, quiet_settings: Settings
+) -> None:
+    brand = await make_brand()
+    token = await app_token(quiet_settings, brand)
+    body = await api.data(DEFINE, {"input": {"key": "shoeSize", "type": "NUMBER"}}, token)
+    assert body["defineCustomerAttribute"]["errors"] == []
+    header = "externalSystem,externalId,name,email,tags,attributes.shoeSize"
+    rows = [f"pos,U{n},Member {n},u{n}@example.com,vip,{38 + n}" for n in range(4)]
+    for content in (csv_bytes(header, *rows), csv_bytes(header, *rows)):
+        job = await start_import(api, token, content, kind="CUSTOMERS")
+        await run_jobs(quiet_settings)
+    before = await _state(brand)
+    assert before["audit"][("createCustomer", None)] == 4
+    assert before["events"]["customer.updated"] == 0  # the second import changed nothing
+    done = await import_job(api, token, job["id"])
+    assert (done["rowsWritten"], done["rowsFailed"]) == (4, 0)
+
+    rows[2] = "pos,U2,Member 2,u2@example.com,vip,45"  # one attribute changed
+    job = await start_import(api, token, csv_bytes(header, *rows), kind="CUSTOMERS")
+    await run_jobs(quiet_settings)
+    after = await _state(brand)
+    assert after["events"]["customer.updated"] == 1
+    assert after["audit"][("upsertCustomer", "UPDATED")] == 1
+    changed = await Customer.get(brand_id=brand.id, name="Member 2")
+    query = "query($id: ID!) { customer(id: $id) { attributes { key value } } }"
+    read = await api.data(query, {"id": to_global_id("Customer", changed.id)}, token)
+    assert read["customer"]["attributes"] == [{"key": "shoeSize", "value": 45}]

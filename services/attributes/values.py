@@ -203,6 +203,22 @@ async def insert_new_values(
     return keys
 
 
+def value_changes(
+    cleaned: Sequence[AttributeValue], existing: dict[int, CustomerAttributeValue]
+) -> list[AttributeValue]:
+    """The cleaned values that differ from a customer's stored ones (by attribute id): set,
+    changed, or unset while stored."""
+    changes: list[AttributeValue] = []
+    for item in cleaned:
+        row = existing.get(item.attribute.id)
+        if item.value is None:
+            if row is not None:
+                changes.append(item)
+        elif row is None or read(item.attribute, row) != item.value:
+            changes.append(item)
+    return changes
+
+
 async def write_values(
     brand_id: int, customer_id: int, cleaned: Sequence[AttributeValue]
 ) -> list[str]:
@@ -216,27 +232,23 @@ async def write_values(
             customer_id=customer_id, attribute_id__in=ids
         )
     }
-    changed: list[str] = []
     created: list[CustomerAttributeValue] = []
-    for item in cleaned:
+    changes = value_changes(cleaned, existing)
+    for item in changes:
         row = existing.get(item.attribute.id)
         if item.value is None:
-            if row is not None:
-                await row.delete()
-                changed.append(item.attribute.key)
-            continue
-        values = columns(item.attribute, item.value)
-        if row is None:
+            assert row is not None
+            await row.delete()
+        elif row is None:
             created.append(CustomerAttributeValue(**new_row(brand_id, customer_id, item)))
-            changed.append(item.attribute.key)
-        elif read(item.attribute, row) != item.value:
+        else:
+            values = columns(item.attribute, item.value)
             for column, value in values.items():
                 setattr(row, column, value)
             await row.save(update_fields=[*values, "updated_at"])
-            changed.append(item.attribute.key)
     if created:
         await CustomerAttributeValue.bulk_create(created)
-    return sorted(changed)
+    return sorted(item.attribute.key for item in changes)
 
 
 async def values_for(

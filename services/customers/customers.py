@@ -218,6 +218,22 @@ async def _require(brand_id: int, customer_id: int, field: str = "id") -> Custom
     return customer
 
 
+def pending_changes(
+    customer: Customer,
+    values: dict[str, Any],
+    ids: dict[str, str],
+    tags: list[str],
+    ids_held: set[tuple[str, str]],
+    tags_held: set[str],
+) -> tuple[list[str], dict[str, str], list[str]]:
+    """What an update with these cleaned fields would change: (the profile fields, the
+    external ids it does not hold yet, the tags it does not have yet)."""
+    changed = sorted(k for k, v in values.items() if getattr(customer, k) != v)
+    new_ids = {s: e for s, e in ids.items() if (s, e) not in ids_held}
+    new_tags = [t for t in tags if t not in tags_held]
+    return changed, new_ids, new_tags
+
+
 async def update_customer(
     actor: Actor,
     brand: Brand,
@@ -249,15 +265,18 @@ async def update_customer(
             found += await external_id_errors(brand.id, ids, exclude_id=customer.id)
             if found:
                 raise DomainError(found)
-            changed = sorted(k for k, v in values.items() if getattr(customer, k) != v)
             held = await CustomerExternalId.filter(customer_id=customer.id).values_list(
                 "system", "external_id"
             )
-            new_ids = {s: e for s, e in ids.items() if (s, e) not in set(held)}
-            tags_held = set(
-                await CustomerTag.filter(customer_id=customer.id).values_list("tag", flat=True)
+            tags_held = {
+                str(tag)
+                for tag in await CustomerTag.filter(customer_id=customer.id).values_list(
+                    "tag", flat=True
+                )
+            }
+            changed, new_ids, new_tags = pending_changes(
+                customer, values, ids, tag_list, set(held), tags_held
             )
-            new_tags = [t for t in tag_list if t not in tags_held]
             for key, value in sealing.contact_values(values, sealed).items():
                 setattr(customer, key, value)
             keys = await attribute_values.write_values(brand.id, customer.id, attrs)
