@@ -18,6 +18,7 @@ from models.jobs import Job
 from resolvers.ids import decode_id, to_global_id
 from services.common.actor import Actor
 from services.common.errors import DomainError
+from services.customers import creation
 from services.customers.upsert import UpsertInput, upsert_customer, upsert_customers
 from services.imports import imports
 from services.jobs import store
@@ -251,3 +252,29 @@ async def test_an_unchanged_file_imported_again_writes_nothing_and_a_change_is_w
     query = "query($id: ID!) { customer(id: $id) { attributes { key value } } }"
     read = await api.data(query, {"id": to_global_id("Customer", changed.id)}, token)
     assert read["customer"]["attributes"] == [{"key": "shoeSize", "value": 45}]
+
+
+async def test_a_chunk_that_races_another_writer_falls_back_to_one_row_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    brand = await make_brand()
+    actor = Actor.system(brand.id)
+    await upsert_customer(actor, brand, UpsertInput({"name": "Early", "email": "race@x.com"}))
+    real, calls = creation.holders, {"n": 0}
+
+    async def stale(*args: Any, **kwargs: Any) -> creation.Holders:
+        calls["n"] += 1  # the chunk's match misses the customer written concurrently
+        return creation.Holders() if calls["n"] == 1 else await real(*args, **kwargs)
+
+    monkeypatch.setattr(creation, "holders", stale)
+    given = [
+        UpsertInput({"name": "Late", "email": "race@x.com"}),
+        UpsertInput({"name": "Fresh", "email": "fresh@x.com"}),
+    ]
+    found = await upsert_customers(actor, brand, given)
+    assert [(o.outcome, o.customer.name) for o in found if not isinstance(o, DomainError)] == [
+        ("UPDATED", "Late"),
+        ("CREATED", "Fresh"),
+    ]
+    names = await Customer.filter(brand_id=brand.id).order_by("id").values_list("name", flat=True)
+    assert names == ["Late", "Fresh"]

@@ -182,8 +182,9 @@ async def upsert_customers(
     pending = list(range(len(given)))
     while pending:
         wave = pending[: max(1, _wave(brand, given, pending))]
+        rows_given = [given[i] for i in wave]
         done = await _upsert_wave(
-            actor, brand, [given[i] for i in wave], sealed, definitions, lenient_attributes
+            actor, brand, rows_given, sealed, definitions, lenient_attributes, len(given) == 1
         )
         for index, outcome in zip(wave, done, strict=False):
             outcomes[index] = outcome
@@ -198,8 +199,10 @@ async def _upsert_wave(
     sealed: bool,
     definitions: dict[str, CustomerAttribute],
     lenient: bool,
+    single: bool,
 ) -> list[Outcome]:
-    """The outcomes of the first rows of `given` (all unless two match the same customer)."""
+    """The outcomes of the first rows of `given` (all unless two match the same customer).
+    `single`: the caller's only row, whose race (IntegrityError) the caller retries."""
     held = await _holders(brand, given, sealed)
     outcomes: list[Outcome | None] = []
     creating: list[tuple[int, NewCustomer]] = []
@@ -234,8 +237,7 @@ async def _upsert_wave(
         else:
             creating.append((index, new))
     if creating:
-        await _create(actor, brand, given, creating, sealed, lenient, outcomes)
-    single = len(given) == 1
+        await _create(actor, brand, given, creating, sealed, lenient, single, outcomes)
     unchanged = await _unchanged(brand, given, updating, held, definitions, lenient)
     for index, target in updating:
         if index in unchanged:  # what update_customer answers when nothing changes
@@ -298,6 +300,7 @@ async def _create(
     creating: list[tuple[int, NewCustomer]],
     sealed: bool,
     lenient: bool,
+    single: bool,
     outcomes: list[Outcome | None],
 ) -> None:
     try:
@@ -308,7 +311,7 @@ async def _create(
                 actor, "upsertCustomer", "Customer", [(c.id, details) for c in made]
             )
     except IntegrityError:
-        if len(creating) == 1:
+        if single:
             raise  # a concurrent twin: the caller matches again
         for index, _ in creating:  # which row raced: each alone
             outcomes[index] = await _alone(actor, brand, given[index], lenient)
