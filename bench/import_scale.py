@@ -169,6 +169,9 @@ async def main(args: argparse.Namespace) -> None:
                 ratio_to_copy=round(customers["rows_per_s"] / copy_people, 4),
                 peak_mb=round(peak_mb()),
             )
+            if args.again:  # every row matches its customer and changes nothing
+                again = await import_file(settings, brand.id, people, "CUSTOMERS")
+                emit(step="import customers again", **again, peak_mb=round(peak_mb()))
             purchases = await import_file(settings, brand.id, bought, "PURCHASES")
             emit(
                 step="import purchases",
@@ -187,4 +190,7 @@ if __name__ == "__main__":
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--purchases", type=int, default=1_000_000)
+    parser.add_argument(
+        "--again", action="store_true", help="import the customers' file a second time"
+    )
     asyncio.run(main(parser.parse_args()))

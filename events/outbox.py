@@ -173,12 +173,13 @@ async def emit_many(
     if not events:
         return 0
     first = await reserve_seqs(source.brand_id, len(events))
-    rows = [
-        OutboxEvent(**_columns(source, first + i, event_type, customer_id, subject, payload))
-        for i, (customer_id, subject, payload) in enumerate(events)
-    ]
-    await OutboxEvent.bulk_create(rows, batch_size=1000)
-    return len(rows)
+    return await rows.insert_many(
+        OutboxEvent,
+        [
+            _columns(source, first + i, event_type, customer_id, subject, payload)
+            for i, (customer_id, subject, payload) in enumerate(events)
+        ],
+    )
 
 
 async def events_after(brand_id: int, after: int, limit: int = 500) -> list[Event]:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from tortoise import Tortoise, timezone
+from tortoise import Tortoise, fields, timezone
 from tortoise.fields import DatetimeField, JSONField
 from tortoise.models import Model
 
@@ -78,10 +78,7 @@ def _row_reader(model: type[M], use_tz: bool, zone: str) -> Callable[[Mapping[st
 def to_postgres(sql: str) -> str:
     """`?` placeholders as PostgreSQL's `$1, $2, ...`."""
     parts = sql.split("?")
-    out = parts[0]
-    for i, part in enumerate(parts[1:], start=1):
-        out += f"${i}{part}"
-    return out
+    return parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
 
 
 async def fetch_models(
@@ -210,3 +207,152 @@ async def set_in(model: type[Model], column: str, value: Any, ids: list[int]) ->
     condition, listed = one_of("id", ids, 2, on_postgres)
     sql = f"UPDATE {model._meta.db_table} SET {column} = ? WHERE {condition}"
     await execute_counting(conn, to_postgres(sql) if on_postgres else sql, [value, *listed])
+
+
+@lru_cache(maxsize=64)
+def _stamped_columns(model: type[Model]) -> tuple[str, ...]:
+    return tuple(
+        field.source_field or name
+        for name, field in model._meta.fields_map.items()
+        if isinstance(field, DatetimeField) and (field.auto_now_add or field.auto_now)
+    )
+
+
+# Fields whose Python values the drivers take as they are.
+_PLAIN_FIELDS = (
+    fields.IntField,
+    fields.BigIntField,
+    fields.SmallIntField,
+    fields.CharField,
+    fields.TextField,
+    fields.BooleanField,
+    fields.FloatField,
+)
+
+
+@lru_cache(maxsize=256)
+def _encoder(model: type[Model], column: str) -> Callable[[Any], Any] | None:
+    """How `insert` sends a value of the column: None for as it is (plain types, datetimes),
+    else the field's own encoding (JSON, sealed values...)."""
+    meta = model._meta
+    field = meta.fields_map[meta.fields_db_projection_reverse[_checked_column(model, column)]]
+    if type(field) in _PLAIN_FIELDS or isinstance(field, DatetimeField):
+        return None
+    return lambda value: field.to_db_value(value, model)
+
+
+_PG_TYPES: dict[type[Any], str] = {
+    fields.BigIntField: "bigint",
+    fields.IntField: "integer",
+    fields.SmallIntField: "smallint",
+    fields.CharField: "text",
+    fields.TextField: "text",
+    fields.BooleanField: "boolean",
+    fields.FloatField: "double precision",
+    fields.DecimalField: "numeric",
+    fields.DatetimeField: "timestamptz",
+    fields.DateField: "date",
+    fields.JSONField: "jsonb",
+}
+
+
+@lru_cache(maxsize=64)
+def _unnest_insert(model: type[Model], columns: tuple[str, ...]) -> str:
+    """`INSERT ... SELECT * FROM unnest($1::type[], ...)`: one array a column, so the
+    statement's text (and its plan) is the same whatever the number of rows."""
+    meta = model._meta
+    arrays = []
+    for i, column in enumerate(columns, start=1):
+        field = meta.fields_map[meta.fields_db_projection_reverse[column]]
+        kind = next((_PG_TYPES[c] for c in type(field).__mro__ if c in _PG_TYPES), None)
+        if kind is None:
+            raise ValueError(f"{meta.db_table}.{column}: no array type for {type(field)}")
+        arrays.append(f"${i}::{kind}[]")
+    return (
+        f"INSERT INTO {meta.db_table} ({', '.join(columns)}) "
+        f"SELECT * FROM unnest({', '.join(arrays)})"
+    )
+
+
+async def insert_many(model: type[Model], rows: Sequence[dict[str, Any]]) -> int:
+    """INSERT rows that all have the same columns (`auto_now_add` and `auto_now` ones left
+    out are set to now), inside the caller's transaction: one statement with an array a
+    column on PostgreSQL, multi-row VALUES (as many rows as the placeholder limit allows) on
+    SQLite. How many were written."""
+    if not rows:
+        return 0
+    now = datetime.now(UTC)
+    columns = list(rows[0])
+    for column in _stamped_columns(model):
+        if column not in columns:
+            columns.append(column)
+    encoders = [_encoder(model, c) for c in columns]
+    values = [
+        [
+            v if (v := row.get(c, now)) is None or e is None else e(v)
+            for c, e in zip(columns, encoders, strict=True)
+        ]
+        for row in rows
+    ]
+    conn = Tortoise.get_connection("default")
+    if conn.capabilities.dialect == "postgres":
+        arrays = [list(column) for column in zip(*values, strict=True)]
+        return await execute_counting(conn, _unnest_insert(model, tuple(columns)), arrays)
+    per_statement = max(1, min(1000, 30_000 // len(columns)))
+    row_marks = f"({', '.join('?' * len(columns))})"
+    written = 0
+    for start in range(0, len(values), per_statement):
+        batch = values[start : start + per_statement]
+        sql = f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) VALUES " + ", ".join(
+            [row_marks] * len(batch)
+        )
+        written += await execute_counting(conn, sql, [v for row in batch for v in row])
+    return written
+
+
+async def fetch_by_values(
+    model: type[M], brand_id: int, columns: tuple[str, ...], values: Sequence[tuple[str, ...]]
+) -> list[M]:
+    """The brand's rows whose text `columns` equal one of the tuples `values`, in id order: on
+    PostgreSQL one statement joining the values given as arrays (the same text and a good
+    plan whatever their number: an index probe a value, also in the generic plan the server
+    settles on after five runs), on SQLite `IN` lists."""
+    if not values:
+        return []
+    for column in columns:
+        _checked_column(model, column)
+    table = model._meta.db_table
+    conn = Tortoise.get_connection("default")
+    if conn.capabilities.dialect == "postgres":
+        arrays = ", ".join(f"${i}::text[]" for i in range(2, len(columns) + 2))
+        joined = " AND ".join(f"t.{c} = given.{c}" for c in columns)
+        sql = (
+            f"SELECT t.* FROM unnest({arrays}) AS given({', '.join(columns)})"
+            f" JOIN {table} t ON t.brand_id = $1 AND {joined}"
+        )
+        params: list[Any] = [brand_id, *([list(v) for v in zip(*values, strict=True)])]
+        found = await fetch_rows(conn, sql, params)
+    else:
+        found = []
+        listed = list(dict.fromkeys(values))
+        for start in range(0, len(listed), 500):
+            batch = listed[start : start + 500]
+            marks = ", ".join(f"({', '.join('?' * len(columns))})" for _ in batch)
+            sql = f"SELECT * FROM {table} WHERE brand_id = ? AND ({', '.join(columns)}) IN"
+            sql += f" (VALUES {marks})"
+            found += await fetch_rows(conn, sql, [brand_id, *(v for row in batch for v in row)])
+    unique = {row["id"]: row for row in found}
+    return [model_from_row(model, unique[i]) for i in sorted(unique)]
+
+
+async def next_ids(model: type[Model], count: int) -> list[int] | None:
+    """`count` ids taken from the table's id sequence (PostgreSQL), for rows inserted together
+    whose ids other rows need; None on SQLite (insert such rows one by one there)."""
+    conn = Tortoise.get_connection("default")
+    if conn.capabilities.dialect != "postgres" or count == 0:
+        return None
+    table = model._meta.db_table
+    sequence = f"pg_get_serial_sequence('{table}', 'id')"
+    sql = f"SELECT nextval({sequence}) AS id FROM generate_series(1, $1)"
+    found = await fetch_rows(conn, sql, [count])
+    return [int(row["id"]) for row in found]

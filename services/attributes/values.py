@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from models import rows
 from models.attributes import CustomerAttribute, CustomerAttributeValue
 from services.common import audit
 from services.common.actor import Actor
@@ -175,6 +176,49 @@ def plain(value: Value | None) -> Any:
     return value
 
 
+def new_row(brand_id: int, customer_id: int, item: AttributeValue) -> dict[str, Any]:
+    """The columns of a value a customer did not have (`item.value` is not None)."""
+    assert item.value is not None
+    return {
+        "brand_id": brand_id,
+        "customer_id": customer_id,
+        "attribute_id": item.attribute.id,
+        **columns(item.attribute, item.value),
+    }
+
+
+async def insert_new_values(
+    brand_id: int, owners: Sequence[tuple[int, Sequence[AttributeValue]]]
+) -> list[list[str]]:
+    """The values of customers that have none yet (just created), in one multi-row INSERT
+    (inside the caller's transaction): `write_values` for new customers. The keys set, per
+    customer."""
+    found: list[dict[str, Any]] = []
+    keys: list[list[str]] = []
+    for customer_id, cleaned in owners:
+        given = [item for item in cleaned if item.value is not None]
+        found += [new_row(brand_id, customer_id, item) for item in given]
+        keys.append(sorted(item.attribute.key for item in given))
+    await rows.insert_many(CustomerAttributeValue, found)
+    return keys
+
+
+def value_changes(
+    cleaned: Sequence[AttributeValue], existing: dict[int, CustomerAttributeValue]
+) -> list[AttributeValue]:
+    """The cleaned values that differ from a customer's stored ones (by attribute id): set,
+    changed, or unset while stored."""
+    changes: list[AttributeValue] = []
+    for item in cleaned:
+        row = existing.get(item.attribute.id)
+        if item.value is None:
+            if row is not None:
+                changes.append(item)
+        elif row is None or read(item.attribute, row) != item.value:
+            changes.append(item)
+    return changes
+
+
 async def write_values(
     brand_id: int, customer_id: int, cleaned: Sequence[AttributeValue]
 ) -> list[str]:
@@ -188,34 +232,23 @@ async def write_values(
             customer_id=customer_id, attribute_id__in=ids
         )
     }
-    changed: list[str] = []
     created: list[CustomerAttributeValue] = []
-    for item in cleaned:
+    changes = value_changes(cleaned, existing)
+    for item in changes:
         row = existing.get(item.attribute.id)
         if item.value is None:
-            if row is not None:
-                await row.delete()
-                changed.append(item.attribute.key)
-            continue
-        values = columns(item.attribute, item.value)
-        if row is None:
-            created.append(
-                CustomerAttributeValue(
-                    brand_id=brand_id,
-                    customer_id=customer_id,
-                    attribute_id=item.attribute.id,
-                    **values,
-                )
-            )
-            changed.append(item.attribute.key)
-        elif read(item.attribute, row) != item.value:
+            assert row is not None
+            await row.delete()
+        elif row is None:
+            created.append(CustomerAttributeValue(**new_row(brand_id, customer_id, item)))
+        else:
+            values = columns(item.attribute, item.value)
             for column, value in values.items():
                 setattr(row, column, value)
             await row.save(update_fields=[*values, "updated_at"])
-            changed.append(item.attribute.key)
     if created:
         await CustomerAttributeValue.bulk_create(created)
-    return sorted(changed)
+    return sorted(item.attribute.key for item in changes)
 
 
 async def values_for(

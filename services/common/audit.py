@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextvars import ContextVar
 from typing import Any
 
@@ -63,4 +64,30 @@ async def record_many(
             )
             for target_id in target_ids
         ]
+    )
+
+
+async def record_rows(
+    actor: Actor,
+    operation: str,
+    target_type: str,
+    targets: Sequence[tuple[int | str, dict[str, Any] | None]],
+) -> None:
+    """One audit row per (target id, details), in multi-row INSERTs: `record` for a set."""
+    _WRITTEN.set(_WRITTEN.get() + len(targets))
+    await rows.insert_many(
+        AuditEntry,
+        [
+            {
+                "brand_id": actor.brand_id,
+                "principal_kind": actor.kind,
+                "principal_id": actor.subject,
+                "operation": operation,
+                "target_type": target_type,
+                "target_id": str(target_id),
+                "request_id": actor.request_id,
+                "details": details or {},
+            }
+            for target_id, details in targets
+        ],
     )

@@ -11,10 +11,13 @@ from tortoise.transactions import in_transaction
 
 from events.outbox import emit
 from models import Brand, Customer, CustomerExternalId, CustomerNote, CustomerTag
+from models.attributes import CustomerAttribute
 from services.attributes import values as attribute_values
 from services.common import audit
 from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode, ErrorCollector
+from services.customers import creation
+from services.customers.creation import NewCustomer
 from services.customers.normalize import InvalidValue, normalize_email, normalize_phone
 from services.customers.uniqueness import (
     check_external_ids,
@@ -129,6 +132,27 @@ async def _set_external_ids(customer: Customer, ids: dict[str, str]) -> None:
         )
 
 
+def clean_new(
+    brand: Brand,
+    profile: dict[str, Any],
+    tags: list[str],
+    external_ids: list[tuple[str, str]],
+    attributes: list[tuple[str, Any]],
+    definitions: dict[str, CustomerAttribute],
+    errors: ErrorCollector,
+    *,
+    lenient_attributes: bool = False,
+) -> NewCustomer:
+    """A new customer's input cleaned, its problems added to `errors` (all of them)."""
+    values = clean_profile({"name": None, **profile}, brand, errors)
+    clean_tag_list = clean_tags(tags, "tags", errors)
+    ids = clean_external_ids(external_ids, errors)
+    attrs = attribute_values.clean_values(
+        definitions, attributes, errors, lenient=lenient_attributes, creating=True
+    )
+    return NewCustomer(values, clean_tag_list, ids, attrs)
+
+
 async def create_customer(
     actor: Actor,
     brand: Brand,
@@ -145,38 +169,32 @@ async def create_customer(
     `on_created` runs inside the creation's transaction (e.g. a referral's attribution): its
     refusal undoes the creation."""
     errors = ErrorCollector()
-    values = clean_profile({"name": None, **profile}, brand, errors)
-    clean_tag_list = clean_tags(tags or [], "tags", errors)
-    ids = clean_external_ids(external_ids or [], errors)
     definitions = await attribute_values.definitions(brand.id)
-    attrs = attribute_values.clean_values(
-        definitions, attributes or [], errors, lenient=lenient_attributes, creating=True
+    new = clean_new(
+        brand,
+        profile,
+        tags or [],
+        external_ids or [],
+        attributes or [],
+        definitions,
+        errors,
+        lenient_attributes=lenient_attributes,
     )
+    values, ids = new.values, new.ids
     sealed = await sealing.encrypts(brand.id)
-    errors.errors.extend(await unique_errors(brand.id, values, exclude_id=None, sealed=sealed))
-    errors.errors.extend(await external_id_errors(brand.id, ids, exclude_id=None))
+    found = await creation.holders(
+        brand.id,
+        [values.get("phone")],
+        [values.get("email")],
+        list(ids.items()),
+        sealed,
+        external_holders=False,
+    )
+    errors.errors.extend(creation.duplicate_errors(found, values, ids, exclude_id=None))
     errors.raise_if_any()
     try:
         async with in_transaction():
-            stored = sealing.contact_values(values, sealed)
-            customer = await Customer.create(brand_id=brand.id, **stored)
-            await CustomerTag.bulk_create(
-                [
-                    CustomerTag(brand_id=brand.id, customer_id=customer.id, tag=t)
-                    for t in clean_tag_list
-                ]
-            )
-            await _set_external_ids(customer, ids)
-            keys = await attribute_values.write_values(brand.id, customer.id, attrs)
-            details = {"attributes": keys} if keys else None
-            await audit.record(actor, "createCustomer", "Customer", customer.id, details)
-            await emit(
-                actor,
-                "customer.created",
-                customer_id=customer.id,
-                subject=("Customer", customer.id),
-                payload={"tags": clean_tag_list},
-            )
+            customer = (await creation.insert_customers(actor, brand, [new], sealed))[0]
             if on_created is not None:
                 await on_created(customer)
     except IntegrityError:
@@ -198,6 +216,22 @@ async def _require(brand_id: int, customer_id: int, field: str = "id") -> Custom
     if customer is None:
         raise DomainError.single(field, ErrorCode.NOT_FOUND, "customer not found")
     return customer
+
+
+def pending_changes(
+    customer: Customer,
+    values: dict[str, Any],
+    ids: dict[str, str],
+    tags: list[str],
+    ids_held: set[tuple[str, str]],
+    tags_held: set[str],
+) -> tuple[list[str], dict[str, str], list[str]]:
+    """What an update with these cleaned fields would change: (the profile fields, the
+    external ids it does not hold yet, the tags it does not have yet)."""
+    changed = sorted(k for k, v in values.items() if getattr(customer, k) != v)
+    new_ids = {s: e for s, e in ids.items() if (s, e) not in ids_held}
+    new_tags = [t for t in tags if t not in tags_held]
+    return changed, new_ids, new_tags
 
 
 async def update_customer(
@@ -231,15 +265,18 @@ async def update_customer(
             found += await external_id_errors(brand.id, ids, exclude_id=customer.id)
             if found:
                 raise DomainError(found)
-            changed = sorted(k for k, v in values.items() if getattr(customer, k) != v)
             held = await CustomerExternalId.filter(customer_id=customer.id).values_list(
                 "system", "external_id"
             )
-            new_ids = {s: e for s, e in ids.items() if (s, e) not in set(held)}
-            tags_held = set(
-                await CustomerTag.filter(customer_id=customer.id).values_list("tag", flat=True)
+            tags_held = {
+                str(tag)
+                for tag in await CustomerTag.filter(customer_id=customer.id).values_list(
+                    "tag", flat=True
+                )
+            }
+            changed, new_ids, new_tags = pending_changes(
+                customer, values, ids, tag_list, set(held), tags_held
             )
-            new_tags = [t for t in tag_list if t not in tags_held]
             for key, value in sealing.contact_values(values, sealed).items():
                 setattr(customer, key, value)
             keys = await attribute_values.write_values(brand.id, customer.id, attrs)

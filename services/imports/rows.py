@@ -1,12 +1,14 @@
-"""One imported row: its cells read as the fields of its kind, then written by the single
-operation's own service code (upsert_customer, record_purchase, adjust_points), exactly as the
-API would. A row whose cells cannot be read reports that with every other problem the
-operation's own checks find in it."""
+"""Imported rows: their cells read as the fields of their kind, then written by the
+operations' own service code, exactly as the API would: a chunk of customers together
+(upsert_customers), a purchase or a balance one by one (record_purchase, adjust_points). A
+row whose cells cannot be read reports that with every other problem the operation's own
+checks find in it."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -22,8 +24,8 @@ from services.bulk.refs import CustomerRef
 from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode, ErrorCollector, FieldError
 from services.customers.customers import clean_profile
-from services.customers.upsert import UpsertInput, upsert_customer
-from services.imports.templates import ATTRIBUTE_PREFIX, CUSTOMERS, PURCHASES
+from services.customers.upsert import UpsertInput, upsert_customers
+from services.imports.templates import ATTRIBUTE_PREFIX, PURCHASES
 from services.loyalty import points, purchases
 from services.loyalty.purchases import ItemSpec
 from services.stores import refs as store_refs
@@ -150,16 +152,33 @@ def customer_input(row: dict[str, Any], scope: ImportScope) -> tuple[UpsertInput
     return spec, parsed
 
 
-async def write_customer(row: dict[str, Any], scope: ImportScope) -> int:
-    spec, parsed = customer_input(row, scope)
-    if parsed.errors.errors:  # report the other problems of the row too
-        clean_profile(spec.profile, scope.brand, parsed.errors)
-        attribute_values.clean_values(
-            scope.definitions, spec.attributes, parsed.errors, lenient=True
-        )
-        parsed.errors.raise_if_any()
-    result = await upsert_customer(scope.actor, scope.brand, spec, lenient_attributes=True)
-    return result.customer.id
+async def write_customers(
+    fields: Sequence[dict[str, Any]], scope: ImportScope
+) -> list[int | DomainError]:
+    """A chunk's customer rows upserted together (`upsert_customers`): each row's customer id,
+    or its problems (a row whose cells cannot be read also reports the upsert's own checks)."""
+    outcomes: list[int | DomainError | None] = [None] * len(fields)
+    valid: list[tuple[int, UpsertInput]] = []
+    for index, row in enumerate(fields):
+        spec, parsed = customer_input(row, scope)
+        if parsed.errors.errors:  # report the other problems of the row too
+            clean_profile(spec.profile, scope.brand, parsed.errors)
+            attribute_values.clean_values(
+                scope.definitions, spec.attributes, parsed.errors, lenient=True
+            )
+            outcomes[index] = DomainError(parsed.errors.errors)
+        else:
+            valid.append((index, spec))
+    done = await upsert_customers(
+        scope.actor,
+        scope.brand,
+        [spec for _, spec in valid],
+        lenient_attributes=True,
+        definitions=scope.definitions,
+    )
+    for (index, _), outcome in zip(valid, done, strict=True):
+        outcomes[index] = outcome if isinstance(outcome, DomainError) else outcome.customer.id
+    return [o for o in outcomes if o is not None]
 
 
 def customer_ref(row: dict[str, Any]) -> CustomerRef:
@@ -271,8 +290,7 @@ def needs_customer(kind: str) -> bool:
 async def write(
     kind: str, row: dict[str, Any], customer: int | FieldError | None, scope: ImportScope
 ) -> int:
-    if kind == CUSTOMERS:
-        return await write_customer(row, scope)
+    """One row of a purchases or balances import."""
     assert customer is not None
     if kind == PURCHASES:
         return await write_purchase(row, customer, scope)
