@@ -6,6 +6,8 @@ caller sending them back to back kept a worker busy. Each refusal by a limit (to
 aliases, fields, validation budget, list length, cost) takes one from the caller's bucket here
 (per process, in memory: no round trip); with the bucket empty the caller's next requests are
 answered RATE_LIMITED with `retryAfter` (HTTP 429) before their documents are even parsed.
+Over a websocket the same bucket counts the refusals of `subscribe` messages, and a held-back
+caller's `subscribe` is answered at once with an `error` message for its id (`refused_stream`).
 """
 
 from __future__ import annotations
@@ -13,8 +15,12 @@ from __future__ import annotations
 import math
 import time
 from collections import OrderedDict
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any
 
 from graphql import GraphQLError
+from strawberry.types.execution import PreExecutionError
+from strawberry.utils.aio import aclosing
 
 LIMIT_CODES = frozenset(
     {"TOO_MANY_TOKENS", "QUERY_TOO_DEEP", "TOO_MANY_ALIASES", "QUERY_TOO_COMPLEX", "LIST_TOO_LONG"}
@@ -55,3 +61,21 @@ class RefusalThrottle:
         self.buckets.move_to_end(key)
         while len(self.buckets) > CALLERS:
             self.buckets.popitem(last=False)
+
+
+async def refused_stream(error: GraphQLError) -> AsyncGenerator[Any, None]:
+    """The stream of a held-back caller's operation: its refusal, before anything is parsed."""
+    yield PreExecutionError(data=None, errors=[error])
+
+
+async def noted_stream(
+    results: AsyncIterator[Any], throttle: RefusalThrottle, caller: str
+) -> AsyncGenerator[Any, None]:
+    """`results` as they come; the first (where a refusal by a limit would be) is noted."""
+    first = True
+    async with aclosing(results):
+        async for result in results:
+            if first:
+                first = False
+                throttle.note(caller, getattr(result, "errors", None))
+            yield result

@@ -16,7 +16,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.name_converter import NameConverter
-from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES, StreamResult
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.utils.operation import OperationType
@@ -30,7 +30,7 @@ from engine.introspection import AnonymousIntrospectionOff, is_anonymous, withou
 from engine.lean import LeanPipeline, SharedParserCache
 from engine.limits import QueryCostLimiter, rate_limit_key
 from engine.ratelimit import RateLimiter
-from engine.refusals import RefusalThrottle
+from engine.refusals import RefusalThrottle, noted_stream, refused_stream
 from engine.request_errors import with_codes
 from engine.shared_events import SharedEventExecutor
 from engine.string_inputs import NulFreeStrings, NulFreeVariables
@@ -201,6 +201,35 @@ class CRMSchema(strawberry.Schema):
                 operation_finished(context_value, result.errors)  # per-app usage counts
                 if self.refusals is not None and caller is not None:
                     self.refusals.note(caller, result.errors)
+
+    async def stream(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+    ) -> StreamResult:
+        """Operations over a websocket: refusals by a limit count against the caller as over
+        HTTP, and a held-back caller is refused before its document is parsed."""
+        caller = rate_limit_key(context_value) if isinstance(context_value, Context) else None
+        held_back = self.refusals.held_back(caller) if self.refusals and caller else None
+        if held_back is not None:
+            return refused_stream(held_back)
+        results = await super().stream(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            operation_extensions,
+            allowed_operation_types,
+        )
+        if self.refusals is None or caller is None:
+            return results
+        return noted_stream(results, self.refusals, caller)
 
     async def _execute(
         self,
