@@ -9,11 +9,12 @@ against the allowed ones, the cost limit, the caller's rate, execution, logging 
 errors and their masking, and the cost in `extensions`.
 
 It answers only what it can answer exactly as the extensions would. Whenever the outcome would
-be a refusal other than the rate limit (a syntax error, too many tokens, an invalid document, a
-disallowed operation type, a cost over the limit, a NUL in the variables, anonymous
+be a refusal other than the rate limit or the cost and list limits (a syntax error, too many
+tokens, an invalid document, a disallowed operation type, a NUL in the variables, anonymous
 introspection where it is off), and for apps in allow-list mode, it answers `None` before
 anything has happened, and the schema takes strawberry's path, whose extensions produce the
-error: refusals are rare, and cheap once parsed and validated.
+error: refusals are rare, and cheap once parsed and validated. A cost or list refusal is
+answered here, as the extension words it: walking a list of 60,000 items twice is not cheap.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from auth.context import Context
 from engine.cost import query_cost
 from engine.extensions import masked
 from engine.introspection import introspects, is_anonymous
-from engine.limits import cost_extension, over_rate
+from engine.limits import cost_extension, cost_refusal, over_rate
 from engine.parsing import parse_cached
 from engine.ratelimit import RateLimiter
 from engine.string_inputs import variables_refusal
@@ -128,10 +129,13 @@ class LeanPipeline:
         ):
             return None
         measured = query_cost(graphql_schema, document, operation_name, variables)
-        if measured.total > self.max_cost or measured.longest_list > self.max_list_length:
-            return None
         cost = measured.total
         self.answered += 1
+        over_limit = cost_refusal(measured, self.max_cost, self.max_list_length)
+        if over_limit is not None:  # as QueryCostLimiter refuses it, without a second walk
+            return ExecutionResult(
+                data=None, errors=[over_limit], extensions=cost_extension(cost, self.max_cost)
+            )
         refused = await over_rate(self.rate_limiter, context, cost)
         if refused is not None:
             return ExecutionResult(

@@ -64,14 +64,22 @@ class QueryCostLimiter(SchemaExtension):
         yield
 
     async def _check(self, cost: Cost) -> GraphQLError | None:
-        if cost.longest_list > self.max_list_length:
-            return list_too_long(cost, self.max_list_length)
-        if cost.total > self.max_cost:
-            return too_complex(cost.total, self.max_cost)
+        refused = cost_refusal(cost, self.max_cost, self.max_list_length)
+        if refused is not None:
+            return refused
         return await over_rate(self.limiter, self.execution_context.context, cost.total)
 
     def get_results(self) -> dict[str, Any]:
         return {} if self.cost is None else cost_extension(self.cost, self.max_cost)
+
+
+def cost_refusal(cost: Cost, max_cost: int, max_list_length: int) -> GraphQLError | None:
+    """The refusal of a list over its limit, else of a cost over the limit, else None."""
+    if cost.longest_list > max_list_length:
+        return list_too_long(cost, max_list_length)
+    if cost.total > max_cost:
+        return too_complex(cost.total, max_cost)
+    return None
 
 
 def list_too_long(cost: Cost, max_length: int) -> GraphQLError:

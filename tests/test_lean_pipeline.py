@@ -23,6 +23,7 @@ ONE = "query($id: ID!) { customer(id: $id) { name } }"
 INVALID = "{ customers(first: 2) { edges { node { nope } } } }"
 SYNTAX = "{ customers(first: 2) { edges { node { name } }"
 QUERY = OperationType.QUERY
+BY_TAGS = "query($tags: [String!]) { customers(filter: {tags: $tags}) { totalCount } }"
 TOO_COSTLY = "{ customers(first: 100) { edges { node { name notes(first: 100) { body } } } } }"
 
 
@@ -62,7 +63,9 @@ async def test_answers_and_refusals_match_strawberrys_path(
         (AWARD, {"input": {"customerId": customer["id"]}}, True),  # variables refused
         (INVALID, None, False),
         (SYNTAX, None, False),
-        (TOO_COSTLY, None, False),
+        (TOO_COSTLY, None, True),  # refused by the cost limit, as the extension words it
+        (BY_TAGS, {"tags": [f"t{i}" for i in range(3_000)]}, True),  # LIST_TOO_LONG
+        (BY_TAGS, {"tags": ["t", "t\u0000"]}, False),  # a NUL in the variables
     ]
     for query, variables, answered_lean in cases:
         before = lean.lean.answered
