@@ -212,8 +212,9 @@ class CRMSchema(strawberry.Schema):
         operation_extensions: dict[str, Any] | None = None,
         allowed_operation_types: Iterable[OperationType] | None = None,
     ) -> StreamResult:
-        """Operations over a websocket: refusals by a limit count against the caller as over
-        HTTP, and a held-back caller is refused before its document is parsed."""
+        """Operations over a websocket (and HTTP's streamed transports): refusals by a limit
+        count against the caller as over a JSON POST, and a held-back caller is refused before
+        its document is parsed."""
         caller = rate_limit_key(context_value) if isinstance(context_value, Context) else None
         held_back = self.refusals.held_back(caller) if self.refusals and caller else None
         if held_back is not None:

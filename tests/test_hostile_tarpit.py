@@ -112,6 +112,21 @@ async def test_wrong_passwords_past_the_throttle_are_answered_late(
     assert took >= DELAY * 0.9
 
 
+async def test_wrong_client_secrets_past_the_throttle_are_answered_late(
+    client: httpx.AsyncClient,
+) -> None:
+    created = await brands.create_app(await make_brand("acme"), "POS", ["customers:read"])
+    form = {"grant_type": "client_credentials", "client_id": created.app.client_id}
+    for attempt in range(5):
+        wrong = await client.post("/auth/token", data={**form, "client_secret": f"g{attempt}"})
+        assert wrong.status_code == 401
+    started = time.perf_counter()
+    refused = await client.post("/auth/token", data={**form, "client_secret": "g6"})
+    assert time.perf_counter() - started >= DELAY * 0.9
+    assert refused.status_code == 429 and refused.json()["code"] == "RATE_LIMITED"
+    assert int(refused.headers["Retry-After"]) >= 1
+
+
 async def test_other_callers_are_answered_at_once_while_an_abuser_waits(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
