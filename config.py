@@ -59,6 +59,10 @@ class Settings:
     statement_timeout_ms: int = 15_000
     max_persisted_query_bytes: int = 100_000
     max_concurrent_requests: int = 10  # GraphQL POSTs a worker executes at once (0: no limit)
+    # 429 answers wait min(Retry-After, this) before they are sent, at most `slots` at once per
+    # process (engine/tarpit.py; 0: sent at once).
+    refusal_delay_ms: int = 1_000
+    refusal_delay_slots: int = 256
     rate_limit_per_second: float = 2_000.0
     rate_limit_burst: float = 20_000.0
     notices: tuple[str, ...] = ()
@@ -155,6 +159,8 @@ class Settings:
             statement_timeout_ms=int(env.get("CRM_STATEMENT_TIMEOUT_MS") or 15000),
             max_persisted_query_bytes=int(env.get("CRM_MAX_PERSISTED_QUERY_BYTES") or 100_000),
             max_concurrent_requests=int(env.get("CRM_MAX_CONCURRENT_REQUESTS") or 10),
+            refusal_delay_ms=int(env.get("CRM_REFUSAL_DELAY_MS") or 1000),
+            refusal_delay_slots=int(env.get("CRM_REFUSAL_DELAY_SLOTS") or 256),
             rate_limit_per_second=float(env.get("CRM_RATE_LIMIT_PER_SECOND", "2000")),
             rate_limit_burst=float(env.get("CRM_RATE_LIMIT_BURST", "20000")),
             notices=tuple(notices),

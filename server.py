@@ -44,6 +44,7 @@ from engine.persisted_queries import build_query_store
 from engine.ratelimit import RateLimiter, build_rate_limiter
 from engine.response_media import JSON, negotiated, shaped
 from engine.revocable_ws import RevocableLegacyWSHandler, RevocableTransportWSHandler
+from engine.tarpit import RefusalTarpit
 from engine.unavailable import ServiceUnavailableMiddleware, unavailable_retry_after
 from engine.validation import Validation
 from events.outbox import backlog as outbox_backlog
@@ -440,6 +441,8 @@ def create_app(settings: Settings | None = None, manage_db: bool = True) -> Star
     app.add_middleware(LeanGraphQLPost, schema=graphql.crm_schema, settings=settings)
     app.add_middleware(ServiceUnavailableMiddleware)  # a lost database connection: typed 503
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    delay, slots = settings.refusal_delay_ms / 1000, settings.refusal_delay_slots
+    app.add_middleware(RefusalTarpit, max_delay=delay, slots=slots)  # 429s wait (engine/tarpit)
     app.add_middleware(ObservedRequests, settings=settings)  # metrics, logs, RateLimit headers
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(WakeRelayAfterRequest)

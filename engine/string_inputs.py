@@ -47,9 +47,13 @@ def nul_path(value: Any, path: str) -> str | None:
                 return found
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            found = nul_path(item, f"{path}[{index}]")
-            if found is not None:
-                return found
+            if isinstance(item, str):  # no path built per item: lists of strings can be long
+                if NUL in item:
+                    return f"{path}[{index}]"
+            elif isinstance(item, dict | list):
+                found = nul_path(item, f"{path}[{index}]")
+                if found is not None:
+                    return found
     return None
 
 

@@ -81,6 +81,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         redis_prefix=f"crm-test-{uuid.uuid4().hex[:8]}",
         rate_limit_per_second=1e6,  # tests/test_protection.py sets its own limits
         rate_limit_burst=1e9,
+        refusal_delay_ms=0,  # 429s at once; tests/test_hostile_tarpit.py sets its own delay
     )
 
 
