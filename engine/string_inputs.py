@@ -46,6 +46,14 @@ def nul_path(value: Any, path: str) -> str | None:
             if found is not None:
                 return found
     elif isinstance(value, list):
+        try:
+            joined = "".join(value)  # a list of strings: one pass in C (60,000 tags)
+        except TypeError:
+            pass  # not only strings: item by item below
+        else:
+            if NUL not in joined:
+                return None
+            return next(f"{path}[{i}]" for i, item in enumerate(value) if NUL in item)
         for index, item in enumerate(value):
             if isinstance(item, str):  # no path built per item: lists of strings can be long
                 if NUL in item:

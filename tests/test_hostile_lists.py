@@ -227,3 +227,35 @@ async def test_a_client_that_disconnects_cancels_its_request(
             " WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'"
         )
         assert rows[0]["n"] == 0, "the statement was cancelled on the server too"
+
+
+BULK = """mutation($input: BulkUpsertCustomersInput!) {
+  bulkUpsertCustomers(input: $input) { count errors { code } } }"""
+
+
+async def test_long_lists_are_walked_once_and_nested_lists_still_count(
+    gql: GraphQL, settings: Settings
+) -> None:
+    """A long list of strings is checked for NUL and measured without a step per item, and a
+    list nested in a list of objects is still measured and checked."""
+    token = await app_token(settings, await make_brand())
+    nul_at = tags(1_000)
+    nul_at[777] = "t\u0000"
+    body = await gql.post(BY_TAGS, {"tags": nul_at}, token)
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert "$tags[777]" in body["errors"][0]["message"]
+    mixed = await gql.post(BY_TAGS, {"tags": ["a", 7, "b"]}, token)
+    assert error_codes(mixed) == ["BAD_USER_INPUT"]  # not a string: coercion's refusal
+    too_long = tags(settings.max_list_length + 1)
+    rows = [{"name": "A", "tags": ["x"]}, {"name": "B", "tags": too_long}]
+    nested = await gql.post(
+        BULK, {"input": {"rows": rows, "errorPolicy": "REJECT_FAILED_ROWS"}}, token
+    )
+    assert error_codes(nested) == ["LIST_TOO_LONG"]
+    assert nested["errors"][0]["extensions"]["length"] == settings.max_list_length + 1
+    rows = [{"name": "A", "tags": ["x"]}, {"name": "B", "tags": ["y", "z\u0000"]}]
+    hidden = await gql.post(
+        BULK, {"input": {"rows": rows, "errorPolicy": "REJECT_FAILED_ROWS"}}, token
+    )
+    assert error_codes(hidden) == ["BAD_USER_INPUT"]
+    assert "$input.rows[1].tags[1]" in hidden["errors"][0]["message"]
