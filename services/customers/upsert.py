@@ -26,7 +26,7 @@ from services.attributes import values as attribute_values
 from services.common import audit
 from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode, ErrorCollector, FieldError
-from services.customers import creation, customers
+from services.customers import cleaning, creation, customers
 from services.customers.creation import Holders, NewCustomer
 from services.customers.normalize import InvalidValue, normalize_email, normalize_phone
 from services.privacy import sealing
@@ -221,7 +221,7 @@ async def _upsert_wave(
             updating.append((index, target))
             continue
         errors = ErrorCollector()
-        new = customers.clean_new(
+        new = cleaning.clean_new(
             brand,
             row.profile,
             list(row.tags),
@@ -277,9 +277,9 @@ async def _unchanged(
     found: set[int] = set()
     for index, target in updating:
         row, errors = given[index], ErrorCollector()
-        values = customers.clean_profile(row.profile, brand, errors)
-        ids = customers.clean_external_ids(_external_ids(row), errors)
-        tags = customers.clean_tags(list(row.tags), "tags", errors)
+        values = cleaning.clean_profile(row.profile, brand, errors)
+        ids = cleaning.clean_external_ids(_external_ids(row), errors)
+        tags = cleaning.clean_tags(list(row.tags), "tags", errors)
         attrs = attribute_values.clean_values(
             definitions, list(row.attributes), errors, lenient=lenient
         )

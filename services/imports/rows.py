@@ -23,7 +23,7 @@ from services.attributes import values as attribute_values
 from services.bulk.refs import CustomerRef
 from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode, ErrorCollector, FieldError
-from services.customers.customers import clean_profile
+from services.customers.cleaning import clean_profile
 from services.customers.upsert import UpsertInput, upsert_customers
 from services.imports.templates import ATTRIBUTE_PREFIX, PURCHASES
 from services.loyalty import points, purchases
