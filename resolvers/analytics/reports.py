@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import date
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from graphql import GraphQLError
 
 from auth.context import Context
-from models.analytics_cache import AnalyticsRun, CustomerCluster, Product
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
 from services.analytics import association, products, referrals, retention, sales, scores
 from services.analytics.overview import Overview, overview
 from services.analytics.periods import DateRange, Interval, ReportInputError, checked_range
 from services.analytics.sales import SalesGroup, SalesSeries
+
+if TYPE_CHECKING:
+    from models.analytics_cache import AnalyticsRun, CustomerCluster, Product
 
 T = TypeVar("T")
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from auth.context import Context
-from models.appointments import Appointment, BookableService, BookingPolicy, PriorityHold
 from resolvers.results import MutationResult, decode_or_error, run
 from services.appointments import booking, catalogue, holds, lifecycle
 from services.appointments import policy as booking_policy
 from services.appointments.booking import BookingSpec
 from services.appointments.catalogue import ServiceSpec
 from services.appointments.lifecycle import Completion
+
+if TYPE_CHECKING:
+    from models.appointments import Appointment, BookableService, BookingPolicy, PriorityHold
 
 
 async def book(

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auth.context import Context
 from auth.scopes import Scope
-from models import Customer
-from models.attributes import CustomerAttribute
 from resolvers.errors import bad_input
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
 from resolvers.results import MutationResult, run
 from services.attributes import definitions, values
 from services.attributes.filters import AttributeCondition, clean_conditions
 from services.common.errors import ErrorCollector
+
+if TYPE_CHECKING:
+    from models import Customer
+    from models.attributes import CustomerAttribute
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from auth.context import Context
-from models import AuditEntry
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, from_global_id
 from services.audit import log
 from services.common.pagination import Page, PageRequest, PaginationError
+
+if TYPE_CHECKING:
+    from models import AuditEntry
 
 CSV_MAX_ROWS = log.CSV_MAX_ROWS
 # Audit rows name their target by model; global ids by GraphQL type. Where the two differ:

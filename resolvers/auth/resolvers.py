@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from strawberry.exceptions import StrawberryGraphQLError
 
@@ -9,13 +10,15 @@ from auth.credential_throttle import client_address, throttle_of
 from auth.live_connections import Revocation
 from auth.scopes import ROLE_SCOPES
 from auth.tokens import IssuedToken, issue_token
-from models import StaffUser
 from resolvers.auth.revocations import announce
 from resolvers.results import MutationResult, run
 from services.brands import brands
 from services.common import audit
 from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode
+
+if TYPE_CHECKING:
+    from models import StaffUser
 
 
 @dataclass(frozen=True)

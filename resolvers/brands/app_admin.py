@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from auth.context import Context
 from auth.live_connections import Revocation
 from auth.scopes import ALL_SCOPES
-from models import App
 from resolvers.auth.revocations import announce
 from resolvers.errors import bad_input
 from resolvers.results import MutationResult, decode_or_error, run
 from services.brands import apps, brands, previous_secrets, usage
+
+if TYPE_CHECKING:
+    from models import App
 
 
 def _grant(context: Context) -> apps.Grant:

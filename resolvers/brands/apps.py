@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from graphql import GraphQLSchema, parse, validate
 from graphql.error import GraphQLError
 
 from auth.context import Context
-from models import App
 from resolvers.results import MutationResult, run
 from services.brands import allowlist as query_allowlist
+
+if TYPE_CHECKING:
+    from models import App
 
 
 def schema_problems(schema: GraphQLSchema, queries: list[str]) -> dict[int, str]:

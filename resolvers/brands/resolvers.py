@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auth.context import Context
-from models import Brand
 from resolvers.results import MutationResult, run
 from services.brands import brands
+
+if TYPE_CHECKING:
+    from models import Brand
 
 
 async def brand_by_slug(slug: str) -> Brand | None:

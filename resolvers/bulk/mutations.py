@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from auth.context import Context
-from models import PointsTransaction
 from resolvers.ids import BadGlobalId, decode_id
 from resolvers.results import MutationResult, run
 from services.bulk import operations
@@ -15,6 +15,9 @@ from services.bulk.refs import CustomerRef
 from services.common.errors import ErrorCode, FieldError
 from services.customers.upsert import UpsertInput, UpsertResult
 from services.loyalty.purchases import PurchaseResult
+
+if TYPE_CHECKING:
+    from models import PointsTransaction
 
 
 def customer_ref(customer_id: str | None, external: tuple[str, str] | None) -> CustomerRef:

@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from auth.context import Context
-from models.campaigns import Campaign
 from resolvers.results import MutationResult, decode_or_error, run
 from services.campaigns import campaigns
+
+if TYPE_CHECKING:
+    from models.campaigns import Campaign
 
 
 async def create(

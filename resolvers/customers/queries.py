@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
 
 from auth.context import Context
-from models import Customer, CustomerNote
 from resolvers.appointments.timeline import appointment_entries
 from resolvers.attributes import attributes as attribute_resolvers
 from resolvers.customers import loaders
@@ -20,6 +19,9 @@ from services.customers import timeline as customer_timeline
 from services.customers.query import CustomerFilter
 from services.loyalty import config as loyalty_config
 from services.privacy import sealing
+
+if TYPE_CHECKING:
+    from models import Customer, CustomerNote
 
 TIMELINE_LIMIT = 100
 

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auth.context import Context
-from models.events import Webhook, WebhookDelivery
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
 from resolvers.results import MutationResult, decode_or_error, run
 from services.common.pagination import Page, PageRequest, PaginationError
 from services.webhooks import operations, webhooks
 from services.webhooks.operations import TestDelivery
+
+if TYPE_CHECKING:
+    from models.events import Webhook, WebhookDelivery
 
 
 async def create(context: Context, values: dict[str, Any]) -> MutationResult[Webhook]:

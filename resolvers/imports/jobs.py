@@ -4,19 +4,21 @@ who may download what (failed rows and exports hold personal data)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from strawberry.exceptions import StrawberryGraphQLError
 
 from auth.context import Context
 from auth.scopes import Scope
-from models.jobs import Job
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
 from resolvers.jobs.files import FileLink, download_link, upload_link
 from resolvers.results import MutationResult, decode_or_error, run
 from services.imports import exports, imports
 from services.jobs import jobs
+
+if TYPE_CHECKING:
+    from models.jobs import Job
 
 IMPORT_SCOPES = {"POINTS_BALANCES": Scope.POINTS_WRITE}
 EXPORT_SCOPES = {"LEDGER": Scope.POINTS_READ, "COUPONS": Scope.OFFERS_READ}

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from auth.context import Context
-from models.jobs import Job
 from services.jobs import jobs
 from services.jobs.signing import SignedURL
+
+if TYPE_CHECKING:
+    from models.jobs import Job
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auth.context import Context
 from auth.tokens import issue_token
-from models import LoyaltySettings, Membership, PointsTransaction, Tier
 from resolvers.results import MutationResult, decode_or_error, run
 from resolvers.stores.refs import store_ref
 from services.loyalty import config as loyalty_config
 from services.loyalty import memberships, points, preview, purchases
 from services.loyalty.preview import PointsPreview, PurchasePreview
 from services.loyalty.purchases import ItemSpec, PurchaseResult, RefundResult
+
+if TYPE_CHECKING:
+    from models import LoyaltySettings, Membership, PointsTransaction, Tier
 
 CUSTOMER_TOKEN_TTL = 15 * 60
 

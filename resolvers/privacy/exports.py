@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from auth.context import Context
-from models.jobs import Job
-from models.privacy import PrivacySettings
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
 from resolvers.jobs.files import FileLink, download_link
 from resolvers.results import MutationResult, decode_or_error, run
 from services.privacy import export_job, reseal_job, sealing
 from services.privacy.export import VERSION
+
+if TYPE_CHECKING:
+    from models.jobs import Job
+    from models.privacy import PrivacySettings
 
 EXPORT_TYPE = "CustomerDataExport"
 FORMAT_VERSION = VERSION

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auth.context import Context
-from models import Segment
 from resolvers.results import MutationResult, decode_or_error, run
 from resolvers.segments.rules import from_api
 from services.segments import segments
 from services.segments.segments import SegmentSpec
+
+if TYPE_CHECKING:
+    from models import Segment
 
 
 async def create(

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from auth.context import Context
-from models.stores import StaffAssignment, StaffMember, StaffTimeOff, Store
 from resolvers.results import MutationResult, decode_or_error, run
 from services.stores import staff as staff_service
 from services.stores import stores as store_service
 from services.stores.hours import HoursEntry
 from services.stores.staff import StaffSpec
 from services.stores.stores import StoreSpec
+
+if TYPE_CHECKING:
+    from models.stores import StaffAssignment, StaffMember, StaffTimeOff, Store
 
 
 async def create_store(context: Context, spec: StoreSpec) -> MutationResult[Store]:

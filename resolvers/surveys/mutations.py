@@ -1,14 +1,16 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auth.context import Context
-from models.surveys import Survey, SurveyInvitation, SurveyResponse
 from resolvers.results import MutationResult, decode_or_error, run
 from resolvers.stores.refs import store_ref
 from services.common.errors import DomainError, ErrorCode
 from services.surveys import surveys
 from services.surveys.surveys import QuestionSpec
+
+if TYPE_CHECKING:
+    from models.surveys import Survey, SurveyInvitation, SurveyResponse
 
 
 async def create_survey(

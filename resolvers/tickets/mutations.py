@@ -1,16 +1,19 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from auth.context import Context
-from models import PointsTransaction
-from models.tickets import ServiceSettings, SlaPolicy, Ticket, TicketMessage
 from resolvers.results import MutationResult, decode_or_error, run
 from resolvers.stores.refs import store_ref
 from services.tickets import compensation as ticket_compensation
 from services.tickets import config as ticket_config
 from services.tickets import tickets
 from services.tickets.config import SettingsChange
+
+if TYPE_CHECKING:
+    from models import PointsTransaction
+    from models.tickets import ServiceSettings, SlaPolicy, Ticket, TicketMessage
 
 
 async def open_ticket(

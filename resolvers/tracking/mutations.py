@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from auth.context import Context
-from models.analytics import TrackingKey
 from resolvers.ids import decode_id
 from resolvers.results import MutationResult, decode_or_error, run
 from services.tracking import keys
 from services.tracking.ingest import Tracker, TrackResult, track
 from services.tracking.validation import RawEvent
 from services.tracking.vocabulary import EventName, define_event_name, vocabulary
+
+if TYPE_CHECKING:
+    from models.analytics import TrackingKey
 
 
 def tracker_of(context: Context) -> Tracker:

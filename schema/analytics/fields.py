@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import strawberry
 
 from auth.context import Info
-from models import Customer as CustomerModel
 from resolvers.analytics import customers
 from schema.analytics.types import ChurnRisk, CustomerClusterType, ProductRecommendation
 from schema.offers.types import OfferType
 from services.analytics import scores
+
+if TYPE_CHECKING:
+    from models import Customer as CustomerModel
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    CustomerModel = object
 
 
 @strawberry.type

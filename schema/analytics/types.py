@@ -5,16 +5,23 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from auth.context import Info
-from models.analytics_cache import AnalyticsRun, CustomerCluster, Product
 from resolvers.analytics import reports
 from resolvers.ids import to_global_id
 from schema.common import Node, local_time
 from services.analytics import association, scores
 from services.analytics.recommendations import Recommendation
+
+if TYPE_CHECKING:
+    from models.analytics_cache import AnalyticsRun, CustomerCluster, Product
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    AnalyticsRun = object
+    Product = object
 
 
 @strawberry.enum(description="LOW under 0.3, MEDIUM under 0.6, HIGH from 0.6.")

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from auth.context import Info
-from models import Customer as CustomerModel
 from resolvers.appointments import queries
 from resolvers.errors import bad_input
 from schema.appointments.inputs import AppointmentFilter
 from schema.appointments.types import AppointmentConnection
 from services.common.pagination import PageRequest
+
+if TYPE_CHECKING:
+    from models import Customer as CustomerModel
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    CustomerModel = object
 
 
 @strawberry.type

@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from auth.context import Info
-from models.appointments import Appointment, BookableService, BookingPolicy, PriorityHold
-from models.stores import Store
 from resolvers.customers import loaders as customer_loaders
 from resolvers.ids import to_global_id
 from resolvers.stores import loaders
@@ -24,7 +22,14 @@ from services.appointments.stats import Usage
 from services.common.pagination import Page
 
 if TYPE_CHECKING:
+    from models.appointments import Appointment, BookableService, BookingPolicy, PriorityHold
+    from models.stores import Store
     from schema.customers.types import CustomerType
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    Appointment = object
+    BookableService = object
+    PriorityHold = object
 
 
 @strawberry.enum

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry.scalars import JSON
 
 from auth.context import Info
-from models.attributes import CustomerAttribute
 from resolvers.attributes.attributes import ShownValue
 from resolvers.ids import to_global_id
 from schema.common import Node, local_time
+
+if TYPE_CHECKING:
+    from models.attributes import CustomerAttribute
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    CustomerAttribute = object
 
 
 @strawberry.enum(description="The type of a custom attribute's values.")

@@ -1,18 +1,24 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry.scalars import JSON
 
 from auth.context import Info
-from models import AuditEntry
 from resolvers.audit import queries
 from resolvers.brands import loaders as app_loaders
 from resolvers.ids import to_global_id
 from schema.brands.apps import PartnerApp
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from services.common.pagination import Page
+
+if TYPE_CHECKING:
+    from models import AuditEntry
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    AuditEntry = object
 
 
 @strawberry.type(name="AuditEntry", description="One mutation: who did what, when, from where.")

@@ -1,16 +1,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from auth.context import Info
 from auth.permissions import public, requires
 from auth.scopes import Scope
-from models import StaffUser as StaffUserModel
 from resolvers.auth import resolvers
 from resolvers.ids import to_global_id
 from schema.common import Node, UserError, local_time, user_errors
+
+if TYPE_CHECKING:
+    from models import StaffUser as StaffUserModel
 
 
 @strawberry.type

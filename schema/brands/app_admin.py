@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
-from models import App
 from resolvers.brands import app_admin
 from schema.brands.apps import PartnerApp
 from schema.common import UserError, argument_or_input, local_time, user_errors
 from services.common.errors import ErrorCode, FieldError
+
+if TYPE_CHECKING:
+    from models import App
 
 ADMIN = requires(Scope.ADMIN)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -11,10 +11,15 @@ from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
 from library_adapter import graphql_core_schema
-from models import App
 from resolvers.brands import app_admin, apps
 from resolvers.ids import to_global_id
 from schema.common import Node, UserError, local_time, user_errors
+
+if TYPE_CHECKING:
+    from models import App
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    App = object
 
 
 @strawberry.type(description="One day of an app's GraphQL operations (the brand's calendar).")

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import strawberry
 
-from models import Brand as BrandModel
 from resolvers.ids import to_global_id
 from schema.common import Node
+
+if TYPE_CHECKING:
+    from models import Brand as BrandModel
 
 
 @strawberry.type(name="Brand", description="A brand's public white-label settings.")

@@ -1,17 +1,21 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import strawberry
 
 from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
-from models.campaigns import Campaign
 from resolvers.campaigns import mutations, queries
 from resolvers.results import MutationResult
 from schema.campaigns.inputs import CreateCampaignInput, LaunchCampaignInput
 from schema.campaigns.types import CampaignConnection, CampaignType
 from schema.common import UserError, user_errors
 from services.common.pagination import PageRequest
+
+if TYPE_CHECKING:
+    from models.campaigns import Campaign
 
 READ = requires(Scope.OFFERS_READ)
 WRITE = requires(Scope.OFFERS_WRITE)

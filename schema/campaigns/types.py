@@ -6,11 +6,11 @@ import asyncio
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from auth.context import Info
-from models.campaigns import Campaign
 from resolvers.campaigns import loaders, queries
 from resolvers.ids import to_global_id
 from resolvers.offers import loaders as offer_loaders
@@ -21,6 +21,12 @@ from services.campaigns.campaigns import status_now
 from services.campaigns.stats import CampaignStats, Uplift
 from services.common.pagination import Page
 from services.loyalty.config import utcnow
+
+if TYPE_CHECKING:
+    from models.campaigns import Campaign
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    Campaign = object
 
 
 @strawberry.enum

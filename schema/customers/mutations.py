@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
-from models import Customer
 from resolvers.customers import mutations
 from schema.attributes.inputs import attribute_pairs
 from schema.common import UserError, user_errors
@@ -24,6 +24,9 @@ from schema.customers.inputs import (
 )
 from schema.customers.types import CustomerNoteType, CustomerType
 from services.common.errors import FieldError
+
+if TYPE_CHECKING:
+    from models import Customer
 
 
 @strawberry.type

@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from auth.context import Info
 from auth.permissions import MaskPII
-from models import Customer as CustomerModel
-from models import CustomerExternalId, CustomerNote
 from resolvers.attributes import attributes as attribute_resolvers
 from resolvers.customers import loaders, queries
 from resolvers.customers.queries import TimelineEntry as TimelineEntryData
@@ -23,6 +22,14 @@ from schema.privacy.consents import CustomerConsentFields
 from schema.referrals.fields import CustomerReferralFields
 from schema.surveys.fields import CustomerSurveyFields
 from services.common.pagination import Page
+
+if TYPE_CHECKING:
+    from models import Customer as CustomerModel
+    from models import CustomerExternalId, CustomerNote
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    CustomerModel = object
+    CustomerNote = object
 
 
 @strawberry.enum

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
-from models.events import Webhook, WebhookDelivery
 from resolvers.events import webhooks as resolvers
 from resolvers.ids import to_global_id
 from schema.common import Node, UserError, local_time, user_errors
+
+if TYPE_CHECKING:
+    from models.events import Webhook, WebhookDelivery
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    Webhook = object
+    WebhookDelivery = object
 
 
 @strawberry.type(name="WebhookDelivery")

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from auth.context import Info
-from models.jobs import Job
 from resolvers.ids import to_global_id
 from resolvers.imports import jobs as resolvers
 from schema.common import Node, local_time
 from schema.jobs.types import FileUrlType, JobState
+
+if TYPE_CHECKING:
+    from models.jobs import Job
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    Job = object
 
 
 @strawberry.enum

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import strawberry
 
 from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
-from models import Membership, PointsTransaction
 from resolvers.ids import to_global_id
 from resolvers.loyalty import mutations
 from schema.common import UserError, user_errors
@@ -25,6 +26,9 @@ from schema.loyalty.previews import PointsPreviewType, PurchasePreviewType
 from schema.loyalty.queries import LoyaltySettingsType
 from schema.loyalty.types import MembershipType, PointsTransactionType, PurchaseType, TierType
 from services.common.errors import FieldError
+
+if TYPE_CHECKING:
+    from models import Membership, PointsTransaction
 
 
 @strawberry.type

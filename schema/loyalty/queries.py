@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -10,8 +10,6 @@ from strawberry.scalars import JSON
 from auth.context import Info
 from auth.permissions import customer_only, requires
 from auth.scopes import Scope
-from models import Customer as CustomerModel
-from models import LoyaltySettings
 from resolvers.ids import to_global_id
 from resolvers.loyalty import queries
 from schema.appointments.fields import CustomerAppointmentFields
@@ -21,6 +19,10 @@ from schema.loyalty.types import TierType
 from schema.offers.fields import CustomerOfferFields
 from schema.referrals.fields import CustomerReferralFields
 from services.loyalty.config import SETTINGS_FIELDS
+
+if TYPE_CHECKING:
+    from models import Customer as CustomerModel
+    from models import LoyaltySettings
 
 
 @strawberry.type(name="LoyaltySettings")

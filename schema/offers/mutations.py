@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import strawberry
 
 from auth.context import Info
 from auth.permissions import customer_only, requires
 from auth.scopes import Scope
-from models.offers import Coupon, Offer
 from resolvers.offers import mutations
 from resolvers.results import MutationResult
 from schema.common import UserError, user_errors
@@ -19,6 +20,9 @@ from schema.offers.inputs import (
     changes_of,
 )
 from schema.offers.types import CouponType, OfferType
+
+if TYPE_CHECKING:
+    from models.offers import Coupon, Offer
 
 WRITE = requires(Scope.OFFERS_WRITE)
 

@@ -5,16 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from auth.context import Info
-from models.offers import Coupon, Offer
 from resolvers.ids import to_global_id
 from resolvers.offers import loaders
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from services.common.pagination import Page
 from services.loyalty.config import utcnow
+
+if TYPE_CHECKING:
+    from models.offers import Coupon, Offer
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    Coupon = object
+    Offer = object
 
 
 @strawberry.enum

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from auth.context import Info
 from auth.permissions import scope_or_customer
 from auth.scopes import Scope
-from models import Customer as CustomerModel
 from resolvers.privacy import consents
 from schema.common import UserError, local_time, user_errors
+
+if TYPE_CHECKING:
+    from models import Customer as CustomerModel
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    CustomerModel = object
 
 
 @strawberry.enum(description="Where a brand's messaging gateway may reach a customer.")

@@ -4,17 +4,23 @@ brand's privacy settings."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
-from models.jobs import Job
 from resolvers.ids import to_global_id
 from resolvers.privacy import exports
 from schema.common import Node, UserError, argument_or_input, local_time, user_errors
 from schema.jobs.types import FileUrlType, JobState
+
+if TYPE_CHECKING:
+    from models.jobs import Job
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    Job = object
 
 MANAGE = requires(Scope.PRIVACY_MANAGE)
 

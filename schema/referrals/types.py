@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from auth.context import Info
-from models.referrals import Referral, ReferralReward, ReferralSettings
 from resolvers.customers import loaders as customer_loaders
 from resolvers.ids import to_global_id
 from resolvers.referrals import resolvers
@@ -17,7 +16,11 @@ from schema.common import Node, local_time
 from services.referrals.report import ReferralReport
 
 if TYPE_CHECKING:
+    from models.referrals import Referral, ReferralReward, ReferralSettings
     from schema.customers.types import CustomerType
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    Referral = object
 
 LazyCustomer = Annotated["CustomerType", strawberry.lazy("schema.customers.types")]
 

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import strawberry
 
 from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
-from models import Segment
 from resolvers.results import MutationResult
 from resolvers.segments import mutations
 from schema.common import UserError, user_errors
@@ -16,6 +17,9 @@ from schema.segments.inputs import (
     rule_json,
 )
 from schema.segments.types import SegmentType
+
+if TYPE_CHECKING:
+    from models import Segment
 
 WRITE = requires(Scope.OFFERS_WRITE)
 

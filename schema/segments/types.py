@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -9,13 +9,18 @@ from strawberry.scalars import JSON
 from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
-from models import Segment as SegmentModel
 from resolvers.ids import to_global_id
 from resolvers.segments import queries
 from resolvers.segments.rules import to_api
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from schema.customers.types import CustomerConnection, CustomerType
 from services.common.pagination import Page, PageRequest
+
+if TYPE_CHECKING:
+    from models import Segment as SegmentModel
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    SegmentModel = object
 
 MEMBERS = requires(Scope.CUSTOMERS_READ)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import strawberry
@@ -11,12 +11,20 @@ import strawberry
 from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
-from models.stores import StaffAssignment, StaffMember, StaffTimeOff, Store
 from resolvers.ids import to_global_id
 from resolvers.stores import loaders, queries
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from services.common.pagination import Page
 from services.stores.hours import format_clock
+
+if TYPE_CHECKING:
+    from models.stores import StaffAssignment, StaffMember, StaffTimeOff, Store
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    StaffAssignment = object
+    StaffMember = object
+    StaffTimeOff = object
+    Store = object
 
 
 @strawberry.type(description="Open from `opens` to `closes` (HH:MM, local) on an ISO weekday.")

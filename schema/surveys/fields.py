@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import strawberry
 
 from auth.context import Info
-from models import Customer as CustomerModel
 from resolvers.surveys import invitations
 from schema.surveys.types import SurveyInvitationType
+
+if TYPE_CHECKING:
+    from models import Customer as CustomerModel
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    CustomerModel = object
 
 
 @strawberry.type

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from auth.context import Info
 from auth.permissions import public, requires
 from auth.scopes import Scope
-from models.surveys import Survey
 from resolvers.surveys import invitations, mutations, queries
 from schema.common import UserError, user_errors
 from schema.surveys.inputs import (
@@ -29,6 +28,9 @@ from schema.surveys.types import (
 )
 from services.common.errors import FieldError
 from services.surveys.surveys import QuestionSpec
+
+if TYPE_CHECKING:
+    from models.surveys import Survey
 
 READ = requires(Scope.SURVEYS_READ)
 WRITE = requires(Scope.SURVEYS_WRITE)

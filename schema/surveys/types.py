@@ -2,19 +2,26 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 
 from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
-from models.surveys import Survey, SurveyInvitation, SurveyResponse
 from resolvers.ids import to_global_id
 from resolvers.stores import loaders as store_loaders
 from resolvers.surveys import invitations
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from services.surveys.nps import NpsReport, NpsSummary
+
+if TYPE_CHECKING:
+    from models.surveys import Survey, SurveyInvitation, SurveyResponse
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    Survey = object
+    SurveyInvitation = object
+    SurveyResponse = object
 
 
 @strawberry.enum

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import strawberry
 
 from auth.context import Info
 from auth.permissions import requires, scope_or_customer
 from auth.scopes import Scope
-from models.tickets import Ticket
 from resolvers.ids import decode_id
 from resolvers.results import MutationResult
 from resolvers.tickets import mutations, queries
@@ -25,6 +26,9 @@ from schema.tickets.inputs import (
 from schema.tickets.types import TicketMessageType, TicketSettingsType, TicketType
 from services.common.errors import FieldError
 from services.tickets.config import SettingsChange
+
+if TYPE_CHECKING:
+    from models.tickets import Ticket
 
 WRITE = requires(Scope.TICKETS_WRITE)
 # A customer token may open, reply to and rate its own tickets (never notes or moves).

@@ -2,15 +2,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from auth.context import Info
 from auth.permissions import requires
 from auth.scopes import Scope
-from models import StaffUser as StaffUserModel
-from models.tickets import ServiceSettings, SlaPolicy, TicketMessage
-from models.tickets import Ticket as TicketModel
 from resolvers.customers import loaders as customer_loaders
 from resolvers.ids import to_global_id
 from resolvers.tickets import loaders
@@ -22,6 +20,15 @@ from schema.loyalty.types import PointsTransactionType
 from schema.stores.fields import StoreFields
 from services.common.pagination import Page
 from services.tickets.sla import Clock
+
+if TYPE_CHECKING:
+    from models import StaffUser as StaffUserModel
+    from models.tickets import ServiceSettings, SlaPolicy, TicketMessage
+    from models.tickets import Ticket as TicketModel
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    TicketMessage = object
+    TicketModel = object
 
 
 @strawberry.enum

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from auth.context import Info
-from models.analytics import TrackingKey
 from resolvers.ids import to_global_id
 from schema.common import Node, UserError, local_time
 from services.tracking.vocabulary import EventName
+
+if TYPE_CHECKING:
+    from models.analytics import TrackingKey
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    TrackingKey = object
 
 
 @strawberry.type
