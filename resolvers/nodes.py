@@ -2,68 +2,51 @@
 
 from __future__ import annotations
 
-from tortoise.models import Model
+from typing import TYPE_CHECKING, cast
 
 from auth.context import Context
 from auth.scopes import Scope
-from models import (
-    App,
-    Brand,
-    CustomerExternalId,
-    CustomerNote,
-    Membership,
-    PointsTransaction,
-    Purchase,
-    PurchaseItem,
-    StaffUser,
-    Tier,
-    TierChange,
-)
-from models.analytics import TrackingKey
-from models.analytics_cache import AnalyticsRun, CustomerCluster
-from models.appointments import BookingPolicy, PriorityHold
-from models.attributes import CustomerAttribute
-from models.audit import AuditEntry
-from models.events import Webhook, WebhookDelivery
-from models.offers import Coupon
-from models.referrals import Referral, ReferralReward, ReferralSettings
-from models.rows import fetch_in_brand
-from models.stores import StaffAssignment, StaffTimeOff
-from models.surveys import SurveyInvitation, SurveyResponse
-from models.tickets import SlaPolicy, TicketMessage
+from services.common.records import record_in_brand
 
-# GraphQL type name (the global id's prefix) -> the model whose row of that number it shows.
-RECORD_MODELS: dict[str, type[Model]] = {
-    "AnalyticsRefresh": AnalyticsRun,
-    "ChurnModelQuality": AnalyticsRun,
-    "CustomerCluster": CustomerCluster,
-    "TrackingKey": TrackingKey,
-    "CustomerAttribute": CustomerAttribute,
-    "BookingPolicy": BookingPolicy,
-    "PriorityHold": PriorityHold,
-    "Referral": Referral,
-    "ReferralReward": ReferralReward,
-    "ReferralSettings": ReferralSettings,
-    "StaffAssignment": StaffAssignment,
-    "StaffTimeOff": StaffTimeOff,
-    "AuditEntry": AuditEntry,
-    "Coupon": Coupon,
-    "CustomerNote": CustomerNote,
-    "ExternalId": CustomerExternalId,
-    "Membership": Membership,
-    "PartnerApp": App,
-    "PointsTransaction": PointsTransaction,
-    "Purchase": Purchase,
-    "PurchaseItemType": PurchaseItem,
-    "SlaPolicy": SlaPolicy,
-    "StaffUser": StaffUser,
-    "SurveyInvitation": SurveyInvitation,
-    "SurveyResponse": SurveyResponse,
-    "TicketMessage": TicketMessage,
-    "Tier": Tier,
-    "TierChange": TierChange,
-    "Webhook": Webhook,
-    "WebhookDelivery": WebhookDelivery,
+if TYPE_CHECKING:
+    from tortoise.models import Model
+
+    from models import Brand
+    from models.tickets import TicketMessage
+
+# GraphQL type name (the global id's prefix) -> the model whose row of that number it shows
+# (a key of services.common.records.MODELS).
+RECORD_MODELS: dict[str, str] = {
+    "AnalyticsRefresh": "AnalyticsRun",
+    "ChurnModelQuality": "AnalyticsRun",
+    "CustomerCluster": "CustomerCluster",
+    "TrackingKey": "TrackingKey",
+    "CustomerAttribute": "CustomerAttribute",
+    "BookingPolicy": "BookingPolicy",
+    "PriorityHold": "PriorityHold",
+    "Referral": "Referral",
+    "ReferralReward": "ReferralReward",
+    "ReferralSettings": "ReferralSettings",
+    "StaffAssignment": "StaffAssignment",
+    "StaffTimeOff": "StaffTimeOff",
+    "AuditEntry": "AuditEntry",
+    "Coupon": "Coupon",
+    "CustomerNote": "CustomerNote",
+    "ExternalId": "CustomerExternalId",
+    "Membership": "Membership",
+    "PartnerApp": "App",
+    "PointsTransaction": "PointsTransaction",
+    "Purchase": "Purchase",
+    "PurchaseItemType": "PurchaseItem",
+    "SlaPolicy": "SlaPolicy",
+    "StaffUser": "StaffUser",
+    "SurveyInvitation": "SurveyInvitation",
+    "SurveyResponse": "SurveyResponse",
+    "TicketMessage": "TicketMessage",
+    "Tier": "Tier",
+    "TierChange": "TierChange",
+    "Webhook": "Webhook",
+    "WebhookDelivery": "WebhookDelivery",
 }
 
 
@@ -71,8 +54,7 @@ async def record(context: Context, type_name: str, pk: int) -> Model | None:
     """The row numbered `pk` of the model behind `type_name`, if it belongs to the caller's
     brand; another brand's row is simply not found."""
     brand = context.require_brand()
-    found = await fetch_in_brand(RECORD_MODELS[type_name], brand.id, "id", [pk])
-    return found[0] if found else None
+    return await record_in_brand(RECORD_MODELS[type_name], brand.id, pk)
 
 
 def own_brand(context: Context, pk: int) -> Brand | None:
@@ -83,8 +65,8 @@ def own_brand(context: Context, pk: int) -> Brand | None:
 
 async def ticket_message(context: Context, pk: int) -> TicketMessage | None:
     """A reply, or an internal note for holders of tickets:write (as `Ticket.internalNotes`)."""
-    found = await record(context, "TicketMessage", pk)
-    if not isinstance(found, TicketMessage):
+    found = cast("TicketMessage | None", await record(context, "TicketMessage", pk))
+    if found is None:
         return None
     principal = context.principal
     if found.internal and (principal is None or not principal.has(Scope.TICKETS_WRITE.value)):

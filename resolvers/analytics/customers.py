@@ -8,18 +8,21 @@ page of customers at once.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from strawberry.exceptions import StrawberryGraphQLError
 
 from auth.context import Context
 from auth.scopes import Scope
-from models import Customer
-from models.analytics_cache import AnalyticsRun, CustomerCluster, CustomerScore
 from resolvers.analytics.reports import checked
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
 from services.analytics import scores
 from services.analytics.next_offers import RankedOffer, next_best_offers
 from services.analytics.recommendations import Recommendation, recommend
+
+if TYPE_CHECKING:
+    from models import Customer
+    from models.analytics_cache import AnalyticsRun, CustomerCluster, CustomerScore
 
 
 def require_analytics(context: Context, customer: Customer, own_allowed: bool) -> None:
@@ -49,7 +52,7 @@ async def _runs(keys: Sequence[BrandKey]) -> list[AnalyticsRun | None]:
 async def _clusters(keys: Sequence[BrandKey]) -> list[CustomerCluster | None]:
     out = []
     for brand_id, number in keys:
-        out.append(await CustomerCluster.get_or_none(brand_id=brand_id, number=number))
+        out.append(await scores.cluster(brand_id, number))
     return out
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from graphql import GraphQLError
 
 from auth.context import Context
 from auth.scopes import Scope
-from models import Customer
-from models.appointments import Appointment, BookableService, BookingPolicy, PriorityHold
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
 from services.appointments import holds, search, stats
@@ -20,12 +19,17 @@ from services.appointments.policy import get_policy
 from services.appointments.query import (
     AppointmentFilter,
     FilterError,
+    appointment_in_brand,
     count_appointments,
     list_appointments,
 )
 from services.appointments.search import SearchError, SlotQuery
 from services.appointments.stats import AppointmentStats
 from services.common.pagination import Page, PageRequest, PaginationError
+
+if TYPE_CHECKING:
+    from models import Customer
+    from models.appointments import Appointment, BookableService, BookingPolicy, PriorityHold
 
 
 def decode_query_id(global_id: str, type_name: str) -> int:
@@ -106,7 +110,7 @@ async def customer_appointments(
 
 async def appointment(context: Context, global_id: str) -> Appointment | None:
     pk = decode_query_id(global_id, "Appointment")
-    found = await Appointment.get_or_none(brand_id=context.require_brand().id, id=pk)
+    found = await appointment_in_brand(context.require_brand().id, pk)
     own = own_customer(context)
     if found is None or (own is not None and found.customer_id != own):
         return None

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from auth.context import Context
-from models import Segment
-from models.campaigns import Campaign
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
-from services.campaigns import campaigns
+from services.campaigns import campaigns, reads
+
+if TYPE_CHECKING:
+    from models import Segment
+    from models.campaigns import Campaign
 
 
 async def _campaigns(keys: Sequence[BrandKey]) -> list[Campaign | None]:
     found: dict[BrandKey, Campaign] = {}
     for brand_id, ids in group_by_brand(keys).items():
-        for row in await Campaign.filter(brand_id=brand_id, id__in=ids):
+        for row in await reads.campaigns_by_id(brand_id, ids):
             found[(brand_id, row.id)] = row
     return [found.get(key) for key in keys]
 
@@ -30,7 +33,7 @@ async def _offer_ids(keys: Sequence[BrandKey]) -> list[list[int]]:
 async def _segments(keys: Sequence[BrandKey]) -> list[Segment | None]:
     found: dict[BrandKey, Segment] = {}
     for brand_id, ids in group_by_brand(keys).items():
-        for row in await Segment.filter(brand_id=brand_id, id__in=ids):
+        for row in await reads.segments_by_id(brand_id, ids):
             found[(brand_id, row.id)] = row
     return [found.get(key) for key in keys]
 

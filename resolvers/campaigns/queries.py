@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from auth.context import Context
-from models.campaigns import Campaign
 from resolvers.campaigns import loaders
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
-from services.campaigns import campaigns
+from services.campaigns import campaigns, reads
 from services.campaigns import stats as campaign_stats
 from services.campaigns.stats import CampaignStats
 from services.common.pagination import Page, PageRequest, PaginationError
+
+if TYPE_CHECKING:
+    from models.campaigns import Campaign
 
 
 async def campaign(context: Context, global_id: str) -> Campaign | None:
@@ -21,7 +25,7 @@ async def campaign(context: Context, global_id: str) -> Campaign | None:
 
 async def campaign_model(context: Context, campaign_id: int) -> Campaign | None:
     """Fresh from the database (after a mutation), not from the request's loader cache."""
-    return await Campaign.get_or_none(brand_id=context.require_brand().id, id=campaign_id)
+    return await reads.campaign_in_brand(context.require_brand().id, campaign_id)
 
 
 async def campaign_list(context: Context, page: PageRequest) -> Page[Campaign]:
@@ -32,7 +36,7 @@ async def campaign_list(context: Context, page: PageRequest) -> Page[Campaign]:
 
 
 async def campaign_count(context: Context) -> int:
-    return await Campaign.filter(brand_id=context.require_brand().id).count()
+    return await reads.campaign_count(context.require_brand().id)
 
 
 async def stats(context: Context, found: Campaign) -> CampaignStats | None:

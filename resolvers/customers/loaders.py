@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from auth.context import Context
-from models import AuditEntry, Customer, CustomerExternalId, CustomerNote, CustomerTag
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
-from services.common.recent import newest_per_group
-from services.customers import timeline
+from services.customers import reads, timeline
 from services.customers.timeline import TimelineEntry
+
+if TYPE_CHECKING:
+    from models import AuditEntry, Customer, CustomerExternalId, CustomerNote
 
 
 async def _tags(keys: Sequence[BrandKey]) -> list[list[str]]:
     found: dict[BrandKey, list[str]] = defaultdict(list)
     for brand_id, ids in group_by_brand(keys).items():
-        rows = await CustomerTag.filter(brand_id=brand_id, customer_id__in=ids).order_by("tag")
-        for row in rows:
+        for row in await reads.tags_of(brand_id, ids):
             found[(brand_id, row.customer_id)].append(row.tag)
     return [found.get(key, []) for key in keys]
 
@@ -25,8 +26,7 @@ async def _tags(keys: Sequence[BrandKey]) -> list[list[str]]:
 async def _external_ids(keys: Sequence[BrandKey]) -> list[list[CustomerExternalId]]:
     found: dict[BrandKey, list[CustomerExternalId]] = defaultdict(list)
     for brand_id, ids in group_by_brand(keys).items():
-        query = CustomerExternalId.filter(brand_id=brand_id, customer_id__in=ids)
-        for row in await query.order_by("system"):
+        for row in await reads.external_ids_of(brand_id, ids):
             found[(brand_id, row.customer_id)].append(row)
     return [found.get(key, []) for key in keys]
 
@@ -37,8 +37,7 @@ MAX_NESTED = 100  # the most `first` a nested list accepts
 async def _notes(keys: Sequence[BrandKey]) -> list[list[CustomerNote]]:
     found: dict[BrandKey, list[CustomerNote]] = defaultdict(list)
     for brand_id, ids in group_by_brand(keys).items():
-        query = newest_per_group(CustomerNote, "customer_id", brand_id, ids, MAX_NESTED)
-        for row in await query.order_by("-created_at", "-id"):
+        for row in await reads.newest_notes(brand_id, ids, MAX_NESTED):
             found[(brand_id, row.customer_id)].append(row)
     return [found.get(key, []) for key in keys]
 
@@ -46,12 +45,8 @@ async def _notes(keys: Sequence[BrandKey]) -> list[list[CustomerNote]]:
 async def _history(keys: Sequence[BrandKey]) -> list[list[AuditEntry]]:
     """Audit rows about each customer (notes excluded: they have their own loader)."""
     found: dict[BrandKey, list[AuditEntry]] = defaultdict(list)
-    condition = "AND target_type = 'Customer' AND operation <> 'addCustomerNote'"
     for brand_id, ids in group_by_brand(keys).items():
-        query = newest_per_group(
-            AuditEntry, "target_id", brand_id, ids, MAX_NESTED, condition, text_column=True
-        )
-        for row in await query.order_by("-created_at", "-id"):
+        for row in await reads.newest_history(brand_id, ids, MAX_NESTED):
             found[(brand_id, int(row.target_id or 0))].append(row)
     return [found.get(key, []) for key in keys]
 
@@ -67,7 +62,7 @@ async def _timeline_sources(keys: Sequence[BrandKey]) -> list[list[TimelineEntry
 async def _customers(keys: Sequence[BrandKey]) -> list[Customer | None]:
     found: dict[BrandKey, Customer] = {}
     for brand_id, ids in group_by_brand(keys).items():
-        for row in await Customer.filter(brand_id=brand_id, id__in=ids, erased_at=None):
+        for row in await reads.live_customers(brand_id, ids):
             found[(brand_id, row.id)] = row
     return [found.get(key) for key in keys]
 

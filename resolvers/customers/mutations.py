@@ -1,14 +1,16 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auth.context import Context
-from models import Customer, CustomerNote
 from resolvers.results import MutationResult, decode_or_error, run
 from services.common.errors import ErrorCode, FieldError
-from services.customers import customers, upsert
+from services.customers import customers, reads, upsert
 from services.customers.upsert import UpsertInput, UpsertResult
 from services.referrals import referrals
+
+if TYPE_CHECKING:
+    from models import Customer, CustomerNote
 
 
 async def create_customer(
@@ -101,7 +103,5 @@ async def candidates(context: Context, errors: list[FieldError]) -> list[Custome
     ]
     if not ids:
         return []
-    found = {
-        c.id: c for c in await Customer.filter(brand_id=context.require_brand().id, id__in=ids)
-    }
+    found = {c.id: c for c in await reads.customers_by_id(context.require_brand().id, ids)}
     return [found[i] for i in ids if i in found]

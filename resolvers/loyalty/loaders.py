@@ -4,31 +4,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
-from functools import partial
 from itertools import groupby
 from operator import itemgetter
-from typing import Any, NamedTuple, cast
+from typing import TYPE_CHECKING
 
 from auth.context import Context
-from models import (
-    Customer,
-    CustomerStats,
-    Membership,
-    PointsTransaction,
-    PurchaseItem,
-    Tier,
-    TierChange,
-)
-from models.rows import fetch_in_brand
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
-from services.common.recent import newest_rows
+from services.loyalty import reads
+from services.loyalty.reads import LedgerRow
+
+if TYPE_CHECKING:
+    from models import Customer, CustomerStats, Membership, PurchaseItem, Tier, TierChange
+
+__all__ = ["LedgerRow"]
 
 
 async def _memberships(keys: Sequence[BrandKey]) -> list[Membership | None]:
     found: dict[BrandKey, Membership] = {}
     for brand_id, ids in group_by_brand(keys).items():
-        for row in await fetch_in_brand(Membership, brand_id, "customer_id", ids):
+        for row in await reads.memberships_of(brand_id, ids):
             found[(brand_id, row.customer_id)] = row
     return [found.get(key) for key in keys]
 
@@ -36,7 +30,7 @@ async def _memberships(keys: Sequence[BrandKey]) -> list[Membership | None]:
 async def _tiers(keys: Sequence[BrandKey]) -> list[Tier | None]:
     found: dict[BrandKey, Tier] = {}
     for brand_id, ids in group_by_brand(keys).items():
-        for row in await fetch_in_brand(Tier, brand_id, "id", ids):
+        for row in await reads.tiers_by_id(brand_id, ids):
             found[(brand_id, row.id)] = row
     return [found.get(key) for key in keys]
 
@@ -44,7 +38,7 @@ async def _tiers(keys: Sequence[BrandKey]) -> list[Tier | None]:
 async def _stats(keys: Sequence[BrandKey]) -> list[CustomerStats | None]:
     found: dict[BrandKey, CustomerStats] = {}
     for brand_id, ids in group_by_brand(keys).items():
-        for row in await fetch_in_brand(CustomerStats, brand_id, "customer_id", ids):
+        for row in await reads.stats_of(brand_id, ids):
             found[(brand_id, row.customer_id)] = row
     return [found.get(key) for key in keys]
 
@@ -52,8 +46,7 @@ async def _stats(keys: Sequence[BrandKey]) -> list[CustomerStats | None]:
 async def _history(keys: Sequence[BrandKey]) -> list[list[TierChange]]:
     found: dict[BrandKey, list[TierChange]] = defaultdict(list)
     for brand_id, ids in group_by_brand(keys).items():
-        query = TierChange.filter(brand_id=brand_id, membership_id__in=ids)
-        for row in await query.order_by("-created_at", "-id"):
+        for row in await reads.tier_changes_of(brand_id, ids):
             found[(brand_id, row.membership_id)].append(row)
     return [found.get(key, []) for key in keys]
 
@@ -61,28 +54,9 @@ async def _history(keys: Sequence[BrandKey]) -> list[list[TierChange]]:
 async def _items(keys: Sequence[BrandKey]) -> list[list[PurchaseItem]]:
     found: dict[BrandKey, list[PurchaseItem]] = defaultdict(list)
     for brand_id, ids in group_by_brand(keys).items():
-        query = PurchaseItem.filter(brand_id=brand_id, purchase_id__in=ids)
-        for row in await query.order_by("id"):
+        for row in await reads.items_of(brand_id, ids):
             found[(brand_id, row.purchase_id)].append(row)
     return [found.get(key, []) for key in keys]
-
-
-class LedgerRow(NamedTuple):
-    """What a page of the ledger shows of a points transaction: read as plain tuples, since
-    building ORM instances was a third of a wide page's loading time."""
-
-    id: int
-    customer_id: int
-    kind: str
-    amount: int
-    balance_after: int
-    reason: str
-    source: str
-    actor: str
-    idempotency_key: str | None
-    created_at: datetime
-    expires_at: datetime | None
-    pending_until: datetime | None
 
 
 def _newest_transactions(
@@ -91,18 +65,15 @@ def _newest_transactions(
     async def load(keys: Sequence[BrandKey]) -> list[list[LedgerRow]]:
         found: dict[BrandKey, list[LedgerRow]] = {}
         for brand_id, ids in group_by_brand(keys).items():
-            rows = await newest_rows(
-                PointsTransaction, LedgerRow._fields, "customer_id", brand_id, ids, limit
-            )
+            rows = await reads.newest_ledger_rows(brand_id, ids, limit)
             # grouped by customer already: one C-level pass, no Python call per row
-            for customer_id, ledger in groupby(map(_ledger_row, rows), _customer_id):
+            for customer_id, ledger in groupby(rows, _customer_id):
                 found[(brand_id, customer_id)] = list(ledger)
         return [found.get(key, []) for key in keys]
 
     return load
 
 
-_ledger_row = cast(Callable[[Sequence[Any]], LedgerRow], partial(tuple.__new__, LedgerRow))
 _customer_id = itemgetter(1)  # LedgerRow.customer_id
 
 

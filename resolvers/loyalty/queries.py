@@ -3,18 +3,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from auth.context import Context
-from models import Customer, LoyaltySettings, Membership, PointsTransaction, Purchase, Tier
 from resolvers.errors import bad_input
 from resolvers.first_rows import FirstRows, first_rows
 from resolvers.loyalty import loaders
-from services.common.pagination import Page, PageRequest, PaginationError, paginate
+from services.common.pagination import Page, PageRequest, PaginationError
+from services.customers import reads as customer_reads
 from services.loyalty import config as loyalty_config
-from services.loyalty import memberships
+from services.loyalty import memberships, reads
 from services.loyalty.memberships import TierProgress
+from services.loyalty.reads import LEDGER_ORDER
 
-LEDGER_ORDER = ("created_at", True)  # the ledger is read newest first
+if TYPE_CHECKING:
+    from models import Customer, LoyaltySettings, Membership, PointsTransaction, Purchase, Tier
 
 
 @dataclass(frozen=True)
@@ -27,15 +30,10 @@ class TransactionFilter:
 async def points_transactions(
     owner: Customer, page: PageRequest, spec: TransactionFilter
 ) -> Page[PointsTransaction]:
-    query = PointsTransaction.filter(brand_id=owner.brand_id, customer_id=owner.id)
-    if spec.kind:
-        query = query.filter(kind=spec.kind)
-    if spec.from_:
-        query = query.filter(created_at__gte=spec.from_)
-    if spec.to:
-        query = query.filter(created_at__lt=spec.to)
     try:
-        return await paginate(query, *LEDGER_ORDER, page, is_datetime=True)
+        return await reads.ledger_page(
+            owner.brand_id, owner.id, spec.kind, spec.from_, spec.to, page
+        )
     except PaginationError as exc:
         raise bad_input(str(exc)) from exc
 
@@ -61,9 +59,8 @@ async def first_points_transactions_of(
 
 
 async def purchases(owner: Customer, page: PageRequest) -> Page[Purchase]:
-    query = Purchase.filter(brand_id=owner.brand_id, customer_id=owner.id)
     try:
-        return await paginate(query, "occurred_at", True, page, is_datetime=True)
+        return await reads.purchase_page(owner.brand_id, owner.id, page)
     except PaginationError as exc:
         raise bad_input(str(exc)) from exc
 
@@ -85,4 +82,4 @@ async def me(context: Context) -> Customer | None:
     brand = context.require_brand()
     if principal is None or principal.kind != "customer":
         return None
-    return await Customer.get_or_none(brand_id=brand.id, id=principal.subject_id)
+    return await customer_reads.customer_in_brand(brand.id, principal.subject_id)

@@ -5,20 +5,22 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING, TypeAlias
 
 from auth.context import Context
-from models.offers import Coupon, Offer
-from models.rows import db_value, fetch_in_brand
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
-from services.common.recent import newest_per_group
+from services.offers import reads
 
-CouponsLoad = Callable[[Sequence[BrandKey]], Awaitable[list[list[Coupon]]]]
+if TYPE_CHECKING:
+    from models.offers import Coupon, Offer
+
+CouponsLoad: TypeAlias = "Callable[[Sequence[BrandKey]], Awaitable[list[list[Coupon]]]]"
 
 
 async def _offers(keys: Sequence[BrandKey]) -> list[Offer | None]:
     found: dict[BrandKey, Offer] = {}
     for brand_id, ids in group_by_brand(keys).items():
-        for row in await Offer.filter(brand_id=brand_id, id__in=ids):
+        for row in await reads.offers_by_id(brand_id, ids):
             found[(brand_id, row.id)] = row
     return [found.get(key) for key in keys]
 
@@ -26,8 +28,7 @@ async def _offers(keys: Sequence[BrandKey]) -> list[Offer | None]:
 async def _purchase_coupons(keys: Sequence[BrandKey]) -> list[list[Coupon]]:
     found: dict[BrandKey, list[Coupon]] = defaultdict(list)
     for brand_id, ids in group_by_brand(keys).items():
-        query = Coupon.filter(brand_id=brand_id, purchase_id__in=ids, status="REDEEMED")
-        for row in await query.order_by("id"):
+        for row in await reads.redeemed_coupons_of(brand_id, ids):
             found[(brand_id, row.purchase_id or 0)].append(row)
     return [found.get(key, []) for key in keys]
 
@@ -45,10 +46,7 @@ def _newest_coupons(limit: int) -> CouponsLoad:
     async def load(keys: Sequence[BrandKey]) -> list[list[Coupon]]:
         found: dict[BrandKey, list[Coupon]] = defaultdict(list)
         for brand_id, ids in group_by_brand(keys).items():
-            query = newest_per_group(
-                Coupon, "customer_id", brand_id, ids, limit, order_column="issued_at"
-            )
-            for row in await query.order_by("-issued_at", "-id"):
+            for row in await reads.newest_coupons(brand_id, ids, limit):
                 found[(brand_id, row.customer_id)].append(row)
         return [found.get(key, []) for key in keys]
 
@@ -60,18 +58,8 @@ def _usable_coupons(now: datetime) -> CouponsLoad:
 
     async def load(keys: Sequence[BrandKey]) -> list[list[Coupon]]:
         found: dict[BrandKey, list[Coupon]] = defaultdict(list)
-        params = ["ISSUED", db_value(Coupon, "expires_at", now)]
         for brand_id, ids in group_by_brand(keys).items():
-            rows = await fetch_in_brand(
-                Coupon,
-                brand_id,
-                "customer_id",
-                ids,
-                "status = ? AND (expires_at IS NULL OR expires_at > ?)",
-                params,
-                "issued_at DESC, id DESC",
-            )
-            for row in rows:
+            for row in await reads.usable_coupons(brand_id, ids, now):
                 found[(brand_id, row.customer_id)].append(row)
         return [found.get(key, []) for key in keys]
 

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auth.context import Context
-from models.offers import Coupon, Offer
 from resolvers.results import MutationResult, decode_or_error, run
 from services.common.dry_run import dry_run as common_dry_run
 from services.offers import claims as offer_claims
-from services.offers import coupons, offers
+from services.offers import coupons, offers, reads
 from services.offers import issuance as offer_issuance
+
+if TYPE_CHECKING:
+    from models.offers import Coupon, Offer
 
 
 def _decode_refs(values: dict[str, Any]) -> dict[str, Any]:
@@ -62,7 +64,7 @@ async def issue_offer(
             )
 
         count = await (common_dry_run(issue) if dry_run else issue())
-        return await Offer.get(brand_id=context.require_brand().id, id=pk), count
+        return await reads.existing_offer(context.require_brand().id, pk), count
 
     return await run(operation())
 

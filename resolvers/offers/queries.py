@@ -4,14 +4,12 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from strawberry.exceptions import StrawberryGraphQLError
-from tortoise.expressions import Q
 
 from auth.context import Context
 from auth.scopes import Scope
-from models import Customer
-from models.offers import Coupon, Offer
 from resolvers.errors import bad_input
 from resolvers.first_rows import FirstRows, first_rows
 from resolvers.ids import BadGlobalId, decode_id
@@ -24,14 +22,16 @@ from services.common.pagination import (
     PaginationError,
     decode_cursor,
     encode_cursor,
-    paginate,
 )
 from services.loyalty.config import utcnow
-from services.offers import coupons
+from services.offers import coupons, reads
 from services.offers import eligibility as offer_eligibility
 from services.offers.coupons import Cart, Quote
+from services.offers.reads import COUPON_ORDER
 
-COUPON_ORDER = ("issued_at", True)  # a customer's coupons: newest issued first
+if TYPE_CHECKING:
+    from models import Customer
+    from models.offers import Coupon, Offer
 
 
 @dataclass(frozen=True)
@@ -67,19 +67,13 @@ async def offer(context: Context, global_id: str) -> Offer | None:
 
 
 async def offer_model(context: Context, offer_id: int) -> Offer | None:
-    return await Offer.get_or_none(brand_id=context.require_brand().id, id=offer_id)
+    return await reads.offer_in_brand(context.require_brand().id, offer_id)
 
 
 async def offers(context: Context, spec: OfferFilter, page: PageRequest) -> Page[Offer]:
-    query = Offer.filter(brand_id=context.require_brand().id)
-    if spec.kind:
-        query = query.filter(kind=spec.kind)
-    if spec.active is not None:
-        query = query.filter(active=spec.active)
-    if spec.trigger:
-        query = query.filter(trigger=spec.trigger)
+    brand_id = context.require_brand().id
     try:
-        return await paginate(query, "created_at", True, page, is_datetime=True)
+        return await reads.offer_page(brand_id, spec.kind, spec.active, spec.trigger, page)
     except PaginationError as exc:
         raise bad_input(str(exc)) from exc
 
@@ -92,15 +86,8 @@ async def coupons_of(
     if _first_page_of_a_list(status, page):
         (found,) = await _first_coupons(context, [customer], status, page, now)
         return found.page()
-    query = Coupon.filter(brand_id=customer.brand_id, customer_id=customer.id)
-    if status == "EXPIRED":
-        query = query.filter(Q(status="EXPIRED") | Q(status="ISSUED", expires_at__lte=now))
-    elif status == "ISSUED":
-        query = query.filter(Q(expires_at=None) | Q(expires_at__gt=now), status="ISSUED")
-    elif status:
-        query = query.filter(status=status)
     try:
-        return await paginate(query, *COUPON_ORDER, page, is_datetime=True)
+        return await reads.coupon_page(customer.brand_id, customer.id, status, now, page)
     except PaginationError as exc:
         raise bad_input(str(exc)) from exc
 

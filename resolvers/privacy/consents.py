@@ -2,13 +2,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from auth.context import Context
-from models import Customer
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
 from resolvers.results import MutationResult, decode_or_error, run
 from services.privacy import consents
 from services.privacy.consents import ConsentChange, ConsentState
+
+if TYPE_CHECKING:
+    from models import Customer
 
 CHANNELS = consents.CHANNELS
 
@@ -16,8 +19,7 @@ CHANNELS = consents.CHANNELS
 async def _consents(keys: Sequence[BrandKey]) -> list[list[ConsentState]]:
     found: dict[BrandKey, list[ConsentState]] = {}
     for brand_id, ids in group_by_brand(keys).items():
-        customers = await Customer.filter(brand_id=brand_id, id__in=ids)
-        for customer_id, states in (await consents.consents_of(customers)).items():
+        for customer_id, states in (await consents.consents_of_customers(brand_id, ids)).items():
             found[(brand_id, customer_id)] = states
     return [found.get(key, []) for key in keys]
 

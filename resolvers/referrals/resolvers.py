@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from auth.context import Context
-from models import Customer
-from models.referrals import Referral, ReferralInvite, ReferralReward, ReferralSettings
 from resolvers.errors import bad_input
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
 from resolvers.results import MutationResult, decode_or_error, run
@@ -15,6 +14,10 @@ from services.referrals import codes, referrals, report
 from services.referrals import settings as referral_settings
 from services.referrals.report import ReferralReport
 from services.referrals.settings import SettingsChange
+
+if TYPE_CHECKING:
+    from models import Customer
+    from models.referrals import Referral, ReferralInvite, ReferralReward, ReferralSettings
 
 MAX_REFERRALS = 100
 
@@ -33,19 +36,15 @@ async def referral_code(context: Context, customer: Customer) -> str:
 
 
 async def referrals_made(context: Context, customer: Customer) -> list[Referral]:
-    return (
-        await Referral.filter(brand_id=customer.brand_id, referrer_id=customer.id)
-        .order_by("-created_at", "-id")
-        .limit(MAX_REFERRALS)
-    )
+    return await referrals.referrals_made(customer.brand_id, customer.id, MAX_REFERRALS)
 
 
 async def referred_by(context: Context, customer: Customer) -> Referral | None:
-    return await Referral.get_or_none(brand_id=customer.brand_id, referee_id=customer.id)
+    return await referrals.referral_of(customer.brand_id, customer.id)
 
 
 async def rewards_of(context: Context, referral: Referral) -> list[ReferralReward]:
-    return await ReferralReward.filter(referral_id=referral.id).order_by("id")
+    return await referrals.rewards_of(referral.id)
 
 
 async def apply_code(context: Context, customer_id: str, code: str) -> MutationResult[Referral]:

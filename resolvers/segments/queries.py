@@ -1,17 +1,19 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
 
 from auth.context import Context
-from models import Customer, Segment
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
 from resolvers.segments.rules import from_api
 from services.common.errors import DomainError
-from services.common.pagination import Page, PageRequest, PaginationError, paginate
-from services.segments import segments
+from services.common.pagination import Page, PageRequest, PaginationError
+from services.segments import reads, segments
+
+if TYPE_CHECKING:
+    from models import Customer, Segment
 
 
 def segment_pk(global_id: str) -> int:
@@ -22,7 +24,7 @@ def segment_pk(global_id: str) -> int:
 
 
 async def segment_by_id(context: Context, pk: int) -> Segment | None:
-    return await Segment.get_or_none(brand_id=context.require_brand().id, id=pk)
+    return await reads.segment_in_brand(context.require_brand().id, pk)
 
 
 async def segment(context: Context, global_id: str) -> Segment | None:
@@ -30,15 +32,14 @@ async def segment(context: Context, global_id: str) -> Segment | None:
 
 
 async def segment_list(context: Context, page: PageRequest) -> Page[Segment]:
-    query = Segment.filter(brand_id=context.require_brand().id)
     try:
-        return await paginate(query, "created_at", True, page, is_datetime=True)
+        return await reads.segment_page(context.require_brand().id, page)
     except PaginationError as exc:
         raise bad_input(str(exc)) from exc
 
 
 async def segment_count(context: Context) -> int:
-    return await Segment.filter(brand_id=context.require_brand().id).count()
+    return await reads.segment_count(context.require_brand().id)
 
 
 async def size(context: Context, rule: dict[str, Any]) -> int:

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import Any
-
-from tortoise.models import Model
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from auth.context import Context
-from models.appointments import BookableService
-from models.stores import StaffAssignment, StaffMember, Store
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
+from services.appointments import catalogue
+from services.stores import reads
+
+if TYPE_CHECKING:
+    from models.appointments import BookableService
+    from models.stores import StaffAssignment, StaffMember, Store
+
+Rows = Callable[[int, list[int]], Awaitable[Sequence[Any]]]  # (brand id, ids) -> rows
 
 
-def _by_id(model: type[Model]) -> Any:
+def _by_id(read: Rows) -> Any:
     async def batch(keys: Sequence[BrandKey]) -> list[Any]:
         found: dict[BrandKey, Any] = {}
         for brand_id, ids in group_by_brand(keys).items():
-            for row in await model.filter(brand_id=brand_id, id__in=ids):
+            for row in await read(brand_id, ids):
                 found[(brand_id, row.pk)] = row
         return [found.get(key) for key in keys]
 
@@ -28,7 +32,7 @@ def _by_id(model: type[Model]) -> Any:
 async def _assignments_of_staff(keys: Sequence[BrandKey]) -> list[list[StaffAssignment]]:
     found: dict[BrandKey, list[StaffAssignment]] = defaultdict(list)
     for brand_id, ids in group_by_brand(keys).items():
-        for row in await StaffAssignment.filter(brand_id=brand_id, staff_id__in=ids).order_by("id"):
+        for row in await reads.assignments_of_staff(brand_id, ids):
             found[(brand_id, row.staff_id)].append(row)
     return [found.get(key, []) for key in keys]
 
@@ -36,7 +40,7 @@ async def _assignments_of_staff(keys: Sequence[BrandKey]) -> list[list[StaffAssi
 async def _assignments_of_store(keys: Sequence[BrandKey]) -> list[list[StaffAssignment]]:
     found: dict[BrandKey, list[StaffAssignment]] = defaultdict(list)
     for brand_id, ids in group_by_brand(keys).items():
-        for row in await StaffAssignment.filter(brand_id=brand_id, store_id__in=ids).order_by("id"):
+        for row in await reads.assignments_of_stores(brand_id, ids):
             found[(brand_id, row.store_id)].append(row)
     return [found.get(key, []) for key in keys]
 
@@ -44,17 +48,17 @@ async def _assignments_of_store(keys: Sequence[BrandKey]) -> list[list[StaffAssi
 async def store_by_id(context: Context, brand_id: int, store_id: int | None) -> Store | None:
     if store_id is None:
         return None
-    loader = get_loader(context, "stores", _by_id(Store))
+    loader = get_loader(context, "stores", _by_id(reads.stores_by_id))
     return await loader.load((brand_id, store_id))  # type: ignore[no-any-return]
 
 
 async def staff_by_id(context: Context, brand_id: int, staff_id: int) -> StaffMember | None:
-    loader = get_loader(context, "staff_members", _by_id(StaffMember))
+    loader = get_loader(context, "staff_members", _by_id(reads.staff_by_id))
     return await loader.load((brand_id, staff_id))  # type: ignore[no-any-return]
 
 
 async def service_by_id(context: Context, brand_id: int, service_id: int) -> BookableService | None:
-    loader = get_loader(context, "bookable_services", _by_id(BookableService))
+    loader = get_loader(context, "bookable_services", _by_id(catalogue.services_by_id))
     return await loader.load((brand_id, service_id))  # type: ignore[no-any-return]
 
 

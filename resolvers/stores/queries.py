@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from auth.context import Context
-from models.stores import StaffMember, StaffTimeOff, Store
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
 from resolvers.stores.loaders import staff_by_id, store_by_id
-from services.common.pagination import Page, PageRequest, PaginationError, paginate
-from services.stores import reports
+from services.common.pagination import Page, PageRequest, PaginationError
+from services.stores import reads, reports
 from services.stores.reports import StoreSales
 from services.stores.stores import StoreFilter, list_stores
+
+if TYPE_CHECKING:
+    from models.stores import StaffMember, StaffTimeOff, Store
 
 MAX_TIME_OFF_RANGE = timedelta(days=366)
 MAX_TIME_OFF_ROWS = 200
@@ -41,14 +44,9 @@ async def staff_members(
     context: Context, store_id: str | None, active: bool | None, page: PageRequest
 ) -> Page[StaffMember]:
     brand = context.require_brand()
-    query = StaffMember.filter(brand_id=brand.id)
-    if store_id is not None:
-        pk = decode_query_id(store_id, "Store")
-        query = query.filter(assignments__store_id=pk)
-    if active is not None:
-        query = query.filter(active=active)
+    pk = decode_query_id(store_id, "Store") if store_id is not None else None
     try:
-        return await paginate(query, "name", False, page, is_datetime=False)
+        return await reads.staff_page(brand.id, pk, active, page)
     except PaginationError as exc:
         raise bad_input(str(exc)) from exc
 
@@ -65,11 +63,7 @@ async def time_off(
     to = to or frm + MAX_TIME_OFF_RANGE
     if frm >= to or to - frm > MAX_TIME_OFF_RANGE:
         raise bad_input("`from` must be before `to`, at most 366 days apart")
-    return (
-        await StaffTimeOff.filter(staff_id=staff.id, starts_at__lt=to, ends_at__gt=frm)
-        .order_by("starts_at")
-        .limit(MAX_TIME_OFF_ROWS)
-    )
+    return await reads.time_off_of(staff.id, frm, to, MAX_TIME_OFF_ROWS)
 
 
 async def store_sales(context: Context, frm: datetime, to: datetime) -> list[StoreSales]:

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from strawberry.exceptions import StrawberryGraphQLError
 
 from auth.context import Context
 from auth.scopes import Scope
-from models import Customer
-from models.surveys import Survey, SurveyInvitation
 from resolvers.errors import bad_input
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
 from resolvers.results import MutationResult, run
 from services.common.pagination import Page, PageRequest, PaginationError
-from services.common.recent import newest_per_group
-from services.surveys import delivery, invites
+from services.surveys import delivery, invites, reads
+
+if TYPE_CHECKING:
+    from models import Customer
+    from models.surveys import Survey, SurveyInvitation
 
 MAX_NESTED = 100
 state = delivery.state
@@ -37,10 +39,7 @@ async def survey_invitations(
 async def _of_customers(keys: Sequence[BrandKey]) -> list[list[SurveyInvitation]]:
     found: dict[BrandKey, list[SurveyInvitation]] = defaultdict(list)
     for brand_id, ids in group_by_brand(keys).items():
-        query = newest_per_group(
-            SurveyInvitation, "customer_id", brand_id, ids, MAX_NESTED, order_column="sent_at"
-        )
-        for row in await query.order_by("-sent_at", "-id"):
+        for row in await reads.newest_invitations(brand_id, ids, MAX_NESTED):
             found[(brand_id, row.customer_id)].append(row)
     return [found.get(key, []) for key in keys]
 

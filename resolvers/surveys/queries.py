@@ -2,19 +2,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from auth.context import Context
-from models.surveys import Survey, SurveyInvitation
 from resolvers.errors import bad_input
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
 from resolvers.tickets.queries import decode_query_id
-from services.surveys import delivery, nps, surveys
+from services.surveys import delivery, nps, reads, surveys
+
+if TYPE_CHECKING:
+    from models.surveys import Survey, SurveyInvitation
 
 
 async def _surveys(keys: Sequence[BrandKey]) -> list[Survey | None]:
     found: dict[BrandKey, Survey] = {}
     for brand_id, ids in group_by_brand(keys).items():
-        for row in await Survey.filter(brand_id=brand_id, id__in=ids):
+        for row in await reads.surveys_by_id(brand_id, ids):
             found[(brand_id, row.id)] = row
     return [found.get(key) for key in keys]
 
@@ -34,7 +37,7 @@ async def invitation(token: str) -> tuple[SurveyInvitation, Survey] | None:
     if found is None:
         return None
     await delivery.mark_opened(found)  # the invitation's state becomes OPENED
-    return found, await Survey.get(id=found.survey_id)
+    return found, await reads.survey_of(found)
 
 
 async def nps_report(

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, TypeAlias
 
 from auth.context import Context
-from models import StaffUser
-from models.tickets import Ticket, TicketMessage
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
-from services.tickets.query import messages_of
+from services.tickets.query import messages_of, staff_users_by_id, tickets_by_id
+
+if TYPE_CHECKING:
+    from models import StaffUser
+    from models.tickets import Ticket, TicketMessage
 
 
 async def _tickets(keys: Sequence[BrandKey]) -> list[Ticket | None]:
     found: dict[BrandKey, Ticket] = {}
     for brand_id, ids in group_by_brand(keys).items():
-        for row in await Ticket.filter(brand_id=brand_id, id__in=ids):
+        for row in await tickets_by_id(brand_id, ids):
             found[(brand_id, row.id)] = row
     return [found.get(key) for key in keys]
 
@@ -23,12 +26,12 @@ async def _tickets(keys: Sequence[BrandKey]) -> list[Ticket | None]:
 async def _staff(keys: Sequence[BrandKey]) -> list[StaffUser | None]:
     found: dict[BrandKey, StaffUser] = {}
     for brand_id, ids in group_by_brand(keys).items():
-        for row in await StaffUser.filter(brand_id=brand_id, id__in=ids):
+        for row in await staff_users_by_id(brand_id, ids):
             found[(brand_id, row.id)] = row
     return [found.get(key) for key in keys]
 
 
-MessageBatch = Callable[[Sequence[BrandKey]], Awaitable[list[list[TicketMessage]]]]
+MessageBatch: TypeAlias = "Callable[[Sequence[BrandKey]], Awaitable[list[list[TicketMessage]]]]"
 
 
 def _messages(internal: bool) -> MessageBatch:

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from auth.context import Context
-from models import PointsTransaction
-from models.tickets import ServiceSettings, SlaPolicy, Ticket
 from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
 from resolvers.tickets import loaders
@@ -16,6 +15,10 @@ from services.tickets import query as ticket_query
 from services.tickets import stats as ticket_stats
 from services.tickets.query import TicketFilter
 from services.tickets.stats import TicketStats
+
+if TYPE_CHECKING:
+    from models import PointsTransaction
+    from models.tickets import ServiceSettings, SlaPolicy, Ticket
 
 
 def decode_query_id(global_id: str, type_name: str) -> int:
@@ -41,7 +44,7 @@ async def ticket(context: Context, global_id: str) -> Ticket | None:
 
 async def ticket_model(context: Context, ticket_id: int) -> Ticket | None:
     """Fresh from the database (after a mutation), not from the request's loader cache."""
-    return await Ticket.get_or_none(brand_id=context.require_brand().id, id=ticket_id)
+    return await ticket_query.ticket_in_brand(context.require_brand().id, ticket_id)
 
 
 def _scoped(context: Context, spec: TicketFilter) -> TicketFilter:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auth.context import Context
-from models import Customer
-from models.analytics import TrackedEvent
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
-from services.common.recent import newest_per_group
+from services.tracking import storage
+
+if TYPE_CHECKING:
+    from models import Customer
+    from models.analytics import TrackedEvent
 
 MAX_NESTED = 100  # as many as a timeline shows
 SHOWN_PROPERTIES = 4
@@ -27,10 +29,7 @@ def summary(name: str, properties: dict[str, Any]) -> str:
 async def _behaviour(keys: Sequence[BrandKey]) -> list[list[TrackedEvent]]:
     found: dict[BrandKey, list[TrackedEvent]] = defaultdict(list)
     for brand_id, ids in group_by_brand(keys).items():
-        query = newest_per_group(
-            TrackedEvent, "customer_id", brand_id, ids, MAX_NESTED, order_column="occurred_at"
-        )
-        for row in await query.order_by("-occurred_at", "-id"):
+        for row in await storage.newest_events(brand_id, ids, MAX_NESTED):
             found[(brand_id, int(row.customer_id or 0))].append(row)
     return [found.get(key, []) for key in keys]
 

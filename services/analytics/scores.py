@@ -114,3 +114,7 @@ async def distribution(brand_id: int) -> Distribution:
 
 async def clusters(brand_id: int) -> list[CustomerCluster]:
     return await CustomerCluster.filter(brand_id=brand_id).order_by("number")
+
+
+async def cluster(brand_id: int, number: int) -> CustomerCluster | None:
+    return await CustomerCluster.get_or_none(brand_id=brand_id, number=number)

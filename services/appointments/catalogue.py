@@ -158,3 +158,7 @@ async def list_services(
     if active is not None:
         query = query.filter(active=active)
     return await paginate(query, "code", False, page, is_datetime=False)
+
+
+async def services_by_id(brand_id: int, service_ids: list[int]) -> list[BookableService]:
+    return await BookableService.filter(brand_id=brand_id, id__in=service_ids)

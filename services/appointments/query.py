@@ -62,3 +62,7 @@ async def list_appointments(
 
 async def count_appointments(brand_id: int, spec: AppointmentFilter) -> int:
     return await filtered(brand_id, spec).count()
+
+
+async def appointment_in_brand(brand_id: int, appointment_id: int) -> Appointment | None:
+    return await Appointment.get_or_none(brand_id=brand_id, id=appointment_id)

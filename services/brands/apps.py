@@ -160,3 +160,7 @@ async def rotate_secret(actor: Actor, app_id: int, overlap_seconds: int) -> NewS
             actor, app, "rotateAppSecret", {"fields": ["secret"], "overlapSeconds": overlap_seconds}
         )
     return NewSecret(app, secret, expires)
+
+
+async def apps_by_id(brand_id: int, app_ids: list[int]) -> list[App]:
+    return await App.filter(brand_id=brand_id, id__in=app_ids)

@@ -64,6 +64,13 @@ async def consents_of(customers: list[Customer]) -> dict[int, list[ConsentState]
     return {c.id: _states(c, rows[c.id]) for c in customers}
 
 
+async def consents_of_customers(
+    brand_id: int, customer_ids: list[int]
+) -> dict[int, list[ConsentState]]:
+    """`consents_of` the brand's customers numbered `customer_ids` (two statements)."""
+    return await consents_of(await Customer.filter(brand_id=brand_id, id__in=customer_ids))
+
+
 async def allowed_channels(brand_id: int, customer_ids: list[int]) -> dict[int, list[str]]:
     """The channels each customer consented to, in CHANNELS order (two statements)."""
     customers = await Customer.filter(brand_id=brand_id, id__in=customer_ids)

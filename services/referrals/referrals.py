@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 from events.outbox import Event, emit
 from events.reactions import react
 from models import Brand, Customer, Purchase
-from models.referrals import Referral, ReferralInvite
+from models.referrals import Referral, ReferralInvite, ReferralReward
 from services.common import audit
 from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode
@@ -166,3 +166,18 @@ async def convert_on_purchase(event: Event) -> None:
         return
     actor = Actor(event.brand_id, "system", "referrals", f"event:{event.seq}")
     await rewards.convert(actor, referral, settings, purchase.id)
+
+
+async def referrals_made(brand_id: int, referrer_id: int, limit: int) -> list[Referral]:
+    """The customer's `limit` newest referrals."""
+    query = Referral.filter(brand_id=brand_id, referrer_id=referrer_id)
+    return await query.order_by("-created_at", "-id").limit(limit)
+
+
+async def referral_of(brand_id: int, referee_id: int) -> Referral | None:
+    """The referral that brought the customer, if one did."""
+    return await Referral.get_or_none(brand_id=brand_id, referee_id=referee_id)
+
+
+async def rewards_of(referral_id: int) -> list[ReferralReward]:
+    return await ReferralReward.filter(referral_id=referral_id).order_by("id")

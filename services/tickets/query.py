@@ -10,6 +10,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from events.outbox import emit
+from models import StaffUser
 from models.tickets import Ticket, TicketMessage
 from services.common import audit
 from services.common.actor import Actor
@@ -135,3 +136,16 @@ async def mark_breaches(actor: Actor, now: datetime) -> SweepResult:
         if rows:
             await audit.record_many(actor, "markSlaBreaches", "Ticket", [r[0] for r in rows])
     return SweepResult(sorted(response_ids), sorted(resolution_ids))
+
+
+async def tickets_by_id(brand_id: int, ticket_ids: list[int]) -> list[Ticket]:
+    return await Ticket.filter(brand_id=brand_id, id__in=ticket_ids)
+
+
+async def ticket_in_brand(brand_id: int, ticket_id: int) -> Ticket | None:
+    return await Ticket.get_or_none(brand_id=brand_id, id=ticket_id)
+
+
+async def staff_users_by_id(brand_id: int, user_ids: list[int]) -> list[StaffUser]:
+    """The staff a page of tickets names (assignees, authors)."""
+    return await StaffUser.filter(brand_id=brand_id, id__in=user_ids)

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from models.analytics import TrackedEvent
 from services.common import sql
+from services.common.recent import newest_per_group
 from services.tracking.validation import CleanEvent
 
 COLUMNS = (
@@ -94,3 +96,11 @@ async def link_visitor(brand_id: int, anonymous_id: str, customer_id: int, now: 
         " WHERE brand_id = ? AND anonymous_id = ? AND customer_id IS NULL",
         [customer_id, brand_id, anonymous_id],
     )
+
+
+async def newest_events(brand_id: int, customer_ids: list[int], limit: int) -> list[TrackedEvent]:
+    """Each customer's `limit` newest tracked events, newest first."""
+    query = newest_per_group(
+        TrackedEvent, "customer_id", brand_id, customer_ids, limit, order_column="occurred_at"
+    )
+    return await query.order_by("-occurred_at", "-id")
