@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -9,7 +10,6 @@ from tortoise import connections
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from engine.persisted_queries import sha256_hex
 from models import App, Brand, PersistedQuery
 from models.rows import model_from_row
 from models.statements import fetch_rows
@@ -134,7 +134,7 @@ async def register_queries(
     for index, why in sorted(invalid.items()):
         errors.add(f"queries.{index}", ErrorCode.INVALID, why)
     errors.raise_if_any()
-    digests = [sha256_hex(q) for q in queries]
+    digests = [hashlib.sha256(q.encode()).hexdigest() for q in queries]  # as the engine hashes
     async with in_transaction():
         app = await _app_in_brand(actor, client_id, lock=True)  # serialises registrations
         app_id = app.id if app is not None else None
