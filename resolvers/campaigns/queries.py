@@ -10,6 +10,7 @@ from services.campaigns import campaigns, reads
 from services.campaigns import stats as campaign_stats
 from services.campaigns.stats import CampaignStats
 from services.common.pagination import Page, PageRequest, PaginationError
+from services.loyalty.config import utcnow
 
 if TYPE_CHECKING:
     from models.campaigns import Campaign
@@ -44,3 +45,8 @@ async def stats(context: Context, found: Campaign) -> CampaignStats | None:
     if found.status == "DRAFT" or found.brand_id != context.require_brand().id:
         return None
     return await campaign_stats.campaign_stats(found)
+
+
+def status_of(found: Campaign) -> str:
+    """The campaign's status now: ENDED once a launched campaign's window is over."""
+    return campaigns.status_now(found, utcnow())

@@ -14,7 +14,7 @@ from resolvers.errors import bad_input
 from resolvers.ids import BadGlobalId, decode_id
 from resolvers.jobs.files import FileLink, download_link, upload_link
 from resolvers.results import MutationResult, decode_or_error, run
-from services.imports import exports, imports
+from services.imports import exports, imports, templates
 from services.jobs import jobs
 
 if TYPE_CHECKING:
@@ -108,3 +108,12 @@ def export_download(context: Context, job: Job) -> FileLink | None:
 
 def result(job: Job, key: str, default: Any = None) -> Any:
     return (job.result or {}).get(key, default)
+
+
+def template_columns(kind: str) -> list[templates.Column]:
+    """The columns of an import's CSV template, in order."""
+    return templates.TEMPLATES[kind]
+
+
+def template_csv(kind: str) -> str:
+    return templates.template_csv(kind)

@@ -156,3 +156,11 @@ async def validate_coupon(context: Context, code: str, cart: Cart) -> MutationRe
 
 async def purchase_coupons(context: Context, brand_id: int, purchase_id: int) -> list[Coupon]:
     return await loaders.purchase_coupons(context, brand_id, purchase_id)
+
+
+def coupon_status(coupon: Coupon) -> str:
+    """EXPIRED as soon as an issued coupon's expiry passes, before the nightly job."""
+    expires_at = coupon.expires_at
+    if coupon.status == "ISSUED" and expires_at is not None and expires_at <= utcnow():
+        return "EXPIRED"
+    return coupon.status

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from auth.context import Context
 from resolvers.errors import bad_input
@@ -11,6 +11,7 @@ from resolvers.ids import BadGlobalId, decode_id
 from resolvers.stores.loaders import staff_by_id, store_by_id
 from services.common.pagination import Page, PageRequest, PaginationError
 from services.stores import reads, reports
+from services.stores.hours import format_clock
 from services.stores.reports import StoreSales
 from services.stores.stores import StoreFilter, list_stores
 
@@ -70,3 +71,20 @@ async def store_sales(context: Context, frm: datetime, to: datetime) -> list[Sto
     if frm >= to or to - frm > reports.MAX_RANGE:
         raise bad_input("`from` must be before `to`, at most 366 days apart")
     return await reports.sales_by_store(context.require_brand().id, frm, to)
+
+
+def weekly_intervals(weekly: dict[str, list[list[int]]]) -> list[tuple[int, str, str]]:
+    """(weekday, opens, closes) of stored weekly hours (minutes by weekday), by weekday."""
+    return [
+        (int(day), format_clock(s), format_clock(e))
+        for day, intervals in sorted(weekly.items(), key=lambda item: int(item[0]))
+        for s, e in intervals
+    ]
+
+
+def exception_days(exceptions: list[dict[str, Any]]) -> list[tuple[date, list[tuple[str, str]]]]:
+    """(date, [(opens, closes)]) of stored exceptions: holidays and days with their own hours."""
+    return [
+        (date.fromisoformat(e["date"]), [(format_clock(s), format_clock(t)) for s, t in e["hours"]])
+        for e in exceptions
+    ]

@@ -17,10 +17,8 @@ from resolvers.offers import loaders as offer_loaders
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from schema.offers.types import OfferType
 from schema.segments.types import SegmentType
-from services.campaigns.campaigns import status_now
 from services.campaigns.stats import CampaignStats, Uplift
 from services.common.pagination import Page
-from services.loyalty.config import utcnow
 
 if TYPE_CHECKING:
     from models.campaigns import Campaign
@@ -164,7 +162,7 @@ class CampaignType(Node):
 
     @strawberry.field(description="ENDED once a launched campaign's window is over.")
     def status(self) -> CampaignStatus:
-        return CampaignStatus(status_now(self.model, utcnow()))
+        return CampaignStatus(queries.status_of(self.model))
 
     @strawberry.field
     def starts_at(self, info: Info) -> datetime:

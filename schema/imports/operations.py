@@ -15,7 +15,6 @@ from schema.bulk.inputs import ErrorPolicy
 from schema.common import UserError, user_errors
 from schema.imports.types import ExportJob, ExportKind, FileFormat, ImportJob, ImportKind
 from schema.jobs.types import FileUrlType
-from services.imports import templates
 
 
 @strawberry.input(description="A file column and the field it holds.")
@@ -108,9 +107,9 @@ class ImportQueries:
                 ImportColumn(
                     name=c.name, required=c.required, description=c.description, example=c.example
                 )
-                for c in templates.TEMPLATES[kind.value]
+                for c in resolvers.template_columns(kind.value)
             ],
-            csv=templates.template_csv(kind.value),
+            csv=resolvers.template_csv(kind.value),
         )
 
 

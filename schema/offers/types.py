@@ -11,10 +11,9 @@ import strawberry
 
 from auth.context import Info
 from resolvers.ids import to_global_id
-from resolvers.offers import loaders
+from resolvers.offers import loaders, queries
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from services.common.pagination import Page
-from services.loyalty.config import utcnow
 
 if TYPE_CHECKING:
     from models.offers import Coupon, Offer
@@ -160,10 +159,7 @@ class CouponType(Node):
 
     @strawberry.field(description="EXPIRED as soon as the expiry passes, before the nightly job.")
     def status(self) -> CouponStatus:
-        c = self.model
-        if c.status == "ISSUED" and c.expires_at is not None and c.expires_at <= utcnow():
-            return CouponStatus.EXPIRED
-        return CouponStatus(c.status)
+        return CouponStatus(queries.coupon_status(self.model))
 
     @strawberry.field
     async def offer(self, info: Info) -> OfferType | None:

@@ -15,7 +15,6 @@ from resolvers.ids import to_global_id
 from resolvers.stores import loaders, queries
 from schema.common import Edge, Node, PageInfo, edges, local_time
 from services.common.pagination import Page
-from services.stores.hours import format_clock
 
 if TYPE_CHECKING:
     from models.stores import StaffAssignment, StaffMember, StaffTimeOff, Store
@@ -52,9 +51,8 @@ class StoreException:
 
 def weekly_hours(weekly: dict[str, list[list[int]]]) -> list[WeeklyHours]:
     return [
-        WeeklyHours(weekday=int(day), opens=format_clock(s), closes=format_clock(e))
-        for day, intervals in sorted(weekly.items(), key=lambda item: int(item[0]))
-        for s, e in intervals
+        WeeklyHours(weekday=day, opens=opens, closes=closes)
+        for day, opens, closes in queries.weekly_intervals(weekly)
     ]
 
 
@@ -95,12 +93,9 @@ class StoreType(Node):
     def exceptions(self) -> list[StoreException]:
         return [
             StoreException(
-                date=date.fromisoformat(e["date"]),
-                hours=[
-                    TimeRange(opens=format_clock(s), closes=format_clock(t)) for s, t in e["hours"]
-                ],
+                date=day, hours=[TimeRange(opens=opens, closes=closes) for opens, closes in hours]
             )
-            for e in self.model.exceptions or []
+            for day, hours in queries.exception_days(self.model.exceptions or [])
         ]
 
     @strawberry.field(description="Who works here, with their role and schedule here.")
