@@ -3,7 +3,11 @@ so client caches (Apollo, Relay) can normalise it."""
 
 from __future__ import annotations
 
+import ast
+import inspect
+import sys
 import typing
+from functools import cache
 from typing import Any
 
 from strawberry.types.base import StrawberryObjectDefinition
@@ -25,8 +29,22 @@ def _is_model(annotation: Any) -> bool:
     return any(isinstance(option, type) and issubclass(option, Model) for option in options)
 
 
+@cache
+def _annotation_names(module_name: str) -> dict[str, Any]:
+    """What the module imports under `if TYPE_CHECKING:` (schema/ names the models it shows
+    only there), run here so that annotations naming them can be evaluated."""
+    namespace: dict[str, Any] = {}
+    tree = ast.parse(inspect.getsource(sys.modules[module_name]))
+    for node in tree.body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            exec(compile(ast.Module(node.body, []), module_name, "exec"), namespace)
+    return namespace
+
+
 def _private_models(cls: type) -> bool:
-    hints = typing.get_type_hints(cls, include_extras=True)
+    hints = typing.get_type_hints(
+        cls, localns=_annotation_names(cls.__module__), include_extras=True
+    )
     return any(_is_model(arg) for hint in hints.values() for arg in typing.get_args(hint)[:1] or ())
 
 
@@ -42,7 +60,8 @@ def model_backed_types() -> dict[str, type]:
             continue
         cls = definition.origin
         from_model = getattr(cls, "from_model", None)
-        hints = typing.get_type_hints(from_model) if from_model else {}
+        names = _annotation_names(cls.__module__)
+        hints = typing.get_type_hints(from_model, localns=names) if from_model else {}
         built_from_row = any(_is_model(hint) for key, hint in hints.items() if key != "return")
         if built_from_row or _private_models(cls):
             found[name] = cls
