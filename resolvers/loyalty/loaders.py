@@ -11,12 +11,10 @@ from typing import TYPE_CHECKING
 from auth.context import Context
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
 from services.loyalty import reads
-from services.loyalty.reads import LedgerRow
+from services.loyalty.reads import LedgerRow  # what the ledger loaders answer
 
 if TYPE_CHECKING:
     from models import Customer, CustomerStats, Membership, PurchaseItem, Tier, TierChange
-
-__all__ = ["LedgerRow"]
 
 
 async def _memberships(keys: Sequence[BrandKey]) -> list[Membership | None]:
