@@ -1,35 +1,52 @@
-"""Resolvers called straight from the level-by-level executor (`engine/batched`): once per
-parent without strawberry's per-call wrapper, or once per level through a batch version."""
+"""Fields resolved straight from the level-by-level executor (`engine/batched`): once per
+parent without strawberry's per-call wrapper, or once per level through their batch function.
+
+A batch field is declared once, by its batch function (`batch_field`); its per-object resolver,
+which graphql-core's executor calls (mutations, subscriptions, a column it completes for the
+level-by-level executor), is derived from it: the batch called with one parent, its rows built
+by the row source it names. The two cannot disagree."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Protocol, cast
 
+import strawberry
 from graphql import GraphQLField, GraphQLObjectType
 from strawberry.types.field import StrawberryField
 
 from engine.field_facts import per_field, strawberry_field
+from engine.row_sources import RowSource
 from library_adapter import strawberry_schema_of
 
-F = TypeVar("F", bound=Callable[..., Any])
+Batch = Callable[..., Awaitable[list[Any]]]
 
 
-def batch_resolver(batch: Callable[..., Awaitable[list[Any]]]) -> Callable[[F], F]:
-    """Give a resolver a version for a whole list of parents: `batch(parents, **the resolver's
-    keyword arguments)` returns a list of the field's values, one a parent, in order. The
-    level-by-level executor calls it once per level instead of the resolver once per parent
-    (one coroutine, one task and one DataLoader call for the level); graphql-core's executor
-    (mutations, subscriptions, a column it resolves for the level-by-level executor) keeps
-    calling the resolver, so the two must agree (tests/test_batched_schema.py compares them on
-    the real schema)."""
+def batch_field(
+    batch: Batch, graphql_type: Any, rows: RowSource | None = None, **field_options: Any
+) -> Any:
+    """A strawberry field of type `graphql_type` declared by `batch(parents, info, **arguments)`,
+    which returns the field's values, one a parent, in order (values or, when `rows` is given,
+    rows of `rows.row_class` standing for them). Its arguments are the batch's after `parents`."""
+    signature = inspect.signature(batch)
+    parents, *parameters = signature.parameters.values()
 
-    def attach(resolver: F) -> F:
-        resolver.batch = batch  # type: ignore[attr-defined]
-        return resolver
+    async def resolve(self: Any, *args: Any, **kwargs: Any) -> Any:
+        (value,) = await batch([self], *args, **kwargs)
+        return value if rows is None else rows.built(value, kwargs["info"].context)
 
-    return attach
+    resolve.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[parents.replace(name="self", annotation=inspect.Parameter.empty), *parameters],
+        return_annotation=inspect.Signature.empty,
+    )
+    resolve.__annotations__ = {p.name: p.annotation for p in parameters}
+    resolve.__module__ = batch.__module__
+    resolve.__name__ = resolve.__qualname__ = batch.__name__
+    resolve.batch = batch  # type: ignore[attr-defined]
+    resolve.rows = rows  # type: ignore[attr-defined]
+    return strawberry.field(resolver=resolve, graphql_type=graphql_type, **field_options)
 
 
 @dataclass(frozen=True, slots=True)
