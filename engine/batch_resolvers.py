@@ -17,9 +17,7 @@ import strawberry
 from graphql import GraphQLField, GraphQLObjectType
 from strawberry.types.field import StrawberryField
 
-from engine.field_facts import per_field, strawberry_field
 from engine.row_sources import RowSource
-from library_adapter import strawberry_schema_of
 
 Batch = Callable[..., Awaitable[list[Any]]]
 
@@ -56,31 +54,21 @@ class WholeColumn:
     values: Awaitable[list[Any]]
 
 
-def direct_resolver(field_def: GraphQLField, schema: Any) -> tuple[StrawberryField, Any] | None:
-    """A strawberry resolver that can be called directly, its arguments converted once for
+def is_direct(definition: StrawberryField | None, strawberry_schema: Any) -> bool:
+    """Whether a strawberry resolver can be called directly, its arguments converted once for
     all sources: a method (`self` is the source) with no field extension (no permission, no
     masking), no exception handler, no `root`/`parent` parameter. Strawberry's wrapper would
     only build the same Info and convert the same arguments again for every source."""
-    return per_field(schema, "direct_resolvers", field_def, lambda: _direct(field_def, schema))
-
-
-def _direct(field_def: GraphQLField, schema: Any) -> tuple[StrawberryField, Any] | None:
-    definition = strawberry_field(field_def)
-    strawberry_schema = strawberry_schema_of(schema)
-    direct = None
-    if (
-        definition is not None
-        and strawberry_schema is not None
-        and definition.base_resolver is not None
-        and definition.base_resolver.self_parameter is not None
-        and definition.base_resolver.parent_parameter is None
-        and definition.base_resolver.root_parameter is None
-        and not definition.extensions
+    resolver = definition.base_resolver if definition is not None else None
+    return (
+        resolver is not None
+        and resolver.self_parameter is not None
+        and resolver.parent_parameter is None
+        and resolver.root_parameter is None
+        and not definition.extensions  # type: ignore[union-attr]
+        and not definition.is_subscription  # type: ignore[union-attr]
         and not strawberry_schema.schema_converter.exception_handlers
-        and not definition.is_subscription
-    ):
-        direct = (definition, strawberry_schema)
-    return direct
+    )
 
 
 def accepted_classes(schema: Any, object_type: GraphQLObjectType) -> set[type]:
@@ -102,25 +90,16 @@ class ColumnExtension(Protocol):
 
 
 def column_extensions(
-    field_def: GraphQLField, schema: Any
-) -> tuple[str, tuple[ColumnExtension, ...], StrawberryField] | None:
-    """For a strawberry field with no resolver and no arguments whose every extension has a
-    column version: its attribute and those extensions (else None). Cached on the schema."""
-    return per_field(schema, "column_extensions", field_def, lambda: _columns(field_def))
-
-
-def _columns(
-    field_def: GraphQLField,
-) -> tuple[str, tuple[ColumnExtension, ...], StrawberryField] | None:
-    definition = strawberry_field(field_def)
-    found = None
+    definition: StrawberryField | None, field_def: GraphQLField
+) -> tuple[ColumnExtension, ...] | None:
+    """For a plain field with no arguments whose every extension has a column version: those
+    extensions (else None)."""
     if (
-        definition is not None
-        and definition.base_resolver is None
-        and not field_def.args
-        and definition.extensions
-        and all(hasattr(e, "resolve_column") for e in definition.extensions)
+        definition is None
+        or definition.base_resolver is not None
+        or field_def.args
+        or not definition.extensions
+        or not all(hasattr(e, "resolve_column") for e in definition.extensions)
     ):
-        extensions = tuple(cast(ColumnExtension, e) for e in definition.extensions)
-        found = (definition.python_name, extensions, definition)
-    return found
+        return None
+    return tuple(cast(ColumnExtension, e) for e in definition.extensions)

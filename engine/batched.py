@@ -8,9 +8,9 @@ holds the whole list of parent objects: a plain attribute is read for all of the
 comprehension, a resolver gets one resolve-info and one set of coerced arguments for all of
 them, the awaitables of every resolver of the level are gathered together (so their
 DataLoaders still batch into one statement each), and the values are completed type by type,
-the objects among them as the next level. A resolver with a batch version
-(`engine/batch_resolvers.batch_resolver`) is called once for the whole level instead, and may
-answer plain rows that the next level reads column by column (`engine/row_sources`).
+the objects among them as the next level. A batch field (`engine/batch_resolvers.batch_field`)
+is called once for the whole level instead, and may answer rows of the row source it names,
+which the next level reads column by column (`engine/row_sources`).
 
 Every field runs once, errors included. A resolver that raises (or a refused permission) leaves
 its error as that parent's value; a column the level's shortcuts cannot complete (null in a
@@ -48,15 +48,9 @@ from graphql.pyutils import AwaitableOrValue, Path, Undefined
 from strawberry.schema.schema_converter import get_arguments
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
-from engine.batch_resolvers import (
-    WholeColumn,
-    accepted_classes,
-    column_extensions,
-    direct_resolver,
-)
+from engine.batch_resolvers import WholeColumn, accepted_classes, column_extensions, is_direct
 from engine.columns import Abandon, as_list, close_all, complete_leaves, row_builder, split
-from engine.execution import basic_attribute, named_type
-from engine.field_facts import strawberry_field
+from engine.execution import basic_attribute, named_type, strawberry_field
 from engine.level_errors import (
     Failures,
     LevelErrors,
@@ -151,6 +145,7 @@ class BatchedQueryExecutor(LevelErrors):
         if cached is not None and cached[0] is grouped:
             return cached[1]
         steps = []
+        strawberry_schema = strawberry_schema_of(self.schema)
         for key, details in grouped.items():
             field_name = details[0].node.name.value
             if field_name == "__typename":
@@ -160,11 +155,11 @@ class BatchedQueryExecutor(LevelErrors):
                 )
                 continue
             field_def = parent_type.fields[field_name]
-            attribute = basic_attribute(self.schema, field_def, details)
-            column = None
-            if attribute is None and not any(d.node.arguments for d in details):
-                column = column_extensions(field_def, self.schema)
             definition = strawberry_field(field_def)
+            attribute = basic_attribute(definition, field_def, details)
+            extensions = None
+            if attribute is None and not any(d.node.arguments for d in details):
+                extensions = column_extensions(definition, field_def)
             resolver = definition.base_resolver if definition is not None else None
             steps.append(
                 Step(
@@ -175,8 +170,9 @@ class BatchedQueryExecutor(LevelErrors):
                     attribute,
                     None,
                     leaves_only=isinstance(named_type(field_def.type), GraphQLLeafType),
-                    column=column,
-                    name=definition.python_name if definition is not None else None,
+                    definition=definition,
+                    direct=is_direct(definition, strawberry_schema),
+                    extensions=extensions,
                     rows=getattr(resolver.wrapped_func, "rows", None) if resolver else None,
                 )
             )
@@ -298,7 +294,7 @@ class BatchedQueryExecutor(LevelErrors):
                 try:
                     if step.attribute is not None:
                         column: Any = list(map(attrgetter(step.attribute), sources))
-                    elif step.column is not None:
+                    elif step.extensions is not None:
                         column = self._extended_column(parent_type, step, sources)
                     else:
                         column = self._resolve_all(parent_type, step, sources)
@@ -337,8 +333,8 @@ class BatchedQueryExecutor(LevelErrors):
     def _resolve_all(
         self, parent_type: GraphQLObjectType, step: Step, sources: list[Any]
     ) -> list[Any] | WholeColumn:
-        """The resolver's value for every source, with one resolve-info and one set of arguments
-        (resolvers here never read the info's path; errors are located by their completion)."""
+        """The resolver's value for every source, with one resolve-info and one set of
+        arguments; a batch field's values with one call."""
         field_def = step.field_def
         first = step.details[0]
         args = (
@@ -352,19 +348,16 @@ class BatchedQueryExecutor(LevelErrors):
             if field_def.args or first.node.arguments
             else {}
         )
-        info = self.build_resolve_info(
-            field_def, step.nodes, parent_type, Path(None, step.key, parent_type.name)
-        )
-        direct = direct_resolver(field_def, self.schema)
-        if direct is None:
+        if not step.direct:
             resolve = field_def.resolve or self.field_resolver
-            return call_each(resolve, sources, info, **args)
-        definition, strawberry_schema = direct
-        strawberry_info = strawberry_schema.config.info_class(_raw_info=info, _field=definition)
+            return call_each(resolve, sources, self._info(parent_type, step), **args)
+        definition = step.definition
+        assert definition is not None
+        strawberry_schema = strawberry_schema_of(self.schema)
         _, kwargs = get_arguments(
             field=definition,
             source=None,
-            info=strawberry_info,
+            info=self._strawberry_info(parent_type, step),
             kwargs=args,
             config=strawberry_schema.config,
             scalar_registry=strawberry_schema.schema_converter.scalar_registry,
@@ -380,17 +373,22 @@ class BatchedQueryExecutor(LevelErrors):
     ) -> list[Any]:
         """A plain attribute's column passed through its field's column extensions, with one
         strawberry Info for the level."""
-        assert step.column is not None
-        attribute, extensions, definition = step.column
-        raw_info = self.build_resolve_info(
-            step.field_def, step.nodes, parent_type, Path(None, step.key, parent_type.name)
-        )
-        strawberry_schema = strawberry_schema_of(self.schema)
-        info = strawberry_schema.config.info_class(_raw_info=raw_info, _field=definition)
-        column = list(map(attrgetter(attribute), sources))
-        for extension in extensions:
+        assert step.extensions is not None
+        info = self._strawberry_info(parent_type, step)
+        column = list(map(attrgetter(step.name), sources))  # type: ignore[arg-type]
+        for extension in step.extensions:
             column = extension.resolve_column(column, sources, info)
         return column
+
+    def _info(self, parent_type: GraphQLObjectType, step: Step) -> Any:
+        """One resolve-info for the level (resolvers here never read the info's path; errors
+        are located by their completion)."""
+        path = Path(None, step.key, parent_type.name)
+        return self.build_resolve_info(step.field_def, step.nodes, parent_type, path)
+
+    def _strawberry_info(self, parent_type: GraphQLObjectType, step: Step) -> Any:
+        info_class = strawberry_schema_of(self.schema).config.info_class
+        return info_class(_raw_info=self._info(parent_type, step), _field=step.definition)
 
     def _check_runtime_types(
         self, field_type: GraphQLObjectType, values: list[Any], rows: RowSource | None

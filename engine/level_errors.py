@@ -17,7 +17,7 @@ from graphql.pyutils import Path
 from strawberry.types.field import StrawberryField
 
 from engine.batch_resolvers import ColumnExtension
-from engine.execution import PlainFieldExecutor
+from engine.execution import GraphQLCoreExecutor
 from engine.row_sources import RowSource
 
 Paths = Callable[[], list[Path | None]]  # each value's path, computed only for errors
@@ -32,10 +32,16 @@ class Step:
     attribute: str | None  # a plain attribute: read it, no resolver
     typename: str | None  # `__typename`
     leaves_only: bool  # the type holds no object: completed without awaiting
+    definition: StrawberryField | None = None
+    direct: bool = False  # its resolver is called directly (`engine/batch_resolvers.is_direct`)
     # A plain attribute whose field extensions work on whole columns (e.g. masking PII).
-    column: tuple[str, tuple[ColumnExtension, ...], StrawberryField] | None = None
-    name: str | None = None  # the Python name of a field a row source may read
+    extensions: tuple[ColumnExtension, ...] | None = None
     rows: RowSource | None = None  # the row source a batch field's rows belong to
+
+    @property
+    def name(self) -> str | None:
+        """The Python name a row source reads the field by."""
+        return self.definition.python_name if self.definition is not None else None
 
 
 class Nulled:
@@ -48,7 +54,7 @@ class Nulled:
         self.error = error
 
 
-class LevelErrors(PlainFieldExecutor):
+class LevelErrors(GraphQLCoreExecutor):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._nulled = 0  # Nulled positions so far: columns are searched for them only then

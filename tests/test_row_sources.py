@@ -17,7 +17,7 @@ from auth.context import Context, authenticate
 from config import Settings
 from engine.batch_resolvers import batch_field
 from engine.batched import BatchedQueryExecutor
-from engine.field_facts import strawberry_field
+from engine.execution import strawberry_field
 from engine.row_sources import RowSource, rows_of
 from engine.shared_events import SharedEventExecutor
 from library_adapter import graphql_core_schema
