@@ -34,6 +34,7 @@ from operator import attrgetter
 from typing import Any
 
 from graphql import (
+    GraphQLField,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
@@ -145,7 +146,6 @@ class BatchedQueryExecutor(LevelErrors):
         if cached is not None and cached[0] is grouped:
             return cached[1]
         steps = []
-        strawberry_schema = strawberry_schema_of(self.schema)
         for key, details in grouped.items():
             field_name = details[0].node.name.value
             if field_name == "__typename":
@@ -155,12 +155,9 @@ class BatchedQueryExecutor(LevelErrors):
                 )
                 continue
             field_def = parent_type.fields[field_name]
-            definition = strawberry_field(field_def)
-            attribute = basic_attribute(definition, field_def, details)
-            extensions = None
-            if attribute is None and not any(d.node.arguments for d in details):
-                extensions = column_extensions(definition, field_def)
-            resolver = definition.base_resolver if definition is not None else None
+            _, definition, attribute, direct, extensions, rows = self._facts(field_def)
+            if any(d.node.arguments or d.defer_usage is not None for d in details):
+                attribute = extensions = None
             steps.append(
                 Step(
                     key,
@@ -171,13 +168,33 @@ class BatchedQueryExecutor(LevelErrors):
                     None,
                     leaves_only=isinstance(named_type(field_def.type), GraphQLLeafType),
                     definition=definition,
-                    direct=is_direct(definition, strawberry_schema),
+                    direct=direct,
                     extensions=extensions,
-                    rows=getattr(resolver.wrapped_func, "rows", None) if resolver else None,
+                    rows=rows,
                 )
             )
         self._steps[id(grouped)] = (grouped, steps)
         return steps
+
+    def _facts(self, field_def: GraphQLField) -> tuple[Any, ...]:
+        """What a field is to this executor, worked out once and kept on the schema (which
+        keeps its fields, and so their ids, alive): (the field, its strawberry definition, a
+        basic field's attribute, a resolver called directly, column extensions, the row
+        source of a batch field's rows)."""
+        known: dict[int, tuple[Any, ...]] = self.schema.__dict__.setdefault("_field_facts", {})
+        found = known.get(id(field_def))
+        if found is None or found[0] is not field_def:
+            definition = strawberry_field(field_def)
+            resolver = definition.base_resolver if definition is not None else None
+            found = known[id(field_def)] = (
+                field_def,
+                definition,
+                basic_attribute(definition, field_def),
+                is_direct(definition, strawberry_schema_of(self.schema)),
+                column_extensions(definition, field_def),
+                getattr(resolver.wrapped_func, "rows", None) if resolver else None,
+            )
+        return found
 
     async def _level(
         self,

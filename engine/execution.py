@@ -31,11 +31,8 @@ def strawberry_field(field_def: GraphQLField) -> StrawberryField | None:
     return definition if isinstance(definition, StrawberryField) else None
 
 
-def basic_attribute(
-    definition: StrawberryField | None, field_def: GraphQLField, details: FieldDetailsList
-) -> str | None:
-    """The attribute behind a strawberry basic field (no resolver, no extension) asked for
-    without arguments or @defer."""
+def basic_attribute(definition: StrawberryField | None, field_def: GraphQLField) -> str | None:
+    """The attribute behind a strawberry basic field (no resolver, no extension)."""
     resolver = field_def.resolve
     if (
         definition is None
@@ -43,7 +40,6 @@ def basic_attribute(
         or resolver is None
         or not is_default_resolver(resolver)
         or field_def.args
-        or any(d.node.arguments or d.defer_usage is not None for d in details)
     ):
         return None
     return definition.python_name
