@@ -1,35 +1,50 @@
-"""Resolvers called straight from the level-by-level executor (`engine/batched`): once per
-parent without strawberry's per-call wrapper, or once per level through a batch version."""
+"""Fields resolved straight from the level-by-level executor (`engine/batched`): once per
+parent without strawberry's per-call wrapper, or once per level through their batch function.
+
+A batch field is declared once, by its batch function (`batch_field`); its per-object resolver,
+which graphql-core's executor calls (mutations, subscriptions, a column it completes for the
+level-by-level executor), is derived from it: the batch called with one parent, its rows built
+by the row source it names. The two cannot disagree."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Protocol, cast
 
+import strawberry
 from graphql import GraphQLField, GraphQLObjectType
 from strawberry.types.field import StrawberryField
 
-from engine.field_facts import per_field, strawberry_field
-from library_adapter import strawberry_schema_of
+from engine.row_sources import RowSource
 
-F = TypeVar("F", bound=Callable[..., Any])
+Batch = Callable[..., Awaitable[list[Any]]]
 
 
-def batch_resolver(batch: Callable[..., Awaitable[list[Any]]]) -> Callable[[F], F]:
-    """Give a resolver a version for a whole list of parents: `batch(parents, **the resolver's
-    keyword arguments)` returns a list of the field's values, one a parent, in order. The
-    level-by-level executor calls it once per level instead of the resolver once per parent
-    (one coroutine, one task and one DataLoader call for the level); graphql-core's executor
-    (mutations, subscriptions, a column it resolves for the level-by-level executor) keeps
-    calling the resolver, so the two must agree (tests/test_batched_schema.py compares them on
-    the real schema)."""
+def batch_field(
+    batch: Batch, graphql_type: Any, rows: RowSource | None = None, **field_options: Any
+) -> Any:
+    """A strawberry field of type `graphql_type` declared by `batch(parents, info, **arguments)`,
+    which returns the field's values, one a parent, in order (values or, when `rows` is given,
+    rows of `rows.row_class` standing for them). Its arguments are the batch's after `parents`."""
+    signature = inspect.signature(batch)
+    parents, *parameters = signature.parameters.values()
 
-    def attach(resolver: F) -> F:
-        resolver.batch = batch  # type: ignore[attr-defined]
-        return resolver
+    async def resolve(self: Any, *args: Any, **kwargs: Any) -> Any:
+        (value,) = await batch([self], *args, **kwargs)
+        return value if rows is None else rows.built(value, kwargs["info"].context)
 
-    return attach
+    resolve.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[parents.replace(name="self", annotation=inspect.Parameter.empty), *parameters],
+        return_annotation=inspect.Signature.empty,
+    )
+    resolve.__annotations__ = {p.name: p.annotation for p in parameters}
+    resolve.__module__ = batch.__module__
+    resolve.__name__ = resolve.__qualname__ = batch.__name__
+    resolve.batch = batch  # type: ignore[attr-defined]
+    resolve.rows = rows  # type: ignore[attr-defined]
+    return strawberry.field(resolver=resolve, graphql_type=graphql_type, **field_options)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,31 +54,21 @@ class WholeColumn:
     values: Awaitable[list[Any]]
 
 
-def direct_resolver(field_def: GraphQLField, schema: Any) -> tuple[StrawberryField, Any] | None:
-    """A strawberry resolver that can be called directly, its arguments converted once for
+def is_direct(definition: StrawberryField | None, strawberry_schema: Any) -> bool:
+    """Whether a strawberry resolver can be called directly, its arguments converted once for
     all sources: a method (`self` is the source) with no field extension (no permission, no
     masking), no exception handler, no `root`/`parent` parameter. Strawberry's wrapper would
     only build the same Info and convert the same arguments again for every source."""
-    return per_field(schema, "direct_resolvers", field_def, lambda: _direct(field_def, schema))
-
-
-def _direct(field_def: GraphQLField, schema: Any) -> tuple[StrawberryField, Any] | None:
-    definition = strawberry_field(field_def)
-    strawberry_schema = strawberry_schema_of(schema)
-    direct = None
-    if (
-        definition is not None
-        and strawberry_schema is not None
-        and definition.base_resolver is not None
-        and definition.base_resolver.self_parameter is not None
-        and definition.base_resolver.parent_parameter is None
-        and definition.base_resolver.root_parameter is None
-        and not definition.extensions
+    resolver = definition.base_resolver if definition is not None else None
+    return (
+        resolver is not None
+        and resolver.self_parameter is not None
+        and resolver.parent_parameter is None
+        and resolver.root_parameter is None
+        and not definition.extensions  # type: ignore[union-attr]
+        and not definition.is_subscription  # type: ignore[union-attr]
         and not strawberry_schema.schema_converter.exception_handlers
-        and not definition.is_subscription
-    ):
-        direct = (definition, strawberry_schema)
-    return direct
+    )
 
 
 def accepted_classes(schema: Any, object_type: GraphQLObjectType) -> set[type]:
@@ -85,25 +90,16 @@ class ColumnExtension(Protocol):
 
 
 def column_extensions(
-    field_def: GraphQLField, schema: Any
-) -> tuple[str, tuple[ColumnExtension, ...], StrawberryField] | None:
-    """For a strawberry field with no resolver and no arguments whose every extension has a
-    column version: its attribute and those extensions (else None). Cached on the schema."""
-    return per_field(schema, "column_extensions", field_def, lambda: _columns(field_def))
-
-
-def _columns(
-    field_def: GraphQLField,
-) -> tuple[str, tuple[ColumnExtension, ...], StrawberryField] | None:
-    definition = strawberry_field(field_def)
-    found = None
+    definition: StrawberryField | None, field_def: GraphQLField
+) -> tuple[ColumnExtension, ...] | None:
+    """For a plain field with no arguments whose every extension has a column version: those
+    extensions (else None)."""
     if (
-        definition is not None
-        and definition.base_resolver is None
-        and not field_def.args
-        and definition.extensions
-        and all(hasattr(e, "resolve_column") for e in definition.extensions)
+        definition is None
+        or definition.base_resolver is not None
+        or field_def.args
+        or not definition.extensions
+        or not all(hasattr(e, "resolve_column") for e in definition.extensions)
     ):
-        extensions = tuple(cast(ColumnExtension, e) for e in definition.extensions)
-        found = (definition.python_name, extensions, definition)
-    return found
+        return None
+    return tuple(cast(ColumnExtension, e) for e in definition.extensions)

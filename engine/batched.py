@@ -8,9 +8,9 @@ holds the whole list of parent objects: a plain attribute is read for all of the
 comprehension, a resolver gets one resolve-info and one set of coerced arguments for all of
 them, the awaitables of every resolver of the level are gathered together (so their
 DataLoaders still batch into one statement each), and the values are completed type by type,
-the objects among them as the next level. A resolver with a batch version
-(`engine/batch_resolvers.batch_resolver`) is called once for the whole level instead, and may
-answer plain rows that the next level reads column by column (`engine/row_sources`).
+the objects among them as the next level. A batch field (`engine/batch_resolvers.batch_field`)
+is called once for the whole level instead, and may answer rows of the row source it names,
+which the next level reads column by column (`engine/row_sources`).
 
 Every field runs once, errors included. A resolver that raises (or a refused permission) leaves
 its error as that parent's value; a column the level's shortcuts cannot complete (null in a
@@ -34,6 +34,7 @@ from operator import attrgetter
 from typing import Any
 
 from graphql import (
+    GraphQLField,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
@@ -48,14 +49,9 @@ from graphql.pyutils import AwaitableOrValue, Path, Undefined
 from strawberry.schema.schema_converter import get_arguments
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
-from engine.batch_resolvers import (
-    WholeColumn,
-    accepted_classes,
-    column_extensions,
-    direct_resolver,
-)
+from engine.batch_resolvers import WholeColumn, accepted_classes, column_extensions, is_direct
 from engine.columns import Abandon, as_list, close_all, complete_leaves, row_builder, split
-from engine.execution import basic_attribute, named_type
+from engine.execution import basic_attribute, named_type, strawberry_field
 from engine.level_errors import (
     Failures,
     LevelErrors,
@@ -65,7 +61,7 @@ from engine.level_errors import (
     call_each,
     picked,
 )
-from engine.row_sources import RowSource, built, is_row_of, readable_name, row_source_of
+from engine.row_sources import RowSource
 from library_adapter import strawberry_schema_of
 from models.pinned import pinned_connection
 
@@ -159,10 +155,9 @@ class BatchedQueryExecutor(LevelErrors):
                 )
                 continue
             field_def = parent_type.fields[field_name]
-            attribute = basic_attribute(self.schema, field_def, details)
-            column = None
-            if attribute is None and not any(d.node.arguments for d in details):
-                column = column_extensions(field_def, self.schema)
+            _, definition, attribute, direct, extensions, rows = self._facts(field_def)
+            if any(d.node.arguments or d.defer_usage is not None for d in details):
+                attribute = extensions = None
             steps.append(
                 Step(
                     key,
@@ -172,11 +167,34 @@ class BatchedQueryExecutor(LevelErrors):
                     attribute,
                     None,
                     leaves_only=isinstance(named_type(field_def.type), GraphQLLeafType),
-                    column=column,
+                    definition=definition,
+                    direct=direct,
+                    extensions=extensions,
+                    rows=rows,
                 )
             )
         self._steps[id(grouped)] = (grouped, steps)
         return steps
+
+    def _facts(self, field_def: GraphQLField) -> tuple[Any, ...]:
+        """What a field is to this executor, worked out once and kept on the schema (which
+        keeps its fields, and so their ids, alive): (the field, its strawberry definition, a
+        basic field's attribute, a resolver called directly, column extensions, the row
+        source of a batch field's rows)."""
+        known: dict[int, tuple[Any, ...]] = self.schema.__dict__.setdefault("_field_facts", {})
+        found = known.get(id(field_def))
+        if found is None or found[0] is not field_def:
+            definition = strawberry_field(field_def)
+            resolver = definition.base_resolver if definition is not None else None
+            found = known[id(field_def)] = (
+                field_def,
+                definition,
+                basic_attribute(definition, field_def),
+                is_direct(definition, strawberry_schema_of(self.schema)),
+                column_extensions(definition, field_def),
+                getattr(resolver.wrapped_func, "rows", None) if resolver else None,
+            )
+        return found
 
     async def _level(
         self,
@@ -184,16 +202,24 @@ class BatchedQueryExecutor(LevelErrors):
         sources: list[Any],
         grouped: GroupedFieldSet,
         paths: Paths,
+        rows: RowSource | None = None,
     ) -> list[dict[str, Any] | Nulled]:
         """The response objects of `sources`, one a source (Nulled where a non-null field's
-        error nulled it). `paths` gives each source's path, asked only for errors."""
+        error nulled it). `paths` gives each source's path, asked only for errors. Sources that
+        are rows of `rows` are read column by column when every selected field has a reader,
+        else built as objects first."""
         steps = self._plan_level(parent_type, grouped)
-        columns = self._read_rows(parent_type, steps, sources)
+        columns = self._read_rows(steps, sources, rows) if rows is not None else None
         redo: set[int] = set()  # resolved by graphql-core, source by source
         each: set[int] = set()  # completed by graphql-core, value by value
-        if columns is None:
-            sources = built(parent_type, sources, self.context_value)
+        if columns is not None:
+            assert rows is not None
+            nested = [rows.nested.get(step.name or "") for step in steps]
+        else:
+            if rows is not None:
+                sources = rows.built(sources, self.context_value)
             columns = await self._resolve_level(parent_type, steps, sources, redo, each)
+            nested = [step.rows for step in steps]
         for position, step in enumerate(steps):
             if (
                 step.leaves_only
@@ -218,6 +244,7 @@ class BatchedQueryExecutor(LevelErrors):
                         steps[p],
                         columns[p],
                         self._field_paths(parent_type, steps[p], paths),
+                        nested[p],
                     )
                     for p in objects
                 ),
@@ -231,7 +258,9 @@ class BatchedQueryExecutor(LevelErrors):
                 else:  # raised before its next level started (`_level` records its errors)
                     each.add(position)
         if redo or each:
-            await self._standard_columns(parent_type, steps, sources, paths, columns, redo, each)
+            await self._standard_columns(
+                parent_type, steps, sources, paths, columns, redo, each, nested
+            )
         built_rows: list[Any] = list(map(row_builder(tuple(step.key for step in steps)), *columns))
         if self._nulled:
             for index in range(len(built_rows)):
@@ -242,19 +271,21 @@ class BatchedQueryExecutor(LevelErrors):
         return built_rows
 
     def _read_rows(
-        self, parent_type: GraphQLObjectType, steps: list[Step], sources: list[Any]
+        self, steps: list[Step], sources: list[Any], rows: RowSource
     ) -> list[list[Any]] | None:
         """The level's columns read from rows (engine/row_sources), or None when the sources are
-        not rows of a registered class, a selected field has no reader, or a reader fails."""
-        rows, names = self._rows(parent_type, steps, sources)
-        if rows is None:
+        not all rows of `rows`, a selected field has no reader, or a reader fails."""
+        readers = rows.readers
+        if not rows.holds(sources) or any(
+            step.typename is None and step.name not in readers for step in steps
+        ):
             return None
         try:
             return [
                 [step.typename] * len(sources)
                 if step.typename is not None
-                else rows.read(names[position], sources, self.context_value)
-                for position, step in enumerate(steps)
+                else readers[step.name](sources, self.context_value)  # type: ignore[index]
+                for step in steps
             ]
         except Exception:
             return None  # readers have no side effects: the objects answer instead
@@ -280,7 +311,7 @@ class BatchedQueryExecutor(LevelErrors):
                 try:
                     if step.attribute is not None:
                         column: Any = list(map(attrgetter(step.attribute), sources))
-                    elif step.column is not None:
+                    elif step.extensions is not None:
                         column = self._extended_column(parent_type, step, sources)
                     else:
                         column = self._resolve_all(parent_type, step, sources)
@@ -316,28 +347,11 @@ class BatchedQueryExecutor(LevelErrors):
                     redo.add(position)  # a batch resolver's answer that cannot be trusted
         return columns
 
-    def _rows(
-        self, parent_type: GraphQLObjectType, steps: list[Step], sources: list[Any]
-    ) -> tuple[RowSource | None, list[Any]]:
-        """The row source to read the level from (engine/row_sources), with each step's field
-        name, when the sources are rows of one registered class and every selected field has a
-        reader; else (None, [])."""
-        source = row_source_of(parent_type, sources)
-        if source is None:
-            return None, []
-        names: list[Any] = []
-        for step in steps:
-            name = None if step.typename else readable_name(step.field_def, self.schema)
-            if step.typename is None and name not in source.readers:
-                return None, []
-            names.append(name)
-        return source, names
-
     def _resolve_all(
         self, parent_type: GraphQLObjectType, step: Step, sources: list[Any]
     ) -> list[Any] | WholeColumn:
-        """The resolver's value for every source, with one resolve-info and one set of arguments
-        (resolvers here never read the info's path; errors are located by their completion)."""
+        """The resolver's value for every source, with one resolve-info and one set of
+        arguments; a batch field's values with one call."""
         field_def = step.field_def
         first = step.details[0]
         args = (
@@ -351,19 +365,16 @@ class BatchedQueryExecutor(LevelErrors):
             if field_def.args or first.node.arguments
             else {}
         )
-        info = self.build_resolve_info(
-            field_def, step.nodes, parent_type, Path(None, step.key, parent_type.name)
-        )
-        direct = direct_resolver(field_def, self.schema)
-        if direct is None:
+        if not step.direct:
             resolve = field_def.resolve or self.field_resolver
-            return call_each(resolve, sources, info, **args)
-        definition, strawberry_schema = direct
-        strawberry_info = strawberry_schema.config.info_class(_raw_info=info, _field=definition)
+            return call_each(resolve, sources, self._info(parent_type, step), **args)
+        definition = step.definition
+        assert definition is not None
+        strawberry_schema = strawberry_schema_of(self.schema)
         _, kwargs = get_arguments(
             field=definition,
             source=None,
-            info=strawberry_info,
+            info=self._strawberry_info(parent_type, step),
             kwargs=args,
             config=strawberry_schema.config,
             scalar_registry=strawberry_schema.schema_converter.scalar_registry,
@@ -379,31 +390,37 @@ class BatchedQueryExecutor(LevelErrors):
     ) -> list[Any]:
         """A plain attribute's column passed through its field's column extensions, with one
         strawberry Info for the level."""
-        assert step.column is not None
-        attribute, extensions, definition = step.column
-        raw_info = self.build_resolve_info(
-            step.field_def, step.nodes, parent_type, Path(None, step.key, parent_type.name)
-        )
-        strawberry_schema = strawberry_schema_of(self.schema)
-        info = strawberry_schema.config.info_class(_raw_info=raw_info, _field=definition)
-        column = list(map(attrgetter(attribute), sources))
-        for extension in extensions:
+        assert step.extensions is not None
+        info = self._strawberry_info(parent_type, step)
+        column = list(map(attrgetter(step.name), sources))  # type: ignore[arg-type]
+        for extension in step.extensions:
             column = extension.resolve_column(column, sources, info)
         return column
 
-    def _check_runtime_types(self, field_type: GraphQLObjectType, values: list[Any]) -> None:
+    def _info(self, parent_type: GraphQLObjectType, step: Step) -> Any:
+        """One resolve-info for the level (resolvers here never read the info's path; errors
+        are located by their completion)."""
+        path = Path(None, step.key, parent_type.name)
+        return self.build_resolve_info(step.field_def, step.nodes, parent_type, path)
+
+    def _strawberry_info(self, parent_type: GraphQLObjectType, step: Step) -> Any:
+        info_class = strawberry_schema_of(self.schema).config.info_class
+        return info_class(_raw_info=self._info(parent_type, step), _field=step.definition)
+
+    def _check_runtime_types(
+        self, field_type: GraphQLObjectType, values: list[Any], rows: RowSource | None
+    ) -> None:
         """What `is_type_of` says of each value, asked once per class: strawberry's answer for
         an object that was not `strawberry.cast` depends only on its class."""
         is_type_of = field_type.is_type_of
         assert is_type_of is not None
-        if row_source_of(field_type, values) is not None:
-            return  # rows standing for the type (engine/row_sources)
+        row_class = rows.row_class if rows is not None else None
         accepted = accepted_classes(self.schema, field_type)
         for value in values:
             if value.__class__ in accepted and not hasattr(value, TYPE_CAST_ATTRIBUTE):
                 continue
-            if is_row_of(field_type, value):
-                continue  # built or read as the type (engine/row_sources)
+            if value.__class__ is row_class:
+                continue  # rows standing for the type (engine/row_sources)
             verdict = is_type_of(value, None)  # type: ignore[arg-type]
             if self.is_awaitable(verdict) or not verdict:
                 raise Abandon
@@ -416,18 +433,19 @@ class BatchedQueryExecutor(LevelErrors):
         step: Step,
         values: list[Any],
         paths: Paths,
+        rows: RowSource | None,
     ) -> list[Any]:
         """The values completed as `field_type`, each a Nulled where an error below nulled it
         and the type is non-null. Raises (Abandon) only before the next level started."""
         if isinstance(field_type, GraphQLNonNull):
             if any(value is None or value is Undefined for value in values):
                 raise Abandon
-            return await self._complete_present(field_type.of_type, step, values, paths)
+            return await self._complete_present(field_type.of_type, step, values, paths, rows)
         present = [
             i for i, value in enumerate(values) if value is not None and value is not Undefined
         ]
         if len(present) == len(values):
-            completed = await self._complete_present(field_type, step, values, paths)
+            completed = await self._complete_present(field_type, step, values, paths, rows)
         else:
             completed = [None] * len(values)
             if present:
@@ -436,6 +454,7 @@ class BatchedQueryExecutor(LevelErrors):
                     step,
                     [values[i] for i in present],
                     picked(paths, present),
+                    rows,
                 )
                 for index, value in zip(present, done, strict=True):
                     completed[index] = value
@@ -449,6 +468,7 @@ class BatchedQueryExecutor(LevelErrors):
         step: Step,
         values: list[Any],
         paths: Paths,
+        rows: RowSource | None,
     ) -> list[Any]:
         if isinstance(field_type, GraphQLList):
             lists = [as_list(value) for value in values]
@@ -461,7 +481,7 @@ class BatchedQueryExecutor(LevelErrors):
                     for index in range(len(items))
                 ]
 
-            done = await self._complete(field_type.of_type, step, flat, item_paths)
+            done = await self._complete(field_type.of_type, step, flat, item_paths, rows)
             parts = split(done, [len(items) for items in lists])
             if self._nulled:  # a non-null item's error nulls its list
                 for index, part in enumerate(parts):
@@ -470,6 +490,6 @@ class BatchedQueryExecutor(LevelErrors):
         if not isinstance(field_type, GraphQLObjectType):
             raise Abandon  # leaves are completed without awaiting; abstract types never get here
         if field_type.is_type_of is not None:
-            self._check_runtime_types(field_type, values)
+            self._check_runtime_types(field_type, values, rows)
         grouped, *_ = self.collect_subfields(field_type, step.details)
-        return await self._level(field_type, values, grouped, paths)
+        return await self._level(field_type, values, grouped, paths, rows)

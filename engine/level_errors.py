@@ -17,8 +17,8 @@ from graphql.pyutils import Path
 from strawberry.types.field import StrawberryField
 
 from engine.batch_resolvers import ColumnExtension
-from engine.execution import PlainFieldExecutor, named_type
-from engine.row_sources import built, is_row_of
+from engine.execution import GraphQLCoreExecutor
+from engine.row_sources import RowSource
 
 Paths = Callable[[], list[Path | None]]  # each value's path, computed only for errors
 
@@ -32,8 +32,16 @@ class Step:
     attribute: str | None  # a plain attribute: read it, no resolver
     typename: str | None  # `__typename`
     leaves_only: bool  # the type holds no object: completed without awaiting
+    definition: StrawberryField | None = None
+    direct: bool = False  # its resolver is called directly (`engine/batch_resolvers.is_direct`)
     # A plain attribute whose field extensions work on whole columns (e.g. masking PII).
-    column: tuple[str, tuple[ColumnExtension, ...], StrawberryField] | None = None
+    extensions: tuple[ColumnExtension, ...] | None = None
+    rows: RowSource | None = None  # the row source a batch field's rows belong to
+
+    @property
+    def name(self) -> str | None:
+        """The Python name a row source reads the field by."""
+        return self.definition.python_name if self.definition is not None else None
 
 
 class Nulled:
@@ -46,7 +54,7 @@ class Nulled:
         self.error = error
 
 
-class LevelErrors(PlainFieldExecutor):
+class LevelErrors(GraphQLCoreExecutor):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._nulled = 0  # Nulled positions so far: columns are searched for them only then
@@ -65,6 +73,7 @@ class LevelErrors(PlainFieldExecutor):
         columns: list[list[Any]],
         redo: set[int],
         each: set[int],
+        rows: list[RowSource | None],
     ) -> None:
         """The columns of `redo` and `each` produced graphql-core's way, with its errors."""
         source_paths = paths()
@@ -77,6 +86,7 @@ class LevelErrors(PlainFieldExecutor):
                     sources,
                     source_paths,
                     None if position in redo else columns[position],
+                    rows[position],
                 )
                 for position in positions
             )
@@ -91,8 +101,10 @@ class LevelErrors(PlainFieldExecutor):
         sources: list[Any],
         source_paths: list[Path | None],
         values: list[Any] | None,
+        rows: RowSource | None,
     ) -> list[Any]:
-        """graphql-core resolves (values None) or completes the step for each source."""
+        """graphql-core resolves (values None) or completes the step for each source; the rows
+        of `rows` among the values are built first (graphql-core knows no rows)."""
         results: list[Any] = []
         for index, source in enumerate(sources):
             path = Path(source_paths[index], step.key, parent_type.name)
@@ -102,7 +114,10 @@ class LevelErrors(PlainFieldExecutor):
                         parent_type, source, step.details, path, self._position_context
                     )
                 else:
-                    result = self._complete_resolved(parent_type, step, path, values[index])
+                    value = values[index]
+                    if rows is not None and not isinstance(value, Exception):
+                        value = rows.built(value, self.context_value)
+                    result = self._complete_resolved(parent_type, step, path, value)
             except GraphQLError as error:  # a non-null field's error, going up
                 result = self._nulled_by(error)
             results.append(result)
@@ -120,7 +135,6 @@ class LevelErrors(PlainFieldExecutor):
         return_type = step.field_def.type
         info = self.build_resolve_info(step.field_def, step.nodes, parent_type, path)
         try:
-            value = materialized(return_type, value, self.context_value)
             completed = self.complete_value(
                 return_type, step.details, info, path, value, self._position_context
             )
@@ -178,17 +192,6 @@ def call_each(call: Callable[..., Any], sources: list[Any], *args: Any, **kwargs
             append(error)
             failed = True
     return Failures(values) if failed else values
-
-
-def materialized(field_type: GraphQLOutputType, value: Any, context: Any) -> Any:
-    """The value with the rows standing for its objects built (engine/row_sources), for
-    graphql-core's completion, which knows no rows."""
-    named = named_type(field_type)
-    if not isinstance(named, GraphQLObjectType) or value is None:
-        return value
-    if isinstance(value, list):
-        return [materialized(named, item, context) for item in value]
-    return built(named, [value], context)[0] if is_row_of(named, value) else value
 
 
 def picked(paths: Paths, indexes: list[int]) -> Callable[[], list[Any]]:

@@ -1,60 +1,113 @@
-"""Levels read straight from rows, for the level-by-level executor (`engine/batched`).
+"""Objects of a strawberry type read from plain rows, derived from the type's own fields.
 
-A batch resolver may answer plain rows (a page of the ledger as tuples) where its field's type
-is a strawberry object, when the row's class is registered for that type with `row_source`: a
-column reader per field, giving for a whole level what the field would give for each object
-built from the rows, and a function building one such object. When every field selected at a
-level has a reader, the executor reads the level column by column from the rows, without an
-object, an edge and a cursor per row; otherwise it builds the objects first and goes on as
-usual. Only the level-by-level executor calls batch resolvers, so graphql-core's executor never
-sees a row (a column it completes for the level-by-level one gets the built objects).
+`rows_of(Type, RowClass, **readers)` declares, once, how a row stands for one of the type's
+objects: a column reader per plain field (by default the row's attribute of the same name;
+otherwise the conversion the type applies: an enum, a time in the request's zone, a global id),
+and the private attributes its resolvers read. A field with a resolver, a field extension
+(permission, masking) or arguments is never read by a level (its objects are built instead:
+the extension runs on them), and naming a field with a resolver raises when the type is
+declared. The same readers build the objects (`build`), so a level read column by column
+(engine/batched) and a level of built objects cannot disagree.
 
-Readers stand in for plain fields and for resolvers with no extension (no permission, no
-masking) and no arguments; any other field makes the level build its objects.
+A batch field names the row source of the rows it answers (`engine/batch_resolvers`); an object
+field whose values are rows of another source (an edge's node, a connection's edges) says so
+with `Rows`. Nothing is registered anywhere else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from operator import attrgetter, methodcaller
 from typing import Any
 
-from graphql import GraphQLField, GraphQLObjectType
+from strawberry.types.base import get_object_definition
+from strawberry.types.private import is_private
 
-from engine.field_facts import per_field, strawberry_field
 from resolvers.ids import to_global_ids
 from services.common.pagination import Cursor, order_key_of
 
 ColumnReader = Callable[[list[Any], Any], list[Any]]  # (rows, request context) -> values
-Materialize = Callable[[Any, Any], Any]  # (row, request context) -> the type's object
+
+
+@dataclass(frozen=True)
+class Rows:
+    """An object field whose values are rows (or lists of rows) of `source`."""
+
+    reader: ColumnReader
+    source: RowSource
 
 
 @dataclass(frozen=True)
 class RowSource:
-    """How objects of one GraphQL type are read from rows of one Python class."""
+    """How rows of `row_class` stand for objects of the strawberry type `cls`."""
 
-    type_name: str
+    cls: type
     row_class: type
-    readers: Mapping[str, ColumnReader]  # by the field's Python name
-    materialize: Materialize
+    readers: dict[str, ColumnReader]  # the fields a level may read, by Python name
+    # Set on the built objects only: private attributes, fields with an extension.
+    attributes: dict[str, ColumnReader] = field(default_factory=dict)
+    nested: dict[str, RowSource] = field(default_factory=dict)  # fields whose values are rows
 
-    def read(self, name: str, rows: list[Any], context: Any) -> list[Any]:
-        return self.readers[name](rows, context)
+    def holds(self, values: list[Any]) -> bool:
+        """Every value is one of this source's rows."""
+        return bool(values) and set(map(type, values)) == {self.row_class}
+
+    def build_all(self, rows: list[Any], context: Any) -> list[Any]:
+        """The type's objects, one a row, from the same readers."""
+        columns = {name: read(rows, context) for name, read in self.readers.items()}
+        columns.update((name, read(rows, context)) for name, read in self.attributes.items())
+        for name, source in self.nested.items():
+            column = columns[name]
+            if source.holds(column):  # an edge's node: one row each
+                columns[name] = source.build_all(column, context)
+            else:
+                columns[name] = [source.built(value, context) for value in column]
+        names = list(columns)
+        objects = []
+        new = object.__new__
+        for values in zip(*columns.values(), strict=True):
+            instance: Any = new(self.cls)
+            instance.__dict__.update(zip(names, values, strict=True))
+            objects.append(instance)
+        return objects
+
+    def build(self, row: Any, context: Any) -> Any:
+        return self.build_all([row], context)[0]
+
+    def built(self, value: Any, context: Any) -> Any:
+        """`value` with this source's rows in it (a row, a list of rows) built as objects."""
+        if isinstance(value, self.row_class):
+            return self.build(value, context)
+        if isinstance(value, list) and self.holds(value):
+            return self.build_all(value, context)
+        return value
 
 
-_SOURCES: dict[tuple[str, type], RowSource] = {}
-_TYPE_NAMES: set[str] = set()
-
-
-def row_source(
-    type_name: str, row_class: type, materialize: Materialize, readers: Mapping[str, ColumnReader]
-) -> RowSource:
-    """Register how rows of `row_class` stand for objects of the GraphQL type `type_name`."""
-    source = RowSource(type_name, row_class, dict(readers), materialize)
-    _SOURCES[(type_name, row_class)] = source
-    _TYPE_NAMES.add(type_name)
-    return source
+def rows_of(cls: type, row_class: type, **readers: ColumnReader | Rows) -> RowSource:
+    """The row source of `cls` from rows of `row_class`: every field of the type without a
+    resolver (private attributes included) is set from `readers[name]`, else from the row's
+    attribute `name`, and read by a level only when it is public, with no extension and no
+    arguments. Naming a field with a resolver, or no field, raises."""
+    definition = get_object_definition(cls, strict=True)
+    readable: dict[str, ColumnReader] = {}
+    attributes: dict[str, ColumnReader] = {}
+    nested: dict[str, RowSource] = {}
+    for declared in definition.fields:
+        name = declared.python_name
+        if declared.base_resolver is not None:
+            if name in readers:
+                raise TypeError(f"{cls.__name__}.{name} has a resolver: rows cannot give it")
+            continue
+        reader = readers.pop(name, None) or attribute(name)
+        if isinstance(reader, Rows):
+            nested[name] = reader.source
+            reader = reader.reader
+        hidden = declared.extensions or declared.arguments or is_private(declared.type)
+        (attributes if hidden else readable)[name] = reader
+    if readers:
+        raise TypeError(f"{cls.__name__} has no field {', '.join(map(repr, readers))}")
+    return RowSource(cls, row_class, readable, attributes, nested)
 
 
 def attribute(name: str) -> ColumnReader:
@@ -64,8 +117,8 @@ def attribute(name: str) -> ColumnReader:
 
 
 def local_times(name: str) -> ColumnReader:
-    """A reader of the rows' aware datetimes `name`, in the request's time zone (`context.tz`),
-    None kept: what `schema.common.local_time` gives each object's field."""
+    """A reader of the rows' aware datetimes `name` in the request's time zone (`context.tz`),
+    None kept."""
     get = attrgetter(name)
 
     def read(rows: list[Any], context: Any) -> list[Any]:
@@ -78,7 +131,7 @@ def local_times(name: str) -> ColumnReader:
     return read
 
 
-def global_ids(type_name: str, name: str) -> ColumnReader:
+def global_ids(type_name: str, name: str = "id") -> ColumnReader:
     """A reader of the rows' primary keys `name` as `type_name`'s global ids (a missing key,
     None or 0, gives None)."""
     get = attrgetter(name)
@@ -104,45 +157,3 @@ def cursors(field: str, descending: bool) -> ColumnReader:
 def same_rows(rows: list[Any], _context: Any) -> list[Any]:
     """A reader for a field whose object is read from the same row (an edge's node)."""
     return list(rows)
-
-
-def row_source_of(object_type: GraphQLObjectType, values: list[Any]) -> RowSource | None:
-    """The row source when every value is a row of one registered class, else None."""
-    if object_type.name not in _TYPE_NAMES or not values:
-        return None
-    kinds = set(map(type, values))
-    if len(kinds) != 1:
-        return None
-    return _SOURCES.get((object_type.name, kinds.pop()))
-
-
-def is_row_of(object_type: GraphQLObjectType, value: Any) -> bool:
-    return (object_type.name, value.__class__) in _SOURCES
-
-
-def built(object_type: GraphQLObjectType, values: list[Any], context: Any) -> list[Any]:
-    """The values with every registered row turned into the type's object."""
-    if object_type.name not in _TYPE_NAMES:
-        return values
-    kinds = {kind for kind in set(map(type, values)) if (object_type.name, kind) in _SOURCES}
-    if not kinds:
-        return values
-    return [
-        _SOURCES[(object_type.name, value.__class__)].materialize(value, context)
-        if value.__class__ in kinds
-        else value
-        for value in values
-    ]
-
-
-def readable_name(field_def: GraphQLField, schema: Any) -> str | None:
-    """The Python name of a strawberry field a reader may stand for: no extension, no
-    argument (else None)."""
-    return per_field(schema, "readable_names", field_def, lambda: _readable(field_def))
-
-
-def _readable(field_def: GraphQLField) -> str | None:
-    definition = strawberry_field(field_def)
-    if definition is None or definition.extensions or field_def.args:
-        return None
-    return definition.python_name

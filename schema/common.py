@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar, cast
 import strawberry
 
 from auth.context import Info
+from engine.row_sources import Rows, RowSource, cursors, rows_of, same_rows
 from resolvers.first_rows import FirstRows
 from resolvers.ids import to_global_id
 from services.common.errors import ErrorCode, FieldError
@@ -82,13 +83,17 @@ class PageInfo:
         )
 
 
-def first_rows_connection_readers() -> dict[str, Any]:
-    """Column readers (engine/row_sources) of a connection type answered as `FirstRows`: its
-    edges are the rows, its page info `PageInfo.from_first_rows`."""
-    return {
-        "edges": lambda pages, _context: [page.rows for page in pages],
-        "page_info": lambda pages, _context: list(map(PageInfo.from_first_rows, pages)),
-    }
+def first_rows_connection(connection: type, node: RowSource, order: tuple[str, bool]) -> RowSource:
+    """The row source (engine/row_sources) of a connection answered as `FirstRows` of its
+    nodes' rows, read in `order`: its edges are the rows (an edge's node is its row), its page
+    info `PageInfo.from_first_rows`."""
+    edge = rows_of(Edge, node.row_class, node=Rows(same_rows, node), cursor=cursors(*order))
+    return rows_of(
+        connection,
+        FirstRows,
+        edges=Rows(lambda pages, _context: [page.rows for page in pages], edge),
+        page_info=lambda pages, _context: list(map(PageInfo.from_first_rows, pages)),
+    )
 
 
 def local_time(info: Info, value: datetime) -> datetime:

@@ -244,7 +244,7 @@ NODE_KINDS: dict[str, NodeKind] = {
         Scope.POINTS_READ,
         _stored(
             "PointsTransaction",
-            lambda row, info: PointsTransactionType.from_model(row, info.context.tz),
+            lambda row, info: PointsTransactionType.from_model(row, info.context),
         ),
     ),
     "Purchase": NodeKind(Scope.CUSTOMERS_READ, _stored("Purchase", _from_model(PurchaseType))),

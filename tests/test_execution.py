@@ -1,4 +1,5 @@
-"""The plain-field executor answers exactly as graphql-core's own: data, order, errors, paths."""
+"""The executors answer exactly as graphql-core's own: data, order, errors, paths; a schema
+extension with a `resolve` hook sees every field."""
 
 from __future__ import annotations
 
@@ -7,10 +8,9 @@ from typing import Any
 
 import pytest
 import strawberry
-from strawberry.extensions import ParserCache, SchemaExtension
+from strawberry.extensions import SchemaExtension
 
-from engine import execution
-from engine.execution import PlainFieldExecutor
+from engine.batched import BatchedQueryExecutor
 from tests.support import response_keys
 
 
@@ -89,28 +89,15 @@ class SeesEveryField(SchemaExtension):
 
 def schemas(**options: Any) -> tuple[strawberry.Schema, strawberry.Schema]:
     standard = strawberry.Schema(query=Query, **options)
-    plain = strawberry.Schema(query=Query, execution_context_class=PlainFieldExecutor, **options)
-    return standard, plain
+    ours = strawberry.Schema(query=Query, execution_context_class=BatchedQueryExecutor, **options)
+    return standard, ours
 
 
 async def both(query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Run on both executors, compare, and check the shortcuts were really taken."""
-    standard, plain = schemas()
+    """Run on both executors and compare."""
+    standard, ours = schemas()
     expected = await standard.execute(query, variables)
-    shortcuts = 0
-    real_field = execution._field
-
-    def counting(source: Any, shortcut: execution.Shortcut) -> Any:
-        nonlocal shortcuts
-        shortcuts += 1
-        return real_field(source, shortcut)
-
-    execution._field = counting  # type: ignore[assignment]
-    try:
-        got = await plain.execute(query, variables)
-    finally:
-        execution._field = real_field  # type: ignore[assignment]
-    assert shortcuts > 0, "the plain-field path was never taken"
+    got = await ours.execute(query, variables)
     assert got.data == expected.data
     assert list(response_keys(got.data)) == list(response_keys(expected.data)), (
         "field order differs"
@@ -162,46 +149,12 @@ async def test_bad_values_give_graphql_cores_errors(case: str) -> None:
 
 async def test_an_extension_with_a_resolve_hook_sees_every_field() -> None:
     SeesEveryField.seen = []
-    standard, plain = schemas(extensions=[SeesEveryField])
+    standard, ours = schemas(extensions=[SeesEveryField])
     query = "{ owner { page { edges { cursor node { __typename amount } } } } }"
     await standard.execute(query)
     seen_by_standard = sorted(SeesEveryField.seen)
     SeesEveryField.seen = []
-    await plain.execute(query)
+    await ours.execute(query)
     assert sorted(SeesEveryField.seen) == seen_by_standard
     assert seen_by_standard.count("amount") == 2
     assert seen_by_standard.count("__typename") == 2
-
-
-async def test_plans_are_shared_by_requests_of_one_parsed_query() -> None:
-    """The parser cache hands every request the same document: its plans are made once, and
-    later requests with other data (here with errors, then without) still answer correctly."""
-    standard, _ = schemas()
-    plain = strawberry.Schema(
-        query=Query, execution_context_class=PlainFieldExecutor, extensions=[ParserCache]
-    )
-    made = 0
-    real_new_plan = PlainFieldExecutor._new_plan
-
-    def counting(self: PlainFieldExecutor, *args: Any) -> Any:
-        nonlocal made
-        made += 1
-        return real_new_plan(self, *args)
-
-    query = """query($case: String!) {
-      broken(case: $case) { total edges { cursor node { name amount } } } }"""
-    PlainFieldExecutor._new_plan = counting  # type: ignore[method-assign,assignment]
-    try:
-        answers = []
-        for case in ("null_in_non_null", "scalar_refuses", "null_in_non_null", "wrong_object"):
-            before = made
-            got = await plain.execute(query, {"case": case})
-            expected = await standard.execute(query, {"case": case})
-            assert got.data == expected.data
-            assert [(e.message, e.path) for e in got.errors or []] == [
-                (e.message, e.path) for e in expected.errors or []
-            ]
-            answers.append(made - before)
-    finally:
-        PlainFieldExecutor._new_plan = real_new_plan  # type: ignore[method-assign]
-    assert answers[0] > 0 and answers[1:] == [0, 0, 0]

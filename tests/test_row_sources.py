@@ -1,4 +1,4 @@
-"""Levels read straight from rows (engine/row_sources): a batch resolver answers rows, and the
+"""Levels read straight from rows (engine/row_sources): a batch field answers rows, and the
 level-by-level executor reads the selected fields from them column by column, or builds the
 type's objects when a selected field has no reader; either way the answer is graphql-core's."""
 
@@ -11,20 +11,22 @@ from typing import Any, NamedTuple
 import pytest
 import strawberry
 from graphql import GraphQLObjectType
+from strawberry.permission import BasePermission
 
 from auth.context import Context, authenticate
 from config import Settings
-from engine.batch_resolvers import batch_resolver
+from engine.batch_resolvers import batch_field
 from engine.batched import BatchedQueryExecutor
-from engine.row_sources import attribute, readable_name, row_source, row_source_of
+from engine.execution import strawberry_field
+from engine.row_sources import RowSource, rows_of
 from engine.shared_events import SharedEventExecutor
 from library_adapter import graphql_core_schema
 from models.offers import Coupon
 from resolvers.first_rows import FirstRows
 from resolvers.loyalty.loaders import LedgerRow
 from schema import build_schema
-from schema.loyalty import types as loyalty_types
-from schema.offers import types as offer_types
+from schema.loyalty.types import LEDGER_PAGE
+from schema.offers.types import COUPON_PAGE
 from tests.offer_helpers import create_offer, issue
 from tests.support import GraphQL, app_token, create_customer, make_brand
 
@@ -38,6 +40,13 @@ class ItemRow(NamedTuple):
 BUILT: list[int] = []
 
 
+class Anyone(BasePermission):
+    message = "never refused"
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return True
+
+
 @strawberry.interface
 class Priced:
     price: int
@@ -47,26 +56,29 @@ class Priced:
 class RowSourcedItem(Priced):
     id: strawberry.ID
     name: str
+    guarded: str = strawberry.field(permission_classes=[Anyone])  # an extension: never read
+    row: strawberry.Private[ItemRow]
 
     @strawberry.field
-    def label(self) -> str:  # no reader: selecting it makes the level build its objects
+    def label(self) -> str:  # a resolver: never read from rows
         return f"{self.name}:{self.price}"
 
+    @strawberry.field
+    def price_in(self, cents: bool = False) -> int:  # arguments: never read from rows
+        return self.price * (100 if cents else 1)
 
-def build_item(row: ItemRow, _context: Any) -> RowSourcedItem:
-    BUILT.append(row.id)
-    return RowSourcedItem(id=strawberry.ID(f"i{row.id}"), name=row.name, price=row.price)
+
+def _built(rows: list[ItemRow], _context: Any) -> list[ItemRow]:
+    BUILT.extend(row.id for row in rows)
+    return rows
 
 
-row_source(
-    "RowSourcedItem",
+ITEM = rows_of(
+    RowSourcedItem,
     ItemRow,
-    build_item,
-    {
-        "id": lambda rows, _context: [f"i{row.id}" for row in rows],
-        "name": attribute("name"),
-        "price": attribute("price"),
-    },
+    id=lambda rows, _context: [f"i{row.id}" for row in rows],
+    guarded=lambda rows, _context: [row.name.upper() for row in rows],
+    row=_built,
 )
 ROWS = {1: [ItemRow(1, "tea", 3), ItemRow(2, "cake", 5)], 2: [], 3: [ItemRow(3, "milk", 2)]}
 
@@ -78,11 +90,7 @@ async def items_of_each(shops: list[Shop], info: strawberry.Info) -> list[list[I
 @strawberry.type
 class Shop:
     id: int
-
-    @strawberry.field
-    @batch_resolver(items_of_each)
-    async def items(self, info: strawberry.Info) -> list[RowSourcedItem]:
-        return [build_item(row, info.context) for row in ROWS[self.id]]
+    items = batch_field(items_of_each, list[RowSourcedItem], rows=ITEM)
 
 
 @strawberry.type
@@ -133,10 +141,31 @@ async def test_fields_with_readers_are_read_from_the_rows_without_building_objec
     assert data["shops"][1]["items"] == []
 
 
-async def test_a_field_without_a_reader_makes_the_level_build_its_objects() -> None:
-    data, built = await _both_ways("{ shops { items { id label } } }")
+@pytest.mark.parametrize("field", ["label", "guarded", "priceIn", "priceIn(cents: true)"])
+async def test_a_field_with_a_resolver_an_extension_or_arguments_makes_the_level_build_objects(
+    field: str,
+) -> None:
+    data, built = await _both_ways(f"{{ shops {{ items {{ id value: {field} }} }} }}")
     assert sorted(built) == [1, 2, 3]
-    assert [item["label"] for item in data["shops"][0]["items"]] == ["tea:3", "cake:5"]
+    values = [item["value"] for item in data["shops"][0]["items"]]
+    assert (
+        values
+        == {
+            "label": ["tea:3", "cake:5"],
+            "guarded": ["TEA", "CAKE"],
+            "priceIn": [3, 5],
+            "priceIn(cents: true)": [300, 500],
+        }[field]
+    )
+
+
+def test_only_plain_fields_have_readers_and_a_resolver_cannot_be_given_one() -> None:
+    assert set(ITEM.readers) == {"id", "name", "price"}
+    assert set(ITEM.attributes) == {"guarded", "row"}
+    with pytest.raises(TypeError, match="label has a resolver"):
+        rows_of(RowSourcedItem, ItemRow, label=lambda rows, _context: ["x"] * len(rows))
+    with pytest.raises(TypeError, match="no field 'colour'"):
+        rows_of(RowSourcedItem, ItemRow, colour=lambda rows, _context: ["x"] * len(rows))
 
 
 LEDGER = """
@@ -148,40 +177,38 @@ query { customers(first: 5) { edges { node { name
 """
 
 
+def _sources(page: RowSource) -> dict[str, RowSource]:
+    edge = page.nested["edges"]
+    return {page.cls.__name__: page, "Edge": edge, "Node": edge.nested["node"]}
+
+
 @pytest.mark.parametrize(
-    ("type_name", "row_class", "unread"),
+    ("page", "type_names", "unread"),
     [
-        ("PointsTransaction", LedgerRow, set()),
-        ("PointsTransactionEdge", LedgerRow, set()),
-        ("PointsTransactionConnection", FirstRows, set()),
-        ("Coupon", Coupon, {"offer"}),  # a loader's field: selecting it builds the coupons
-        ("CouponEdge", Coupon, set()),
-        ("CouponConnection", FirstRows, set()),
+        (LEDGER_PAGE, ("PointsTransactionConnection", "PointsTransactionEdge"), {}),
+        (COUPON_PAGE, ("CouponConnection", "CouponEdge"), {"Coupon": {"offer"}}),
     ],
 )
-def test_every_field_of_a_ledger_or_coupon_page_has_a_reader(
-    type_name: str, row_class: type, unread: set[str]
+def test_every_plain_field_of_a_ledger_or_coupon_page_has_a_reader(
+    page: RowSource, type_names: tuple[str, str], unread: dict[str, set[str]]
 ) -> None:
-    """So whatever a page selects of the ledger or the coupons is read from its rows."""
+    """So whatever a page selects of the ledger or the coupons (but a loader's field) is read
+    from its rows."""
     graphql_schema = graphql_core_schema(build_schema())
-    object_type = graphql_schema.type_map[type_name]
-    assert isinstance(object_type, GraphQLObjectType)
-    source = row_source_of(object_type, [_an_instance_of(row_class)])
-    assert source is not None
-    without = {
-        name
-        for name, field in object_type.fields.items()
-        if readable_name(field, graphql_schema) not in source.readers
-    }
-    assert without == unread
-
-
-def _an_instance_of(row_class: type) -> Any:
-    if row_class is FirstRows:
-        return FirstRows([], False, "created_at", True)
-    if row_class is Coupon:
-        return Coupon()
-    return row_class(*([None] * len(row_class._fields)))  # type: ignore[attr-defined]
+    connection, edge = type_names
+    node = "PointsTransaction" if connection.startswith("Points") else "Coupon"
+    sources = _sources(page)
+    for type_name, source in ((connection, page), (edge, sources["Edge"]), (node, sources["Node"])):
+        object_type = graphql_schema.type_map[type_name]
+        assert isinstance(object_type, GraphQLObjectType)
+        without = {
+            name
+            for name, field in object_type.fields.items()
+            if getattr(strawberry_field(field), "python_name", None) not in source.readers
+        }
+        assert without == unread.get(type_name, set())
+    assert page.row_class is FirstRows
+    assert sources["Node"].row_class in (LedgerRow, Coupon)
 
 
 async def test_a_ledger_page_is_read_from_its_rows_and_answers_as_built_objects(
@@ -195,14 +222,7 @@ async def test_a_ledger_page_is_read_from_its_rows_and_answers_as_built_objects(
         for amount in points:
             body = {"input": {"customerId": customer["id"], "points": amount, "reason": "visit"}}
             assert (await gql.data(award, body, token))["awardPoints"]["errors"] == []
-    built: list[Any] = []
-    real = loyalty_types.PointsTransactionType.from_model
-
-    def counted(row: Any, zone: Any) -> Any:
-        built.append(row)
-        return real(row, zone)
-
-    monkeypatch.setattr(loyalty_types.PointsTransactionType, "from_model", counted)
+    built = _count_builds(monkeypatch, LedgerRow)
     data = await _read_both_ways(settings, token, LEDGER, built, read_from_rows=True)
     ledgers = [e["node"]["pointsTransactions"] for e in data["customers"]["edges"]]
     by_size = sorted(ledgers, key=lambda ledger: len(ledger["edges"]))
@@ -241,14 +261,7 @@ async def test_a_coupon_page_is_read_from_its_rows_and_answers_as_built_objects(
         ] == len(targets)
     anns = [c.code for c in await Coupon.filter(customer__name="Ann").order_by("-issued_at", "-id")]
     await Coupon.filter(code=anns[0]).update(expires_at=datetime.now(UTC) - timedelta(minutes=1))
-    built: list[Any] = []
-    real = offer_types.CouponType.from_model
-
-    def counted(row: Any) -> Any:
-        built.append(row)
-        return real(row)
-
-    monkeypatch.setattr(offer_types.CouponType, "from_model", counted)
+    built = _count_builds(monkeypatch, Coupon)
     await _read_both_ways(settings, token, WITH_OFFER, built, read_from_rows=False)
     answer = await _read_both_ways(settings, token, COUPONS, built, read_from_rows=True)
     data = {e["node"]["name"]: e["node"] for e in answer["customers"]["edges"]}
@@ -267,6 +280,20 @@ async def test_a_coupon_page_is_read_from_its_rows_and_answers_as_built_objects(
         "startCursor": None,
         "endCursor": None,
     }
+
+
+def _count_builds(monkeypatch: pytest.MonkeyPatch, row_class: type) -> list[Any]:
+    """The rows of `row_class` built as objects, from now on."""
+    built: list[Any] = []
+    real = RowSource.build_all
+
+    def counted(source: RowSource, rows: list[Any], context: Any) -> list[Any]:
+        if source.row_class is row_class:
+            built.extend(rows)
+        return real(source, rows, context)
+
+    monkeypatch.setattr(RowSource, "build_all", counted)
+    return built
 
 
 async def _read_both_ways(

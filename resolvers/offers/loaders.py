@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TypeAlias
 from auth.context import Context
 from resolvers.loaders import BrandKey, get_loader, group_by_brand
 from services.offers import reads
+from services.offers.reads import CouponRow as CouponRow  # what the coupon loaders answer
 
 if TYPE_CHECKING:
     from models.offers import Coupon, Offer

@@ -158,9 +158,13 @@ async def purchase_coupons(context: Context, brand_id: int, purchase_id: int) ->
     return await loaders.purchase_coupons(context, brand_id, purchase_id)
 
 
-def coupon_status(coupon: Coupon) -> str:
-    """EXPIRED as soon as an issued coupon's expiry passes, before the nightly job."""
-    expires_at = coupon.expires_at
-    if coupon.status == "ISSUED" and expires_at is not None and expires_at <= utcnow():
-        return "EXPIRED"
-    return coupon.status
+def coupon_statuses(coupons: Sequence[Coupon]) -> list[str]:
+    """Each coupon's status, EXPIRED as soon as an issued coupon's expiry passes (before the
+    nightly job)."""
+    now = utcnow()
+    return [
+        "EXPIRED"
+        if c.status == "ISSUED" and c.expires_at is not None and c.expires_at <= now
+        else c.status
+        for c in coupons
+    ]

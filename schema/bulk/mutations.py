@@ -147,13 +147,13 @@ class BulkMutations:
         )
         if result.value is None:
             return BulkAwardPointsPayload(errors=user_errors(result.errors))
-        zone = info.context.tz
+        context = info.context
         return BulkAwardPointsPayload(
             count=_count(result.value),
             results=[
                 PointsBulkResult(
                     index=r.index,
-                    object=PointsTransactionType.from_model(r.value, zone) if r.value else None,
+                    object=PointsTransactionType.from_model(r.value, context) if r.value else None,
                     skipped=r.skipped,
                     errors=user_errors(r.errors),
                 )

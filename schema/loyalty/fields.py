@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from auth.context import Info
-from engine.batch_resolvers import batch_resolver
-from models import Customer as CustomerModel
+from engine.batch_resolvers import batch_field
 from resolvers.errors import bad_input
 from resolvers.first_rows import FirstRows
 from resolvers.loyalty import loaders, queries
 from resolvers.loyalty.loaders import LedgerRow
-from schema.loyalty import ledger_rows  # noqa: F401  (registers the ledger's row sources)
 from schema.loyalty.types import (
+    LEDGER_PAGE,
     LifecycleStage,
     MembershipType,
     PointsBalance,
@@ -24,12 +24,17 @@ from schema.loyalty.types import (
     PurchaseConnection,
     Rfm,
     ValueTier,
-    membership_of,
     points_of,
     rfm_of,
     stats_of,
 )
 from services.common.pagination import PageRequest
+
+if TYPE_CHECKING:
+    from models import Customer as CustomerModel
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    CustomerModel = object
 
 
 def _page(first: int, after: str | None) -> PageRequest:
@@ -45,6 +50,17 @@ async def memberships_of_each(
     return [MembershipType.from_model(m) if m else None for m in found]
 
 
+async def _points_transactions(
+    parent: LoyaltyFields,
+    info: Info,
+    first: int,
+    after: str | None,
+    filter: PointsTransactionFilter,
+) -> PointsTransactionConnection:
+    page = await queries.points_transactions(parent.model, _page(first, after), filter.to_spec())
+    return PointsTransactionConnection.from_page(page, info.context)
+
+
 async def points_transactions_of_each(
     parents: Sequence[LoyaltyFields],
     info: Info,
@@ -53,17 +69,13 @@ async def points_transactions_of_each(
     filter: PointsTransactionFilter | None = None,
 ) -> list[PointsTransactionConnection] | list[FirstRows[LedgerRow]]:
     _page(first, after)
-    spec = (filter or PointsTransactionFilter()).to_spec()
-    if after is None and spec == queries.TransactionFilter():
+    filter = filter or PointsTransactionFilter()
+    if after is None and filter.to_spec() == queries.TransactionFilter():  # a list's usual read
         customers = [parent.model for parent in parents]
-        # rows, read as PointsTransactionConnection by the executor (schema/loyalty/ledger_rows)
         return await queries.first_points_transactions_of(info.context, customers, first)
     return list(
         await asyncio.gather(
-            *(
-                LoyaltyFields.points_transactions_of(parent, info, first, after, filter)
-                for parent in parents
-            )
+            *(_points_transactions(parent, info, first, after, filter) for parent in parents)
         )
     )
 
@@ -72,42 +84,22 @@ async def points_transactions_of_each(
 class LoyaltyFields:
     model: strawberry.Private[CustomerModel]
 
-    @strawberry.field(
-        description="Null until the customer is enrolled (first purchase or enrollMember)."
+    membership = batch_field(
+        memberships_of_each,
+        MembershipType | None,
+        description="Null until the customer is enrolled (first purchase or enrollMember).",
     )
-    @batch_resolver(memberships_of_each)
-    async def membership(self, info: Info) -> MembershipType | None:
-        return await membership_of(info, self.model)
 
     @strawberry.field
     async def points(self, info: Info) -> PointsBalance:
         return await points_of(info, self.model)
 
-    @strawberry.field(description="The points ledger, newest first.")
-    @batch_resolver(points_transactions_of_each)
-    async def points_transactions(
-        self,
-        info: Info,
-        first: int = 20,
-        after: str | None = None,
-        filter: PointsTransactionFilter | None = None,
-    ) -> PointsTransactionConnection:
-        return await self.points_transactions_of(info, first, after, filter)
-
-    async def points_transactions_of(
-        self,
-        info: Info,
-        first: int,
-        after: str | None,
-        filter: PointsTransactionFilter | None,
-    ) -> PointsTransactionConnection:
-        request = _page(first, after)
-        spec = (filter or PointsTransactionFilter()).to_spec()
-        if after is None and spec == queries.TransactionFilter():  # a list's usual read: batched
-            first_page = await queries.first_points_transactions(info.context, self.model, first)
-            return PointsTransactionConnection.from_page(first_page, info.context.tz)
-        page = await queries.points_transactions(self.model, request, spec)
-        return PointsTransactionConnection.from_page(page, info.context.tz)
+    points_transactions = batch_field(
+        points_transactions_of_each,
+        PointsTransactionConnection,
+        rows=LEDGER_PAGE,
+        description="The points ledger, newest first.",
+    )
 
     @strawberry.field(description="Purchases, newest first, with their items.")
     async def purchases(

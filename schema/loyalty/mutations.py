@@ -96,7 +96,7 @@ def _membership(m: Membership | None, errors: list[FieldError]) -> MembershipPay
 
 
 def _points(info: Info, t: PointsTransaction | None, errors: list[FieldError]) -> PointsPayload:
-    found = PointsTransactionType.from_model(t, info.context.tz) if t else None
+    found = PointsTransactionType.from_model(t, info.context) if t else None
     return PointsPayload(transaction=found, errors=user_errors(errors))
 
 

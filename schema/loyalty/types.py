@@ -3,25 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
+from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from functools import partial
+from operator import attrgetter
+from typing import TYPE_CHECKING, cast
 
 import strawberry
 
-from auth.context import Info
-from engine.batch_resolvers import batch_resolver
-from models import Customer as CustomerModel
-from models import CustomerStats, Membership, PointsTransaction, Purchase, PurchaseItem, Tier
-from models import TierChange as TierChangeModel
+from auth.context import Context, Info
+from engine.batch_resolvers import batch_field
+from engine.row_sources import global_ids, local_times, rows_of
 from resolvers.ids import to_global_id
 from resolvers.loyalty import loaders, queries
 from resolvers.loyalty.loaders import LedgerRow
-from schema.common import Edge, Node, PageInfo, edges, local_time
+from resolvers.loyalty.queries import LEDGER_ORDER
+from schema.common import Edge, Node, PageInfo, edges, first_rows_connection, local_time
 from schema.offers.fields import PurchaseOfferFields
 from schema.stores.fields import StoreFields
 from services.common.pagination import Page
+
+if TYPE_CHECKING:
+    from models import Customer as CustomerModel
+    from models import CustomerStats, Membership, PointsTransaction, Purchase, PurchaseItem, Tier
+    from models import TierChange as TierChangeModel
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    CustomerModel = object
+    CustomerStats = object
+    Membership = object
+    PointsTransaction = object
+    Purchase = object
+    PurchaseItem = object
+    Tier = object
+    TierChangeModel = object
 
 
 @strawberry.enum
@@ -158,11 +174,7 @@ class MembershipType(Node):
             model=m,
         )
 
-    @strawberry.field
-    @batch_resolver(tiers_of_each)
-    async def tier(self, info: Info) -> TierType | None:
-        found = await loaders.tier(info.context, self.model.brand_id, self.model.tier_id)
-        return TierType.from_model(found) if found else None
+    tier = batch_field(tiers_of_each, TierType | None)
 
     @strawberry.field
     def tier_since(self, info: Info) -> datetime:
@@ -213,9 +225,6 @@ class PointsBalance:
         )
 
 
-_new = object.__new__
-
-
 @strawberry.type(name="PointsTransaction")
 class PointsTransactionType(Node):
     kind: PointsKind
@@ -225,38 +234,33 @@ class PointsTransactionType(Node):
     source: str
     actor: str
     idempotency_key: str | None
-    # A plain field in the brand's zone, set when built: ledger pages are wide (engine/batched).
     created_at: datetime
-    row: strawberry.Private[PointsTransaction | LedgerRow]
-    zone: strawberry.Private[tzinfo]
-
-    @strawberry.field(description="For earned lots: when what is left of them expires.")
-    def expires_at(self) -> datetime | None:
-        at = self.row.expires_at  # converted only when asked for
-        return at.astimezone(self.zone) if at else None
-
-    @strawberry.field(description="Pending earned points: when they are released.")
-    def pending_until(self) -> datetime | None:
-        at = self.row.pending_until
-        return at.astimezone(self.zone) if at else None
+    expires_at: datetime | None = strawberry.field(
+        description="For earned lots: when what is left of them expires."
+    )
+    pending_until: datetime | None = strawberry.field(
+        description="Pending earned points: when they are released."
+    )
 
     @classmethod
-    def from_model(cls, t: PointsTransaction | LedgerRow, zone: tzinfo) -> PointsTransactionType:
-        node = _new(cls)  # a page builds hundreds: the fields set at once, without __init__
-        node.__dict__ = {
-            "id": to_global_id("PointsTransaction", t.id),
-            "kind": POINTS_KINDS[t.kind],  # a dict lookup: Enum(value) is slow on wide pages
-            "amount": t.amount,
-            "balance_after": t.balance_after,
-            "reason": t.reason,
-            "source": t.source,
-            "actor": t.actor,
-            "idempotency_key": t.idempotency_key,
-            "created_at": t.created_at.astimezone(zone),
-            "row": t,
-            "zone": zone,
-        }
-        return node
+    def from_model(
+        cls, t: PointsTransaction | LedgerRow, context: Context
+    ) -> PointsTransactionType:
+        return cast(PointsTransactionType, LEDGER_ENTRY.build(t, context))
+
+
+_kinds = attrgetter("kind")
+
+# Plain fields only, so a page of the ledger is read straight from its rows (engine/batched).
+LEDGER_ENTRY = rows_of(
+    PointsTransactionType,
+    LedgerRow,
+    id=global_ids("PointsTransaction"),
+    kind=lambda rows, _context: list(map(POINTS_KINDS.__getitem__, map(_kinds, rows))),
+    created_at=local_times("created_at"),
+    expires_at=local_times("expires_at"),
+    pending_until=local_times("pending_until"),
+)
 
 
 @strawberry.type
@@ -323,12 +327,15 @@ class PointsTransactionConnection:
 
     @classmethod
     def from_page(
-        cls, page: Page[PointsTransaction | LedgerRow], zone: tzinfo
+        cls, page: Page[PointsTransaction | LedgerRow], context: Context
     ) -> PointsTransactionConnection:
         return cls(
-            edges=edges(page, partial(PointsTransactionType.from_model, zone=zone)),
+            edges=edges(page, partial(PointsTransactionType.from_model, context=context)),
             page_info=PageInfo.from_page(page),
         )
+
+
+LEDGER_PAGE = first_rows_connection(PointsTransactionConnection, LEDGER_ENTRY, LEDGER_ORDER)
 
 
 @strawberry.type
@@ -362,11 +369,6 @@ class PointsTransactionFilter:
         return queries.TransactionFilter(
             self.kind.value if self.kind else None, self.from_, self.to
         )
-
-
-async def membership_of(info: Info, customer: CustomerModel) -> MembershipType | None:
-    found = await loaders.membership(info.context, customer)
-    return MembershipType.from_model(found) if found else None
 
 
 async def points_of(info: Info, customer: CustomerModel) -> PointsBalance:

@@ -4,21 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import strawberry
 
 from auth.context import Info
-from engine.batch_resolvers import batch_resolver
-from models import Customer as CustomerModel
-from models import Purchase as PurchaseModel
-from models.offers import Coupon
+from engine.batch_resolvers import batch_field
 from resolvers.errors import bad_input
 from resolvers.first_rows import FirstRows
 from resolvers.offers import queries
-from schema.offers import coupon_rows  # noqa: F401  (registers the coupons' row sources)
-from schema.offers.types import CouponConnection, CouponStatus, CouponType, OfferConnection
+from schema.offers.types import (
+    COUPON,
+    COUPON_PAGE,
+    CouponConnection,
+    CouponStatus,
+    CouponType,
+    OfferConnection,
+)
 from services.common.pagination import Page, PageRequest
+
+if TYPE_CHECKING:
+    from models import Customer as CustomerModel
+    from models import Purchase as PurchaseModel
+    from models.offers import Coupon
+else:
+    # strawberry evaluates the Private annotations: at run time the model is any object
+    CustomerModel = object
+    PurchaseModel = object
+    Coupon = object
 
 
 def _page(first: int, after: str | None) -> PageRequest:
@@ -38,28 +51,20 @@ async def coupons_of_each(
     customers = [parent.model for parent in parents]
     pages = await queries.coupons_of_each(info.context, customers, code, _page(first, after))
     if pages and isinstance(pages[0], FirstRows):
-        return cast(list[FirstRows[Coupon]], pages)  # read by the executor (coupon_rows)
-    return [CouponConnection.from_page(cast(Page[Coupon], page)) for page in pages]
+        return cast(list[FirstRows[Coupon]], pages)  # rows of COUPON_PAGE
+    return [CouponConnection.from_page(cast(Page[Coupon], page), info.context) for page in pages]
 
 
 @strawberry.type
 class CustomerOfferFields:
     model: strawberry.Private[CustomerModel]
 
-    @strawberry.field(
-        description="Coupons, newest first (staff need offers:read; a customer sees their own)."
+    coupons = batch_field(
+        coupons_of_each,
+        CouponConnection,
+        rows=COUPON_PAGE,
+        description="Coupons, newest first (staff need offers:read; a customer sees their own).",
     )
-    @batch_resolver(coupons_of_each)
-    async def coupons(
-        self,
-        info: Info,
-        first: int = 20,
-        after: str | None = None,
-        status: CouponStatus | None = None,
-    ) -> CouponConnection:
-        code = status.value if status else None
-        page = await queries.coupons_of(info.context, self.model, code, _page(first, after))
-        return CouponConnection.from_page(page)
 
     @strawberry.field(description="Running offers this customer may claim now.")
     async def available_offers(
@@ -76,7 +81,7 @@ class PurchaseOfferFields:
     @strawberry.field(description="Coupons redeemed on this purchase.")
     async def coupons(self, info: Info) -> list[CouponType]:
         rows = await queries.purchase_coupons(info.context, self.model.brand_id, self.model.id)
-        return [CouponType.from_model(r) for r in rows]
+        return cast(list[CouponType], COUPON.build_all(list(rows), info.context))
 
     @strawberry.field(description="Money taken off by the coupons redeemed on this purchase.")
     async def discount(self, info: Info) -> Decimal:

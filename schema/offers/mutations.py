@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
-from auth.context import Info
+from auth.context import Context, Info
 from auth.permissions import customer_only, requires
 from auth.scopes import Scope
 from resolvers.offers import mutations
@@ -56,8 +56,8 @@ def _offer(result: MutationResult[Offer]) -> OfferPayload:
     return OfferPayload(offer=found, errors=user_errors(result.errors))
 
 
-def _coupon(result: MutationResult[Coupon]) -> CouponPayload:
-    found = CouponType.from_model(result.value) if result.value else None
+def _coupon(result: MutationResult[Coupon], context: Context) -> CouponPayload:
+    found = CouponType.from_model(result.value, context) if result.value else None
     return CouponPayload(coupon=found, errors=user_errors(result.errors))
 
 
@@ -97,17 +97,17 @@ class OfferMutations:
         description="The customer takes a coupon; a points cost is paid in the same transaction.",
     )
     async def claim_offer(self, info: Info, input: ClaimOfferInput) -> CouponPayload:
-        return _coupon(await mutations.claim_offer(info.context, input.offer_id))
+        return _coupon(await mutations.claim_offer(info.context, input.offer_id), info.context)
 
     @strawberry.mutation(extensions=WRITE, description="Exactly once; the discount is stored.")
     async def redeem_coupon(self, info: Info, input: RedeemCouponInput) -> CouponPayload:
         result = await mutations.redeem_coupon(
             info.context, input.code, input.purchase_id, dry_run=input.dry_run
         )
-        payload = _coupon(result)
+        payload = _coupon(result, info.context)
         payload.dry_run = input.dry_run and result.value is not None
         return payload
 
     @strawberry.mutation(extensions=WRITE)
     async def void_coupon(self, info: Info, input: VoidCouponInput) -> CouponPayload:
-        return _coupon(await mutations.void_coupon(info.context, input.coupon_id))
+        return _coupon(await mutations.void_coupon(info.context, input.coupon_id), info.context)

@@ -60,5 +60,5 @@ class OfferQueries:
             return CouponValidation(valid=False, errors=user_errors(result.errors))
         q = result.value
         return CouponValidation(
-            valid=True, discount=q.discount, coupon=CouponType.from_model(q.coupon)
+            valid=True, discount=q.discount, coupon=CouponType.from_model(q.coupon, info.context)
         )

@@ -5,14 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, cast
 
 import strawberry
 
-from auth.context import Info
+from auth.context import Context, Info
+from engine.row_sources import global_ids, local_times, rows_of, same_rows
 from resolvers.ids import to_global_id
 from resolvers.offers import loaders, queries
-from schema.common import Edge, Node, PageInfo, edges, local_time
+from resolvers.offers.loaders import CouponRow
+from resolvers.offers.queries import COUPON_ORDER
+from schema.common import Edge, Node, PageInfo, edges, first_rows_connection, local_time
 from services.common.pagination import Page
 
 if TYPE_CHECKING:
@@ -142,52 +146,51 @@ class OfferType(Node):
         return local_time(info, self.model.created_at)
 
 
+async def _coupon_offer(self: CouponType, info: Info) -> OfferType | None:
+    found = await loaders.offer_by_id(info.context, self.model.brand_id, self.model.offer_id)
+    return OfferType.from_model(found) if found else None
+
+
 @strawberry.type(name="Coupon")
 class CouponType(Node):
     code: str
     discount: Decimal | None = strawberry.field(description="Money taken off the purchase.")
+    status: CouponStatus = strawberry.field(
+        description="EXPIRED as soon as the expiry passes, before the nightly job."
+    )
+    offer: OfferType | None = strawberry.field(resolver=_coupon_offer)
+    customer_id: strawberry.ID
+    purchase_id: strawberry.ID | None
+    issued_at: datetime
+    expires_at: datetime | None
+    redeemed_at: datetime | None
     model: strawberry.Private[Coupon]
 
     @classmethod
-    def from_model(cls, c: Coupon) -> CouponType:
-        return cls(
-            id=strawberry.ID(to_global_id("Coupon", c.id)),
-            code=c.code,
-            discount=c.discount,
-            model=c,
-        )
+    def from_model(cls, c: Coupon, context: Context) -> CouponType:
+        return cast(CouponType, COUPON.build(c, context))
 
-    @strawberry.field(description="EXPIRED as soon as the expiry passes, before the nightly job.")
-    def status(self) -> CouponStatus:
-        return CouponStatus(queries.coupon_status(self.model))
 
-    @strawberry.field
-    async def offer(self, info: Info) -> OfferType | None:
-        found = await loaders.offer_by_id(info.context, self.model.brand_id, self.model.offer_id)
-        return OfferType.from_model(found) if found else None
+STATUSES = {status.value: status for status in CouponStatus}
 
-    @strawberry.field
-    def customer_id(self) -> strawberry.ID:
-        return strawberry.ID(to_global_id("Customer", self.model.customer_id))
 
-    @strawberry.field
-    def purchase_id(self) -> strawberry.ID | None:
-        pk = self.model.purchase_id
-        return strawberry.ID(to_global_id("Purchase", pk)) if pk else None
+def _statuses(rows: list[Coupon], _context: Context) -> list[CouponStatus]:
+    return [STATUSES[status] for status in queries.coupon_statuses(rows)]
 
-    @strawberry.field
-    def issued_at(self, info: Info) -> datetime:
-        return local_time(info, self.model.issued_at)
 
-    @strawberry.field
-    def expires_at(self, info: Info) -> datetime | None:
-        at = self.model.expires_at
-        return local_time(info, at) if at else None
-
-    @strawberry.field
-    def redeemed_at(self, info: Info) -> datetime | None:
-        at = self.model.redeemed_at
-        return local_time(info, at) if at else None
+# Plain fields only (but `offer`), so a page of coupons is read straight from its rows.
+COUPON = rows_of(
+    CouponType,
+    CouponRow,
+    id=global_ids("Coupon"),
+    status=_statuses,
+    customer_id=global_ids("Customer", "customer_id"),
+    purchase_id=global_ids("Purchase", "purchase_id"),
+    issued_at=local_times("issued_at"),
+    expires_at=local_times("expires_at"),
+    redeemed_at=local_times("redeemed_at"),
+    model=same_rows,
+)
 
 
 @strawberry.type
@@ -209,8 +212,11 @@ class CouponConnection:
     page_info: PageInfo
 
     @classmethod
-    def from_page(cls, page: Page[Coupon]) -> CouponConnection:
+    def from_page(cls, page: Page[Coupon], context: Context) -> CouponConnection:
         return cls(
-            edges=edges(page, CouponType.from_model),
+            edges=edges(page, partial(CouponType.from_model, context=context)),
             page_info=PageInfo.from_page(page),
         )
+
+
+COUPON_PAGE = first_rows_connection(CouponConnection, COUPON, COUPON_ORDER)

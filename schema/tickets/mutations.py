@@ -143,7 +143,7 @@ class TicketMutations:
         ticket = await queries.ticket_model(info.context, _ticket_pk(input.ticket_id))
         return CompensateTicketPayload(
             ticket=TicketType.from_model(ticket) if ticket else None,
-            points_transaction=PointsTransactionType.from_model(result.value, info.context.tz),
+            points_transaction=PointsTransactionType.from_model(result.value, info.context),
         )
 
     @strawberry.mutation(extensions=ADMIN, description="Categories, root causes, the loop.")

@@ -202,7 +202,7 @@ class TicketType(Node, StoreFields):
     )
     async def compensations(self, info: Info) -> list[PointsTransactionType] | None:
         rows = await ticket_queries.compensations(info.context, self.model)
-        return [PointsTransactionType.from_model(row, info.context.tz) for row in rows]
+        return [PointsTransactionType.from_model(row, info.context) for row in rows]
 
     @strawberry.field(description="The survey response (detractor) this ticket follows up.")
     def source_response_id(self) -> strawberry.ID | None:

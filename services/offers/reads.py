@@ -12,6 +12,7 @@ from models.rows import db_value, fetch_in_brand
 from services.common.pagination import Page, PageRequest, paginate
 from services.common.recent import newest_per_group
 
+CouponRow = Coupon  # what the coupon reads answer: the rows a page of coupons is read from
 COUPON_ORDER = ("issued_at", True)  # a customer's coupons: newest issued first
 
 
