@@ -32,6 +32,7 @@ import asyncio
 from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from graphql import (
     GraphQLField,
@@ -40,6 +41,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLSchema,
     OperationType,
     TypeNameMetaFieldDef,
 )
@@ -66,6 +68,7 @@ from library_adapter import strawberry_schema_of
 from models.pinned import pinned_connection
 
 UNBATCHABLE_DIRECTIVES = frozenset({"defer", "stream"})
+_FIELD_FACTS: WeakKeyDictionary[GraphQLSchema, dict[int, tuple[Any, ...]]] = WeakKeyDictionary()
 
 
 ROOT_PATHS: Paths = lambda: [None]  # noqa: E731
@@ -177,11 +180,13 @@ class BatchedQueryExecutor(LevelErrors):
         return steps
 
     def _facts(self, field_def: GraphQLField) -> tuple[Any, ...]:
-        """What a field is to this executor, worked out once and kept on the schema (which
-        keeps its fields, and so their ids, alive): (the field, its strawberry definition, a
-        basic field's attribute, a resolver called directly, column extensions, the row
-        source of a batch field's rows)."""
-        known: dict[int, tuple[Any, ...]] = self.schema.__dict__.setdefault("_field_facts", {})
+        """What a field is to this executor, worked out once per schema (which keeps its
+        fields, and so their ids, alive): (the field, its strawberry definition, a basic
+        field's attribute, a resolver called directly, column extensions, the row source of a
+        batch field's rows)."""
+        known = _FIELD_FACTS.get(self.schema)
+        if known is None:
+            known = _FIELD_FACTS[self.schema] = {}
         found = known.get(id(field_def))
         if found is None or found[0] is not field_def:
             definition = strawberry_field(field_def)

@@ -96,7 +96,7 @@ async def coupons_of_each(
     context: Context, customers: Sequence[Customer], status: str | None, page: PageRequest
 ) -> list[Page[Coupon]] | list[FirstRows[Coupon]]:
     """`coupons_of` for a list of customers at once: a list's usual read (the first page of
-    all or usable coupons) as rows, read by the executor (schema/offers/coupon_rows)."""
+    all or usable coupons) as rows, read by the executor (schema/offers/types `COUPON_PAGE`)."""
     for customer in customers:
         check_can_see_coupons(context, customer)
     if _first_page_of_a_list(status, page):
