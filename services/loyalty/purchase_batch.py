@@ -1,0 +1,396 @@
+"""Purchases recorded a chunk at a time (imports): what `record_purchase` called for each row in
+turn writes (purchases, items, points lots, balances, daily spend, tier upgrades, customer
+stats, audit entries, events in the same order), in a few statements a table.
+
+The chunk's customers and memberships are locked together; a customer's rows are computed in
+order in memory, so a tier reached by one row raises the multiplier of their later rows. A
+chunk where that cannot be had exactly (a brand with a daily cap or points-multiplier offers, a
+store code to register) is recorded row by row through `record_purchase`, as is a chunk that
+meets a concurrent write (a unique constraint: it rolls back to its savepoint first).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from models import (
+    Brand,
+    CustomerStats,
+    DailySpend,
+    PointsTransaction,
+    Purchase,
+    PurchaseItem,
+    Tier,
+    rows,
+)
+from models.offers import Offer
+from models.stores import Store
+from services.analytics.lifecycle import stage
+from services.common import sql
+from services.common.actor import Actor
+from services.common.errors import DomainError, ErrorCode
+from services.loyalty import batch_members, points, purchases
+from services.loyalty import config as loyalty_config
+from services.loyalty.batch_members import Chunk, Member, Planned
+from services.loyalty.memberships import SpendSummary, missing_for, qualifies
+from services.loyalty.purchases import ItemSpec
+from services.offers import earning as offer_earning
+from services.stores import refs as store_refs
+from services.stores.refs import StoreRef
+
+Outcome = int | DomainError
+
+
+@dataclass(frozen=True)
+class PurchaseSpec:
+    """A purchase row that passed `check_purchase`: its amount and moment (UTC) as cleaned."""
+
+    customer_id: int
+    amount: Decimal
+    items: list[ItemSpec]
+    store_ref: StoreRef | None
+    channel: str | None
+    when: datetime
+    external_id: str | None
+
+
+@dataclass
+class Spend:
+    """A customer's daily spend (all of it, as `spend_summary` reads it) and the chunk's part."""
+
+    days: dict[int, list[int]] = field(default_factory=dict)  # day -> [month, cents, count]
+    added: dict[int, list[int]] = field(default_factory=dict)
+
+    def add(self, day: int, month: int, cents: int) -> None:
+        for table in (self.days, self.added):
+            row = table.setdefault(day, [month, 0, 0])
+            row[1] += cents
+            row[2] += 1
+
+    def summary(self) -> SpendSummary:
+        by_month: dict[int, int] = defaultdict(int)
+        for month, cents, _ in self.days.values():
+            by_month[month] += cents
+        by_day = {day: row[1] for day, row in self.days.items()}
+        return SpendSummary(sum(by_day.values()), by_day, dict(by_month))
+
+
+async def record_purchases(
+    actor: Actor, brand: Brand, specs: Sequence[PurchaseSpec]
+) -> list[Outcome]:
+    """Each row's purchase id (a replay's: the earlier purchase) or its errors."""
+    if not specs:
+        return []
+    try:
+        async with in_transaction():  # a savepoint of the chunk's transaction
+            done = await _together(actor, brand, specs)
+    except IntegrityError:  # a concurrent writer took an externalId or a membership first
+        done = None
+    if done is not None:
+        return done
+    return [await _alone(actor, brand, spec) for spec in specs]
+
+
+async def _alone(actor: Actor, brand: Brand, spec: PurchaseSpec) -> Outcome:
+    try:
+        result = await purchases.record_purchase(
+            actor,
+            brand,
+            spec.customer_id,
+            spec.amount,
+            spec.items,
+            spec.store_ref,
+            spec.channel,
+            spec.when,
+            spec.external_id,
+        )
+    except DomainError as exc:
+        return exc
+    except IntegrityError:
+        return DomainError.single(None, ErrorCode.CONFLICT, "a concurrent change conflicts")
+    return result.purchase.id
+
+
+async def _stores(
+    brand_id: int, specs: Sequence[PurchaseSpec]
+) -> dict[StoreRef, Store | DomainError | None] | None:
+    """The stores the rows name; None when one is a code to register (row by row does it)."""
+    found: dict[StoreRef, Store | DomainError | None] = {}
+    for ref in {s.store_ref for s in specs if s.store_ref is not None}:
+        try:
+            found[ref] = store = await store_refs.lookup(brand_id, ref, "storeId")
+        except DomainError as exc:
+            found[ref] = exc
+            continue
+        if store is None and (ref.code or "").strip():
+            return None
+    return found
+
+
+async def _together(
+    actor: Actor, brand: Brand, specs: Sequence[PurchaseSpec]
+) -> list[Outcome] | None:
+    settings = await loyalty_config.get_settings(brand.id)
+    if settings.daily_cap is not None:
+        return None
+    if await Offer.filter(brand_id=brand.id, kind=offer_earning.KIND, active=True).exists():
+        return None
+    stores = await _stores(brand.id, specs)
+    if stores is None:
+        return None
+    chunk = await batch_members.lock(actor, brand, [s.customer_id for s in specs])
+    tiers = await loyalty_config.ladder(brand.id)
+    spend = await _spend(brand.id, sorted(chunk.found))
+    known = await _earlier(brand.id, [s.external_id for s in specs if s.external_id])
+    cal = loyalty_config.calendar(brand)
+    made: list[PlannedPurchase] = []  # purchases to insert, in row order
+    outcomes: list[Outcome | Planned] = []
+    for spec in specs:
+        if (missing := chunk.missing(spec.customer_id)) is not None:
+            outcomes.append(missing)
+            continue
+        earlier = known.get(spec.external_id) if spec.external_id else None
+        if earlier is not None:
+            if earlier[0] != spec.customer_id:
+                outcomes.append(_duplicate())
+            else:
+                chunk.enroll(spec.customer_id, (tiers[0].id, tiers[0].name))
+                outcomes.append(earlier[1])
+            continue
+        store = stores.get(spec.store_ref) if spec.store_ref is not None else None
+        if isinstance(store, DomainError):
+            outcomes.append(store)
+            continue
+        m = chunk.enroll(spec.customer_id, (tiers[0].id, tiers[0].name))
+        purchase = _plan(chunk, cal, tiers, spend[spec.customer_id], m, spec, store)
+        made.append(purchase)
+        outcomes.append(purchase)
+        if spec.external_id:
+            known[spec.external_id] = (spec.customer_id, purchase)
+    await _write(chunk, cal, made, spend)
+    return [o.ids() if isinstance(o, Planned) else o for o in outcomes]
+
+
+def _duplicate() -> DomainError:
+    return DomainError.single(
+        "externalId", ErrorCode.DUPLICATE, "another customer's purchase has this externalId"
+    )
+
+
+@dataclass(eq=False)
+class PlannedPurchase(Planned):
+    items: list[ItemSpec] = field(default_factory=list)
+    lot: Planned | None = None
+    cents: int = 0
+
+
+def _plan(
+    chunk: Chunk,
+    cal: loyalty_config.Calendar,
+    tiers: list[Tier],
+    spend: Spend,
+    m: Member,
+    spec: PurchaseSpec,
+    store: Store | None,
+) -> PlannedPurchase:
+    """One row as `record_purchase` computes it, on the member's state in memory."""
+    settings, actor = chunk.settings, chunk.actor
+    tier = next((t for t in tiers if t.id == m.tier_id), None)
+    earned = purchases.earning(
+        settings, tier, spec.amount, spec.items, spec.when.astimezone(cal.tz)
+    ).points
+    row = PlannedPurchase(
+        {
+            "brand_id": chunk.brand.id,
+            "customer_id": spec.customer_id,
+            "amount": spec.amount,
+            "refunded_amount": Decimal(0),
+            "points_earned": earned,
+            "points_reversed": 0,
+            "points_unrecovered": 0,
+            "store_id": store.id if store else None,
+            "channel": spec.channel,
+            "external_id": spec.external_id,
+            "occurred_at": spec.when,
+        },
+        items=spec.items,
+        cents=loyalty_config.to_cents(spec.amount),
+    )
+    spend.add(cal.day(spec.when), cal.month(spec.when), row.cents)
+    if earned:
+        pending = purchases.earned_pending_until(settings, spec.when, chunk.now)
+        m.add_lot("EARN", earned, pending is not None)
+        row.lot = Planned(
+            {
+                "brand_id": chunk.brand.id,
+                "customer_id": spec.customer_id,
+                "kind": "EARN",
+                "amount": 0 if pending else earned,
+                "balance_after": m.available,
+                "reason": "",  # "purchase <id>", once the purchase has its id
+                "source": "purchase",
+                "actor": actor.label,
+                "idempotency_key": None,
+                "fingerprint": None,
+                "purchase_id": None,
+                "lot_points": earned,
+                "remaining": earned,
+                "pending_until": pending,
+                "expires_at": points.lot_expiry(settings, spec.when, cal.tz),
+            }
+        )
+        chunk.points_changed(m, "EARN", earned, row.lot)
+    current = tier
+    best = tiers[0]
+    summary = spend.summary()
+    for candidate in tiers:
+        if qualifies(missing_for(candidate, summary, m.lifetime_earned, cal, chunk.now)):
+            best = candidate if candidate.rank > best.rank else best
+    if current is None or best.rank > current.rank:
+        reason = lambda: f"purchase {row.ids()}"  # noqa: E731
+        chunk.change_tier(m, current.name if current else None, (best.id, best.name), reason)
+    details = lambda: {"purchase": row.ids(), "amount": str(spec.amount), "points": earned}  # noqa: E731
+    chunk.audits.append(lambda: ("recordPurchase", "Customer", spec.customer_id, details()))
+    chunk.events.append(
+        lambda: (
+            "purchase.recorded",
+            spec.customer_id,
+            ("Purchase", row.ids()),
+            {"amount": str(spec.amount), "pointsEarned": earned},
+        )
+    )
+    return row
+
+
+async def _spend(brand_id: int, customer_ids: list[int]) -> dict[int, Spend]:
+    found: dict[int, Spend] = defaultdict(Spend)
+    if not customer_ids:
+        return found
+    condition, listed = rows.one_of("customer_id", customer_ids, 2, sql.is_postgres())
+    spent = await sql.fetch(
+        f"SELECT customer_id, day, month, cents, purchases FROM daily_spend"
+        f" WHERE brand_id = ? AND {condition}",
+        [brand_id, *listed],
+    )
+    for row in spent:
+        found[int(row["customer_id"])].days[int(row["day"])] = [
+            int(row["month"]),
+            int(row["cents"]),
+            int(row["purchases"]),
+        ]
+    return found
+
+
+async def _earlier(brand_id: int, external_ids: list[str]) -> dict[str, tuple[int, int | Planned]]:
+    """The brand's purchases with these externalIds: (customer id, purchase id)."""
+    if not external_ids:
+        return {}
+    unique = list(dict.fromkeys(external_ids))
+    found: dict[str, tuple[int, int | Planned]] = {}
+    for start in range(0, len(unique), 500):
+        batch = unique[start : start + 500]
+        marks = ", ".join("?" * len(batch))
+        for row in await sql.fetch(
+            f"SELECT external_id, customer_id, id FROM purchases WHERE brand_id = ?"
+            f" AND external_id IN ({marks})",
+            [brand_id, *batch],
+        ):
+            found[str(row["external_id"])] = (int(row["customer_id"]), int(row["id"]))
+    return found
+
+
+async def _write(
+    chunk: Chunk, cal: loyalty_config.Calendar, made: list[PlannedPurchase], spend: dict[int, Spend]
+) -> None:
+    await batch_members.write_enrolled(chunk)
+    await batch_members.insert_with_ids(Purchase, made)
+    items = [
+        {
+            "brand_id": chunk.brand.id,
+            "purchase_id": p.ids(),
+            "sku": i.sku.strip(),
+            "name": i.name.strip(),
+            "category": i.category,
+            "quantity": i.quantity,
+            "unit_price": i.unit_price,
+        }
+        for p in made
+        for i in p.items
+    ]
+    await rows.insert_many(PurchaseItem, items)
+    lots: list[Planned] = []
+    for p in made:
+        if p.lot is not None:
+            p.lot.values["purchase_id"] = p.ids()
+            p.lot.values["reason"] = f"purchase {p.ids()}"
+            lots.append(p.lot)
+    await batch_members.insert_with_ids(PointsTransaction, lots)
+    days = [
+        {
+            "brand_id": chunk.brand.id,
+            "customer_id": customer_id,
+            "day": day,
+            "month": month,
+            "cents": cents,
+            "purchases": count,
+        }
+        for customer_id, s in spend.items()
+        for day, (month, cents, count) in s.added.items()
+    ]
+    await rows.insert_many(
+        DailySpend,
+        days,
+        "ON CONFLICT (customer_id, day) DO UPDATE SET cents = daily_spend.cents + excluded.cents,"
+        " purchases = daily_spend.purchases + excluded.purchases",
+    )
+    await batch_members.write_changed(chunk)
+    await rows.insert_many(CustomerStats, _stats(chunk, cal, spend, made), STATS_UPSERT)
+    await batch_members.write_trail(chunk)
+
+
+STATS_COLUMNS = (
+    "first_day",
+    "last_day",
+    "frequency",
+    "monetary_cents",
+    "recency_days",
+    "lifecycle_stage",
+)
+STATS_UPSERT = "ON CONFLICT (customer_id) DO UPDATE SET " + ", ".join(
+    f"{c} = excluded.{c}" for c in STATS_COLUMNS
+)
+
+
+def _stats(
+    chunk: Chunk, cal: loyalty_config.Calendar, spend: dict[int, Spend], made: list[PlannedPurchase]
+) -> list[dict[str, object]]:
+    """What `analytics.touch` computes for each customer with a purchase in the chunk."""
+    today = cal.day(chunk.now)
+    touched = dict.fromkeys(p.values["customer_id"] for p in made)
+    stats = []
+    for customer_id in touched:
+        by_day = spend[customer_id].days
+        days = [day for day, (_, _, count) in by_day.items() if count > 0]
+        first, last = (min(days), max(days)) if days else (None, None)
+        stats.append(
+            {
+                "brand_id": chunk.brand.id,
+                "customer_id": customer_id,
+                "first_day": first,
+                "last_day": last,
+                "frequency": sum(r[2] for r in by_day.values()),
+                "monetary_cents": sum(r[1] for r in by_day.values()),
+                "recency_days": today - last if last is not None else None,
+                "lifecycle_stage": stage(chunk.settings, today, first, last),
+                "score": None,
+                "value_tier": None,
+            }
+        )
+    return stats
