@@ -176,15 +176,11 @@ async def _releases_due(chunk: Chunk) -> bool:
 
 async def _earlier(brand_id: int, keys: list[str]) -> dict[str, tuple[str, int | Planned]]:
     """The brand's ledger rows with these idempotency keys: (fingerprint, transaction id)."""
-    unique = list(dict.fromkeys(keys))
-    found: dict[str, tuple[str, int | Planned]] = {}
-    for start in range(0, len(unique), 500):
-        batch = unique[start : start + 500]
-        marks = ", ".join("?" * len(batch))
-        for row in await sql.fetch(
-            "SELECT idempotency_key, fingerprint, id FROM points_transactions"
-            f" WHERE brand_id = ? AND idempotency_key IN ({marks})",
-            [brand_id, *batch],
-        ):
-            found[str(row["idempotency_key"])] = (str(row["fingerprint"]), int(row["id"]))
-    return found
+    named = await batch_members.rows_named(
+        "points_transactions",
+        "idempotency_key",
+        brand_id,
+        keys,
+        ("idempotency_key", "fingerprint", "id"),
+    )
+    return {str(r["idempotency_key"]): (str(r["fingerprint"]), int(r["id"])) for r in named}

@@ -21,7 +21,7 @@ from tortoise.models import Model
 
 from events.outbox import emit_each
 from models import Brand, LoyaltySettings, Membership, TierChange, rows
-from models.statements import execute_counting
+from models.statements import execute_counting, fetch_rows
 from services.common import audit, sql
 from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode
@@ -231,11 +231,17 @@ async def write_enrolled(chunk: Chunk) -> None:
         )
         for m in chunk.enrolled
     ]
-    await insert_with_ids(Membership, planned)
+    ids = await rows.next_ids(Membership, len(planned))
+    if ids is not None:  # the member numbers known before the insert
+        for row, given in zip(planned, ids, strict=True):
+            row.id, row.values["member_number"] = given, f"M{given:08d}"
+        await rows.insert_many(Membership, [{"id": row.id, **row.values} for row in planned])
+    else:
+        await insert_with_ids(Membership, planned)
+        numbers = [(f"M{row.ids():08d}", row.ids()) for row in planned]
+        await _update_rows("memberships", ("member_number",), ("text",), numbers)
     for m, row in zip(chunk.enrolled, planned, strict=True):
         m.id = row.ids()
-    numbers = [(f"M{m.ids():08d}", m.ids()) for m in chunk.enrolled]
-    await _update_rows("memberships", ("member_number",), ("text",), numbers)
 
 
 async def write_changed(chunk: Chunk) -> None:
@@ -276,3 +282,32 @@ async def write_trail(chunk: Chunk) -> None:
     await rows.insert_many(TierChange, [change() for change in chunk.tier_changes])
     await audit.record_each(chunk.actor, [entry() for entry in chunk.audits])
     await emit_each(chunk.actor, [event() for event in chunk.events])
+
+
+async def rows_named(
+    table: str, column: str, brand_id: int, values: Sequence[str], selected: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The `selected` columns of the brand's rows whose text `column` is one of `values` (a
+    unique key of the brand's): on PostgreSQL one statement joining the values given as an
+    array (an index probe a value, the same plan whatever their number), on SQLite `IN`
+    lists."""
+    unique = list(dict.fromkeys(values))
+    if not unique:
+        return []
+    names = ", ".join(f"t.{c}" for c in selected)
+    if sql.is_postgres():
+        statement = (
+            f"SELECT {names} FROM unnest($2::text[]) AS given(v)"
+            f" JOIN {table} t ON t.brand_id = $1 AND t.{column} = given.v"
+        )
+        conn = Tortoise.get_connection("default")
+        return [dict(r) for r in await fetch_rows(conn, statement, [brand_id, unique])]
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(unique), 500):
+        batch = unique[start : start + 500]
+        marks = ", ".join("?" * len(batch))
+        found += await sql.fetch(
+            f"SELECT {names} FROM {table} t WHERE t.brand_id = ? AND t.{column} IN ({marks})",
+            [brand_id, *batch],
+        )
+    return found

@@ -290,20 +290,10 @@ async def _spend(brand_id: int, customer_ids: list[int]) -> dict[int, Spend]:
 
 async def _earlier(brand_id: int, external_ids: list[str]) -> dict[str, tuple[int, int | Planned]]:
     """The brand's purchases with these externalIds: (customer id, purchase id)."""
-    if not external_ids:
-        return {}
-    unique = list(dict.fromkeys(external_ids))
-    found: dict[str, tuple[int, int | Planned]] = {}
-    for start in range(0, len(unique), 500):
-        batch = unique[start : start + 500]
-        marks = ", ".join("?" * len(batch))
-        for row in await sql.fetch(
-            f"SELECT external_id, customer_id, id FROM purchases WHERE brand_id = ?"
-            f" AND external_id IN ({marks})",
-            [brand_id, *batch],
-        ):
-            found[str(row["external_id"])] = (int(row["customer_id"]), int(row["id"]))
-    return found
+    named = await batch_members.rows_named(
+        "purchases", "external_id", brand_id, external_ids, ("external_id", "customer_id", "id")
+    )
+    return {str(r["external_id"]): (int(r["customer_id"]), int(r["id"])) for r in named}
 
 
 async def _write(
