@@ -125,6 +125,33 @@ def _summary(outcome: Any) -> Any:
     return None
 
 
+async def _one(kind: str, row: dict[str, Any], customer: Any, scope: rows.ImportScope) -> None:
+    """A row through `record_purchase` or `adjust_points`, as imports wrote them before."""
+    if kind == "PURCHASES":
+        spec = rows.purchase_spec(row, customer, scope)
+        await purchases.record_purchase(
+            scope.actor,
+            scope.brand,
+            spec.customer_id,
+            spec.amount,
+            spec.items,
+            spec.store_ref,
+            spec.channel,
+            spec.when,
+            spec.external_id,
+        )
+        return
+    credit = rows.balance_credit(row, customer)
+    if credit is None:
+        return
+    try:
+        await points.adjust_points(
+            scope.actor, credit.customer_id, credit.points, credit.reason, credit.key, credit.source
+        )
+    except DomainError as exc:
+        raise rows.balance_problem(exc) from exc
+
+
 async def one_by_one(brand: Brand, fields: list[dict[str, Any]], kind: str) -> list[Any]:
     """What the import did before: each row through the operation, in a savepoint."""
     scope = await _scope(brand)
@@ -134,7 +161,7 @@ async def one_by_one(brand: Brand, fields: list[dict[str, Any]], kind: str) -> l
             refs = [rows.customer_ref(f) for f in fields]
             for row, customer in zip(fields, await resolve_all(brand.id, refs), strict=True):
                 try:
-                    await rows.write(kind, row, customer, scope)
+                    await _one(kind, row, customer, scope)
                     found.append(None)
                 except DomainError as exc:
                     found.append(_summary(exc))

@@ -1,8 +1,8 @@
-"""Imported rows: their cells read as the fields of their kind, then written by the
-operations' own service code, exactly as the API would: a chunk of customers together
-(upsert_customers), a purchase or a balance one by one (record_purchase, adjust_points). A
-row whose cells cannot be read reports that with every other problem the operation's own
-checks find in it."""
+"""Imported rows: their cells read as the fields of their kind and checked as the operations
+check their input, then written a chunk at a time with the end state of the operations' own
+service code row by row (customers: upsert_customers; purchases and balances:
+services.imports.batches). A row whose cells cannot be read reports that with every other
+problem the operation's own checks find in it."""
 
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode, ErrorCollector, FieldError
 from services.customers.cleaning import clean_profile
 from services.customers.upsert import UpsertInput, upsert_customers
-from services.imports.templates import ATTRIBUTE_PREFIX, PURCHASES
-from services.loyalty import points, purchases
+from services.imports.templates import ATTRIBUTE_PREFIX
+from services.loyalty import purchases
 from services.loyalty.balance_batch import Credit
 from services.loyalty.purchase_batch import PurchaseSpec
 from services.loyalty.purchases import ItemSpec
@@ -259,24 +259,6 @@ def purchase_spec(
     )
 
 
-async def write_purchase(
-    row: dict[str, Any], customer: int | FieldError, scope: ImportScope
-) -> int:
-    spec = purchase_spec(row, customer, scope)
-    result = await purchases.record_purchase(
-        scope.actor,
-        scope.brand,
-        spec.customer_id,
-        spec.amount,
-        spec.items,
-        spec.store_ref,
-        spec.channel,
-        spec.when,
-        spec.external_id,
-    )
-    return result.purchase.id
-
-
 def balance_credit(row: dict[str, Any], customer: int | FieldError) -> Credit | None:
     """One opening transaction per member: an ADJUST lot (source `import`, the brand's expiry)
     whose idempotency key names the member, so a second import of the same balance changes
@@ -303,31 +285,3 @@ def balance_problem(exc: DomainError) -> DomainError:
             "points", ErrorCode.CONFLICT, "this member has another opening balance already"
         )
     return exc
-
-
-async def write_balance(row: dict[str, Any], customer: int | FieldError, scope: ImportScope) -> int:
-    credit = balance_credit(row, customer)
-    if credit is None:
-        assert isinstance(customer, int)
-        return customer
-    try:
-        await points.adjust_points(
-            scope.actor, credit.customer_id, credit.points, credit.reason, credit.key, credit.source
-        )
-    except DomainError as exc:
-        raise balance_problem(exc) from exc
-    return credit.customer_id
-
-
-def needs_customer(kind: str) -> bool:
-    return kind in (PURCHASES, "POINTS_BALANCES")
-
-
-async def write(
-    kind: str, row: dict[str, Any], customer: int | FieldError | None, scope: ImportScope
-) -> int:
-    """One row of a purchases or balances import."""
-    assert customer is not None
-    if kind == PURCHASES:
-        return await write_purchase(row, customer, scope)
-    return await write_balance(row, customer, scope)

@@ -11,7 +11,6 @@ meets a concurrent write (a unique constraint: it rolls back to its savepoint fi
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,8 +21,6 @@ from tortoise.transactions import in_transaction
 
 from models import (
     Brand,
-    CustomerStats,
-    DailySpend,
     PointsTransaction,
     Purchase,
     PurchaseItem,
@@ -32,14 +29,13 @@ from models import (
 )
 from models.offers import Offer
 from models.stores import Store
-from services.analytics.lifecycle import stage
-from services.common import sql
 from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode
-from services.loyalty import batch_members, points, purchases
+from services.loyalty import batch_members, batch_spend, points, purchases
 from services.loyalty import config as loyalty_config
 from services.loyalty.batch_members import Chunk, Member, Planned
-from services.loyalty.memberships import SpendSummary, missing_for, qualifies
+from services.loyalty.batch_spend import Spend
+from services.loyalty.memberships import missing_for, qualifies
 from services.loyalty.purchases import ItemSpec
 from services.offers import earning as offer_earning
 from services.stores import refs as store_refs
@@ -59,27 +55,6 @@ class PurchaseSpec:
     channel: str | None
     when: datetime
     external_id: str | None
-
-
-@dataclass
-class Spend:
-    """A customer's daily spend (all of it, as `spend_summary` reads it) and the chunk's part."""
-
-    days: dict[int, list[int]] = field(default_factory=dict)  # day -> [month, cents, count]
-    added: dict[int, list[int]] = field(default_factory=dict)
-
-    def add(self, day: int, month: int, cents: int) -> None:
-        for table in (self.days, self.added):
-            row = table.setdefault(day, [month, 0, 0])
-            row[1] += cents
-            row[2] += 1
-
-    def summary(self) -> SpendSummary:
-        by_month: dict[int, int] = defaultdict(int)
-        for month, cents, _ in self.days.values():
-            by_month[month] += cents
-        by_day = {day: row[1] for day, row in self.days.items()}
-        return SpendSummary(sum(by_day.values()), by_day, dict(by_month))
 
 
 async def record_purchases(
@@ -147,7 +122,7 @@ async def _together(
         return None
     chunk = await batch_members.lock(actor, brand, [s.customer_id for s in specs])
     tiers = await loyalty_config.ladder(brand.id)
-    spend = await _spend(brand.id, sorted(chunk.found))
+    spend = await batch_spend.load(brand.id, sorted(chunk.found))
     known = await _earlier(brand.id, [s.external_id for s in specs if s.external_id])
     cal = loyalty_config.calendar(brand)
     made: list[PlannedPurchase] = []  # purchases to insert, in row order
@@ -269,25 +244,6 @@ def _plan(
     return row
 
 
-async def _spend(brand_id: int, customer_ids: list[int]) -> dict[int, Spend]:
-    found: dict[int, Spend] = defaultdict(Spend)
-    if not customer_ids:
-        return found
-    condition, listed = rows.one_of("customer_id", customer_ids, 2, sql.is_postgres())
-    spent = await sql.fetch(
-        f"SELECT customer_id, day, month, cents, purchases FROM daily_spend"
-        f" WHERE brand_id = ? AND {condition}",
-        [brand_id, *listed],
-    )
-    for row in spent:
-        found[int(row["customer_id"])].days[int(row["day"])] = [
-            int(row["month"]),
-            int(row["cents"]),
-            int(row["purchases"]),
-        ]
-    return found
-
-
 async def _earlier(brand_id: int, external_ids: list[str]) -> dict[str, tuple[int, int | Planned]]:
     """The brand's purchases with these externalIds: (customer id, purchase id)."""
     named = await batch_members.rows_named(
@@ -322,65 +278,8 @@ async def _write(
             p.lot.values["reason"] = f"purchase {p.ids()}"
             lots.append(p.lot)
     await batch_members.insert_with_ids(PointsTransaction, lots)
-    days = [
-        {
-            "brand_id": chunk.brand.id,
-            "customer_id": customer_id,
-            "day": day,
-            "month": month,
-            "cents": cents,
-            "purchases": count,
-        }
-        for customer_id, s in spend.items()
-        for day, (month, cents, count) in s.added.items()
-    ]
-    await rows.insert_many(
-        DailySpend,
-        days,
-        "ON CONFLICT (customer_id, day) DO UPDATE SET cents = daily_spend.cents + excluded.cents,"
-        " purchases = daily_spend.purchases + excluded.purchases",
-    )
+    await batch_spend.write(chunk.brand.id, spend)
     await batch_members.write_changed(chunk)
-    await rows.insert_many(CustomerStats, _stats(chunk, cal, spend, made), STATS_UPSERT)
+    touched = [int(p.values["customer_id"]) for p in made]
+    await batch_spend.write_stats(chunk, cal.day(chunk.now), spend, touched)
     await batch_members.write_trail(chunk)
-
-
-STATS_COLUMNS = (
-    "first_day",
-    "last_day",
-    "frequency",
-    "monetary_cents",
-    "recency_days",
-    "lifecycle_stage",
-)
-STATS_UPSERT = "ON CONFLICT (customer_id) DO UPDATE SET " + ", ".join(
-    f"{c} = excluded.{c}" for c in STATS_COLUMNS
-)
-
-
-def _stats(
-    chunk: Chunk, cal: loyalty_config.Calendar, spend: dict[int, Spend], made: list[PlannedPurchase]
-) -> list[dict[str, object]]:
-    """What `analytics.touch` computes for each customer with a purchase in the chunk."""
-    today = cal.day(chunk.now)
-    touched = dict.fromkeys(p.values["customer_id"] for p in made)
-    stats = []
-    for customer_id in touched:
-        by_day = spend[customer_id].days
-        days = [day for day, (_, _, count) in by_day.items() if count > 0]
-        first, last = (min(days), max(days)) if days else (None, None)
-        stats.append(
-            {
-                "brand_id": chunk.brand.id,
-                "customer_id": customer_id,
-                "first_day": first,
-                "last_day": last,
-                "frequency": sum(r[2] for r in by_day.values()),
-                "monetary_cents": sum(r[1] for r in by_day.values()),
-                "recency_days": today - last if last is not None else None,
-                "lifecycle_stage": stage(chunk.settings, today, first, last),
-                "score": None,
-                "value_tier": None,
-            }
-        )
-    return stats
