@@ -165,12 +165,12 @@ async def _releases_due(chunk: Chunk) -> bool:
     waiting = sorted(m.customer_id for m in chunk.members.values() if m.pending)
     if not waiting:
         return False
-    condition, listed = rows.one_of("customer_id", waiting, 3, sql.is_postgres())
-    due = await sql.fetch(
-        "SELECT 1 FROM points_transactions WHERE brand_id = ? AND pending_until <= ?"
-        f" AND {condition} LIMIT 1",
-        [chunk.brand.id, loyalty_config.utcnow(), *listed],
+    condition, listed = rows.one_of("customer_id", waiting, 2, sql.is_postgres())
+    due = await sql.fetch(  # by the customer_id index: see batch_members.lock
+        f"SELECT brand_id FROM points_transactions WHERE pending_until <= ? AND {condition}",
+        [loyalty_config.utcnow(), *listed],
     )
+    due = [row for row in due if row["brand_id"] == chunk.brand.id]
     return bool(due)
 
 

@@ -57,13 +57,15 @@ async def load(brand_id: int, customer_ids: list[int]) -> dict[int, Spend]:
     found: dict[int, Spend] = defaultdict(Spend)
     if not customer_ids:
         return found
-    condition, listed = rows.one_of("customer_id", customer_ids, 2, sql.is_postgres())
-    spent = await sql.fetch(
-        f"SELECT customer_id, day, month, cents, purchases FROM daily_spend"
-        f" WHERE brand_id = ? AND {condition}",
-        [brand_id, *listed],
+    condition, listed = rows.one_of("customer_id", customer_ids, 1, sql.is_postgres())
+    spent = await sql.fetch(  # by the (customer_id, day) index alone: see batch_members.lock
+        f"SELECT brand_id, customer_id, day, month, cents, purchases FROM daily_spend"
+        f" WHERE {condition}",
+        listed,
     )
     for row in spent:
+        if row["brand_id"] != brand_id:
+            continue
         found[int(row["customer_id"])].days[int(row["day"])] = [
             int(row["month"]),
             int(row["cents"]),
