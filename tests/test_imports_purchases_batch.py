@@ -391,6 +391,15 @@ async def test_a_chunk_of_purchases_ends_as_the_rows_one_by_one(
     }
 
 
+async def test_lots_expiring_at_the_end_of_their_month(monkeypatch: pytest.MonkeyPatch) -> None:
+    _never_alone(monkeypatch, purchase_batch)
+
+    async def monthly(brand: Brand) -> None:
+        await loyalty_config.set_settings(Actor.system(brand.id), {"expiry_rule": "END_OF_MONTH"})
+
+    await _compare(PURCHASE_ROWS[:-1], "PURCHASES", monthly)
+
+
 async def test_purchases_with_a_store_code_to_register_go_row_by_row() -> None:
     await _compare(PURCHASE_ROWS, "PURCHASES")
 

@@ -120,7 +120,7 @@ async def _together(actor: Actor, brand: Brand, credits: Sequence[Credit]) -> li
     await batch_members.insert_with_ids(PointsTransaction, lots)
     await batch_members.write_changed(chunk)
     await batch_members.write_trail(chunk)
-    return [o.ids() if isinstance(o, Planned) else o for o in outcomes]
+    return [o.saved_id() if isinstance(o, Planned) else o for o in outcomes]
 
 
 def _plan(
@@ -153,7 +153,7 @@ def _plan(
             "adjustPoints",
             "Customer",
             credit.customer_id,
-            {"transaction": lot.ids(), **details},
+            {"transaction": lot.saved_id(), **details},
         )
     )
     chunk.points_changed(m, "ADJUST", credit.points, lot)

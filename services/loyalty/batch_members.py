@@ -59,7 +59,7 @@ class Member:
             self.lifetime_earned += points
         self.changed = True
 
-    def ids(self) -> int:
+    def saved_id(self) -> int:
         assert self.id is not None, "the membership is inserted before its rows are written"
         return self.id
 
@@ -71,13 +71,15 @@ class Planned:
     values: dict[str, Any]
     id: int | None = None
 
-    def ids(self) -> int:
+    def saved_id(self) -> int:
         assert self.id is not None, "read once the chunk's rows are inserted"
         return self.id
 
 
 @dataclass
 class Chunk:
+    """A chunk's locked members and what its rows will write besides their own rows."""
+
     actor: Actor
     brand: Brand
     settings: LoyaltySettings
@@ -88,9 +90,6 @@ class Chunk:
     events: list[Callable[[], Event]] = field(default_factory=list)
     audits: list[Callable[[], Entry]] = field(default_factory=list)
     tier_changes: list[Callable[[], dict[str, Any]]] = field(default_factory=list)
-
-    def member(self, customer_id: int) -> Member | None:
-        return self.members.get(customer_id)
 
     def missing(self, customer_id: int) -> DomainError | None:
         if customer_id in self.found:
@@ -114,12 +113,12 @@ class Chunk:
             lambda: (
                 "membership.tier_changed",
                 customer_id,
-                ("Membership", m.ids()),
+                ("Membership", m.saved_id()),
                 {"from": None, "to": name, "reason": "enrolled"},
             )
         )
         self.audits.append(
-            lambda: ("enrollMember", "Customer", customer_id, {"membership": m.ids()})
+            lambda: ("enrollMember", "Customer", customer_id, {"membership": m.saved_id()})
         )
         return m
 
@@ -133,7 +132,7 @@ class Chunk:
             lambda: (
                 "membership.tier_changed",
                 m.customer_id,
-                ("Membership", m.ids()),
+                ("Membership", m.saved_id()),
                 {"from": old, "to": name, "reason": reason()},
             )
         )
@@ -144,7 +143,7 @@ class Chunk:
             lambda: (
                 "points.changed",
                 m.customer_id,
-                ("PointsTransaction", lot.ids()),
+                ("PointsTransaction", lot.saved_id()),
                 payload,
             )
         )
@@ -155,7 +154,7 @@ def _tier_change(
 ) -> dict[str, Any]:
     return {
         "brand_id": brand_id,
-        "membership_id": m.ids(),
+        "membership_id": m.saved_id(),
         "from_tier": old,
         "to_tier": new,
         "reason": reason,
@@ -240,17 +239,17 @@ async def write_enrolled(chunk: Chunk) -> None:
         await rows.insert_many(Membership, [{"id": row.id, **row.values} for row in planned])
     else:
         await insert_with_ids(Membership, planned)
-        numbers = [(f"M{row.ids():08d}", row.ids()) for row in planned]
+        numbers = [(f"M{row.saved_id():08d}", row.saved_id()) for row in planned]
         await _update_rows("memberships", ("member_number",), ("text",), numbers)
     for m, row in zip(chunk.enrolled, planned, strict=True):
-        m.id = row.ids()
+        m.id = row.saved_id()
 
 
 async def write_changed(chunk: Chunk) -> None:
     """One UPDATE of the balances and tiers of the memberships that were there before."""
     changed = [m for m in chunk.members.values() if m.changed and not m.new]
     values = [
-        (m.available, m.pending, m.lifetime_earned, m.tier_id, m.tier_since, m.ids())
+        (m.available, m.pending, m.lifetime_earned, m.tier_id, m.tier_since, m.saved_id())
         for m in changed
     ]
     kinds = ("bigint", "bigint", "bigint", "bigint", "timestamptz")

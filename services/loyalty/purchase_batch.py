@@ -150,7 +150,7 @@ async def _together(
         if spec.external_id:
             known[spec.external_id] = (spec.customer_id, purchase)
     await _write(chunk, cal, made, spend)
-    return [o.ids() if isinstance(o, Planned) else o for o in outcomes]
+    return [o.saved_id() if isinstance(o, Planned) else o for o in outcomes]
 
 
 def _duplicate() -> DomainError:
@@ -229,15 +229,15 @@ def _plan(
         if qualifies(missing_for(candidate, summary, m.lifetime_earned, cal, chunk.now)):
             best = candidate if candidate.rank > best.rank else best
     if current is None or best.rank > current.rank:
-        reason = lambda: f"purchase {row.ids()}"  # noqa: E731
+        reason = lambda: f"purchase {row.saved_id()}"  # noqa: E731
         chunk.change_tier(m, current.name if current else None, (best.id, best.name), reason)
-    details = lambda: {"purchase": row.ids(), "amount": str(spec.amount), "points": earned}  # noqa: E731
+    details = lambda: {"purchase": row.saved_id(), "amount": str(spec.amount), "points": earned}  # noqa: E731
     chunk.audits.append(lambda: ("recordPurchase", "Customer", spec.customer_id, details()))
     chunk.events.append(
         lambda: (
             "purchase.recorded",
             spec.customer_id,
-            ("Purchase", row.ids()),
+            ("Purchase", row.saved_id()),
             {"amount": str(spec.amount), "pointsEarned": earned},
         )
     )
@@ -260,7 +260,7 @@ async def _write(
     items = [
         {
             "brand_id": chunk.brand.id,
-            "purchase_id": p.ids(),
+            "purchase_id": p.saved_id(),
             "sku": i.sku.strip(),
             "name": i.name.strip(),
             "category": i.category,
@@ -274,8 +274,8 @@ async def _write(
     lots: list[Planned] = []
     for p in made:
         if p.lot is not None:
-            p.lot.values["purchase_id"] = p.ids()
-            p.lot.values["reason"] = f"purchase {p.ids()}"
+            p.lot.values["purchase_id"] = p.saved_id()
+            p.lot.values["reason"] = f"purchase {p.saved_id()}"
             lots.append(p.lot)
     await batch_members.insert_with_ids(PointsTransaction, lots)
     await batch_spend.write(chunk.brand.id, spend)
