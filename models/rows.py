@@ -274,11 +274,14 @@ def _unnest_insert(model: type[Model], columns: tuple[str, ...]) -> str:
     )
 
 
-async def insert_many(model: type[Model], rows: Sequence[dict[str, Any]]) -> int:
+async def insert_many(
+    model: type[Model], rows: Sequence[dict[str, Any]], on_conflict: str = ""
+) -> int:
     """INSERT rows that all have the same columns (`auto_now_add` and `auto_now` ones left
     out are set to now), inside the caller's transaction: one statement with an array a
     column on PostgreSQL, multi-row VALUES (as many rows as the placeholder limit allows) on
-    SQLite. How many were written."""
+    SQLite. `on_conflict` (an `ON CONFLICT ...` clause, no placeholders) makes it an upsert.
+    How many were written."""
     if not rows:
         return 0
     now = datetime.now(UTC)
@@ -297,7 +300,8 @@ async def insert_many(model: type[Model], rows: Sequence[dict[str, Any]]) -> int
     conn = Tortoise.get_connection("default")
     if conn.capabilities.dialect == "postgres":
         arrays = [list(column) for column in zip(*values, strict=True)]
-        return await execute_counting(conn, _unnest_insert(model, tuple(columns)), arrays)
+        sql = _unnest_insert(model, tuple(columns))
+        return await execute_counting(conn, f"{sql} {on_conflict}".rstrip(), arrays)
     per_statement = max(1, min(1000, 30_000 // len(columns)))
     row_marks = f"({', '.join('?' * len(columns))})"
     written = 0
@@ -306,6 +310,7 @@ async def insert_many(model: type[Model], rows: Sequence[dict[str, Any]]) -> int
         sql = f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) VALUES " + ", ".join(
             [row_marks] * len(batch)
         )
+        sql = f"{sql} {on_conflict}".rstrip()
         written += await execute_counting(conn, sql, [v for row in batch for v in row])
     return written
 

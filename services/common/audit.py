@@ -91,3 +91,27 @@ async def record_rows(
             for target_id, details in targets
         ],
     )
+
+
+async def record_each(
+    actor: Actor, entries: Sequence[tuple[str, str, int | str, dict[str, Any] | None]]
+) -> None:
+    """`record` for each (operation, target type, target id, details), in order, in multi-row
+    INSERTs: a set-based change whose rows are each audited as the operation alone would be."""
+    _WRITTEN.set(_WRITTEN.get() + len(entries))
+    await rows.insert_many(
+        AuditEntry,
+        [
+            {
+                "brand_id": actor.brand_id,
+                "principal_kind": actor.kind,
+                "principal_id": actor.subject,
+                "operation": operation,
+                "target_type": target_type,
+                "target_id": str(target_id),
+                "request_id": actor.request_id,
+                "details": details or {},
+            }
+            for operation, target_type, target_id, details in entries
+        ],
+    )

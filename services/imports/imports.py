@@ -1,7 +1,7 @@
 """Import jobs: `startImport` queues a job waiting for its file; once the file is uploaded, a
-runner reads it in chunks. Each chunk is one transaction: its rows (customers upserted
-together, purchases and balances each in a savepoint, through the operations' own service
-code), the failed rows appended to the failed-rows
+runner reads it in chunks. Each chunk is one transaction: its rows (written together, with the
+end state of the operations' own service code row by row: services.imports.batches), the failed
+rows appended to the failed-rows
 CSV, and the checkpoint (where the next chunk starts, the failed-rows file's size) commit
 together, so a restarted job continues after the last committed chunk without repeating or
 skipping a row. REJECT_EVERYTHING runs the whole file in one transaction (at most
@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from events.outbox import emit
@@ -28,19 +27,18 @@ from services.bulk.refs import resolve_all
 from services.common import audit
 from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode, ErrorCollector, FieldError
-from services.imports import formats, rows, templates
+from services.imports import batches, formats, rows, templates
 from services.imports.formats import Appender, FileProblem, Record
 from services.jobs import jobs, registry
 from services.jobs.context import JobContext
 from services.loyalty import config as loyalty_config
 
 JOB_KIND = "import"
-# Rows a transaction. Each event a row emits takes the brand's event counter's row lock until
-# the chunk commits (events.outbox), so the brand's other writers wait for the chunk: small
-# chunks keep that wait short; a commit per chunk costs little.
-CHUNK_ROWS = 100
-# Customers are written set-based (a statement a table per chunk, events taken in one counter
-# update), so a chunk of them holds the counter's lock about as long as 100 purchases do.
+# Rows a transaction. A chunk is written set-based (a few statements a table), its events taken
+# in one counter update at the end (events.outbox): the brand's event counter's row lock, which
+# the brand's other writers wait for, is held from then until the chunk commits, a few
+# statements, whatever the chunk's size.
+CHUNK_ROWS = 1000
 CUSTOMER_CHUNK_ROWS = 1000
 MAX_ALL_OR_NOTHING = 10_000
 MAX_MAPPING = 200
@@ -146,28 +144,29 @@ class ImportRun:
     async def write_chunk(
         self, records: list[Record], scope: rows.ImportScope
     ) -> list[tuple[Record, list[FieldError]]]:
-        """Each row in a savepoint of the chunk's transaction; the rows that failed."""
+        """The chunk's rows written together (the operations' own checks, their end state as
+        the rows one by one); the rows that failed."""
         fields = [self.fields_of(r) if r.values is not None else {} for r in records]
-        customers: list[Any] = [None] * len(records)
-        if rows.needs_customer(self.kind):
-            refs = [rows.customer_ref(f) for f in fields]
-            customers = list(await resolve_all(scope.brand.id, refs))
-        failures: list[tuple[Record, list[FieldError]]] = []
         if self.kind == templates.CUSTOMERS:
             return await self.write_customers(records, fields, scope)
-        for record, values, customer in zip(records, fields, customers, strict=True):
+        failures: list[tuple[Record, list[FieldError]]] = []
+        readable: list[int] = []
+        for index, record in enumerate(records):
             if record.values is None:
                 problem = FieldError(None, ErrorCode.INVALID, record.problem or "unreadable")
                 failures.append((record, [problem]))
-                continue
-            try:  # the operation's own transaction is a savepoint of the chunk's: a failed
-                # row's writes roll back alone (its checks run before it writes)
-                await rows.write(self.kind, values, customer, scope)
-            except DomainError as exc:
-                failures.append((record, list(exc.errors)))
-            except IntegrityError:
-                conflict = FieldError(None, ErrorCode.CONFLICT, "a concurrent change conflicts")
-                failures.append((record, [conflict]))
+            else:
+                readable.append(index)
+        given = [fields[i] for i in readable]
+        customers = list(await resolve_all(scope.brand.id, [rows.customer_ref(f) for f in given]))
+        write = (
+            batches.write_purchases if self.kind == templates.PURCHASES else batches.write_balances
+        )
+        outcomes = await write(given, customers, scope)
+        for index, outcome in zip(readable, outcomes, strict=True):
+            if outcome is not None:
+                failures.append((records[index], list(outcome.errors)))
+        failures.sort(key=lambda failure: failure[0].line)
         return failures
 
     async def write_customers(

@@ -1,8 +1,8 @@
-"""Imported rows: their cells read as the fields of their kind, then written by the
-operations' own service code, exactly as the API would: a chunk of customers together
-(upsert_customers), a purchase or a balance one by one (record_purchase, adjust_points). A
-row whose cells cannot be read reports that with every other problem the operation's own
-checks find in it."""
+"""Imported rows: their cells read as the fields of their kind and checked as the operations
+check their input, then written a chunk at a time with the end state of the operations' own
+service code row by row (customers: upsert_customers; purchases and balances:
+services.imports.batches). A row whose cells cannot be read reports that with every other
+problem the operation's own checks find in it."""
 
 from __future__ import annotations
 
@@ -25,8 +25,10 @@ from services.common.actor import Actor
 from services.common.errors import DomainError, ErrorCode, ErrorCollector, FieldError
 from services.customers.cleaning import clean_profile
 from services.customers.upsert import UpsertInput, upsert_customers
-from services.imports.templates import ATTRIBUTE_PREFIX, PURCHASES
-from services.loyalty import points, purchases
+from services.imports.templates import ATTRIBUTE_PREFIX
+from services.loyalty import purchases
+from services.loyalty.balance_batch import Credit
+from services.loyalty.purchase_batch import PurchaseSpec
 from services.loyalty.purchases import ItemSpec
 from services.stores import refs as store_refs
 
@@ -223,9 +225,11 @@ def _items(raw: Any, errors: ErrorCollector) -> list[ItemSpec]:
         return []
 
 
-async def write_purchase(
+def purchase_spec(
     row: dict[str, Any], customer: int | FieldError, scope: ImportScope
-) -> int:
+) -> PurchaseSpec:
+    """A purchase row checked as `record_purchase` checks its input (DomainError with every
+    problem of the row)."""
     errors = ErrorCollector()
     if isinstance(customer, FieldError):
         errors.errors.append(customer)
@@ -235,30 +239,30 @@ async def write_purchase(
     when = _when(row.get("occurredAt"), scope.zone, errors)
     items = _items(row.get("items"), errors)
     external = _text(row.get("externalId"))
+    cleaned = None
     try:
-        purchases.check_purchase(amount if amount is not None else 1, items, when, external)
+        cleaned = purchases.check_purchase(
+            amount if amount is not None else 1, items, when, external
+        )
     except DomainError as exc:
         errors.errors.extend(exc.errors)
     errors.raise_if_any()
-    assert isinstance(customer, int) and amount is not None
-    result = await purchases.record_purchase(
-        scope.actor,
-        scope.brand,
+    assert isinstance(customer, int) and amount is not None and cleaned is not None
+    return PurchaseSpec(
         customer,
-        amount,
+        cleaned[0],
         items,
         store_refs.from_text(_text(row.get("storeId"))),
         _text(row.get("channel")),
-        when,
-        external,
+        cleaned[1],
+        external.strip() if external else None,
     )
-    return result.purchase.id
 
 
-async def write_balance(row: dict[str, Any], customer: int | FieldError, scope: ImportScope) -> int:
+def balance_credit(row: dict[str, Any], customer: int | FieldError) -> Credit | None:
     """One opening transaction per member: an ADJUST lot (source `import`, the brand's expiry)
     whose idempotency key names the member, so a second import of the same balance changes
-    nothing and a different one is refused."""
+    nothing and a different one is refused; None for a balance of zero (nothing to write)."""
     errors = ErrorCollector()
     if isinstance(customer, FieldError):
         errors.errors.append(customer)
@@ -269,29 +273,15 @@ async def write_balance(row: dict[str, Any], customer: int | FieldError, scope: 
     errors.raise_if_any()
     assert isinstance(customer, int) and amount is not None
     if amount == 0:
-        return customer
+        return None
     reason = _text(row.get("reason")) or OPENING_REASON
-    key = f"opening-balance:{customer}"
-    try:
-        await points.adjust_points(scope.actor, customer, amount, reason, key, source="import")
-    except DomainError as exc:
-        if any(e.code == ErrorCode.IDEMPOTENCY_KEY_REUSED for e in exc.errors):
-            raise DomainError.single(
-                "points", ErrorCode.CONFLICT, "this member has another opening balance already"
-            ) from exc
-        raise
-    return customer
+    return Credit(customer, amount, reason, f"opening-balance:{customer}", "import")
 
 
-def needs_customer(kind: str) -> bool:
-    return kind in (PURCHASES, "POINTS_BALANCES")
-
-
-async def write(
-    kind: str, row: dict[str, Any], customer: int | FieldError | None, scope: ImportScope
-) -> int:
-    """One row of a purchases or balances import."""
-    assert customer is not None
-    if kind == PURCHASES:
-        return await write_purchase(row, customer, scope)
-    return await write_balance(row, customer, scope)
+def balance_problem(exc: DomainError) -> DomainError:
+    """An opening balance refused by its key: the member has a different one already."""
+    if any(e.code == ErrorCode.IDEMPOTENCY_KEY_REUSED for e in exc.errors):
+        return DomainError.single(
+            "points", ErrorCode.CONFLICT, "this member has another opening balance already"
+        )
+    return exc

@@ -167,9 +167,10 @@ def earned_pending_until(
 
 def check_purchase(
     amount: Any, items: list[ItemSpec], occurred_at: datetime | None, external_id: str | None
-) -> None:
-    """The input checks of record_purchase, alone (DomainError with all of them)."""
-    _clean(amount, items, occurred_at, external_id)
+) -> tuple[Decimal, datetime]:
+    """The input checks of record_purchase, alone (DomainError with all of them): the amount
+    and the moment (UTC) it would record."""
+    return _clean(amount, items, occurred_at, external_id)
 
 
 async def _replay(brand_id: int, customer_id: int, external_id: str) -> PurchaseResult | None:
