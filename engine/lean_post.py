@@ -99,11 +99,11 @@ class LeanGraphQLPost:
         request_data = _single_operation(body)
         answer = None
         if request_data is not None:
-            with cancelled_on_disconnect(receive) as watch:
+            with cancelled_on_disconnect(receive) as disconnected:
                 try:
                     answer = await self._answer(scope, request_data, media_type)
                 except asyncio.CancelledError:
-                    if not watch.disconnected:
+                    if not disconnected.is_set():
                         raise
                     return None  # the client has gone: its work stops, nobody to answer
         if answer is None:
@@ -150,11 +150,7 @@ def _graphql_over_http(scope: Scope) -> bool:
     return (
         scope["type"] == "http"
         and scope["path"] == "/graphql"
-        and scope["method"]
-        in (
-            "GET",
-            "POST",
-        )
+        and scope["method"] in ("GET", "POST")
     )
 
 
@@ -205,16 +201,12 @@ def _single_operation(body: bytes) -> dict[str, Any] | None:
     return data
 
 
-class DisconnectWatch:
-    def __init__(self) -> None:
-        self.disconnected = False
-
-
 @contextmanager
-def cancelled_on_disconnect(receive: Receive) -> Iterator[DisconnectWatch]:
+def cancelled_on_disconnect(receive: Receive) -> Iterator[asyncio.Event]:
     """Cancels the current task when the client disconnects (its body already read, the next
-    message is the disconnect): a statement in flight is cancelled on the database too."""
-    watch = DisconnectWatch()
+    message is the disconnect; the event is then set): a statement in flight is cancelled on
+    the database too."""
+    disconnected = asyncio.Event()
     task = asyncio.current_task()
     assert task is not None
 
@@ -222,29 +214,25 @@ def cancelled_on_disconnect(receive: Receive) -> Iterator[DisconnectWatch]:
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
-                watch.disconnected = True
+                disconnected.set()
                 task.cancel()
                 return
 
     watcher = asyncio.ensure_future(wait_for_disconnect())
     try:
-        yield watch
+        yield disconnected
     finally:
         watcher.cancel()
-        if watch.disconnected:
+        if disconnected.is_set():
             task.uncancel()
 
 
 def replaying(body: bytes, receive: Receive) -> Receive:
     """`receive` that hands over the already read body first."""
-    replayed = False
+    first: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
 
     async def replay() -> Message:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
+        return first.pop() if first else await receive()
 
     return replay
 
