@@ -152,10 +152,10 @@ class BatchedQueryExecutor(LevelErrors):
         for key, details in grouped.items():
             field_name = details[0].node.name.value
             if field_name == "__typename":
-                field_def = TypeNameMetaFieldDef
-                steps.append(
-                    Step(key, field_def, details, [], None, parent_type.name, leaves_only=True)
+                typename = Step(
+                    key, TypeNameMetaFieldDef, details, [], None, parent_type.name, True
                 )
+                steps.append(typename)
                 continue
             field_def = parent_type.fields[field_name]
             _, definition, attribute, direct, extensions, rows = self._facts(field_def)
@@ -225,22 +225,17 @@ class BatchedQueryExecutor(LevelErrors):
                 sources = rows.built(sources, self.context_value)
             columns = await self._resolve_level(parent_type, steps, sources, redo, each)
             nested = [step.rows for step in steps]
+        objects = []
         for position, step in enumerate(steps):
-            if (
-                step.leaves_only
-                and step.typename is None
-                and position not in redo
-                and position not in each
-            ):
-                try:
-                    columns[position] = complete_leaves(step.field_def.type, columns[position])
-                except Exception:
-                    each.add(position)
-        objects = [
-            position
-            for position, step in enumerate(steps)
-            if not step.leaves_only and position not in redo and position not in each
-        ]
+            if position in redo or position in each or step.typename is not None:
+                continue
+            if not step.leaves_only:
+                objects.append(position)
+                continue
+            try:
+                columns[position] = complete_leaves(step.field_def.type, columns[position])
+            except Exception:
+                each.add(position)
         if objects:
             done = await asyncio.gather(
                 *(
