@@ -162,22 +162,15 @@ class TransactionClient(CRMAsyncpgClient, TransactionalDBClient):
         self.transaction = self.connection.transaction()  # a savepoint when one is open
         await self.transaction.start()
 
-    async def savepoint(self) -> None:
-        await self.begin()
-
     async def commit(self) -> None:
         self._finalize()
         await self.transaction.commit()
-
-    async def release_savepoint(self) -> None:
-        await self.commit()
 
     async def rollback(self) -> None:
         self._finalize()
         await self.transaction.rollback()
 
-    async def savepoint_rollback(self) -> None:
-        await self.rollback()
+    savepoint, release_savepoint, savepoint_rollback = begin, commit, rollback
 
     def _finalize(self) -> None:
         if self.transaction is None:
@@ -187,20 +180,30 @@ class TransactionClient(CRMAsyncpgClient, TransactionalDBClient):
         self.finalized = True
 
 
-async def _end(client: TransactionClient, exc_type: Any) -> None:
-    if client.finalized:
-        return
-    if exc_type is None:
-        await client.commit()
-    elif exc_type is not TransactionManagementError:  # a failed one cannot roll back
-        await client.rollback()
-
-
-class OwnTransaction(TransactionContext):
-    """A transaction on the request's connection, held (its lock) until the end, or on a
-    pooled one; the task sees its client (`connections`) until it ends."""
+class Savepoint(TransactionContext):
+    """A savepoint of the client's transaction (its connection's transaction is one)."""
 
     client: TransactionClient
+
+    def __init__(self, client: TransactionClient) -> None:
+        self.client = client
+
+    async def __aenter__(self) -> TransactionClient:
+        await self.client.begin()
+        return self.client
+
+    async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+        if self.client.finalized:
+            return
+        if exc_type is None:
+            await self.client.commit()
+        elif exc_type is not TransactionManagementError:  # a failed one cannot roll back
+            await self.client.rollback()
+
+
+class OwnTransaction(Savepoint):
+    """A transaction on the request's connection, held (its lock) until the end, or on a
+    pooled one; the task sees its client (`connections`) until it ends."""
 
     def __init__(self, parent: CRMAsyncpgClient, request: RequestConnection | None) -> None:
         self.parent = parent
@@ -210,7 +213,7 @@ class OwnTransaction(TransactionContext):
         connection = await self.turn.__aenter__()
         try:
             self.client = TransactionClient(self.parent, RequestConnection(connection, None))
-            await self.client.begin()
+            await super().__aenter__()
         except BaseException:
             with contextlib.suppress(Exception):  # a dead connection goes back all the same
                 await self.turn.__aexit__(None, None, None)
@@ -220,24 +223,10 @@ class OwnTransaction(TransactionContext):
 
     async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
         try:
-            await _end(self.client, exc_type)
+            await super().__aexit__(exc_type, exc_val, exc_tb)
         finally:
             connections.reset(self.token)
             await self.turn.__aexit__(None, None, None)
-
-
-class Savepoint(TransactionContext):
-    client: TransactionClient
-
-    def __init__(self, client: TransactionClient) -> None:
-        self.client = client
-
-    async def __aenter__(self) -> TransactionClient:
-        await self.client.savepoint()
-        return self.client
-
-    async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
-        await _end(self.client, exc_type)
 
 
 client_class = CRMAsyncpgClient
