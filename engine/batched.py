@@ -158,9 +158,7 @@ class BatchedQueryExecutor(LevelErrors):
                 steps.append(typename)
                 continue
             field_def = parent_type.fields[field_name]
-            _, definition, attribute, direct, extensions, rows = self._facts(field_def)
-            if any(d.node.arguments or d.defer_usage is not None for d in details):
-                attribute = extensions = None
+            definition, attribute, direct, extensions, rows = self._facts(field_def)
             steps.append(
                 Step(
                     key,
@@ -181,18 +179,15 @@ class BatchedQueryExecutor(LevelErrors):
 
     def _facts(self, field_def: GraphQLField) -> tuple[Any, ...]:
         """What a field is to this executor, worked out once per schema (which keeps its
-        fields, and so their ids, alive): (the field, its strawberry definition, a basic
-        field's attribute, a resolver called directly, column extensions, the row source of a
-        batch field's rows)."""
-        known = _FIELD_FACTS.get(self.schema)
-        if known is None:
-            known = _FIELD_FACTS[self.schema] = {}
+        fields alive, and so their ids theirs): (its strawberry definition, a basic field's
+        attribute, a resolver called directly, column extensions, the row source of a batch
+        field's rows)."""
+        known = _FIELD_FACTS.setdefault(self.schema, {})
         found = known.get(id(field_def))
-        if found is None or found[0] is not field_def:
+        if found is None:
             definition = strawberry_field(field_def)
             resolver = definition.base_resolver if definition is not None else None
             found = known[id(field_def)] = (
-                field_def,
                 definition,
                 basic_attribute(definition, field_def),
                 is_direct(definition, strawberry_schema_of(self.schema)),

@@ -47,7 +47,7 @@ from engine.unavailable import unavailable_retry_after
 from schema import CRMSchema
 
 POST_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
-Answer = tuple[int, bytes, int | None, str]  # status, body, Retry-After, content type
+Answer = tuple[int, str, bytes, int | None]  # status, content type, body, Retry-After
 
 
 class LeanGraphQLPost:
@@ -79,10 +79,8 @@ class LeanGraphQLPost:
         body = await _read_body(receive)
         async with self.turns or nullcontext():
             answer = await self._respond(scope, body, media_type, receive, send)
-        if answer is None:
-            return
-        status, payload, retry_after, content_type = answer
-        await _send(send, status, content_type, payload, retry_after)
+        if answer is not None:
+            await _send(send, *answer)
 
     def _held_back(self, scope: Scope) -> GraphQLError | None:
         """The refusal for a caller whose documents keep being refused by a limit
@@ -97,18 +95,16 @@ class LeanGraphQLPost:
     ) -> Answer | None:
         """The lean answer to send, or None once the app has answered the request itself."""
         request_data = _single_operation(body)
-        answer = None
-        if request_data is not None:
-            with cancelled_on_disconnect(receive) as disconnected:
-                try:
-                    answer = await self._answer(scope, request_data, media_type)
-                except asyncio.CancelledError:
-                    if not disconnected.is_set():
-                        raise
-                    return None  # the client has gone: its work stops, nobody to answer
-        if answer is None:
+        if request_data is None:
             await self.app(scope, replaying(body, receive), send)
-        return answer
+            return None
+        with cancelled_on_disconnect(receive) as disconnected:
+            try:
+                return await self._answer(scope, request_data, media_type)
+            except asyncio.CancelledError:
+                if not disconnected.is_set():
+                    raise
+                return None  # the client has gone: its work stops, nobody to answer
 
     async def _answer(self, scope: Scope, request_data: dict[str, Any], media_type: str) -> Answer:
         context = await build_context(Request(scope), self.settings)
@@ -124,13 +120,13 @@ class LeanGraphQLPost:
             )
         except (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError) as exc:
             refused = refusal(400, transport_refusal(exc, "POST"))  # as the view answers it
-            return 400, bytes(refused.body), None, JSON
+            return 400, JSON, bytes(refused.body), None
         response = process_result(result)
         retry_after = rate_limited_retry_after(response)
         status = shaped(response, media_type, rate_limited=retry_after is not None)  # type: ignore[arg-type]
         if retry_after is None and (retry_after := unavailable_retry_after(response)) is not None:
             status = 503
-        return status, orjson.dumps(response), retry_after, media_type
+        return status, media_type, orjson.dumps(response), retry_after
 
 
 async def _send(
