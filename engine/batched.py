@@ -44,6 +44,7 @@ from graphql import (
     GraphQLSchema,
     OperationType,
     TypeNameMetaFieldDef,
+    get_named_type,
 )
 from graphql.execution.collect_fields import GroupedFieldSet
 from graphql.execution.values import get_argument_values
@@ -53,7 +54,7 @@ from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
 from engine.batch_resolvers import WholeColumn, accepted_classes, column_extensions, is_direct
 from engine.columns import Abandon, as_list, close_all, complete_leaves, row_builder, split
-from engine.execution import basic_attribute, named_type, strawberry_field
+from engine.execution import basic_attribute, strawberry_field
 from engine.level_errors import (
     Failures,
     LevelErrors,
@@ -135,7 +136,7 @@ class BatchedQueryExecutor(LevelErrors):
                     d.name.value in UNBATCHABLE_DIRECTIVES for d in detail.node.directives or ()
                 ):
                     return False
-            named = named_type(field_def.type)
+            named = get_named_type(field_def.type)
             if isinstance(named, GraphQLObjectType):
                 sub_grouped, new_defer_usages, *_ = self.collect_subfields(named, details)
                 if new_defer_usages or not self._batchable(named, sub_grouped):
@@ -152,27 +153,13 @@ class BatchedQueryExecutor(LevelErrors):
         for key, details in grouped.items():
             field_name = details[0].node.name.value
             if field_name == "__typename":
-                typename = Step(
-                    key, TypeNameMetaFieldDef, details, [], None, parent_type.name, True
-                )
-                steps.append(typename)
+                steps.append(Step(key, TypeNameMetaFieldDef, details, [], parent_type.name, True))
                 continue
             field_def = parent_type.fields[field_name]
-            definition, attribute, direct, extensions, rows = self._facts(field_def)
+            leaves_only = isinstance(get_named_type(field_def.type), GraphQLLeafType)
+            facts = self._facts(field_def)
             steps.append(
-                Step(
-                    key,
-                    field_def,
-                    details,
-                    [d.node for d in details],
-                    attribute,
-                    None,
-                    leaves_only=isinstance(named_type(field_def.type), GraphQLLeafType),
-                    definition=definition,
-                    direct=direct,
-                    extensions=extensions,
-                    rows=rows,
-                )
+                Step(key, field_def, details, [d.node for d in details], None, leaves_only, *facts)
             )
         self._steps[id(grouped)] = (grouped, steps)
         return steps

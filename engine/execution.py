@@ -10,10 +10,7 @@ from weakref import WeakMethod
 
 from graphql import (
     GraphQLField,
-    GraphQLList,
-    GraphQLNonNull,
     GraphQLObjectType,
-    GraphQLOutputType,
     GraphQLResolveInfoHelpers,
     OperationType,
 )
@@ -61,12 +58,6 @@ def _alive(method: WeakMethod[Callable[..., Any]]) -> Callable[..., Any]:
     if bound is None:
         raise RuntimeError("the execution is over")
     return bound
-
-
-def named_type(field_type: GraphQLOutputType) -> Any:
-    while isinstance(field_type, GraphQLNonNull | GraphQLList):
-        field_type = field_type.of_type
-    return field_type
 
 
 class GraphQLCoreExecutor(StrawberryGraphQLCoreExecutionContext):

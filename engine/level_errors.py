@@ -29,10 +29,11 @@ class Step:
     field_def: GraphQLField
     details: FieldDetailsList
     nodes: list[FieldNode]
-    attribute: str | None  # a plain attribute: read it, no resolver
     typename: str | None  # `__typename`
     leaves_only: bool  # the type holds no object: completed without awaiting
+    # What `engine/batched` works out once per field (`_facts`), in this order:
     definition: StrawberryField | None = None
+    attribute: str | None = None  # a plain attribute: read it, no resolver
     direct: bool = False  # its resolver is called directly (`engine/batch_resolvers.is_direct`)
     # A plain attribute whose field extensions work on whole columns (e.g. masking PII).
     extensions: tuple[ColumnExtension, ...] | None = None
