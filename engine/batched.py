@@ -419,39 +419,24 @@ class BatchedQueryExecutor(LevelErrors):
     ) -> list[Any]:
         """The values completed as `field_type`, each a Nulled where an error below nulled it
         and the type is non-null. Raises (Abandon) only before the next level started."""
+        nullable = True
         if isinstance(field_type, GraphQLNonNull):
-            if any(value is None or value is Undefined for value in values):
-                raise Abandon
-            return await self._complete_present(field_type.of_type, step, values, paths, rows)
+            nullable, field_type = False, field_type.of_type
         present = [
             i for i, value in enumerate(values) if value is not None and value is not Undefined
         ]
-        if len(present) == len(values):
-            completed = await self._complete_present(field_type, step, values, paths, rows)
-        else:
-            completed = [None] * len(values)
+        if len(present) < len(values):
+            if not nullable:
+                raise Abandon
+            completed: list[Any] = [None] * len(values)
             if present:
-                done = await self._complete_present(
-                    field_type,
-                    step,
-                    [values[i] for i in present],
-                    picked(paths, present),
-                    rows,
+                picked_values = [values[i] for i in present]
+                done = await self._complete(
+                    field_type, step, picked_values, picked(paths, present), rows
                 )
                 for index, value in zip(present, done, strict=True):
                     completed[index] = value
-        if self._nulled:
-            self._record_nulled(completed, paths)
-        return completed
-
-    async def _complete_present(
-        self,
-        field_type: GraphQLOutputType,
-        step: Step,
-        values: list[Any],
-        paths: Paths,
-        rows: RowSource | None,
-    ) -> list[Any]:
+            return completed
         if isinstance(field_type, GraphQLList):
             lists = [as_list(value) for value in values]
             flat = [item for items in lists for item in items]
@@ -464,14 +449,17 @@ class BatchedQueryExecutor(LevelErrors):
                 ]
 
             done = await self._complete(field_type.of_type, step, flat, item_paths, rows)
-            parts = split(done, [len(items) for items in lists])
+            completed = split(done, [len(items) for items in lists])
             if self._nulled:  # a non-null item's error nulls its list
-                for index, part in enumerate(parts):
-                    parts[index] = next((v for v in part if isinstance(v, Nulled)), part)
-            return parts
-        if not isinstance(field_type, GraphQLObjectType):
+                for index, part in enumerate(completed):
+                    completed[index] = next((v for v in part if isinstance(v, Nulled)), part)
+        elif isinstance(field_type, GraphQLObjectType):
+            if field_type.is_type_of is not None:
+                self._check_runtime_types(field_type, values, rows)
+            grouped, *_ = self.collect_subfields(field_type, step.details)
+            completed = await self._level(field_type, values, grouped, paths, rows)
+        else:
             raise Abandon  # leaves are completed without awaiting; abstract types never get here
-        if field_type.is_type_of is not None:
-            self._check_runtime_types(field_type, values, rows)
-        grouped, *_ = self.collect_subfields(field_type, step.details)
-        return await self._level(field_type, values, grouped, paths, rows)
+        if nullable and self._nulled:
+            self._record_nulled(completed, paths)
+        return completed
