@@ -239,10 +239,21 @@ class BatchedQueryExecutor(LevelErrors):
                     columns[position] = completed
                 else:  # raised before its next level started (`_level` records its errors)
                     each.add(position)
-        if redo or each:
-            await self._standard_columns(
-                parent_type, steps, sources, paths, columns, redo, each, nested
+        if redo or each:  # graphql-core's way, with its errors
+            source_paths, positions = paths(), sorted(redo | each)
+            standard = (
+                self._standard_column(
+                    parent_type,
+                    steps[p],
+                    sources,
+                    source_paths,
+                    None if p in redo else columns[p],
+                    nested[p],
+                )
+                for p in positions
             )
+            for position, column in zip(positions, await asyncio.gather(*standard), strict=True):
+                columns[position] = column
         built_rows: list[Any] = list(map(row_builder(tuple(step.key for step in steps)), *columns))
         if self._nulled:
             for index in range(len(built_rows)):

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import GraphQLError, GraphQLField, GraphQLObjectType, GraphQLOutputType
+from graphql import GraphQLError, GraphQLField, GraphQLObjectType
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.language import FieldNode
 from graphql.pyutils import Path
@@ -65,36 +65,6 @@ class LevelErrors(GraphQLCoreExecutor):
         key, type_name = step.key, parent_type.name
         return lambda: [Path(path, key, type_name) for path in paths()]
 
-    async def _standard_columns(
-        self,
-        parent_type: GraphQLObjectType,
-        steps: list[Step],
-        sources: list[Any],
-        paths: Paths,
-        columns: list[list[Any]],
-        redo: set[int],
-        each: set[int],
-        rows: list[RowSource | None],
-    ) -> None:
-        """The columns of `redo` and `each` produced graphql-core's way, with its errors."""
-        source_paths = paths()
-        positions = sorted(redo | each)
-        done = await asyncio.gather(
-            *(
-                self._standard_column(
-                    parent_type,
-                    steps[position],
-                    sources,
-                    source_paths,
-                    None if position in redo else columns[position],
-                    rows[position],
-                )
-                for position in positions
-            )
-        )
-        for position, column in zip(positions, done, strict=True):
-            columns[position] = column
-
     async def _standard_column(
         self,
         parent_type: GraphQLObjectType,
@@ -123,10 +93,9 @@ class LevelErrors(GraphQLCoreExecutor):
                 result = self._nulled_by(error)
             results.append(result)
         pending = [index for index, result in enumerate(results) if self.is_awaitable(result)]
-        if pending:
-            settled = await asyncio.gather(*(self._settled(results[i]) for i in pending))
-            for index, value in zip(pending, settled, strict=True):
-                results[index] = value
+        settled = await asyncio.gather(*(self._settled(results[i]) for i in pending))
+        for index, value in zip(pending, settled, strict=True):
+            results[index] = value
         return results
 
     def _complete_resolved(
@@ -143,16 +112,14 @@ class LevelErrors(GraphQLCoreExecutor):
             self.handle_field_error(raw_error, return_type, step.details, path)
             return None
         if self.is_awaitable(completed):
-            return self._completed_later(completed, return_type, step, path)
+            return self._completed_later(completed, step, path)
         return completed
 
-    async def _completed_later(
-        self, completed: Any, return_type: GraphQLOutputType, step: Step, path: Path
-    ) -> Any:
+    async def _completed_later(self, completed: Any, step: Step, path: Path) -> Any:
         try:
             return await completed
         except Exception as raw_error:
-            self.handle_field_error(raw_error, return_type, step.details, path)
+            self.handle_field_error(raw_error, step.field_def.type, step.details, path)
             return None
 
     async def _settled(self, awaitable: Any) -> Any:
