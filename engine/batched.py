@@ -52,7 +52,7 @@ from graphql.pyutils import AwaitableOrValue, Path, Undefined
 from strawberry.schema.schema_converter import get_arguments
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
-from engine.batch_resolvers import WholeColumn, accepted_classes, column_extensions, is_direct
+from engine.batch_resolvers import WholeColumn, column_extensions, is_direct
 from engine.columns import Abandon, as_list, close_all, complete_leaves, row_builder, split
 from engine.execution import basic_attribute, strawberry_field
 from engine.level_errors import (
@@ -69,7 +69,8 @@ from library_adapter import strawberry_schema_of
 from models.pinned import pinned_connection
 
 UNBATCHABLE_DIRECTIVES = frozenset({"defer", "stream"})
-_FIELD_FACTS: WeakKeyDictionary[GraphQLSchema, dict[int, tuple[Any, ...]]] = WeakKeyDictionary()
+# Per schema, by id: a field's facts (`_facts`), an object type's accepted classes.
+_KNOWN: WeakKeyDictionary[GraphQLSchema, dict[int, Any]] = WeakKeyDictionary()
 
 
 ROOT_PATHS: Paths = lambda: [None]  # noqa: E731
@@ -168,8 +169,8 @@ class BatchedQueryExecutor(LevelErrors):
         """What a field is to this executor, worked out once per schema (which keeps its
         fields alive, and so their ids theirs): (its strawberry definition, a basic field's
         attribute, a resolver called directly, column extensions, the row source of a batch
-        field's rows)."""
-        known = _FIELD_FACTS.setdefault(self.schema, {})
+        field's rows, its Python name)."""
+        known = _KNOWN.setdefault(self.schema, {})
         found = known.get(id(field_def))
         if found is None:
             definition = strawberry_field(field_def)
@@ -180,6 +181,7 @@ class BatchedQueryExecutor(LevelErrors):
                 is_direct(definition, strawberry_schema_of(self.schema)),
                 column_extensions(definition, field_def),
                 getattr(resolver.wrapped_func, "rows", None) if resolver else None,
+                definition.python_name if definition is not None else None,
             )
         return found
 
@@ -408,7 +410,7 @@ class BatchedQueryExecutor(LevelErrors):
         is_type_of = field_type.is_type_of
         assert is_type_of is not None
         row_class = rows.row_class if rows is not None else None
-        accepted = accepted_classes(self.schema, field_type)
+        accepted = _KNOWN.setdefault(self.schema, {}).setdefault(id(field_type), set())
         for value in values:
             if value.__class__ in accepted and not hasattr(value, TYPE_CAST_ATTRIBUTE):
                 continue

@@ -38,11 +38,7 @@ class Step:
     # A plain attribute whose field extensions work on whole columns (e.g. masking PII).
     extensions: tuple[ColumnExtension, ...] | None = None
     rows: RowSource | None = None  # the row source a batch field's rows belong to
-
-    @property
-    def name(self) -> str | None:
-        """The Python name a row source reads the field by."""
-        return self.definition.python_name if self.definition is not None else None
+    name: str | None = None  # the Python name a row source reads the field by
 
 
 class Nulled:
