@@ -59,7 +59,11 @@ class LeanGraphQLPost:
         self.turns = asyncio.Semaphore(limit) if limit > 0 else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not _graphql_over_http(scope):
+        if (
+            scope["type"] != "http"
+            or scope["path"] != "/graphql"
+            or scope["method"] not in ("GET", "POST")
+        ):
             await self.app(scope, receive, send)
             return
         accept = _json_post_accept(scope)
@@ -140,14 +144,6 @@ async def _send(
         headers.append((b"retry-after", str(retry_after).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
-
-
-def _graphql_over_http(scope: Scope) -> bool:
-    return (
-        scope["type"] == "http"
-        and scope["path"] == "/graphql"
-        and scope["method"] in ("GET", "POST")
-    )
 
 
 def _json_post_accept(scope: Scope) -> str | None:
