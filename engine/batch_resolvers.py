@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
 import strawberry
-from graphql import GraphQLField, GraphQLObjectType
+from graphql import GraphQLField
 from strawberry.types.field import StrawberryField
 
 from engine.row_sources import RowSource
@@ -69,17 +69,6 @@ def is_direct(definition: StrawberryField | None, strawberry_schema: Any) -> boo
         and not definition.is_subscription  # type: ignore[union-attr]
         and not strawberry_schema.schema_converter.exception_handlers
     )
-
-
-def accepted_classes(schema: Any, object_type: GraphQLObjectType) -> set[type]:
-    """Classes whose instances `object_type.is_type_of` accepted, kept on the schema."""
-    known: dict[int, tuple[GraphQLObjectType, set[type]]] = schema.__dict__.setdefault(
-        "_accepted_classes", {}
-    )
-    found = known.get(id(object_type))
-    if found is None or found[0] is not object_type:
-        found = known[id(object_type)] = (object_type, set())
-    return found[1]
 
 
 class ColumnExtension(Protocol):

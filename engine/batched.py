@@ -44,6 +44,7 @@ from graphql import (
     GraphQLSchema,
     OperationType,
     TypeNameMetaFieldDef,
+    get_named_type,
 )
 from graphql.execution.collect_fields import GroupedFieldSet
 from graphql.execution.values import get_argument_values
@@ -51,9 +52,9 @@ from graphql.pyutils import AwaitableOrValue, Path, Undefined
 from strawberry.schema.schema_converter import get_arguments
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
-from engine.batch_resolvers import WholeColumn, accepted_classes, column_extensions, is_direct
+from engine.batch_resolvers import WholeColumn, column_extensions, is_direct
 from engine.columns import Abandon, as_list, close_all, complete_leaves, row_builder, split
-from engine.execution import basic_attribute, named_type, strawberry_field
+from engine.execution import basic_attribute, strawberry_field
 from engine.level_errors import (
     Failures,
     LevelErrors,
@@ -68,7 +69,8 @@ from library_adapter import strawberry_schema_of
 from models.pinned import pinned_connection
 
 UNBATCHABLE_DIRECTIVES = frozenset({"defer", "stream"})
-_FIELD_FACTS: WeakKeyDictionary[GraphQLSchema, dict[int, tuple[Any, ...]]] = WeakKeyDictionary()
+# Per schema, by id: a field's facts (`_facts`), an object type's accepted classes.
+_KNOWN: WeakKeyDictionary[GraphQLSchema, dict[int, Any]] = WeakKeyDictionary()
 
 
 ROOT_PATHS: Paths = lambda: [None]  # noqa: E731
@@ -135,7 +137,7 @@ class BatchedQueryExecutor(LevelErrors):
                     d.name.value in UNBATCHABLE_DIRECTIVES for d in detail.node.directives or ()
                 ):
                     return False
-            named = named_type(field_def.type)
+            named = get_named_type(field_def.type)
             if isinstance(named, GraphQLObjectType):
                 sub_grouped, new_defer_usages, *_ = self.collect_subfields(named, details)
                 if new_defer_usages or not self._batchable(named, sub_grouped):
@@ -152,52 +154,34 @@ class BatchedQueryExecutor(LevelErrors):
         for key, details in grouped.items():
             field_name = details[0].node.name.value
             if field_name == "__typename":
-                field_def = TypeNameMetaFieldDef
-                steps.append(
-                    Step(key, field_def, details, [], None, parent_type.name, leaves_only=True)
-                )
+                steps.append(Step(key, TypeNameMetaFieldDef, details, [], parent_type.name, True))
                 continue
             field_def = parent_type.fields[field_name]
-            _, definition, attribute, direct, extensions, rows = self._facts(field_def)
-            if any(d.node.arguments or d.defer_usage is not None for d in details):
-                attribute = extensions = None
+            leaves_only = isinstance(get_named_type(field_def.type), GraphQLLeafType)
+            facts = self._facts(field_def)
             steps.append(
-                Step(
-                    key,
-                    field_def,
-                    details,
-                    [d.node for d in details],
-                    attribute,
-                    None,
-                    leaves_only=isinstance(named_type(field_def.type), GraphQLLeafType),
-                    definition=definition,
-                    direct=direct,
-                    extensions=extensions,
-                    rows=rows,
-                )
+                Step(key, field_def, details, [d.node for d in details], None, leaves_only, *facts)
             )
         self._steps[id(grouped)] = (grouped, steps)
         return steps
 
     def _facts(self, field_def: GraphQLField) -> tuple[Any, ...]:
         """What a field is to this executor, worked out once per schema (which keeps its
-        fields, and so their ids, alive): (the field, its strawberry definition, a basic
-        field's attribute, a resolver called directly, column extensions, the row source of a
-        batch field's rows)."""
-        known = _FIELD_FACTS.get(self.schema)
-        if known is None:
-            known = _FIELD_FACTS[self.schema] = {}
+        fields alive, and so their ids theirs): (its strawberry definition, a basic field's
+        attribute, a resolver called directly, column extensions, the row source of a batch
+        field's rows, its Python name)."""
+        known = _KNOWN.setdefault(self.schema, {})
         found = known.get(id(field_def))
-        if found is None or found[0] is not field_def:
+        if found is None:
             definition = strawberry_field(field_def)
             resolver = definition.base_resolver if definition is not None else None
             found = known[id(field_def)] = (
-                field_def,
                 definition,
                 basic_attribute(definition, field_def),
                 is_direct(definition, strawberry_schema_of(self.schema)),
                 column_extensions(definition, field_def),
                 getattr(resolver.wrapped_func, "rows", None) if resolver else None,
+                definition.python_name if definition is not None else None,
             )
         return found
 
@@ -225,22 +209,17 @@ class BatchedQueryExecutor(LevelErrors):
                 sources = rows.built(sources, self.context_value)
             columns = await self._resolve_level(parent_type, steps, sources, redo, each)
             nested = [step.rows for step in steps]
+        objects = []
         for position, step in enumerate(steps):
-            if (
-                step.leaves_only
-                and step.typename is None
-                and position not in redo
-                and position not in each
-            ):
-                try:
-                    columns[position] = complete_leaves(step.field_def.type, columns[position])
-                except Exception:
-                    each.add(position)
-        objects = [
-            position
-            for position, step in enumerate(steps)
-            if not step.leaves_only and position not in redo and position not in each
-        ]
+            if position in redo or position in each or step.typename is not None:
+                continue
+            if not step.leaves_only:
+                objects.append(position)
+                continue
+            try:
+                columns[position] = complete_leaves(step.field_def.type, columns[position])
+            except Exception:
+                each.add(position)
         if objects:
             done = await asyncio.gather(
                 *(
@@ -262,10 +241,21 @@ class BatchedQueryExecutor(LevelErrors):
                     columns[position] = completed
                 else:  # raised before its next level started (`_level` records its errors)
                     each.add(position)
-        if redo or each:
-            await self._standard_columns(
-                parent_type, steps, sources, paths, columns, redo, each, nested
+        if redo or each:  # graphql-core's way, with its errors
+            source_paths, positions = paths(), sorted(redo | each)
+            standard = (
+                self._standard_column(
+                    parent_type,
+                    steps[p],
+                    sources,
+                    source_paths,
+                    None if p in redo else columns[p],
+                    nested[p],
+                )
+                for p in positions
             )
+            for position, column in zip(positions, await asyncio.gather(*standard), strict=True):
+                columns[position] = column
         built_rows: list[Any] = list(map(row_builder(tuple(step.key for step in steps)), *columns))
         if self._nulled:
             for index in range(len(built_rows)):
@@ -420,7 +410,7 @@ class BatchedQueryExecutor(LevelErrors):
         is_type_of = field_type.is_type_of
         assert is_type_of is not None
         row_class = rows.row_class if rows is not None else None
-        accepted = accepted_classes(self.schema, field_type)
+        accepted = _KNOWN.setdefault(self.schema, {}).setdefault(id(field_type), set())
         for value in values:
             if value.__class__ in accepted and not hasattr(value, TYPE_CAST_ATTRIBUTE):
                 continue
@@ -442,39 +432,24 @@ class BatchedQueryExecutor(LevelErrors):
     ) -> list[Any]:
         """The values completed as `field_type`, each a Nulled where an error below nulled it
         and the type is non-null. Raises (Abandon) only before the next level started."""
+        nullable = True
         if isinstance(field_type, GraphQLNonNull):
-            if any(value is None or value is Undefined for value in values):
-                raise Abandon
-            return await self._complete_present(field_type.of_type, step, values, paths, rows)
+            nullable, field_type = False, field_type.of_type
         present = [
             i for i, value in enumerate(values) if value is not None and value is not Undefined
         ]
-        if len(present) == len(values):
-            completed = await self._complete_present(field_type, step, values, paths, rows)
-        else:
-            completed = [None] * len(values)
+        if len(present) < len(values):
+            if not nullable:
+                raise Abandon
+            completed: list[Any] = [None] * len(values)
             if present:
-                done = await self._complete_present(
-                    field_type,
-                    step,
-                    [values[i] for i in present],
-                    picked(paths, present),
-                    rows,
+                picked_values = [values[i] for i in present]
+                done = await self._complete(
+                    field_type, step, picked_values, picked(paths, present), rows
                 )
                 for index, value in zip(present, done, strict=True):
                     completed[index] = value
-        if self._nulled:
-            self._record_nulled(completed, paths)
-        return completed
-
-    async def _complete_present(
-        self,
-        field_type: GraphQLOutputType,
-        step: Step,
-        values: list[Any],
-        paths: Paths,
-        rows: RowSource | None,
-    ) -> list[Any]:
+            return completed
         if isinstance(field_type, GraphQLList):
             lists = [as_list(value) for value in values]
             flat = [item for items in lists for item in items]
@@ -487,14 +462,17 @@ class BatchedQueryExecutor(LevelErrors):
                 ]
 
             done = await self._complete(field_type.of_type, step, flat, item_paths, rows)
-            parts = split(done, [len(items) for items in lists])
+            completed = split(done, [len(items) for items in lists])
             if self._nulled:  # a non-null item's error nulls its list
-                for index, part in enumerate(parts):
-                    parts[index] = next((v for v in part if isinstance(v, Nulled)), part)
-            return parts
-        if not isinstance(field_type, GraphQLObjectType):
+                for index, part in enumerate(completed):
+                    completed[index] = next((v for v in part if isinstance(v, Nulled)), part)
+        elif isinstance(field_type, GraphQLObjectType):
+            if field_type.is_type_of is not None:
+                self._check_runtime_types(field_type, values, rows)
+            grouped, *_ = self.collect_subfields(field_type, step.details)
+            completed = await self._level(field_type, values, grouped, paths, rows)
+        else:
             raise Abandon  # leaves are completed without awaiting; abstract types never get here
-        if field_type.is_type_of is not None:
-            self._check_runtime_types(field_type, values, rows)
-        grouped, *_ = self.collect_subfields(field_type, step.details)
-        return await self._level(field_type, values, grouped, paths, rows)
+        if nullable and self._nulled:
+            self._record_nulled(completed, paths)
+        return completed

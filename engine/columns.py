@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 from graphql import (
@@ -127,8 +128,5 @@ def as_list(value: Any) -> list[Any]:
 
 
 def split(flat: list[Any], lengths: list[int]) -> list[Any]:
-    parts, start = [], 0
-    for length in lengths:
-        parts.append(flat[start : start + length])
-        start += length
-    return parts
+    ends = accumulate(lengths)
+    return [flat[end - length : end] for end, length in zip(ends, lengths, strict=True)]

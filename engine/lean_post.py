@@ -47,7 +47,7 @@ from engine.unavailable import unavailable_retry_after
 from schema import CRMSchema
 
 POST_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
-Answer = tuple[int, bytes, int | None, str]  # status, body, Retry-After, content type
+Answer = tuple[int, str, bytes, int | None]  # status, content type, body, Retry-After
 
 
 class LeanGraphQLPost:
@@ -59,7 +59,11 @@ class LeanGraphQLPost:
         self.turns = asyncio.Semaphore(limit) if limit > 0 else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not _graphql_over_http(scope):
+        if (
+            scope["type"] != "http"
+            or scope["path"] != "/graphql"
+            or scope["method"] not in ("GET", "POST")
+        ):
             await self.app(scope, receive, send)
             return
         accept = _json_post_accept(scope)
@@ -79,10 +83,8 @@ class LeanGraphQLPost:
         body = await _read_body(receive)
         async with self.turns or nullcontext():
             answer = await self._respond(scope, body, media_type, receive, send)
-        if answer is None:
-            return
-        status, payload, retry_after, content_type = answer
-        await _send(send, status, content_type, payload, retry_after)
+        if answer is not None:
+            await _send(send, *answer)
 
     def _held_back(self, scope: Scope) -> GraphQLError | None:
         """The refusal for a caller whose documents keep being refused by a limit
@@ -97,18 +99,16 @@ class LeanGraphQLPost:
     ) -> Answer | None:
         """The lean answer to send, or None once the app has answered the request itself."""
         request_data = _single_operation(body)
-        answer = None
-        if request_data is not None:
-            with cancelled_on_disconnect(receive) as watch:
-                try:
-                    answer = await self._answer(scope, request_data, media_type)
-                except asyncio.CancelledError:
-                    if not watch.disconnected:
-                        raise
-                    return None  # the client has gone: its work stops, nobody to answer
-        if answer is None:
+        if request_data is None:
             await self.app(scope, replaying(body, receive), send)
-        return answer
+            return None
+        with cancelled_on_disconnect(receive) as disconnected:
+            try:
+                return await self._answer(scope, request_data, media_type)
+            except asyncio.CancelledError:
+                if not disconnected.is_set():
+                    raise
+                return None  # the client has gone: its work stops, nobody to answer
 
     async def _answer(self, scope: Scope, request_data: dict[str, Any], media_type: str) -> Answer:
         context = await build_context(Request(scope), self.settings)
@@ -124,13 +124,13 @@ class LeanGraphQLPost:
             )
         except (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError) as exc:
             refused = refusal(400, transport_refusal(exc, "POST"))  # as the view answers it
-            return 400, bytes(refused.body), None, JSON
+            return 400, JSON, bytes(refused.body), None
         response = process_result(result)
         retry_after = rate_limited_retry_after(response)
         status = shaped(response, media_type, rate_limited=retry_after is not None)  # type: ignore[arg-type]
         if retry_after is None and (retry_after := unavailable_retry_after(response)) is not None:
             status = 503
-        return status, orjson.dumps(response), retry_after, media_type
+        return status, media_type, orjson.dumps(response), retry_after
 
 
 async def _send(
@@ -144,18 +144,6 @@ async def _send(
         headers.append((b"retry-after", str(retry_after).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
-
-
-def _graphql_over_http(scope: Scope) -> bool:
-    return (
-        scope["type"] == "http"
-        and scope["path"] == "/graphql"
-        and scope["method"]
-        in (
-            "GET",
-            "POST",
-        )
-    )
 
 
 def _json_post_accept(scope: Scope) -> str | None:
@@ -205,16 +193,12 @@ def _single_operation(body: bytes) -> dict[str, Any] | None:
     return data
 
 
-class DisconnectWatch:
-    def __init__(self) -> None:
-        self.disconnected = False
-
-
 @contextmanager
-def cancelled_on_disconnect(receive: Receive) -> Iterator[DisconnectWatch]:
+def cancelled_on_disconnect(receive: Receive) -> Iterator[asyncio.Event]:
     """Cancels the current task when the client disconnects (its body already read, the next
-    message is the disconnect): a statement in flight is cancelled on the database too."""
-    watch = DisconnectWatch()
+    message is the disconnect; the event is then set): a statement in flight is cancelled on
+    the database too."""
+    disconnected = asyncio.Event()
     task = asyncio.current_task()
     assert task is not None
 
@@ -222,29 +206,25 @@ def cancelled_on_disconnect(receive: Receive) -> Iterator[DisconnectWatch]:
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
-                watch.disconnected = True
+                disconnected.set()
                 task.cancel()
                 return
 
     watcher = asyncio.ensure_future(wait_for_disconnect())
     try:
-        yield watch
+        yield disconnected
     finally:
         watcher.cancel()
-        if watch.disconnected:
+        if disconnected.is_set():
             task.uncancel()
 
 
 def replaying(body: bytes, receive: Receive) -> Receive:
     """`receive` that hands over the already read body first."""
-    replayed = False
+    first: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
 
     async def replay() -> Message:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
+        return first.pop() if first else await receive()
 
     return replay
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import GraphQLError, GraphQLField, GraphQLObjectType, GraphQLOutputType
+from graphql import GraphQLError, GraphQLField, GraphQLObjectType
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.language import FieldNode
 from graphql.pyutils import Path
@@ -29,19 +29,16 @@ class Step:
     field_def: GraphQLField
     details: FieldDetailsList
     nodes: list[FieldNode]
-    attribute: str | None  # a plain attribute: read it, no resolver
     typename: str | None  # `__typename`
     leaves_only: bool  # the type holds no object: completed without awaiting
+    # What `engine/batched` works out once per field (`_facts`), in this order:
     definition: StrawberryField | None = None
+    attribute: str | None = None  # a plain attribute: read it, no resolver
     direct: bool = False  # its resolver is called directly (`engine/batch_resolvers.is_direct`)
     # A plain attribute whose field extensions work on whole columns (e.g. masking PII).
     extensions: tuple[ColumnExtension, ...] | None = None
     rows: RowSource | None = None  # the row source a batch field's rows belong to
-
-    @property
-    def name(self) -> str | None:
-        """The Python name a row source reads the field by."""
-        return self.definition.python_name if self.definition is not None else None
+    name: str | None = None  # the Python name a row source reads the field by
 
 
 class Nulled:
@@ -63,36 +60,6 @@ class LevelErrors(GraphQLCoreExecutor):
     def _field_paths(self, parent_type: GraphQLObjectType, step: Step, paths: Paths) -> Paths:
         key, type_name = step.key, parent_type.name
         return lambda: [Path(path, key, type_name) for path in paths()]
-
-    async def _standard_columns(
-        self,
-        parent_type: GraphQLObjectType,
-        steps: list[Step],
-        sources: list[Any],
-        paths: Paths,
-        columns: list[list[Any]],
-        redo: set[int],
-        each: set[int],
-        rows: list[RowSource | None],
-    ) -> None:
-        """The columns of `redo` and `each` produced graphql-core's way, with its errors."""
-        source_paths = paths()
-        positions = sorted(redo | each)
-        done = await asyncio.gather(
-            *(
-                self._standard_column(
-                    parent_type,
-                    steps[position],
-                    sources,
-                    source_paths,
-                    None if position in redo else columns[position],
-                    rows[position],
-                )
-                for position in positions
-            )
-        )
-        for position, column in zip(positions, done, strict=True):
-            columns[position] = column
 
     async def _standard_column(
         self,
@@ -122,10 +89,9 @@ class LevelErrors(GraphQLCoreExecutor):
                 result = self._nulled_by(error)
             results.append(result)
         pending = [index for index, result in enumerate(results) if self.is_awaitable(result)]
-        if pending:
-            settled = await asyncio.gather(*(self._settled(results[i]) for i in pending))
-            for index, value in zip(pending, settled, strict=True):
-                results[index] = value
+        settled = await asyncio.gather(*(self._settled(results[i]) for i in pending))
+        for index, value in zip(pending, settled, strict=True):
+            results[index] = value
         return results
 
     def _complete_resolved(
@@ -142,16 +108,14 @@ class LevelErrors(GraphQLCoreExecutor):
             self.handle_field_error(raw_error, return_type, step.details, path)
             return None
         if self.is_awaitable(completed):
-            return self._completed_later(completed, return_type, step, path)
+            return self._completed_later(completed, step, path)
         return completed
 
-    async def _completed_later(
-        self, completed: Any, return_type: GraphQLOutputType, step: Step, path: Path
-    ) -> Any:
+    async def _completed_later(self, completed: Any, step: Step, path: Path) -> Any:
         try:
             return await completed
         except Exception as raw_error:
-            self.handle_field_error(raw_error, return_type, step.details, path)
+            self.handle_field_error(raw_error, step.field_def.type, step.details, path)
             return None
 
     async def _settled(self, awaitable: Any) -> Any:

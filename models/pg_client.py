@@ -29,12 +29,13 @@ from tortoise.exceptions import TransactionManagementError
 
 
 class RequestConnection:
-    """One pooled connection lent to a request's statements; asyncpg runs one statement at a
-    time on a connection, so they take turns (`lock`). `open` is False once it went back."""
+    """A connection lent to a request's statements (or held by a transaction's); asyncpg runs
+    one statement at a time on a connection, so they take turns (`lock`). `open` is False once
+    it went back to the pool."""
 
     __slots__ = ("connection", "lock", "open", "pool")
 
-    def __init__(self, connection: asyncpg.Connection, pool: asyncpg.Pool) -> None:
+    def __init__(self, connection: asyncpg.Connection, pool: asyncpg.Pool | None) -> None:
         self.connection = connection
         self.pool = pool  # whose connection it is: another client's statements take their own
         self.lock = asyncio.Lock()
@@ -79,9 +80,7 @@ class CRMAsyncpgClient(AsyncpgDBClient):
 
     def acquire_connection(self) -> Any:
         request = self.request_connection()
-        if request is None:
-            return PooledConnection(self)
-        return RequestTurn(self, request)
+        return PooledConnection(self) if request is None else Turn(self, request)
 
     # Tortoise's hook behind the public `in_transaction()` (defined here, never read).
     def _in_transaction(self) -> TransactionContext:
@@ -105,67 +104,52 @@ class PooledConnection:
         await self.pool.release(self.connection)
 
 
-class RequestTurn:
-    """The request's connection for one statement (its lock held), or a pooled one after."""
+class Turn:
+    """A lent connection for one statement or transaction (its lock held), or a pooled one once
+    it went back (or when none is lent)."""
 
-    __slots__ = ("client", "pooled", "request")
+    __slots__ = ("client", "lent", "pooled")
 
-    def __init__(self, client: CRMAsyncpgClient, request: RequestConnection) -> None:
+    def __init__(self, client: CRMAsyncpgClient, lent: RequestConnection | None) -> None:
         self.client = client
-        self.request = request
+        self.lent = lent
         self.pooled: PooledConnection | None = None
 
     async def __aenter__(self) -> asyncpg.Connection:
-        request = self.request
-        await request.lock.acquire()
-        if request.open:
-            return request.connection
-        request.lock.release()
+        lent = self.lent
+        if lent is not None:
+            await lent.lock.acquire()
+            if lent.open:
+                return lent.connection
+            lent.lock.release()
+            self.lent = None
         self.pooled = PooledConnection(self.client)
         return await self.pooled.__aenter__()
 
     async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
-        if self.pooled is not None:
-            await self.pooled.__aexit__(exc_type, exc_val, exc_tb)
-        else:
-            self.request.lock.release()
-
-
-class HeldConnection:
-    __slots__ = ("connection", "lock")
-
-    def __init__(self, lock: asyncio.Lock, connection: asyncpg.Connection) -> None:
-        self.lock = lock
-        self.connection = connection
-
-    async def __aenter__(self) -> asyncpg.Connection:
-        await self.lock.acquire()
-        return self.connection
-
-    async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
-        self.lock.release()
+        if self.lent is not None:
+            lent, self.lent = self.lent, None
+            lent.lock.release()
+        elif self.pooled is not None:
+            pooled, self.pooled = self.pooled, None
+            await pooled.__aexit__(exc_type, exc_val, exc_tb)
 
 
 class TransactionClient(CRMAsyncpgClient, TransactionalDBClient):
     """The ORM's client on one connection, inside a transaction (or a savepoint of one)."""
 
-    def __init__(
-        self,
-        parent: CRMAsyncpgClient,
-        connection: asyncpg.Connection,
-        lock: asyncio.Lock | None = None,
-    ) -> None:
+    def __init__(self, parent: CRMAsyncpgClient, held: RequestConnection) -> None:
         vars(self).update(vars(parent))  # the parent's settings: name, log, pool, schema...
-        self.connection = connection
-        self.statement_lock = lock or asyncio.Lock()
+        self.held = held  # its statements take turns on it, savepoints' included
+        self.connection = held.connection
         self.transaction: Any = None
         self.finalized = False
 
     def acquire_connection(self) -> Any:
-        return HeldConnection(self.statement_lock, self.connection)
+        return Turn(self, self.held)
 
     def _in_transaction(self) -> TransactionContext:  # Tortoise's hook, as above
-        return Savepoint(TransactionClient(self, self.connection, self.statement_lock))
+        return Savepoint(TransactionClient(self, self.held))
 
     @translate_exceptions
     async def execute_many(self, query: str, values: list[Any]) -> None:
@@ -178,22 +162,15 @@ class TransactionClient(CRMAsyncpgClient, TransactionalDBClient):
         self.transaction = self.connection.transaction()  # a savepoint when one is open
         await self.transaction.start()
 
-    async def savepoint(self) -> None:
-        await self.begin()
-
     async def commit(self) -> None:
         self._finalize()
         await self.transaction.commit()
-
-    async def release_savepoint(self) -> None:
-        await self.commit()
 
     async def rollback(self) -> None:
         self._finalize()
         await self.transaction.rollback()
 
-    async def savepoint_rollback(self) -> None:
-        await self.rollback()
+    savepoint, release_savepoint, savepoint_rollback = begin, commit, rollback
 
     def _finalize(self) -> None:
         if self.transaction is None:
@@ -203,79 +180,53 @@ class TransactionClient(CRMAsyncpgClient, TransactionalDBClient):
         self.finalized = True
 
 
-async def _end(client: TransactionClient, exc_type: Any) -> None:
-    if client.finalized:
-        return
-    if exc_type is None:
-        await client.commit()
-    elif exc_type is not TransactionManagementError:  # a failed one cannot roll back
-        await client.rollback()
-
-
-class OwnTransaction(TransactionContext):
-    """A transaction on the request's connection, held (its lock) until the end, or on a
-    pooled one; the task sees its client (`connections`) until it ends."""
-
-    client: TransactionClient
-
-    def __init__(self, parent: CRMAsyncpgClient, request: RequestConnection | None) -> None:
-        self.parent = parent
-        self.request = request
-        self.held = False
-        self.pooled: PooledConnection | None = None
-
-    async def __aenter__(self) -> TransactionClient:
-        connection = await self._take()
-        try:
-            self.client = TransactionClient(self.parent, connection)
-            await self.client.begin()
-        except BaseException:
-            with contextlib.suppress(Exception):  # a dead connection goes back all the same
-                await self._give_back()
-            raise
-        self.token = connections.set(self.parent.connection_name, self.client)
-        return self.client
-
-    async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
-        try:
-            await _end(self.client, exc_type)
-        finally:
-            connections.reset(self.token)
-            await self._give_back()
-
-    async def _take(self) -> asyncpg.Connection:
-        request = self.request
-        if request is not None:
-            await request.lock.acquire()
-            if request.open:
-                self.held = True
-                return request.connection
-            request.lock.release()
-        self.pooled = PooledConnection(self.parent)
-        return await self.pooled.__aenter__()
-
-    async def _give_back(self) -> None:
-        if self.held:
-            assert self.request is not None
-            self.held = False
-            self.request.lock.release()
-        elif self.pooled is not None:
-            pooled, self.pooled = self.pooled, None
-            await pooled.__aexit__(None, None, None)
-
-
 class Savepoint(TransactionContext):
+    """A savepoint of the client's transaction (its connection's transaction is one)."""
+
     client: TransactionClient
 
     def __init__(self, client: TransactionClient) -> None:
         self.client = client
 
     async def __aenter__(self) -> TransactionClient:
-        await self.client.savepoint()
+        await self.client.begin()
         return self.client
 
     async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
-        await _end(self.client, exc_type)
+        if self.client.finalized:
+            return
+        if exc_type is None:
+            await self.client.commit()
+        elif exc_type is not TransactionManagementError:  # a failed one cannot roll back
+            await self.client.rollback()
+
+
+class OwnTransaction(Savepoint):
+    """A transaction on the request's connection, held (its lock) until the end, or on a
+    pooled one; the task sees its client (`connections`) until it ends."""
+
+    def __init__(self, parent: CRMAsyncpgClient, request: RequestConnection | None) -> None:
+        self.parent = parent
+        self.turn = Turn(parent, request)
+
+    async def __aenter__(self) -> TransactionClient:
+        connection = await self.turn.__aenter__()
+        try:
+            self.client = TransactionClient(self.parent, RequestConnection(connection, None))
+            await super().__aenter__()
+        except BaseException:
+            with contextlib.suppress(Exception):  # a dead connection goes back all the same
+                await self.turn.__aexit__(None, None, None)
+            raise
+        self.token = connections.set(self.parent.connection_name, self.client)
+        return self.client
+
+    async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+        try:
+            await super().__aexit__(exc_type, exc_val, exc_tb)
+        finally:
+            connections.reset(self.token)
+            await self.turn.__aexit__(None, None, None)
 
 
 client_class = CRMAsyncpgClient

@@ -77,6 +77,14 @@ async def create_customer(gql: GraphQL, token: str, **fields: Any) -> dict[str, 
     return customer
 
 
+def assert_same_answer(got: Any, expected: Any) -> None:
+    """Two execution results alike: data, field order, errors (messages and paths)."""
+    assert got.data == expected.data
+    assert list(response_keys(got.data)) == list(response_keys(expected.data)), "field order"
+    errors = [[(e.message, e.path) for e in r.errors or []] for r in (got, expected)]
+    assert errors[0] == errors[1]
+
+
 def response_keys(value: Any, prefix: str = "") -> Any:
     """Every key of a response, as a path, in the response's order (field order matters)."""
     if isinstance(value, dict):

@@ -11,7 +11,7 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 
 from engine.batched import BatchedQueryExecutor
-from tests.support import response_keys
+from tests.support import assert_same_answer
 
 
 @strawberry.interface
@@ -98,13 +98,7 @@ async def both(query: str, variables: dict[str, Any] | None = None) -> dict[str,
     standard, ours = schemas()
     expected = await standard.execute(query, variables)
     got = await ours.execute(query, variables)
-    assert got.data == expected.data
-    assert list(response_keys(got.data)) == list(response_keys(expected.data)), (
-        "field order differs"
-    )
-    assert [(e.message, e.path) for e in got.errors or []] == [
-        (e.message, e.path) for e in expected.errors or []
-    ]
+    assert_same_answer(got, expected)
     return {"data": got.data, "errors": got.errors}
 
 

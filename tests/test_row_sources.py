@@ -100,10 +100,6 @@ class Query:
         return [Shop(id=pk) for pk in ROWS]
 
 
-class StandardExecutor(BatchedQueryExecutor):
-    batch_queries = False
-
-
 class StandardSchemaExecutor(SharedEventExecutor):
     batch_queries = False
 
@@ -118,7 +114,7 @@ def fresh_build_log() -> Iterator[None]:
 async def _both_ways(query: str) -> tuple[dict[str, Any], list[int]]:
     """The answer (the same both ways) and the rows built by the level-by-level executor."""
     answers = []
-    for executor in (StandardExecutor, BatchedQueryExecutor):
+    for executor in (StandardSchemaExecutor, BatchedQueryExecutor):
         BUILT.clear()
         schema = strawberry.Schema(query=Query, execution_context_class=executor)
         result = await schema.execute(query, context_value={})
